@@ -1,0 +1,46 @@
+# contrib/lib.sh: shell helpers shared by build.sh, check.sh, demo.sh, bench.sh.
+# Sourced, not run. Expects $ROOT (the repository root).
+# Licensed under the Apache License, Version 2.0.
+CACHE=${CFL_CACHE_DIR:-$ROOT/.cache}
+JOBS=$(nproc 2>/dev/null || echo 2)
+CFL_SELF=$(basename "$0")
+mkdir -p "$CACHE"
+
+say() { echo "$CFL_SELF: $*" >&2; }
+die() { echo "$CFL_SELF: error: $*" >&2; exit 1; }
+
+BUILD_PKGS=(rsyslog build-essential pkg-config dpkg-dev autoconf automake libtool
+	libestr-dev libfastjson-dev zlib1g-dev liblognorm-dev libcurl4-openssl-dev
+	libmaxminddb-dev libxxhash-dev libcmocka-dev python3 openssl)
+
+missing_packages() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+	done
+}
+
+# apt_install PKG...: install what is missing. Package maintainer scripts may
+# not start services (rsyslog's would start the system logger): policy-rc.d.
+apt_install() {
+	local missing policy=/usr/sbin/policy-rc.d created=0
+	missing=$(missing_packages "$@" | tr '\n' ' ')
+	[ -n "${missing// /}" ] || return 0
+	[ "${CFL_NO_APT:-0}" != 1 ] || die "missing Debian packages: $missing (CFL_NO_APT=1 forbids installing them)"
+	[ "$(id -u)" = 0 ] || die "missing Debian packages: $missing; run as root or install them: apt-get install $missing"
+	say "installing $missing"
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created=1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	# shellcheck disable=SC2086
+	if ! apt-get install -y -q --no-install-recommends $missing >"$CACHE/apt.log" 2>&1; then
+		apt-get update -q >>"$CACHE/apt.log" 2>&1 || true
+		# shellcheck disable=SC2086
+		apt-get install -y -q --no-install-recommends $missing >>"$CACHE/apt.log" 2>&1 ||
+			{ [ $created = 1 ] && rm -f "$policy"; tail -n 20 "$CACHE/apt.log" >&2; die "apt-get install failed"; }
+	fi
+	[ $created = 1 ] && rm -f "$policy"
+	return 0
+}
+
