@@ -660,8 +660,20 @@ class Faults(object):
             f = dict(f)
             try:
                 f["count"] = int(f.get("count", 1))
-            except (TypeError, ValueError):
-                raise ValueError("fault count must be an integer")
+                if "status" in f:
+                    f["status"] = int(f["status"])
+                    if not 100 <= f["status"] <= 599:
+                        raise ValueError
+                if "seconds" in f:
+                    f["seconds"] = float(f["seconds"])
+                    if not 0 <= f["seconds"] <= 86400:
+                        raise ValueError
+            except (TypeError, ValueError, OverflowError):
+                raise ValueError("fault count/status/seconds out of range: %r" % (f,))
+            if "headers" in f and not isinstance(f["headers"], dict):
+                raise ValueError("fault headers must be an object")
+            if "mode" in f and f["mode"] not in ("same", "advance"):
+                raise ValueError("endless mode must be same or advance")
             norm.append(f)
         with self.lock:
             self.queue.extend(norm)
@@ -721,11 +733,16 @@ class Mock(object):
         self.flavor = args.flavor
 
     def record(self, rec):
+        """Make `rec` visible in GET /__mock/requests at once (status etc. are
+        filled in when the answer is done, see log_done)."""
         with self.req_lock:
             self.req_seq += 1
             rec["seq"] = self.req_seq
             self.requests.append(rec)
-            if self.logf:
+
+    def log_done(self, rec):
+        if self.logf:
+            with self.req_lock:
                 self.logf.write(dumps(rec) + "\n")
                 self.logf.flush()
 
@@ -894,6 +911,7 @@ class Handler(BaseHTTPRequestHandler):
                    "client_cert": self._client_cert,
                    "user_agent": self.headers.get("User-Agent"), "fault": None,
                    "status": None, "count": None}
+            self.mock.record(rec)
             if flavor is None:
                 self._json(404, {"statusCode": 404, "message": "No resource at " + path})
                 return
@@ -924,7 +942,7 @@ class Handler(BaseHTTPRequestHandler):
             if rec is not None:
                 rec["status"] = self._status
                 rec["duration_ms"] = round((time.time() - t0) * 1000, 3)
-                self.mock.record(rec)
+                self.mock.log_done(rec)
 
     def _safe_error(self, status, msg, rec):
         try:
@@ -1314,6 +1332,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self._json(404, {"message": "unknown control endpoint %s %s" % (cmd, path)})
         except BadRequest as e:
+            self.close_connection = True
             self._json(400, {"message": str(e)})
 
     def _json_body(self):
@@ -1479,6 +1498,9 @@ def parse_args(argv):
                     help="400 unless from/to (DC) or startDate/endDate (Cloud) are given")
     ap.add_argument("--control-port-file",
                     help="also open a plain-HTTP listener for /__mock/ only; write its port here")
+    ap.add_argument("--prerender", choices=["none", "datacenter", "cloud", "both"], default="none",
+                    help="render every event before listening (about 16 s per million events "
+                         "and flavor), so benchmarks measure the client, not the mock")
     ap.add_argument("--log")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args(argv)
@@ -1508,6 +1530,12 @@ def main(argv=None):
         times = store.synth_times(args.events, start, end, rng)
         first = store.alloc_ids(args.events)
         store.add([Event(t, first + i, KIND_SYNTH, None) for i, t in enumerate(times)])
+
+    if args.prerender != "none":
+        fls = ["datacenter", "cloud"] if args.prerender == "both" else [args.prerender]
+        for fl in fls:
+            for ev in store.evs:
+                store.render(ev, fl)
 
     stopping = threading.Event()
     tls_ctx = build_tls_ctx(args) if args.tls_cert else None

@@ -433,6 +433,10 @@ def t_control_no_consume():
     fault({"kind": "status", "status": 500, "count": 5})
     req(A + "/__mock/faults", "DELETE")
     assert req(A + CL, headers=AUTH)[0] == 200
+    for badf in ({"kind": "slow", "seconds": "abc"}, {"kind": "status", "status": 99},
+                 {"kind": "nope"}, {"kind": "status", "flavor": "jira"}, "x"):
+        assert req(A + "/__mock/faults", "POST", [badf])[0] == 400, badf
+    assert jget(A + "/__mock/faults", headers={})["queue"] == []
 
 
 def t_fault_nonjson():
@@ -715,11 +719,12 @@ f_truncate() {
 f_stall() {
 	add_fault '[{"kind":"stall_body","seconds":30}]' &&
 		curl_rc 28 --max-time 1 "${AU[@]}" "$BASE_A/wiki/rest/api/audit?limit=100" &&
-		curl -fsS -o /dev/null --max-time 2 "$BASE_A/__mock/health"
+		curl -fsS -o /dev/null --max-time 2 "$BASE_A/__mock/health" &&
+		curl -fsS --max-time 2 "$BASE_A/__mock/requests" | grep -q '"fault":"stall_body"'
 }
 check "fault reset: connection reset (curl 56)" f_reset
 check "fault truncate: short body (curl 18)" f_truncate
-check "fault stall_body: headers then stall (curl 28 after 1 s), server keeps serving" f_stall
+check "fault stall_body: headers then stall (curl 28 after 1 s), logged at once, server keeps serving" f_stall
 check "fault nonjson: 200 with an HTML body" py t_fault_nonjson
 check "fault endless: next page forever (DC and Cloud) until DELETE /__mock/faults" py t_fault_endless
 check "fault foreign_next and shuffle_links_host" py t_fault_foreign_next
