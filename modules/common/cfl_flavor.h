@@ -1,0 +1,77 @@
+/* cfl_flavor.h: the two Confluence audit APIs in one place.
+ *
+ * Every path, query parameter name and response field name the poller uses
+ * is defined here, so a reader can check them against the API docs
+ * (docs/imconfluence.md and ../shared/docs/confluence-api-and-peers.md).
+ *
+ * Cloud (site https://<x>.atlassian.net or the gateway base
+ * https://api.atlassian.com/ex/confluence/<cloudId>):
+ *   GET <base>/wiki/rest/api/audit?startDate=<ms>&endDate=<ms>&start=<n>&limit=<n>
+ *   -> {"results":[...newest first...],"start":n,"limit":n,"size":n,
+ *       "_links":{"base":...,"next":"/rest/api/audit?..." (absent on the last page)}}
+ *   Bounds are inclusive; an event's time is "creationDate" (epoch ms).
+ *
+ * Data Center (base URL including any context path, e.g. https://host/confluence):
+ *   GET <base>/rest/auditing/1.0/events?from=<iso>&to=<iso>&limit=<n>[&pageCursor=<c>]
+ *   -> {"entities":[...newest first...],
+ *       "pagingInfo":{"lastPage":false,"nextPageCursor":"<ms>,<id>","nextPageLink":...,"size":n}}
+ *   An event's time is "timestamp" (ISO 8601).
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#ifndef CFL_FLAVOR_H
+#define CFL_FLAVOR_H
+
+typedef enum cfl_flavor {
+	CFL_FLAVOR_AUTO = 0,
+	CFL_FLAVOR_CLOUD,
+	CFL_FLAVOR_DC
+} cfl_flavor_t;
+
+/* auto-detection: these hosts are Cloud, everything else Data Center */
+#define CFL_CLOUD_SITE_SUFFIX   ".atlassian.net"
+#define CFL_CLOUD_GATEWAY_HOST  "api.atlassian.com"
+
+/* ---- Cloud ---- */
+#define CFL_CLOUD_CONTEXT        "/wiki"
+#define CFL_CLOUD_AUDIT_PATH     "/wiki/rest/api/audit"
+#define CFL_CLOUD_Q_START_DATE   "startDate"
+#define CFL_CLOUD_Q_END_DATE     "endDate"
+#define CFL_CLOUD_Q_START        "start"
+#define CFL_CLOUD_Q_LIMIT        "limit"
+#define CFL_CLOUD_F_RESULTS      "results"
+#define CFL_CLOUD_F_LIMIT        "limit"
+#define CFL_CLOUD_F_LINKS        "_links"
+#define CFL_CLOUD_F_NEXT         "next"
+#define CFL_CLOUD_F_TIME         "creationDate"
+#define CFL_CLOUD_F_SUMMARY      "summary"
+
+/* ---- Data Center ---- */
+#define CFL_DC_AUDIT_PATH        "/rest/auditing/1.0/events"
+#define CFL_DC_Q_FROM            "from"
+#define CFL_DC_Q_TO              "to"
+#define CFL_DC_Q_LIMIT           "limit"
+#define CFL_DC_Q_PAGE_CURSOR     "pageCursor"
+#define CFL_DC_F_ENTITIES        "entities"
+#define CFL_DC_F_PAGING          "pagingInfo"
+#define CFL_DC_F_LAST_PAGE       "lastPage"
+#define CFL_DC_F_NEXT_CURSOR     "nextPageCursor"
+#define CFL_DC_F_NEXT_LINK       "nextPageLink"
+#define CFL_DC_F_TIME            "timestamp"
+#define CFL_DC_F_TYPE            "type"
+#define CFL_DC_F_ACTION_KEY      "actionI18nKey"
+#define CFL_DC_F_ACTION          "action"
+
+/* "auto", "cloud", "datacenter" (also "dc"), case-insensitive. Returns 1
+ * and *out, or 0 for anything else. */
+int cfl_flavor_parse(const char *name, cfl_flavor_t *out);
+
+/* "auto", "cloud" or "datacenter". */
+const char *cfl_flavor_name(cfl_flavor_t f);
+
+/* What "auto" means for a host name: Cloud for *.atlassian.net and
+ * api.atlassian.com (case-insensitive, a trailing dot ignored), Data
+ * Center otherwise. */
+cfl_flavor_t cfl_flavor_detect(const char *host);
+
+#endif

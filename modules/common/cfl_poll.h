@@ -1,0 +1,134 @@
+/* cfl_poll.h: the paging / window / slicing state machine of one input.
+ *
+ * No I/O and no clock here: the glue asks what to do next, performs it and
+ * reports back, so every path is unit-testable without a network.
+ *
+ *   cfl_poll_begin(p, now)            start a poll cycle (window end = now)
+ *   loop: switch (cfl_poll_next(p, &req))
+ *     FETCH: GET cfl_url_build(req); on 200 cfl_poll_feed(body); on a
+ *            failure wait (cfl_backoff) and ask next() again: it repeats
+ *            the same request, nothing has advanced.
+ *     EMIT:  submit cfl_poll_batch() to rsyslog, then cfl_poll_commit()
+ *            and save cfl_poll_snapshot() with cfl_state_save().
+ *     IDLE:  the cycle is done; sleep pollingInterval, begin again.
+ *
+ * Window and cursor. A cycle reads [low, now] with its end fixed for the
+ * whole cycle (Cloud's offsets would shift under a moving end). `cursor`
+ * says every event with time <= cursor has been handed over; `low` =
+ * min(cursor, window end - overlap) is where the next window starts, so
+ * events younger than `overlap` when they were read are read again and
+ * late-written ones are caught; the fingerprints of delivered events
+ * with time >= low (cfl_dedup) make the re-read deliver nothing twice.
+ *
+ * Slices and ordering. The APIs answer newest first but events must go
+ * out oldest first, and a months-long backfill must not be held in
+ * memory. So the window is cut into time slices, processed oldest first;
+ * a slice is fetched completely (usually one page), sorted ascending and
+ * then emitted. When the first page of a slice says more pages follow,
+ * the slice is narrowed (to at most half, and to no later than the oldest
+ * event seen) and fetched again; after a slice, the width adapts to aim at
+ * 3/4 of a page. Only a 1 ms slice that holds more than a page is paged
+ * through, and that is bounded by max_pages_per_slice.
+ *
+ * Commit. Events are emitted in chunks of at most page_size; after each
+ * chunk the glue commits and saves, so the state is written at least once
+ * per page and a kill -9 repeats at most the chunk in flight. Requests
+ * ask for one extra millisecond on each side ([a-1, b+1]) and events
+ * outside [a, b] are ignored, which makes the poller correct whether the
+ * server treats the bounds as inclusive or exclusive.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#ifndef CFL_POLL_H
+#define CFL_POLL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfl_flavor.h"
+#include "cfl_state.h"
+#include "cfl_status.h"
+#include "cfl_url.h"
+
+typedef struct cfl_poll_cfg {
+	cfl_flavor_t flavor;             /* CFL_FLAVOR_CLOUD or CFL_FLAVOR_DC */
+	long page_size;                  /* the limit asked for, >= 1 */
+	int64_t overlap_ms;              /* >= 0 */
+	int64_t initial_lookback_ms;     /* window start of the very first cycle: now - this */
+	const char *const *exclude;      /* NULL-terminated action names or NULL; borrowed */
+	const cfl_base_t *base;          /* for the next-link host check; NULL skips it; borrowed */
+	unsigned max_pages_per_slice;    /* endless-paging guard; 0 = CFL_POLL_DFLT_MAX_PAGES */
+	size_t max_fingerprints;         /* 0 = CFL_POLL_DFLT_MAX_FPS */
+} cfl_poll_cfg_t;
+
+#define CFL_POLL_DFLT_MAX_PAGES 50
+#define CFL_POLL_DFLT_MAX_FPS 262144
+
+typedef enum cfl_poll_action {
+	CFL_POLL_IDLE = 0,
+	CFL_POLL_FETCH,
+	CFL_POLL_EMIT
+} cfl_poll_action_t;
+
+typedef struct cfl_poll_event {
+	const char *json;   /* compact event JSON, NUL-terminated */
+	size_t len;
+	int64_t ts_ms;      /* event time (the slice end for an event without one) */
+} cfl_poll_event_t;
+
+typedef struct cfl_poll_stats {
+	uint64_t pages;          /* pages parsed successfully */
+	uint64_t emitted;        /* events handed over (committed) */
+	uint64_t duplicates;     /* re-read events that had been delivered already */
+	uint64_t excluded;       /* events dropped by the exclude list */
+	uint64_t out_of_window;  /* events outside the requested slice, ignored */
+	uint64_t untimed;        /* events without a readable time */
+	uint64_t splits;         /* slices narrowed because their first page was full */
+	uint64_t guard_stops;    /* paging stopped by a guard */
+	uint64_t foreign_links;  /* next links naming another host (never followed) */
+	uint64_t slices;         /* slices completed */
+} cfl_poll_stats_t;
+
+typedef struct cfl_poll cfl_poll_t;
+
+/* NULL on ENOMEM or a bad cfg (err says which). */
+cfl_poll_t *cfl_poll_new(const cfl_poll_cfg_t *cfg, cfl_errbuf_t *err);
+void cfl_poll_free(cfl_poll_t *p);
+
+/* Takes over a saved state (cursor, low, fingerprints); call before the
+ * first cfl_poll_begin(). st stays the caller's. */
+cfl_rc_t cfl_poll_restore(cfl_poll_t *p, const cfl_state_t *st, cfl_errbuf_t *err);
+
+/* Starts a cycle whose window ends at now_ms; no-op while one runs. */
+void cfl_poll_begin(cfl_poll_t *p, int64_t now_ms);
+
+cfl_poll_action_t cfl_poll_next(cfl_poll_t *p, cfl_request_t *req);
+
+/* The reply body to the request of the last FETCH. On error nothing
+ * changes and the next FETCH repeats the request. */
+cfl_rc_t cfl_poll_feed(cfl_poll_t *p, const char *body, size_t len, cfl_errbuf_t *err);
+
+/* The chunk to submit after an EMIT, oldest first; may be empty (then
+ * just commit). Valid until cfl_poll_commit(). */
+size_t cfl_poll_batch(const cfl_poll_t *p, const cfl_poll_event_t **evs);
+
+/* The chunk was handed over: advance cursor and fingerprints. */
+cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err);
+
+/* Fills the cursor, low and fingerprints of st (st->fps is malloc'ed and
+ * replaced; base_url and flavor are left alone). */
+cfl_rc_t cfl_poll_snapshot(const cfl_poll_t *p, cfl_state_t *st);
+
+const cfl_poll_stats_t *cfl_poll_stats(const cfl_poll_t *p);
+
+/* Returns 1 and the cursor (ms) once anything was committed, else 0. */
+int cfl_poll_cursor(const cfl_poll_t *p, int64_t *cursor_ms);
+
+/* Window end of the running (or last) cycle, ms. */
+int64_t cfl_poll_window_end(const cfl_poll_t *p);
+
+/* Copies a pending warning for the log (foreign next link, paging guard)
+ * into buf and clears it; returns 0 if there is none. */
+int cfl_poll_take_warning(cfl_poll_t *p, char *buf, size_t len);
+
+#endif
