@@ -3,13 +3,15 @@
  *
  * This file is glue only: it translates action parameters into the options
  * of the mapping core (modules/common/cfl_map.h), reads the source property,
- * hands its text to the core and attaches the resulting document. All
- * mapping rules live in the core, so confluence2ecs behaves identically.
+ * hands its text to the core and attaches the resulting document. Every
+ * mapping rule lives in the core, so confluence2ecs behaves identically.
+ * The parameters are documented in docs/mmconfluence.md; a test keeps that
+ * table and actpdescr[] below in step.
  *
  * Concurrency & locking: the mapper in instanceData is immutable after
- * newActInst and is shared by all workers without a lock (the core
- * guarantees cfl_map_event is reentrant). Per-worker data holds only the
- * counters' owner pointer; counters are atomic.
+ * newActInst and shared by all workers without a lock (cfl_map_event is
+ * reentrant). Counters are rsyslog's atomic STATSCOUNTERs. Nothing else is
+ * shared, so worker instances hold only their pData.
  *
  * Copyright 2026 the rsyslog-confluence authors. Licensed under the
  * Apache License, Version 2.0.
@@ -17,6 +19,7 @@
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <json.h>
 #include "rsyslog.h"
 #include "conf.h"
@@ -25,15 +28,35 @@
 #include "module-template.h"
 #include "errmsg.h"
 #include "msg.h"
+#include "datetime.h"
+#include "statsobj.h"
+#include "unicode-helper.h"
 #include "parserif.h"
+#include "cfl_map.h"
 
 MODULE_TYPE_OUTPUT;
 MODULE_TYPE_NOKEEP;
 MODULE_CNFNAME("mmconfluence");
 DEF_OMOD_STATIC_DATA;
+DEFobjCurrIf(datetime)
+DEFobjCurrIf(statsobj)
+
+#ifndef CFL_PKGDATADIR
+#define CFL_PKGDATADIR "/usr/share/rsyslog-confluence"
+#endif
+#define MMC_DFLT_RULEBASE CFL_PKGDATADIR "/confluence-audit.rulebase"
+#define MMC_DFLT_CATEGORIES CFL_PKGDATADIR "/confluence-categories.json"
 
 typedef struct _instanceData {
-	uchar *container;
+	cfl_mapper *mapper;
+	uchar *container;          /* "!" or "!sub!path" */
+	int container_is_root;
+	msgPropDescr_t *source;    /* NULL: the message text */
+	int set_timestamp;
+	statsobj_t *stats;
+	STATSCOUNTER_DEF(ctr_mapped, mut_ctr_mapped)
+	STATSCOUNTER_DEF(ctr_failed, mut_ctr_failed)
+	STATSCOUNTER_DEF(ctr_empty, mut_ctr_empty)
 } instanceData;
 
 typedef struct wrkrInstanceData {
@@ -46,8 +69,23 @@ struct modConfData_s {
 static modConfData_t *loadModConf = NULL;
 static modConfData_t *runModConf = NULL;
 
+/* imfile's metadata (addMetadata="on"), consumed into log.file.path/log.offset */
+static msgPropDescr_t meta_filename;
+static msgPropDescr_t meta_offset;
+static int n_instances;
+
 static struct cnfparamdescr actpdescr[] = {
+	{ "source", eCmdHdlrString, 0 },
 	{ "container", eCmdHdlrString, 0 },
+	{ "preserveoriginal", eCmdHdlrBinary, 0 },
+	{ "tags", eCmdHdlrArray, 0 },
+	{ "geoip.citydb", eCmdHdlrString, 0 },
+	{ "geoip.asndb", eCmdHdlrString, 0 },
+	{ "datastream.namespace", eCmdHdlrString, 0 },
+	{ "settimestamp", eCmdHdlrBinary, 0 },
+	{ "eventid", eCmdHdlrBinary, 0 },
+	{ "rulebase", eCmdHdlrString, 0 },
+	{ "categories", eCmdHdlrString, 0 },
 };
 static struct cnfparamblk actpblk = { CNFPARAMBLK_VERSION,
 	sizeof(actpdescr) / sizeof(struct cnfparamdescr), actpdescr };
@@ -89,7 +127,14 @@ ENDisCompatibleWithFeature
 
 BEGINfreeInstance
 CODESTARTfreeInstance;
+	cfl_mapper_free(pData->mapper);
 	free(pData->container);
+	if(pData->source != NULL) {
+		msgPropDescrDestruct(pData->source);
+		free(pData->source);
+	}
+	if(pData->stats != NULL)
+		statsobj.Destruct(&pData->stats);
 ENDfreeInstance
 
 BEGINfreeWrkrInstance
@@ -98,35 +143,287 @@ ENDfreeWrkrInstance
 
 BEGINdbgPrintInstInfo
 CODESTARTdbgPrintInstInfo;
+	DBGPRINTF("mmconfluence: container '%s'\n", pData->container);
 ENDdbgPrintInstInfo
 
 BEGINtryResume
 CODESTARTtryResume;
 ENDtryResume
 
+/* Reads an optional string property; *out is NULL when absent or empty. */
+static uchar *
+get_prop(smsg_t *pMsg, msgPropDescr_t *prop, rs_size_t *len, unsigned short *must_free)
+{
+	uchar *val;
+
+	*must_free = 0;
+	val = MsgGetProp(pMsg, NULL, prop, len, must_free, NULL);
+	if(val != NULL && *len == 0) {
+		if(*must_free)
+			free(val);
+		*must_free = 0;
+		val = NULL;
+	}
+	return val;
+}
+
+/* The event time becomes the message's own timestamp (timereported). The
+ * glue writes tTIMESTAMP directly: rsyslog has no setter, and configure
+ * pins the headers to the running daemon's exact version. */
+static void
+set_msg_time(smsg_t *pMsg, int64_t ts_ms)
+{
+	struct timeval tv;
+
+	tv.tv_sec = (time_t)(ts_ms / 1000);
+	tv.tv_usec = (suseconds_t)((ts_ms % 1000) * 1000);
+	if(tv.tv_usec < 0) {
+		tv.tv_sec -= 1;
+		tv.tv_usec += 1000000;
+	}
+	datetime.timeval2syslogTime(&tv, &pMsg->tTIMESTAMP, 1);
+	pMsg->tTIMESTAMP.secfracPrecision = 3;
+	pMsg->tTIMESTAMP.secfrac = (int)(tv.tv_usec / 1000);
+}
+
+/* Replaces the container's content by doc (stolen). At the root, $! then
+ * holds the ECS document only; elsewhere only imfile's metadata goes. */
+static rsRetVal
+attach_doc(instanceData *pData, smsg_t *pMsg, struct json_object *doc, int had_meta)
+{
+	DEFiRet;
+
+	if(pData->container_is_root) {
+		msgDelJSON(pMsg, (uchar *)"!");
+		CHKiRet(msgAddJSON(pMsg, (uchar *)"!", doc, 0, 0));
+	} else {
+		if(had_meta)
+			msgDelJSON(pMsg, (uchar *)"!metadata");
+		CHKiRet(msgAddJSON(pMsg, pData->container, doc, 1, 0));
+	}
+finalize_it:
+	RETiRet;
+}
+
 BEGINdoAction_NoStrings
 	smsg_t **ppMsg = (smsg_t **) pMsgData;
 	smsg_t *pMsg = ppMsg[0];
+	instanceData *pData;
+	struct cfl_map_input in;
+	struct cfl_map_result res;
+	enum cfl_map_status st;
+	uchar *text = NULL, *fname = NULL, *foffs = NULL, *iname = NULL;
+	unsigned short free_text = 0, free_fname = 0, free_foffs = 0;
+	rs_size_t len = 0, lfname = 0, lfoffs = 0;
+	int liname = 0;
+	char *end;
 CODESTARTdoAction;
-	MsgSetParseSuccess(pMsg, 0);
+	pData = pWrkrData->pData;
+	memset(&in, 0, sizeof(in));
+	memset(&res, 0, sizeof(res));
+	if(pData->source == NULL) {
+		text = getMSG(pMsg);
+		len = getMSGLen(pMsg);
+	} else {
+		text = MsgGetProp(pMsg, NULL, pData->source, &len, &free_text, NULL);
+	}
+	in.text = (const char *)(text == NULL ? (uchar *)"" : text);
+	in.len = text == NULL ? 0 : (size_t)len;
+	getInputName(pMsg, &iname, &liname);
+	in.input_type = (iname != NULL && liname > 0) ? (const char *)iname : NULL;
+	fname = get_prop(pMsg, &meta_filename, &lfname, &free_fname);
+	foffs = get_prop(pMsg, &meta_offset, &lfoffs, &free_foffs);
+	in.file_path = (const char *)fname;
+	if(foffs != NULL) {
+		long long v = strtoll((const char *)foffs, &end, 10);
+		if(end != (char *)foffs && *end == '\0' && v >= 0) {
+			in.file_offset = v;
+			in.has_offset = 1;
+		}
+	}
+
+	st = cfl_map_event(pData->mapper, &in, &res);
+	if(st == CFL_MAP_EMPTY) {
+		STATSCOUNTER_INC(pData->ctr_empty, pData->mut_ctr_empty);
+		MsgSetParseSuccess(pMsg, 0);
+		FINALIZE;
+	}
+	if(res.doc == NULL) {
+		/* the core could not even build an error document (out of memory) */
+		STATSCOUNTER_INC(pData->ctr_failed, pData->mut_ctr_failed);
+		MsgSetParseSuccess(pMsg, 0);
+		FINALIZE;
+	}
+	if(st == CFL_MAP_OK && pData->set_timestamp && res.has_ts)
+		set_msg_time(pMsg, res.ts_ms);
+	iRet = attach_doc(pData, pMsg, res.doc, fname != NULL || foffs != NULL);
+	res.doc = NULL;
+	if(iRet != RS_RET_OK) {
+		LogError(0, iRet, "mmconfluence: could not attach the ECS document at '$%s'",
+			pData->container);
+		iRet = RS_RET_OK;   /* an mm module never suspends: mark and go on */
+		st = CFL_MAP_ERROR;
+	}
+	if(st == CFL_MAP_OK) {
+		STATSCOUNTER_INC(pData->ctr_mapped, pData->mut_ctr_mapped);
+	} else {
+		STATSCOUNTER_INC(pData->ctr_failed, pData->mut_ctr_failed);
+	}
+	MsgSetParseSuccess(pMsg, st == CFL_MAP_OK);
+finalize_it:
+	if(free_text)
+		free(text);
+	if(free_fname)
+		free(fname);
+	if(free_foffs)
+		free(foffs);
 ENDdoAction
+
+/* "$!x!y", "!x!y" or "$!" -> "!x!y" / "!"; NULL when it is not under $! */
+static uchar *
+normalize_container(const char *name)
+{
+	if(name[0] == '$')
+		name++;
+	if(name[0] != '!')
+		return NULL;
+	return (uchar *)strdup(name);
+}
+
+static rsRetVal
+set_source(instanceData *pData, const char *name)
+{
+	DEFiRet;
+
+	if(!strcasecmp(name, "msg") || !strcmp(name, "$msg"))
+		FINALIZE;
+	if(name[0] != '$' || (name[1] != '!' && name[1] != '.' && name[1] != '/')) {
+		parser_errmsg("mmconfluence: source '%s' is neither \"msg\" nor a "
+			"\"$!...\", \"$....\" or \"$/...\" variable", name);
+		ABORT_FINALIZE(RS_RET_INVALID_VAR);
+	}
+	CHKmalloc(pData->source = calloc(1, sizeof(msgPropDescr_t)));
+	CHKiRet(msgPropDescrFill(pData->source, (uchar *)name, strlen(name)));
+finalize_it:
+	RETiRet;
+}
+
+static rsRetVal
+setup_stats(instanceData *pData)
+{
+	char name[64];
+	DEFiRet;
+
+	n_instances++;
+	if(n_instances == 1)
+		snprintf(name, sizeof(name), "mmconfluence");
+	else
+		snprintf(name, sizeof(name), "mmconfluence-%d", n_instances);
+	CHKiRet(statsobj.Construct(&pData->stats));
+	CHKiRet(statsobj.SetName(pData->stats, (uchar *)name));
+	CHKiRet(statsobj.SetOrigin(pData->stats, UCHAR_CONSTANT("mmconfluence")));
+	STATSCOUNTER_INIT(pData->ctr_mapped, pData->mut_ctr_mapped);
+	CHKiRet(statsobj.AddCounter(pData->stats, UCHAR_CONSTANT("events.mapped"),
+		ctrType_IntCtr, CTR_FLAG_RESETTABLE, &pData->ctr_mapped));
+	STATSCOUNTER_INIT(pData->ctr_failed, pData->mut_ctr_failed);
+	CHKiRet(statsobj.AddCounter(pData->stats, UCHAR_CONSTANT("events.failed"),
+		ctrType_IntCtr, CTR_FLAG_RESETTABLE, &pData->ctr_failed));
+	STATSCOUNTER_INIT(pData->ctr_empty, pData->mut_ctr_empty);
+	CHKiRet(statsobj.AddCounter(pData->stats, UCHAR_CONSTANT("envelopes.empty"),
+		ctrType_IntCtr, CTR_FLAG_RESETTABLE, &pData->ctr_empty));
+	CHKiRet(statsobj.ConstructFinalize(pData->stats));
+finalize_it:
+	RETiRet;
+}
+
+static char *
+param_str(struct cnfparamvals *pv)
+{
+	return es_str2cstr(pv->val.d.estr, NULL);
+}
 
 BEGINnewActInst
 	struct cnfparamvals *pvals;
+	struct cfl_map_opts opts;
+	char *strs[7] = { NULL };   /* rulebase, categories, city, asn, ns, source, container */
+	char **tags = NULL;
+	size_t ntags = 0;
+	char err[1024];
 	int i;
+	unsigned j;
 CODESTARTnewActInst;
 	if((pvals = nvlstGetParams(lst, &actpblk, NULL)) == NULL)
 		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
 	CODE_STD_STRING_REQUESTnewActInst(1);
 	CHKiRet(OMSRsetEntry(*ppOMSR, 0, NULL, OMSR_TPL_AS_MSG));
 	CHKiRet(createInstance(&pData));
+	memset(&opts, 0, sizeof(opts));
+	pData->set_timestamp = 1;
 	for(i = 0 ; i < actpblk.nParams ; ++i) {
+		const char *pname = actpblk.descr[i].name;
 		if(!pvals[i].bUsed)
 			continue;
-		if(!strcmp(actpblk.descr[i].name, "container"))
-			pData->container = (uchar *)es_str2cstr(pvals[i].val.d.estr, NULL);
+		if(!strcmp(pname, "rulebase"))
+			strs[0] = param_str(&pvals[i]);
+		else if(!strcmp(pname, "categories"))
+			strs[1] = param_str(&pvals[i]);
+		else if(!strcmp(pname, "geoip.citydb"))
+			strs[2] = param_str(&pvals[i]);
+		else if(!strcmp(pname, "geoip.asndb"))
+			strs[3] = param_str(&pvals[i]);
+		else if(!strcmp(pname, "datastream.namespace"))
+			strs[4] = param_str(&pvals[i]);
+		else if(!strcmp(pname, "source"))
+			strs[5] = param_str(&pvals[i]);
+		else if(!strcmp(pname, "container"))
+			strs[6] = param_str(&pvals[i]);
+		else if(!strcmp(pname, "preserveoriginal"))
+			opts.preserve_original = (int)pvals[i].val.d.n;
+		else if(!strcmp(pname, "eventid"))
+			opts.event_id = (int)pvals[i].val.d.n;
+		else if(!strcmp(pname, "settimestamp"))
+			pData->set_timestamp = (int)pvals[i].val.d.n;
+		else if(!strcmp(pname, "tags")) {
+			struct cnfarray *ar = pvals[i].val.d.ar;
+			CHKmalloc(tags = calloc(ar->nmemb ? ar->nmemb : 1, sizeof(char *)));
+			for(j = 0 ; j < (unsigned)ar->nmemb ; ++j)
+				CHKmalloc(tags[ntags++] = es_str2cstr(ar->arr[j], NULL));
+		} else {
+			LogError(0, RS_RET_INTERNAL_ERROR, "mmconfluence: program error, "
+				"unhandled parameter '%s'", pname);
+		}
 	}
+
+	if(strs[6] == NULL) {
+		CHKmalloc(pData->container = (uchar *)strdup("!"));
+	} else if((pData->container = normalize_container(strs[6])) == NULL) {
+		parser_errmsg("mmconfluence: container '%s' must be under $! (e.g. \"$!\" "
+			"or \"$!ecs\")", strs[6]);
+		ABORT_FINALIZE(RS_RET_INVALID_VAR);
+	}
+	pData->container_is_root = !strcmp((char *)pData->container, "!");
+	if(strs[5] != NULL)
+		CHKiRet(set_source(pData, strs[5]));
+
+	opts.rulebase = strs[0] != NULL ? strs[0] : MMC_DFLT_RULEBASE;
+	opts.categories = strs[1] != NULL ? strs[1] : MMC_DFLT_CATEGORIES;
+	opts.geoip_city = strs[2];
+	opts.geoip_asn = strs[3];
+	opts.ns = strs[4];
+	opts.tags = (const char *const *)tags;
+	opts.ntags = ntags;
+	err[0] = '\0';
+	if(cfl_mapper_new(&opts, &pData->mapper, err, sizeof(err)) != 0) {
+		parser_errmsg("mmconfluence: %s", err[0] ? err : "cannot set up the mapping");
+		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+	}
+	CHKiRet(setup_stats(pData));
 CODE_STD_FINALIZERnewActInst
+	for(i = 0 ; i < (int)(sizeof(strs) / sizeof(strs[0])) ; ++i)
+		free(strs[i]);
+	for(j = 0 ; j < ntags ; ++j)
+		free(tags[j]);
+	free(tags);
 	cnfparamvalsDestruct(pvals, &actpblk);
 ENDnewActInst
 
@@ -134,6 +431,10 @@ NO_LEGACY_CONF_parseSelectorAct
 
 BEGINmodExit
 CODESTARTmodExit;
+	msgPropDescrDestruct(&meta_filename);
+	msgPropDescrDestruct(&meta_offset);
+	objRelease(statsobj, CORE_COMPONENT);
+	objRelease(datetime, CORE_COMPONENT);
 ENDmodExit
 
 BEGINqueryEtryPt
@@ -148,5 +449,11 @@ BEGINmodInit()
 CODESTARTmodInit;
 	*ipIFVersProvided = CURR_MOD_IF_VERSION;
 CODEmodInit_QueryRegCFSLineHdlr
+	CHKiRet(objUse(datetime, CORE_COMPONENT));
+	CHKiRet(objUse(statsobj, CORE_COMPONENT));
+	CHKiRet(msgPropDescrFill(&meta_filename, (uchar *)"$!metadata!filename",
+		sizeof("$!metadata!filename") - 1));
+	CHKiRet(msgPropDescrFill(&meta_offset, (uchar *)"$!metadata!fileoffset",
+		sizeof("$!metadata!fileoffset") - 1));
 	DBGPRINTF("mmconfluence: built against rsyslog %s\n", VERSION);
 ENDmodInit

@@ -18,7 +18,7 @@ module(load="imfile")
 input(type="imfile" file="$H_DIR/in.log" tag="confluence-audit" ruleset="r")
 template(name="out" type="string" string="%msg%|%parsesuccess%\n")
 ruleset(name="r") {
-	action(type="mmconfluence")
+	action(type="mmconfluence" rulebase="$CFL_RULEBASES/confluence-audit.rulebase" categories="$CFL_RULEBASES/confluence-categories.json")
 	action(type="omfile" file="$H_DIR/out.log" template="out")
 }
 EOF2
@@ -28,7 +28,7 @@ h_check "rsyslogd -N1 accepts a config loading both modules by absolute path" \
 # A config naming a parameter the module does not have must be rejected.
 h_conf "$H_DIR/bad.conf" <<EOF2
 module(load="$MMCONFLUENCE_SO")
-action(type="mmconfluence" noSuchParameter="1")
+action(type="mmconfluence" noSuchParameter="1" rulebase="$CFL_RULEBASES/confluence-audit.rulebase" categories="$CFL_RULEBASES/confluence-categories.json")
 EOF2
 if "$RSYSLOGD" -N1 -f "$H_DIR/bad.conf" >"$H_DIR/bad.out" 2>&1; then
 	h_fail "rsyslogd -N1 rejects an unknown mmconfluence parameter"

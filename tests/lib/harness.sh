@@ -11,6 +11,7 @@
 #   h_start [CONF]             start rsyslogd -n; waits until it runs
 #   h_stop                     SIGTERM, wait (bounded); h_kill9: SIGKILL
 #   h_wait_lines FILE N [T]    wait until FILE has >= N lines (T seconds, default 20)
+#   h_wait_file FILE [T]       wait until FILE exists and is not empty
 #   h_wait_grep FILE RE [T]    wait until FILE matches the extended regex RE
 #   h_ok DESC | h_fail DESC    TAP result lines
 #   h_check DESC CMD...        ok if CMD exits 0
@@ -54,6 +55,7 @@ h_cleanup() {
 	local p
 	if [ -n "$H_PID" ] && kill -0 "$H_PID" 2>/dev/null; then
 		kill -KILL "$H_PID" 2>/dev/null
+		wait "$H_PID" 2>/dev/null
 	fi
 	for p in $H_BG_PIDS; do
 		kill -TERM "$p" 2>/dev/null
@@ -102,7 +104,9 @@ h_fail() {
 	H_N=$((H_N + 1))
 	H_FAILED=$((H_FAILED + 1))
 	echo "not ok $H_N - $*"
-	h_dump
+	# rsyslogd's own messages, once per test: later failures usually share the cause
+	[ "$H_FAILED" = 1 ] && h_dump
+	return 0
 }
 
 h_check() {
@@ -183,6 +187,16 @@ h_wait_lines() {
 		sleep 0.05
 	done
 	echo "# timeout: $f has $( [ -f "$f" ] && wc -l <"$f" || echo no) lines, wanted $n" >&2
+	return 1
+}
+
+h_wait_file() {
+	local f=$1 t=${2:-20} i
+	for i in $(seq 1 $((t * 20))); do
+		[ -s "$f" ] && return 0
+		sleep 0.05
+	done
+	echo "# timeout: $f is still missing or empty" >&2
 	return 1
 }
 
