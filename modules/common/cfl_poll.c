@@ -332,7 +332,9 @@ cfl_rc_t cfl_poll_feed(cfl_poll_t *p, const char *body, size_t len, cfl_errbuf_t
 	learn_limit(p, &pg);
 	more = pg.has_more || (p->cfg.flavor == CFL_FLAVOR_CLOUD && !pg.has_links && (long)pg.n >= p->eff_limit);
 	oldest = oldest_on_page(&pg);
-	if (p->pages_n == 1 && more && p->b > p->a && pg.n > 0) {
+	/* a full first page: the slice holds more than a page, narrow it (a
+	 * short page that claims a successor is paged through, with guards) */
+	if (p->pages_n == 1 && more && p->b > p->a && (long)pg.n >= p->eff_limit) {
 		cfl_page_free(&pg);
 		split_slice(p, oldest);
 		return CFL_OK;

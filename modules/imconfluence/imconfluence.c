@@ -1,25 +1,61 @@
-/* imconfluence: rsyslog input module polling the Confluence audit APIs.
+/* imconfluence: rsyslog input module polling the Confluence Cloud and Data
+ * Center audit APIs, with no loss and no duplicates (docs/imconfluence.md).
  *
- * Skeleton from the foundation issue: it registers the module, accepts
- * input() instances and runs an input thread that idles until rsyslogd
- * shuts down. The polling logic lives in modules/common (plain C, unit
- * tested); this file only translates parameters, messages and counters.
+ * Glue only. Paging, windows, slicing, dedup, the state file and backoff
+ * are the plain-C core in modules/common (cfl_poll and friends, unit
+ * tested without rsyslog); the HTTP handle is imconfluence_http.c. This
+ * file turns parameters into a core configuration, runs the requests,
+ * turns events into messages and keeps the impstats counters.
  *
- * Concurrency: one input thread (runInput) owns all instance state.
+ * Concurrency: one input thread (runInput) runs every input() instance.
+ * Requests of all instances run concurrently on one curl multi handle,
+ * which the thread polls in slices of at most 100 ms; everything else
+ * (parsing, submitting, writing state files) happens on that thread, so
+ * instance runtime state needs no locks. Configuration is read-only once
+ * activated. Counters are written by that thread and read by impstats
+ * (statsobj's atomic helpers). Every wait - a request, a backoff, the
+ * polling interval - notices rsyslogd's shutdown within about 100 ms, so
+ * the thread ends well inside inputs.timeout.shutdown.
  *
  * Copyright 2026 the rsyslog-confluence authors. Licensed under the
  * Apache License, Version 2.0.
  */
 #include "config.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
 #include "rsyslog.h"
 #include "conf.h"
 #include "syslogd-types.h"
+#include "srUtils.h"
 #include "module-template.h"
 #include "errmsg.h"
 #include "glbl.h"
-#include "srUtils.h"
+#include "msg.h"
+#include "prop.h"
+#include "ruleset.h"
+#include "datetime.h"
+#include "ratelimit.h"
+#include "statsobj.h"
+#include "unicode-helper.h"
+#include "dirty.h"
+
+#include "cfl_backoff.h"
+#include "cfl_dedup.h"
+#include "cfl_flavor.h"
+#include "cfl_iso8601.h"
+#include "cfl_poll.h"
+#include "cfl_state.h"
+#include "cfl_url.h"
+#include "imconfluence_http.h"
 
 MODULE_TYPE_INPUT;
 MODULE_TYPE_NOKEEP;
@@ -27,9 +63,95 @@ MODULE_CNFNAME("imconfluence");
 
 DEF_IMOD_STATIC_DATA;
 DEFobjCurrIf(glbl)
+DEFobjCurrIf(prop)
+DEFobjCurrIf(ruleset)
+DEFobjCurrIf(datetime)
+DEFobjCurrIf(statsobj)
+
+/* defaults of the input() parameters (docs/imconfluence.md lists them) */
+#define DFLT_FLAVOR "auto"
+#define DFLT_POLLING_INTERVAL 60
+#define DFLT_INITIAL_LOOKBACK 86400
+#define DFLT_PAGE_SIZE 1000
+#define DFLT_OVERLAP 60
+#define DFLT_TIMEOUT 30
+#define DFLT_MAX_BACKOFF 300
+#define DFLT_TAG "confluence-audit"
+#define DFLT_FACILITY (16 << 3) /* local0 */
+#define DFLT_SEVERITY 6         /* info */
+
+#define MAX_PAGE_SIZE 10000
+#define MAX_BODY_BYTES (64u * 1024u * 1024u)
+#define LOOP_SLICE_MS 100            /* the longest the input thread blocks */
+#define BACKOFF_BASE_MS 1000
+#define PROGRESS_EVERY_MS 30000      /* backfill progress in rsyslog's log */
+#define BACKFILL_LAG_MS (10 * 60000) /* "backfilling" = cursor this far behind */
+#define REPEAT_LOG_MS (5 * 60000)    /* the same failure is logged again after this */
+
+static struct cnfparamdescr inppdescr[] = {
+	{ "url", eCmdHdlrString, CNFPARAM_REQUIRED },
+	{ "flavor", eCmdHdlrGetWord, 0 },
+	{ "username", eCmdHdlrString, 0 },
+	{ "password", eCmdHdlrString, 0 },
+	{ "passwordFile", eCmdHdlrString, 0 },
+	{ "token", eCmdHdlrString, 0 },
+	{ "tokenFile", eCmdHdlrString, 0 },
+	{ "pollingInterval", eCmdHdlrPositiveInt, 0 },
+	{ "initialLookback", eCmdHdlrNonNegInt, 0 },
+	{ "pageSize", eCmdHdlrPositiveInt, 0 },
+	{ "overlap", eCmdHdlrNonNegInt, 0 },
+	{ "stateFile", eCmdHdlrString, 0 },
+	{ "timeout", eCmdHdlrPositiveInt, 0 },
+	{ "tls.cacert", eCmdHdlrString, 0 },
+	{ "tls.mycert", eCmdHdlrString, 0 },
+	{ "tls.myprivkey", eCmdHdlrString, 0 },
+	{ "allowUnsignedCerts", eCmdHdlrBinary, 0 },
+	{ "skipVerifyHost", eCmdHdlrBinary, 0 },
+	{ "proxy", eCmdHdlrString, 0 },
+	{ "excludeActions", eCmdHdlrArray, 0 },
+	{ "maxBackoff", eCmdHdlrPositiveInt, 0 },
+	{ "ruleset", eCmdHdlrString, 0 },
+	{ "tag", eCmdHdlrString, 0 },
+	{ "facility", eCmdHdlrFacility, 0 },
+	{ "severity", eCmdHdlrSeverity, 0 },
+};
+static struct cnfparamblk inppblk = { CNFPARAMBLK_VERSION,
+	sizeof(inppdescr) / sizeof(struct cnfparamdescr), inppdescr };
+
+typedef struct icf_rt icf_rt_t;
 
 typedef struct instanceConf_s {
+	/* configuration, read-only after activation */
 	char *url;
+	cfl_flavor_t flavor;
+	char *username;
+	char *password;
+	char *passwordFile;
+	char *token;
+	char *tokenFile;
+	int pollingInterval;
+	int initialLookback;
+	int pageSize;
+	int overlap;
+	char *stateFile;          /* as configured; NULL = default name */
+	char *statePath;          /* resolved in checkCnf */
+	int timeout;
+	char *cacert;
+	char *mycert;
+	char *myprivkey;
+	sbool allowUnsignedCerts;
+	sbool skipVerifyHost;
+	char *proxy;
+	char **exclude;           /* NULL-terminated */
+	int maxBackoff;
+	uchar *pszBindRuleset;
+	ruleset_t *pBindRuleset;
+	char *tag;
+	int iFacility;
+	int iSeverity;
+	cfl_base_t base;          /* the parsed url */
+	char host[256];           /* for messages and the HOSTNAME property */
+	icf_rt_t *rt;             /* runtime, owned by the input thread */
 	struct instanceConf_s *next;
 } instanceConf_t;
 
@@ -39,35 +161,315 @@ struct modConfData_s {
 };
 static modConfData_t *loadModConf = NULL;
 static modConfData_t *runModConf = NULL;
+static prop_t *pInputName = NULL;
 
-static struct cnfparamdescr inppdescr[] = {
-	{ "url", eCmdHdlrString, CNFPARAM_REQUIRED },
+#include "im-helper.h" /* needs instanceConf_t, modConfData_t and the ruleset interface */
+
+typedef enum rt_phase {
+	RT_DISABLED = 0,  /* could not be set up; logged */
+	RT_WAIT,          /* run the state machine at wake_ms */
+	RT_IN_FLIGHT,     /* a request is on the multi handle */
+	RT_PAUSED         /* the state file is unusable: re-checked every pollingInterval */
+} rt_phase_t;
+
+/* what went wrong last, for logging a failure once per streak */
+typedef enum rt_fail {
+	FAIL_NONE = 0, FAIL_AUTH, FAIL_FORBIDDEN, FAIL_CLIENT, FAIL_RATE, FAIL_SERVER, FAIL_TRANSPORT,
+	FAIL_BODY, FAIL_REDIRECT, FAIL_STATE
+} rt_fail_t;
+
+struct icf_rt {
+	instanceConf_t *inst;
+	cfl_poll_t *poll;
+	icf_http_t *http;
+	cfl_backoff_t backoff;
+	rt_phase_t phase;
+	int64_t wake_ms;          /* monotonic */
+	unsigned rnd;
+	char *url;                /* of the request in flight */
+	/* logging */
+	rt_fail_t fail;
+	unsigned fail_count;
+	int64_t fail_logged_ms;
+	int64_t progress_ms;
+	int backfill_logged;
+	uint64_t submitted_total;
+	char warned[CFL_ERRBUF_LEN];  /* the last core warning logged, and when */
+	int64_t warned_ms;
+	/* message properties and rate limiting */
+	prop_t *pRcvFrom;
+	ratelimit_t *ratelimiter;
+	cfl_poll_stats_t seen;    /* core counters already added to the statsobj */
+	/* impstats */
+	statsobj_t *stats;
+	STATSCOUNTER_DEF(ctrRequests, mutCtrRequests)
+	STATSCOUNTER_DEF(ctrPages, mutCtrPages)
+	STATSCOUNTER_DEF(ctrSubmitted, mutCtrSubmitted)
+	STATSCOUNTER_DEF(ctrDuplicates, mutCtrDuplicates)
+	STATSCOUNTER_DEF(ctrExcluded, mutCtrExcluded)
+	STATSCOUNTER_DEF(ctrRetries, mutCtrRetries)
+	STATSCOUNTER_DEF(ctrHttp4xx, mutCtrHttp4xx)
+	STATSCOUNTER_DEF(ctrHttp5xx, mutCtrHttp5xx)
+	STATSCOUNTER_DEF(ctrHttp429, mutCtrHttp429)
+	STATSCOUNTER_DEF(ctrCurlErrors, mutCtrCurlErrors)
+	STATSCOUNTER_DEF(ctrParseErrors, mutCtrParseErrors)
+	STATSCOUNTER_DEF(ctrRateLimitWaits, mutCtrRateLimitWaits)
+	STATSCOUNTER_DEF(ctrStateErrors, mutCtrStateErrors)
+	STATSCOUNTER_DEF(ctrPagingGuards, mutCtrPagingGuards)
+	STATSCOUNTER_DEF(ctrForeignLinks, mutCtrForeignLinks)
+	intctr_t ctrCursorLag;    /* seconds; a gauge, set (not added) */
 };
-static struct cnfparamblk inppblk = { CNFPARAMBLK_VERSION,
-	sizeof(inppdescr) / sizeof(struct cnfparamdescr), inppdescr };
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int term_requested(void)
+{
+	return glbl.GetGlobalInputTermState() != 0;
+}
+
+static void free_secret(char **s)
+{
+	if (*s != NULL) {
+		memset(*s, 0, strlen(*s));
+		free(*s);
+		*s = NULL;
+	}
+}
+
+/* Reads a password or token file: the first line, without trailing
+ * whitespace. Never logs the content. */
+static rsRetVal read_secret_file(instanceConf_t *inst, const char *param, const char *path, char **out)
+{
+	char buf[8192];
+	struct stat sb;
+	size_t n;
+	FILE *f;
+	DEFiRet;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		LogError(errno, RS_RET_FILE_NOT_FOUND, "imconfluence(%s): cannot read %s \"%s\"; this input stays disabled",
+		         inst->host, param, path);
+		ABORT_FINALIZE(RS_RET_FILE_NOT_FOUND);
+	}
+	if (fstat(fileno(f), &sb) == 0 && (sb.st_mode & 0077) != 0)
+		LogMsg(0, NO_ERRCODE, LOG_WARNING,
+		       "imconfluence(%s): %s \"%s\" is readable by group or others (mode %03o); consider chmod 600",
+		       inst->host, param, path, (unsigned)(sb.st_mode & 0777));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		buf[--n] = '\0';
+	if (n == 0) {
+		LogError(0, RS_RET_CONFIG_ERROR, "imconfluence(%s): %s \"%s\" is empty; this input stays disabled",
+		         inst->host, param, path);
+		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+	}
+	free_secret(out);
+	CHKmalloc(*out = strdup(buf));
+finalize_it:
+	memset(buf, 0, sizeof(buf));
+	RETiRet;
+}
+
+/* ---- configuration -------------------------------------------------------- */
+
+static void inst_free(instanceConf_t *inst)
+{
+	char **x;
+
+	free(inst->url);
+	free(inst->username);
+	free_secret(&inst->password);
+	free(inst->passwordFile);
+	free_secret(&inst->token);
+	free(inst->tokenFile);
+	free(inst->stateFile);
+	free(inst->statePath);
+	free(inst->cacert);
+	free(inst->mycert);
+	free(inst->myprivkey);
+	free(inst->proxy);
+	for (x = inst->exclude; x != NULL && *x != NULL; x++)
+		free(*x);
+	free(inst->exclude);
+	free(inst->pszBindRuleset);
+	free(inst->tag);
+	cfl_url_base_free(&inst->base);
+	free(inst);
+}
+
+static rsRetVal inst_new(instanceConf_t **pinst)
+{
+	instanceConf_t *inst;
+	DEFiRet;
+
+	CHKmalloc(inst = calloc(1, sizeof(*inst)));
+	inst->flavor = CFL_FLAVOR_AUTO;
+	inst->pollingInterval = DFLT_POLLING_INTERVAL;
+	inst->initialLookback = DFLT_INITIAL_LOOKBACK;
+	inst->pageSize = DFLT_PAGE_SIZE;
+	inst->overlap = DFLT_OVERLAP;
+	inst->timeout = DFLT_TIMEOUT;
+	inst->maxBackoff = DFLT_MAX_BACKOFF;
+	inst->iFacility = DFLT_FACILITY;
+	inst->iSeverity = DFLT_SEVERITY;
+	*pinst = inst;
+finalize_it:
+	RETiRet;
+}
+
+static char *param_str(struct cnfparamvals *v)
+{
+	return es_str2cstr(v->val.d.estr, NULL);
+}
+
+static rsRetVal set_exclude(instanceConf_t *inst, struct cnfarray *ar)
+{
+	int j;
+	DEFiRet;
+
+	CHKmalloc(inst->exclude = calloc((size_t)ar->nmemb + 1, sizeof(char *)));
+	for (j = 0; j < ar->nmemb; j++)
+		CHKmalloc(inst->exclude[j] = es_str2cstr(ar->arr[j], NULL));
+finalize_it:
+	RETiRet;
+}
+
+/* One parameter into inst; flavor is checked in inst_check(). */
+static rsRetVal set_param(instanceConf_t *inst, const char *name, struct cnfparamvals *v, char **flavor)
+{
+	DEFiRet;
+
+	if (!strcmp(name, "url")) inst->url = param_str(v);
+	else if (!strcmp(name, "flavor")) *flavor = param_str(v);
+	else if (!strcmp(name, "username")) inst->username = param_str(v);
+	else if (!strcmp(name, "password")) inst->password = param_str(v);
+	else if (!strcmp(name, "passwordFile")) inst->passwordFile = param_str(v);
+	else if (!strcmp(name, "token")) inst->token = param_str(v);
+	else if (!strcmp(name, "tokenFile")) inst->tokenFile = param_str(v);
+	else if (!strcmp(name, "pollingInterval")) inst->pollingInterval = (int)v->val.d.n;
+	else if (!strcmp(name, "initialLookback")) inst->initialLookback = (int)v->val.d.n;
+	else if (!strcmp(name, "pageSize")) inst->pageSize = (int)v->val.d.n;
+	else if (!strcmp(name, "overlap")) inst->overlap = (int)v->val.d.n;
+	else if (!strcmp(name, "stateFile")) inst->stateFile = param_str(v);
+	else if (!strcmp(name, "timeout")) inst->timeout = (int)v->val.d.n;
+	else if (!strcmp(name, "tls.cacert")) inst->cacert = param_str(v);
+	else if (!strcmp(name, "tls.mycert")) inst->mycert = param_str(v);
+	else if (!strcmp(name, "tls.myprivkey")) inst->myprivkey = param_str(v);
+	else if (!strcmp(name, "allowUnsignedCerts")) inst->allowUnsignedCerts = (sbool)v->val.d.n;
+	else if (!strcmp(name, "skipVerifyHost")) inst->skipVerifyHost = (sbool)v->val.d.n;
+	else if (!strcmp(name, "proxy")) inst->proxy = param_str(v);
+	else if (!strcmp(name, "excludeActions")) iRet = set_exclude(inst, v->val.d.ar);
+	else if (!strcmp(name, "maxBackoff")) inst->maxBackoff = (int)v->val.d.n;
+	else if (!strcmp(name, "ruleset")) inst->pszBindRuleset = (uchar *)param_str(v);
+	else if (!strcmp(name, "tag")) inst->tag = param_str(v);
+	else if (!strcmp(name, "facility")) inst->iFacility = (int)v->val.d.n;
+	else if (!strcmp(name, "severity")) inst->iSeverity = (int)v->val.d.n;
+	else {
+		LogError(0, RS_RET_INTERNAL_ERROR, "imconfluence: program error, unhandled parameter '%s'", name);
+		iRet = RS_RET_INTERNAL_ERROR;
+	}
+	RETiRet;
+}
+
+/* Cross-parameter checks; every message names the input by its url host. */
+static rsRetVal inst_check(instanceConf_t *inst, const char *flavor)
+{
+	cfl_errbuf_t err;
+	const char *h;
+	size_t n;
+	DEFiRet;
+
+	if (flavor != NULL && !cfl_flavor_parse(flavor, &inst->flavor)) {
+		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: flavor \"%s\" is not one of auto, cloud, datacenter",
+		         flavor);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	if (cfl_url_base_init(&inst->base, inst->url, inst->flavor, &err) != CFL_OK) {
+		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: %s", err.msg);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	/* "[::1]" -> "::1" for HOSTNAME */
+	h = inst->base.host;
+	n = strlen(h);
+	if (n >= 2 && h[0] == '[' && h[n - 1] == ']')
+		snprintf(inst->host, sizeof(inst->host), "%.*s", (int)(n - 2), h + 1);
+	else
+		snprintf(inst->host, sizeof(inst->host), "%s", h);
+	if ((inst->password != NULL && inst->passwordFile != NULL) || (inst->token != NULL && inst->tokenFile != NULL)) {
+		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): give either password or passwordFile, "
+		         "and either token or tokenFile, not both", inst->host);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	if ((inst->password != NULL || inst->passwordFile != NULL) && inst->username == NULL) {
+		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): password(File) needs username", inst->host);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	if ((inst->token != NULL || inst->tokenFile != NULL) && inst->username != NULL)
+		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): token and username are both set: the token "
+		       "(Bearer) is used, basic authentication is not", inst->host);
+	if (inst->pageSize > MAX_PAGE_SIZE) {
+		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): pageSize %d is larger than %d", inst->host,
+		         inst->pageSize, MAX_PAGE_SIZE);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	/* every Data Center search writes an audit event, which the next polls
+	 * read: with too small pages for the overlap, requests feed themselves */
+	if (inst->base.flavor == CFL_FLAVOR_DC && inst->overlap * 2 >= inst->pollingInterval * inst->pageSize)
+		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): overlap=%d s is large for pollingInterval=%d s "
+		       "and pageSize=%d: each Data Center request writes an \"Audit Log search performed\" event "
+		       "that later polls re-read, so requests can multiply; keep overlap below "
+		       "pollingInterval * pageSize / 2", inst->host, inst->overlap, inst->pollingInterval, inst->pageSize);
+	if (inst->tag == NULL)
+		CHKmalloc(inst->tag = strdup(DFLT_TAG));
+finalize_it:
+	RETiRet;
+}
 
 BEGINnewInpInst
 	struct cnfparamvals *pvals;
 	instanceConf_t *inst = NULL;
+	char *flavor = NULL;
 	int i;
 CODESTARTnewInpInst;
-	if((pvals = nvlstGetParams(lst, &inppblk, NULL)) == NULL)
+	if ((pvals = nvlstGetParams(lst, &inppblk, NULL)) == NULL)
 		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
-	CHKmalloc(inst = calloc(1, sizeof(*inst)));
-	for(i = 0 ; i < inppblk.nParams ; ++i) {
-		if(!pvals[i].bUsed)
+	CHKiRet(inst_new(&inst));
+	for (i = 0; i < inppblk.nParams; ++i) {
+		if (!pvals[i].bUsed)
 			continue;
-		if(!strcmp(inppblk.descr[i].name, "url"))
-			inst->url = es_str2cstr(pvals[i].val.d.estr, NULL);
+		CHKiRet(set_param(inst, inppblk.descr[i].name, &pvals[i], &flavor));
 	}
-	if(loadModConf->tail == NULL)
+	CHKiRet(inst_check(inst, flavor));
+	if (loadModConf->tail == NULL)
 		loadModConf->root = inst;
 	else
 		loadModConf->tail->next = inst;
 	loadModConf->tail = inst;
 	inst = NULL;
 finalize_it:
-	free(inst);
+	free(flavor);
+	if (inst != NULL)
+		inst_free(inst);
 	cnfparamvalsDestruct(pvals, &inppblk);
 ENDnewInpInst
 
@@ -75,15 +477,179 @@ BEGINbeginCnfLoad
 CODESTARTbeginCnfLoad;
 	loadModConf = pModConf;
 	pModConf->pConf = pConf;
+	pModConf->root = pModConf->tail = NULL;
 ENDbeginCnfLoad
 
 BEGINendCnfLoad
 CODESTARTendCnfLoad;
 ENDendCnfLoad
 
+static inline void std_checkRuleset_genErrMsg(__attribute__((unused)) modConfData_t *modConf, instanceConf_t *inst)
+{
+	LogError(0, NO_ERRCODE, "imconfluence(%s): ruleset '%s' not found - using default ruleset instead",
+	         inst->host, inst->pszBindRuleset);
+}
+
+/* Default state file: imconfluence-<host>-<hash of base url + flavor>.state
+ * in the work directory; a relative stateFile is relative to it too. */
+static rsRetVal resolve_state_path(modConfData_t *mc, instanceConf_t *inst)
+{
+	const char *wd = (const char *)glbl.GetWorkDir(mc->pConf);
+	char name[512], key[2048], *c;
+	uint64_t hash;
+	DEFiRet;
+
+	if (inst->stateFile != NULL && inst->stateFile[0] == '/') {
+		CHKmalloc(inst->statePath = strdup(inst->stateFile));
+		FINALIZE;
+	}
+	if (wd == NULL || wd[0] == '\0') {
+		LogError(0, RS_RET_CONFIG_ERROR, "imconfluence(%s): no global(workDirectory=...) is set: set it or "
+		         "give an absolute stateFile; without a state file every restart would re-read "
+		         "initialLookback seconds of history", inst->host);
+		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+	}
+	if (inst->stateFile != NULL) {
+		snprintf(name, sizeof(name), "%s", inst->stateFile);
+	} else {
+		snprintf(key, sizeof(key), "%s|%s", inst->base.url, cfl_flavor_name(inst->base.flavor));
+		hash = cfl_dedup_fingerprint(key, strlen(key));
+		snprintf(name, sizeof(name), "imconfluence-%s-%016" PRIx64 ".state", inst->host, hash);
+		for (c = name; *c; c++)
+			if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+			      *c == '.' || *c == '-'))
+				*c = '_';
+	}
+	CHKmalloc(inst->statePath = malloc(strlen(wd) + strlen(name) + 2));
+	sprintf(inst->statePath, "%s/%s", wd, name);
+finalize_it:
+	RETiRet;
+}
+
 BEGINcheckCnf
+	instanceConf_t *inst, *other;
 CODESTARTcheckCnf;
+	for (inst = pModConf->root; inst != NULL; inst = inst->next) {
+		std_checkRuleset(pModConf, inst);
+		CHKiRet(resolve_state_path(pModConf, inst));
+		for (other = pModConf->root; other != inst; other = other->next) {
+			if (strcmp(other->statePath, inst->statePath) == 0) {
+				LogError(0, RS_RET_CONFIG_ERROR, "imconfluence(%s): two inputs use the same state file "
+				         "%s; give each its own stateFile", inst->host, inst->statePath);
+				ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+			}
+		}
+	}
+finalize_it:
 ENDcheckCnf
+
+/* ---- runtime set-up (activation, main thread) -------------------------- */
+
+static rsRetVal rt_stats_new(icf_rt_t *rt, const char *name)
+{
+	DEFiRet;
+
+	CHKiRet(statsobj.Construct(&rt->stats));
+	CHKiRet(statsobj.SetName(rt->stats, (uchar *)name));
+	CHKiRet(statsobj.SetOrigin(rt->stats, (uchar *)"imconfluence"));
+#define ICF_CTR(label, ctr, mut) \
+	STATSCOUNTER_INIT(rt->ctr, rt->mut); \
+	CHKiRet(statsobj.AddCounter(rt->stats, UCHAR_CONSTANT(label), ctrType_IntCtr, CTR_FLAG_RESETTABLE, &rt->ctr));
+	ICF_CTR("requests", ctrRequests, mutCtrRequests)
+	ICF_CTR("pages", ctrPages, mutCtrPages)
+	ICF_CTR("submitted", ctrSubmitted, mutCtrSubmitted)
+	ICF_CTR("duplicates", ctrDuplicates, mutCtrDuplicates)
+	ICF_CTR("excluded", ctrExcluded, mutCtrExcluded)
+	ICF_CTR("retries", ctrRetries, mutCtrRetries)
+	ICF_CTR("http.4xx", ctrHttp4xx, mutCtrHttp4xx)
+	ICF_CTR("http.5xx", ctrHttp5xx, mutCtrHttp5xx)
+	ICF_CTR("http.429", ctrHttp429, mutCtrHttp429)
+	ICF_CTR("curl.errors", ctrCurlErrors, mutCtrCurlErrors)
+	ICF_CTR("parse.errors", ctrParseErrors, mutCtrParseErrors)
+	ICF_CTR("ratelimit.waits", ctrRateLimitWaits, mutCtrRateLimitWaits)
+	ICF_CTR("state.errors", ctrStateErrors, mutCtrStateErrors)
+	ICF_CTR("paging.guards", ctrPagingGuards, mutCtrPagingGuards)
+	ICF_CTR("links.foreign", ctrForeignLinks, mutCtrForeignLinks)
+#undef ICF_CTR
+	rt->ctrCursorLag = 0;
+	CHKiRet(statsobj.AddCounter(rt->stats, UCHAR_CONSTANT("cursor.lag"), ctrType_IntCtr, CTR_FLAG_NONE,
+	                            &rt->ctrCursorLag));
+	CHKiRet(statsobj.ConstructFinalize(rt->stats));
+finalize_it:
+	RETiRet;
+}
+
+/* A unique stats object name per input: imconfluence(<host>), then -2 ... */
+static void stats_name(instanceConf_t *inst, char *out, size_t len)
+{
+	instanceConf_t *o;
+	int same = 0;
+
+	for (o = runModConf->root; o != inst; o = o->next)
+		if (strcmp(o->host, inst->host) == 0)
+			same++;
+	if (same == 0)
+		snprintf(out, len, "imconfluence(%s)", inst->host);
+	else
+		snprintf(out, len, "imconfluence(%s)-%d", inst->host, same + 1);
+}
+
+static rsRetVal rt_new(instanceConf_t *inst)
+{
+	icf_rt_t *rt;
+	char name[300];
+	DEFiRet;
+
+	CHKmalloc(rt = calloc(1, sizeof(*rt)));
+	inst->rt = rt;
+	rt->inst = inst;
+	rt->phase = RT_DISABLED;
+	rt->rnd = (unsigned)(wall_ms() ^ (intptr_t)inst);
+	stats_name(inst, name, sizeof(name));
+	CHKiRet(rt_stats_new(rt, name));
+	CHKiRet(ratelimitNew(&rt->ratelimiter, "imconfluence", inst->host));
+	CHKiRet(prop.Construct(&rt->pRcvFrom));
+	CHKiRet(prop.SetString(rt->pRcvFrom, (uchar *)inst->host, strlen(inst->host)));
+	CHKiRet(prop.ConstructFinalize(rt->pRcvFrom));
+	rt->phase = RT_WAIT;
+finalize_it:
+	RETiRet;
+}
+
+static void rt_free(icf_rt_t *rt)
+{
+	if (rt == NULL)
+		return;
+	cfl_poll_free(rt->poll);
+	icf_http_free(rt->http);
+	free(rt->url);
+	if (rt->stats != NULL)
+		statsobj.Destruct(&rt->stats);
+	if (rt->ratelimiter != NULL)
+		ratelimitDestruct(rt->ratelimiter);
+	if (rt->pRcvFrom != NULL)
+		prop.Destruct(&rt->pRcvFrom);
+	free(rt);
+}
+
+/* Secrets are read before rsyslogd drops privileges. */
+BEGINactivateCnfPrePrivDrop
+	instanceConf_t *inst;
+CODESTARTactivateCnfPrePrivDrop;
+	runModConf = pModConf;
+	for (inst = pModConf->root; inst != NULL; inst = inst->next) {
+		if (rt_new(inst) != RS_RET_OK) {
+			LogError(0, RS_RET_ERR, "imconfluence(%s): cannot set up this input; it stays disabled", inst->host);
+			if (inst->rt != NULL)
+				inst->rt->phase = RT_DISABLED;
+			continue;
+		}
+		if ((inst->passwordFile != NULL &&
+		     read_secret_file(inst, "passwordFile", inst->passwordFile, &inst->password) != RS_RET_OK) ||
+		    (inst->tokenFile != NULL && read_secret_file(inst, "tokenFile", inst->tokenFile, &inst->token) != RS_RET_OK))
+			inst->rt->phase = RT_DISABLED;
+	}
+ENDactivateCnfPrePrivDrop
 
 BEGINactivateCnf
 CODESTARTactivateCnf;
@@ -93,43 +659,639 @@ ENDactivateCnf
 BEGINfreeCnf
 	instanceConf_t *inst, *del;
 CODESTARTfreeCnf;
-	for(inst = pModConf->root ; inst != NULL ; ) {
+	for (inst = pModConf->root; inst != NULL;) {
 		del = inst;
 		inst = inst->next;
-		free(del->url);
-		free(del);
+		rt_free(del->rt);
+		inst_free(del);
 	}
 ENDfreeCnf
 
+/* ---- logging failures once per streak ------------------------------------ */
+
+/* 1 if a failure of this kind should be logged now: the first of a streak,
+ * a change of kind, or the same one again after REPEAT_LOG_MS. */
+static int should_log(icf_rt_t *rt, rt_fail_t kind, int64_t now)
+{
+	int log = rt->fail != kind || now - rt->fail_logged_ms >= REPEAT_LOG_MS;
+
+	if (rt->fail != kind)
+		rt->fail_count = 0;
+	rt->fail = kind;
+	rt->fail_count++;
+	if (log)
+		rt->fail_logged_ms = now;
+	return log;
+}
+
+/* Auth failures are logged once, until a request succeeds again. */
+static int should_log_once(icf_rt_t *rt, rt_fail_t kind, int64_t now)
+{
+	int log = rt->fail != kind;
+
+	should_log(rt, kind, now);
+	return log;
+}
+
+static void recovered(icf_rt_t *rt)
+{
+	if (rt->fail != FAIL_NONE && rt->fail_count > 0)
+		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): requests succeed again after %u failed attempt(s)",
+		       rt->inst->host, rt->fail_count);
+	rt->fail = FAIL_NONE;
+	rt->fail_count = 0;
+	cfl_backoff_reset(&rt->backoff);
+}
+
+/* ---- state --------------------------------------------------------------- */
+
+static void update_lag(icf_rt_t *rt)
+{
+	int64_t cursor;
+
+	if (cfl_poll_cursor(rt->poll, &cursor))
+		rt->ctrCursorLag = (intctr_t)((wall_ms() - cursor) / 1000 > 0 ? (wall_ms() - cursor) / 1000 : 0);
+}
+
+static void save_state(icf_rt_t *rt)
+{
+	instanceConf_t *inst = rt->inst;
+	cfl_state_t st;
+	cfl_errbuf_t err;
+
+	memset(&st, 0, sizeof(st));
+	if (cfl_poll_snapshot(rt->poll, &st) != CFL_OK) {
+		STATSCOUNTER_INC(rt->ctrStateErrors, rt->mutCtrStateErrors);
+		LogError(0, RS_RET_OUT_OF_MEMORY, "imconfluence(%s): out of memory saving the state", inst->host);
+		return;
+	}
+	st.base_url = inst->base.url;
+	st.flavor = (char *)cfl_flavor_name(inst->base.flavor);
+	if (cfl_state_save(inst->statePath, &st, &err) != CFL_OK) {
+		STATSCOUNTER_INC(rt->ctrStateErrors, rt->mutCtrStateErrors);
+		if (should_log(rt, FAIL_STATE, mono_ms()))
+			LogError(0, RS_RET_IO_ERROR, "imconfluence(%s): %s; polling goes on, but after a restart "
+			         "events may be repeated", inst->host, err.msg);
+	}
+	free(st.fps);
+}
+
+/* Loads the state file into a new poller. On a corrupt or foreign state
+ * file the input pauses (no event lost, none repeated) and says how to
+ * resume. */
+static rsRetVal load_state(icf_rt_t *rt)
+{
+	instanceConf_t *inst = rt->inst;
+	cfl_state_t st;
+	cfl_errbuf_t err;
+	char iso[CFL_ISO8601_LEN];
+	const char *why = NULL;
+	cfl_rc_t rc;
+	DEFiRet;
+
+	memset(&st, 0, sizeof(st));
+	cfl_state_remove_temps(inst->statePath);
+	rc = cfl_state_load(inst->statePath, &st, &err);
+	if (rc == CFL_OK && strcmp(st.base_url, inst->base.url) != 0)
+		why = "it belongs to another url";
+	else if (rc == CFL_OK && strcmp(st.flavor, cfl_flavor_name(inst->base.flavor)) != 0)
+		why = "it belongs to another flavor";
+	if (rc != CFL_OK && rc != CFL_ENOENT)
+		why = err.msg;
+	if (why != NULL) {
+		if (!should_log(rt, FAIL_STATE, mono_ms()))
+			ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+		LogError(0, RS_RET_CONFIG_ERROR, "imconfluence(%s): state file %s cannot be used: %s. This input is "
+		         "paused so that no event is lost or repeated; repair, move or delete the file (deleting it "
+		         "restarts with initialLookback=%d s of history). Checked again every %d s.", inst->host,
+		         inst->statePath, why, inst->initialLookback, inst->pollingInterval);
+		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+	}
+	if (rc == CFL_OK && cfl_poll_restore(rt->poll, &st, &err) != CFL_OK)
+		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+	if (rc == CFL_OK && st.has_cursor) {
+		cfl_iso8601_format(st.cursor_ms, iso);
+		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): polling %s (%s), resuming after %s (state file %s)",
+		       inst->host, inst->base.url, cfl_flavor_name(inst->base.flavor), iso, inst->statePath);
+	} else {
+		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): polling %s (%s), first run: reading the last %d s "
+		       "(state file %s)", inst->host, inst->base.url, cfl_flavor_name(inst->base.flavor),
+		       inst->initialLookback, inst->statePath);
+	}
+finalize_it:
+	cfl_state_free(&st);
+	RETiRet;
+}
+
+/* ---- runtime start/stop (input thread) ------------------------------------ */
+
+static rsRetVal rt_new_poll(icf_rt_t *rt)
+{
+	instanceConf_t *inst = rt->inst;
+	cfl_poll_cfg_t cfg;
+	cfl_errbuf_t err;
+	DEFiRet;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.flavor = inst->base.flavor;
+	cfg.page_size = inst->pageSize;
+	cfg.overlap_ms = (int64_t)inst->overlap * 1000;
+	cfg.initial_lookback_ms = (int64_t)inst->initialLookback * 1000;
+	cfg.exclude = (const char *const *)inst->exclude;
+	cfg.base = &inst->base;
+	cfl_poll_free(rt->poll);
+	if ((rt->poll = cfl_poll_new(&cfg, &err)) == NULL) {
+		LogError(0, RS_RET_ERR, "imconfluence(%s): %s", inst->host, err.msg);
+		ABORT_FINALIZE(RS_RET_ERR);
+	}
+finalize_it:
+	RETiRet;
+}
+
+static rsRetVal rt_start(icf_rt_t *rt)
+{
+	instanceConf_t *inst = rt->inst;
+	icf_http_cfg_t hc;
+	char err[256];
+	DEFiRet;
+
+	cfl_backoff_init(&rt->backoff, BACKOFF_BASE_MS, (int64_t)inst->maxBackoff * 1000);
+	memset(&hc, 0, sizeof(hc));
+	hc.timeout_ms = (long)inst->timeout * 1000;
+	hc.cacert = inst->cacert;
+	hc.mycert = inst->mycert;
+	hc.myprivkey = inst->myprivkey;
+	hc.allow_unsigned = inst->allowUnsignedCerts;
+	hc.skip_verify_host = inst->skipVerifyHost;
+	hc.proxy = inst->proxy;
+	hc.token = inst->token;
+	hc.username = inst->token == NULL ? inst->username : NULL;
+	hc.password = inst->password;
+	hc.max_body = MAX_BODY_BYTES;
+	hc.user_agent = "rsyslog-imconfluence/" VERSION;
+	hc.should_stop = term_requested;
+	if ((rt->http = icf_http_new(&hc, err, sizeof(err))) == NULL) {
+		LogError(0, RS_RET_ERR, "imconfluence(%s): %s; this input stays disabled", inst->host, err);
+		ABORT_FINALIZE(RS_RET_ERR);
+	}
+	CHKiRet(rt_new_poll(rt));
+	rt->wake_ms = mono_ms();
+	rt->progress_ms = rt->wake_ms; /* first progress line after PROGRESS_EVERY_MS */
+	if (load_state(rt) != RS_RET_OK) {
+		rt->phase = RT_PAUSED;
+		rt->wake_ms += (int64_t)inst->pollingInterval * 1000;
+		FINALIZE;
+	}
+	rt->phase = RT_WAIT;
+finalize_it:
+	RETiRet;
+}
+
+/* ---- emitting ------------------------------------------------------------- */
+
+static rsRetVal submit_event(icf_rt_t *rt, multi_submit_t *ms, const cfl_poll_event_t *ev)
+{
+	instanceConf_t *inst = rt->inst;
+	struct syslogTime st;
+	struct timeval tv;
+	smsg_t *pMsg;
+	int64_t sec = ev->ts_ms / 1000, ms_part = ev->ts_ms % 1000;
+	DEFiRet;
+
+	if (ms_part < 0) { /* before 1970: floor, not truncate */
+		sec--;
+		ms_part += 1000;
+	}
+	tv.tv_sec = (time_t)sec;
+	tv.tv_usec = (suseconds_t)(ms_part * 1000);
+	datetime.timeval2syslogTime(&tv, &st, TIME_IN_UTC);
+	CHKiRet(msgConstructWithTime(&pMsg, &st, tv.tv_sec));
+	MsgSetFlowControlType(pMsg, eFLOWCTL_FULL_DELAY);
+	MsgSetInputName(pMsg, pInputName);
+	MsgSetRawMsg(pMsg, ev->json, ev->len);
+	MsgSetMSGoffs(pMsg, 0);
+	MsgSetHOSTNAME(pMsg, (const uchar *)inst->host, (int)strlen(inst->host));
+	MsgSetRcvFrom(pMsg, rt->pRcvFrom);
+	MsgSetTAG(pMsg, (const uchar *)inst->tag, strlen(inst->tag));
+	msgSetPRI(pMsg, inst->iFacility | inst->iSeverity);
+	MsgSetRuleset(pMsg, inst->pBindRuleset);
+	CHKiRet(ratelimitAddMsg(rt->ratelimiter, ms, pMsg));
+finalize_it:
+	RETiRet;
+}
+
+/* The core's counters since the last call go into the stats object. */
+static void sync_counters(icf_rt_t *rt)
+{
+	const cfl_poll_stats_t *s = cfl_poll_stats(rt->poll);
+
+	STATSCOUNTER_ADD(rt->ctrPages, rt->mutCtrPages, s->pages - rt->seen.pages);
+	STATSCOUNTER_ADD(rt->ctrSubmitted, rt->mutCtrSubmitted, s->emitted - rt->seen.emitted);
+	STATSCOUNTER_ADD(rt->ctrDuplicates, rt->mutCtrDuplicates, s->duplicates - rt->seen.duplicates);
+	STATSCOUNTER_ADD(rt->ctrExcluded, rt->mutCtrExcluded, s->excluded - rt->seen.excluded);
+	STATSCOUNTER_ADD(rt->ctrPagingGuards, rt->mutCtrPagingGuards, s->guard_stops - rt->seen.guard_stops);
+	STATSCOUNTER_ADD(rt->ctrForeignLinks, rt->mutCtrForeignLinks, s->foreign_links - rt->seen.foreign_links);
+	rt->submitted_total += s->emitted - rt->seen.emitted;
+	rt->seen = *s;
+}
+
+/* Hands one chunk to rsyslog, then commits and saves the state: the
+ * cursor never gets ahead of what rsyslog has. */
+static rsRetVal emit_chunk(icf_rt_t *rt)
+{
+	smsg_t *msgs[CONF_NUM_MULTISUB];
+	multi_submit_t ms;
+	const cfl_poll_event_t *evs;
+	cfl_errbuf_t err;
+	size_t n, i;
+	DEFiRet;
+
+	ms.ppMsgs = msgs;
+	ms.maxElem = CONF_NUM_MULTISUB;
+	ms.nElem = 0;
+	n = cfl_poll_batch(rt->poll, &evs);
+	for (i = 0; i < n; i++)
+		CHKiRet(submit_event(rt, &ms, &evs[i]));
+	CHKiRet(multiSubmitFlush(&ms));
+	if (cfl_poll_commit(rt->poll, &err) != CFL_OK) {
+		LogError(0, RS_RET_OUT_OF_MEMORY, "imconfluence(%s): %s", rt->inst->host, err.msg);
+		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+	}
+	save_state(rt);
+	sync_counters(rt);
+	update_lag(rt);
+finalize_it:
+	if (iRet != RS_RET_OK && ms.nElem > 0)
+		multiSubmitFlush(&ms);
+	RETiRet;
+}
+
+/* During a long backfill: where we are, every PROGRESS_EVERY_MS. */
+static void log_progress(icf_rt_t *rt, int64_t now)
+{
+	char iso[CFL_ISO8601_LEN];
+	int64_t cursor, behind;
+
+	if (!cfl_poll_cursor(rt->poll, &cursor))
+		return;
+	behind = cfl_poll_window_end(rt->poll) - cursor;
+	if (behind < BACKFILL_LAG_MS || now - rt->progress_ms < PROGRESS_EVERY_MS)
+		return;
+	rt->progress_ms = now;
+	rt->backfill_logged = 1;
+	cfl_iso8601_format(cursor, iso);
+	LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): backfill in progress: %" PRIu64 " events submitted so far, "
+	       "now at %s, %.1f hours to go", rt->inst->host, rt->submitted_total, iso, (double)behind / 3600000.0);
+}
+
+/* The core's warnings (next link to another host, paging guards); the same
+ * text is repeated at most every REPEAT_LOG_MS. */
+static void log_warnings(icf_rt_t *rt, int64_t now)
+{
+	char w[CFL_ERRBUF_LEN];
+
+	while (cfl_poll_take_warning(rt->poll, w, sizeof(w))) {
+		if (strcmp(w, rt->warned) == 0 && now - rt->warned_ms < REPEAT_LOG_MS)
+			continue;
+		snprintf(rt->warned, sizeof(rt->warned), "%s", w);
+		rt->warned_ms = now;
+		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): %s", rt->inst->host, w);
+	}
+}
+
+/* ---- the per-instance step ------------------------------------------------ */
+
+static void start_request(icf_rt_t *rt, CURLM *multi, const cfl_request_t *req, int64_t now)
+{
+	instanceConf_t *inst = rt->inst;
+	cfl_errbuf_t err;
+	CURL *easy;
+
+	free(rt->url);
+	rt->url = NULL;
+	if (cfl_url_build(&inst->base, req, &rt->url, &err) != CFL_OK) {
+		LogError(0, RS_RET_ERR, "imconfluence(%s): %s", inst->host, err.msg);
+		rt->wake_ms = now + (int64_t)inst->pollingInterval * 1000;
+		return;
+	}
+	DBGPRINTF("imconfluence(%s): GET %s\n", inst->host, rt->url);
+	if ((easy = icf_http_start(rt->http, rt->url)) == NULL || curl_multi_add_handle(multi, easy) != CURLM_OK) {
+		LogError(0, RS_RET_ERR, "imconfluence(%s): cannot start a request", inst->host);
+		rt->wake_ms = now + cfl_backoff_next(&rt->backoff, (uint32_t)rand_r(&rt->rnd));
+		return;
+	}
+	STATSCOUNTER_INC(rt->ctrRequests, rt->mutCtrRequests);
+	rt->phase = RT_IN_FLIGHT;
+}
+
+/* Runs the state machine until it needs the network or is done. */
+static void rt_step(icf_rt_t *rt, CURLM *multi, int64_t now)
+{
+	instanceConf_t *inst = rt->inst;
+	cfl_request_t req;
+
+	if (rt->phase == RT_PAUSED) {
+		if (rt_new_poll(rt) != RS_RET_OK || load_state(rt) != RS_RET_OK) {
+			rt->wake_ms = now + (int64_t)inst->pollingInterval * 1000;
+			return;
+		}
+		rt->phase = RT_WAIT;
+	}
+	cfl_poll_begin(rt->poll, wall_ms());
+	while (!term_requested()) {
+		switch (cfl_poll_next(rt->poll, &req)) {
+		case CFL_POLL_FETCH:
+			start_request(rt, multi, &req, now);
+			return;
+		case CFL_POLL_EMIT:
+			if (emit_chunk(rt) != RS_RET_OK) {
+				rt->wake_ms = now + cfl_backoff_next(&rt->backoff, (uint32_t)rand_r(&rt->rnd));
+				return;
+			}
+			log_progress(rt, now);
+			break;
+		case CFL_POLL_IDLE:
+			if (rt->backfill_logged) {
+				LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): backfill done, %" PRIu64 " events submitted; "
+				       "now polling every %d s", inst->host, rt->submitted_total, inst->pollingInterval);
+				rt->backfill_logged = 0;
+			}
+			update_lag(rt);
+			rt->wake_ms = now + (int64_t)inst->pollingInterval * 1000;
+			return;
+		}
+	}
+}
+
+/* ---- outcomes of a request ------------------------------------------------ */
+
+static void retry_later(icf_rt_t *rt, int64_t now, int64_t delay_ms)
+{
+	STATSCOUNTER_INC(rt->ctrRetries, rt->mutCtrRetries);
+	rt->wake_ms = now + delay_ms;
+}
+
+static int64_t backoff_delay(icf_rt_t *rt)
+{
+	return cfl_backoff_next(&rt->backoff, (uint32_t)rand_r(&rt->rnd));
+}
+
+static void on_transport_error(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
+{
+	instanceConf_t *inst = rt->inst;
+	int64_t delay = backoff_delay(rt);
+	int tls = r->curl_rc == CURLE_PEER_FAILED_VERIFICATION || r->curl_rc == CURLE_SSL_CONNECT_ERROR ||
+	          r->curl_rc == CURLE_SSL_CERTPROBLEM || r->curl_rc == CURLE_SSL_CACERT_BADFILE;
+
+	STATSCOUNTER_INC(rt->ctrCurlErrors, rt->mutCtrCurlErrors);
+	if (r->too_big) {
+		if (should_log(rt, FAIL_BODY, now))
+			LogError(0, RS_RET_ERR, "imconfluence(%s): the reply is larger than %u bytes; lower pageSize. "
+			         "Retrying in %.1f s", inst->host, MAX_BODY_BYTES, (double)delay / 1000);
+	} else if (should_log(rt, FAIL_TRANSPORT, now)) {
+		LogError(0, RS_RET_ERR, "imconfluence(%s): request failed: %s (curl: %s)%s. Retrying in %.1f s, "
+		         "backing off up to maxBackoff=%d s", inst->host, r->error, curl_easy_strerror(r->curl_rc),
+		         tls ? "; check tls.cacert (the CA that signed the server's certificate), tls.mycert/"
+		               "tls.myprivkey, or the url's host name" : "",
+		         (double)delay / 1000, inst->maxBackoff);
+	}
+	retry_later(rt, now, delay);
+}
+
+static void on_rate_limited(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
+{
+	instanceConf_t *inst = rt->inst;
+	int64_t max = (int64_t)inst->maxBackoff * 1000;
+	int64_t delay = cfl_retry_after_ms(r->retry_after, wall_ms(), max);
+
+	STATSCOUNTER_INC(rt->ctrHttp429, rt->mutCtrHttp429);
+	STATSCOUNTER_INC(rt->ctrRateLimitWaits, rt->mutCtrRateLimitWaits);
+	if (delay < 0)
+		delay = backoff_delay(rt);
+	if (should_log(rt, FAIL_RATE, now))
+		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): rate limited (HTTP 429, Retry-After: %s); "
+		       "waiting %.1f s (at most maxBackoff=%d s)", inst->host, r->retry_after ? r->retry_after : "none",
+		       (double)delay / 1000, inst->maxBackoff);
+	retry_later(rt, now, delay);
+}
+
+static void on_server_error(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
+{
+	instanceConf_t *inst = rt->inst;
+	int64_t delay = cfl_retry_after_ms(r->retry_after, wall_ms(), (int64_t)inst->maxBackoff * 1000);
+
+	STATSCOUNTER_INC(rt->ctrHttp5xx, rt->mutCtrHttp5xx);
+	if (delay >= 0) {
+		STATSCOUNTER_INC(rt->ctrRateLimitWaits, rt->mutCtrRateLimitWaits);
+	} else {
+		delay = backoff_delay(rt);
+	}
+	if (should_log(rt, FAIL_SERVER, now))
+		LogError(0, RS_RET_ERR, "imconfluence(%s): server error HTTP %ld; retrying in %.1f s, backing off "
+		         "up to maxBackoff=%d s", inst->host, r->status, (double)delay / 1000, inst->maxBackoff);
+	retry_later(rt, now, delay);
+}
+
+/* 3xx and 4xx other than 429: a configuration problem. One clear message,
+ * then a retry every pollingInterval. */
+static void on_client_error(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
+{
+	instanceConf_t *inst = rt->inst;
+	char ex[121];
+	int interval = inst->pollingInterval;
+
+	cfl_excerpt(r->body, r->len, ex, 120);
+	if (r->status >= 400) {
+		STATSCOUNTER_INC(rt->ctrHttp4xx, rt->mutCtrHttp4xx);
+	}
+	if (r->status == 401) {
+		if (should_log_once(rt, FAIL_AUTH, now))
+			LogError(0, RS_RET_ERR, "imconfluence(%s): authentication failed (HTTP 401): check username "
+			         "and password/passwordFile (Cloud: the account's e-mail and an API token) or "
+			         "token/tokenFile (a Data Center personal access token). Retrying every %d s",
+			         inst->host, interval);
+	} else if (r->status == 403) {
+		if (should_log_once(rt, FAIL_FORBIDDEN, now))
+			LogError(0, RS_RET_ERR, "imconfluence(%s): access denied (HTTP 403): reading the audit log needs "
+			         "the Confluence Administrator permission%s (server said: \"%s\"). Retrying every %d s",
+			         inst->host, strstr(r->body, "Free") != NULL ? ", and Confluence Cloud's Free plan has "
+			         "no audit log" : "; Confluence Cloud's Free plan has no audit log", ex, interval);
+	} else if (r->status >= 300 && r->status < 400) {
+		if (should_log_once(rt, FAIL_REDIRECT, now))
+			LogError(0, RS_RET_ERR, "imconfluence(%s): the server redirects (HTTP %ld) to %s; redirects are "
+			         "not followed, so credentials never leave the configured host: set url to the "
+			         "final base URL. Retrying every %d s", inst->host, r->status,
+			         r->location ? r->location : "(no Location)", interval);
+	} else if (should_log(rt, FAIL_CLIENT, now)) {
+		LogError(0, RS_RET_ERR, "imconfluence(%s): HTTP %ld for %s (server said: \"%s\"): check url (a Cloud "
+		         "site, a Cloud gateway base or a Data Center base URL with its context path) and "
+		         "flavor=%s. Retrying every %d s", inst->host, r->status, rt->url, ex,
+		         cfl_flavor_name(inst->base.flavor), interval);
+	}
+	rt->wake_ms = now + (int64_t)interval * 1000;
+}
+
+static void on_ok(icf_rt_t *rt, CURLM *multi, const icf_http_result_t *r, int64_t now)
+{
+	cfl_errbuf_t err;
+	int64_t delay;
+
+	if (cfl_poll_feed(rt->poll, r->body, r->len, &err) != CFL_OK) {
+		STATSCOUNTER_INC(rt->ctrParseErrors, rt->mutCtrParseErrors);
+		delay = backoff_delay(rt);
+		if (should_log(rt, FAIL_BODY, now))
+			LogError(0, RS_RET_ERR, "imconfluence(%s): unusable reply to %s: %s. Retrying in %.1f s",
+			         rt->inst->host, rt->url, err.msg, (double)delay / 1000);
+		retry_later(rt, now, delay);
+		return;
+	}
+	recovered(rt);
+	log_warnings(rt, now);
+	sync_counters(rt);
+	rt->phase = RT_WAIT;
+	rt_step(rt, multi, now);
+}
+
+static void rt_done(icf_rt_t *rt, CURLM *multi, CURLcode rc)
+{
+	icf_http_result_t r;
+	int64_t now = mono_ms();
+
+	icf_http_finish(rt->http, rc, &r);
+	rt->phase = RT_WAIT;
+	if (r.stopped)
+		return;
+	DBGPRINTF("imconfluence(%s): HTTP %ld, %zu bytes, curl %d\n", rt->inst->host, r.status, r.len, (int)rc);
+	if (rc != CURLE_OK)
+		on_transport_error(rt, &r, now);
+	else if (r.status == 200)
+		on_ok(rt, multi, &r, now);
+	else if (r.status == 429)
+		on_rate_limited(rt, &r, now);
+	else if (r.status >= 500)
+		on_server_error(rt, &r, now);
+	else
+		on_client_error(rt, &r, now);
+}
+
+/* ---- the input thread ------------------------------------------------------ */
+
+static icf_rt_t *rt_of_easy(CURL *easy)
+{
+	instanceConf_t *inst;
+
+	for (inst = runModConf->root; inst != NULL; inst = inst->next)
+		if (inst->rt != NULL && inst->rt->http != NULL && icf_http_easy(inst->rt->http) == easy)
+			return inst->rt;
+	return NULL;
+}
+
+/* Starts due instances; returns how long the thread may block (ms). */
+static int run_due(CURLM *multi)
+{
+	instanceConf_t *inst;
+	int64_t now = mono_ms(), wait = LOOP_SLICE_MS;
+
+	for (inst = runModConf->root; inst != NULL && !term_requested(); inst = inst->next) {
+		icf_rt_t *rt = inst->rt;
+		if (rt == NULL || (rt->phase != RT_WAIT && rt->phase != RT_PAUSED))
+			continue;
+		if (now >= rt->wake_ms)
+			rt_step(rt, multi, now);
+		if ((rt->phase == RT_WAIT || rt->phase == RT_PAUSED) && rt->wake_ms - now < wait)
+			wait = rt->wake_ms - now;
+	}
+	return wait < 0 ? 0 : (int)wait;
+}
+
+static void collect_done(CURLM *multi)
+{
+	CURLMsg *m;
+	icf_rt_t *rt;
+	int left;
+
+	while ((m = curl_multi_info_read(multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		rt = rt_of_easy(m->easy_handle);
+		curl_multi_remove_handle(multi, m->easy_handle);
+		if (rt != NULL)
+			rt_done(rt, multi, m->data.result);
+	}
+}
+
 BEGINrunInput
+	CURLM *multi = NULL;
+	instanceConf_t *inst;
+	int running, wait;
 CODESTARTrunInput;
-	while(glbl.GetGlobalInputTermState() == 0)
-		srSleep(0, 200000);
+	if ((multi = curl_multi_init()) == NULL) {
+		LogError(0, RS_RET_ERR, "imconfluence: cannot create a curl multi handle; no input runs");
+		ABORT_FINALIZE(RS_RET_ERR);
+	}
+	for (inst = runModConf->root; inst != NULL; inst = inst->next)
+		if (inst->rt != NULL && inst->rt->phase == RT_WAIT && rt_start(inst->rt) != RS_RET_OK)
+			inst->rt->phase = RT_DISABLED;
+	while (!term_requested()) {
+		wait = run_due(multi);
+		curl_multi_poll(multi, NULL, 0, wait, NULL);
+		curl_multi_perform(multi, &running);
+		collect_done(multi);
+	}
+	DBGPRINTF("imconfluence: input thread stops\n");
+finalize_it:
+	for (inst = runModConf->root; inst != NULL; inst = inst->next) {
+		icf_rt_t *rt = inst->rt;
+		if (rt == NULL)
+			continue;
+		if (rt->phase == RT_IN_FLIGHT && multi != NULL)
+			curl_multi_remove_handle(multi, icf_http_easy(rt->http));
+		icf_http_free(rt->http);
+		rt->http = NULL;
+		cfl_poll_free(rt->poll);
+		rt->poll = NULL;
+	}
+	if (multi != NULL)
+		curl_multi_cleanup(multi);
 ENDrunInput
 
 BEGINwillRun
 CODESTARTwillRun;
+	if (runModConf->root == NULL)
+		ABORT_FINALIZE(RS_RET_NO_RUN);
+	CHKiRet(prop.Construct(&pInputName));
+	CHKiRet(prop.SetString(pInputName, UCHAR_CONSTANT("imconfluence"), sizeof("imconfluence") - 1));
+	CHKiRet(prop.ConstructFinalize(pInputName));
+finalize_it:
 ENDwillRun
 
 BEGINafterRun
 CODESTARTafterRun;
+	if (pInputName != NULL)
+		prop.Destruct(&pInputName);
 ENDafterRun
 
 BEGINisCompatibleWithFeature
 CODESTARTisCompatibleWithFeature;
-	if(eFeat == sFEATURENonCancelInputTermination)
+	if (eFeat == sFEATURENonCancelInputTermination)
 		iRet = RS_RET_OK;
 ENDisCompatibleWithFeature
 
 BEGINmodExit
 CODESTARTmodExit;
+	objRelease(statsobj, CORE_COMPONENT);
+	objRelease(datetime, CORE_COMPONENT);
+	objRelease(ruleset, CORE_COMPONENT);
+	objRelease(prop, CORE_COMPONENT);
 	objRelease(glbl, CORE_COMPONENT);
+	curl_global_cleanup();
 ENDmodExit
 
 BEGINqueryEtryPt
 CODESTARTqueryEtryPt;
 CODEqueryEtryPt_STD_IMOD_QUERIES
 CODEqueryEtryPt_STD_CONF2_QUERIES
+CODEqueryEtryPt_STD_CONF2_PREPRIVDROP_QUERIES
 CODEqueryEtryPt_STD_CONF2_IMOD_QUERIES
 CODEqueryEtryPt_IsCompatibleWithFeature_IF_OMOD_QUERIES
 ENDqueryEtryPt
@@ -139,4 +1301,13 @@ CODESTARTmodInit;
 	*ipIFVersProvided = CURR_MOD_IF_VERSION;
 CODEmodInit_QueryRegCFSLineHdlr
 	CHKiRet(objUse(glbl, CORE_COMPONENT));
+	CHKiRet(objUse(prop, CORE_COMPONENT));
+	CHKiRet(objUse(ruleset, CORE_COMPONENT));
+	CHKiRet(objUse(datetime, CORE_COMPONENT));
+	CHKiRet(objUse(statsobj, CORE_COMPONENT));
+	/* once per process, never per instance: curl_global_init is not thread-safe */
+	if (curl_global_init(CURL_GLOBAL_ALL) != 0) {
+		LogError(0, RS_RET_ERR, "imconfluence: curl_global_init failed");
+		ABORT_FINALIZE(RS_RET_ERR);
+	}
 ENDmodInit

@@ -1,0 +1,247 @@
+/* imconfluence_http.c: the per-instance libcurl easy handle (see
+ * imconfluence_http.h).
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "imconfluence_http.h"
+
+struct icf_http {
+	CURL *easy;
+	struct curl_slist *headers;
+	icf_http_cfg_t cfg;
+	char *cfg_strings[8];     /* owned copies of cfg's strings */
+	char *body;
+	size_t len, cap;
+	int too_big;
+	char retry_after[128];
+	char location[512];
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+	icf_http_t *h = ud;
+	size_t n = size * nmemb, cap;
+	char *nb;
+
+	if (h->len + n + 1 > h->cfg.max_body) {
+		h->too_big = 1;
+		return 0; /* aborts the transfer */
+	}
+	if (h->len + n + 1 > h->cap) {
+		cap = h->cap ? h->cap : 65536;
+		while (cap < h->len + n + 1)
+			cap *= 2;
+		if ((nb = realloc(h->body, cap)) == NULL)
+			return 0;
+		h->body = nb;
+		h->cap = cap;
+	}
+	memcpy(h->body + h->len, data, n);
+	h->len += n;
+	h->body[h->len] = '\0';
+	return n;
+}
+
+/* Copies the value of header "name:" if line is that header. */
+static void grab_header(const char *line, size_t n, const char *name, char *out, size_t outlen)
+{
+	size_t nl = strlen(name), vl;
+	const char *v;
+
+	if (n <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+		return;
+	v = line + nl + 1;
+	while (v < line + n && (*v == ' ' || *v == '\t'))
+		v++;
+	vl = (size_t)(line + n - v);
+	while (vl > 0 && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+		vl--;
+	if (vl >= outlen)
+		vl = outlen - 1;
+	memcpy(out, v, vl);
+	out[vl] = '\0';
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
+{
+	icf_http_t *h = ud;
+	size_t n = size * nmemb;
+
+	/* a new response (e.g. after a proxy's CONNECT 200) starts afresh */
+	if (n > 5 && strncmp(data, "HTTP/", 5) == 0) {
+		h->retry_after[0] = '\0';
+		h->location[0] = '\0';
+	}
+	grab_header(data, n, "Retry-After", h->retry_after, sizeof(h->retry_after));
+	grab_header(data, n, "Location", h->location, sizeof(h->location));
+	return n;
+}
+
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	icf_http_t *h = ud;
+
+	return h->cfg.should_stop != NULL && h->cfg.should_stop();
+}
+
+static const char *keep(icf_http_t *h, int slot, const char *s)
+{
+	if (s == NULL || s[0] == '\0')
+		return NULL;
+	h->cfg_strings[slot] = strdup(s);
+	return h->cfg_strings[slot];
+}
+
+static int set_auth(icf_http_t *h)
+{
+	char *hdr;
+	size_t n;
+	struct curl_slist *l;
+
+	if (h->cfg.token != NULL) {
+		n = strlen(h->cfg.token) + sizeof("Authorization: Bearer ");
+		if ((hdr = malloc(n)) == NULL)
+			return 0;
+		snprintf(hdr, n, "Authorization: Bearer %s", h->cfg.token);
+		l = curl_slist_append(h->headers, hdr);
+		memset(hdr, 0, n);
+		free(hdr);
+		if (l == NULL)
+			return 0;
+		h->headers = l;
+		return 1;
+	}
+	if (h->cfg.username == NULL)
+		return 1;
+	return curl_easy_setopt(h->easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) == CURLE_OK &&
+	       curl_easy_setopt(h->easy, CURLOPT_USERNAME, h->cfg.username) == CURLE_OK &&
+	       curl_easy_setopt(h->easy, CURLOPT_PASSWORD, h->cfg.password ? h->cfg.password : "") == CURLE_OK;
+}
+
+static int set_tls(icf_http_t *h)
+{
+	CURL *e = h->easy;
+
+	return (h->cfg.cacert == NULL || curl_easy_setopt(e, CURLOPT_CAINFO, h->cfg.cacert) == CURLE_OK) &&
+	       (h->cfg.mycert == NULL || curl_easy_setopt(e, CURLOPT_SSLCERT, h->cfg.mycert) == CURLE_OK) &&
+	       (h->cfg.myprivkey == NULL || curl_easy_setopt(e, CURLOPT_SSLKEY, h->cfg.myprivkey) == CURLE_OK) &&
+	       curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, h->cfg.allow_unsigned ? 0L : 1L) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, h->cfg.skip_verify_host ? 0L : 2L) == CURLE_OK;
+}
+
+static int set_options(icf_http_t *h)
+{
+	CURL *e = h->easy;
+	struct curl_slist *l;
+
+	if ((l = curl_slist_append(NULL, "Accept: application/json")) == NULL)
+		return 0;
+	h->headers = l;
+	return set_auth(h) && set_tls(h) &&
+	       curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->cfg.timeout_ms) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->cfg.timeout_ms) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_USERAGENT, h->cfg.user_agent) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_WRITEDATA, h) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_HEADERDATA, h) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK &&
+	       curl_easy_setopt(e, CURLOPT_XFERINFODATA, h) == CURLE_OK &&
+	       (h->cfg.proxy == NULL || curl_easy_setopt(e, CURLOPT_PROXY, h->cfg.proxy) == CURLE_OK);
+}
+
+icf_http_t *icf_http_new(const icf_http_cfg_t *cfg, char *err, size_t errlen)
+{
+	icf_http_t *h = calloc(1, sizeof(*h));
+
+	if (h == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	h->cfg = *cfg;
+	h->cfg.cacert = keep(h, 0, cfg->cacert);
+	h->cfg.mycert = keep(h, 1, cfg->mycert);
+	h->cfg.myprivkey = keep(h, 2, cfg->myprivkey);
+	h->cfg.proxy = keep(h, 3, cfg->proxy);
+	h->cfg.username = keep(h, 4, cfg->username);
+	h->cfg.password = keep(h, 5, cfg->password);
+	h->cfg.token = keep(h, 6, cfg->token);
+	h->cfg.user_agent = keep(h, 7, cfg->user_agent ? cfg->user_agent : "rsyslog-imconfluence");
+	if ((h->easy = curl_easy_init()) == NULL || !set_options(h)) {
+		snprintf(err, errlen, "cannot set up libcurl (%s)",
+		         curl_version_info(CURLVERSION_NOW)->version);
+		icf_http_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void icf_http_free(icf_http_t *h)
+{
+	struct curl_slist *l;
+	size_t i;
+
+	if (h == NULL)
+		return;
+	if (h->easy != NULL)
+		curl_easy_cleanup(h->easy);
+	for (l = h->headers; l != NULL; l = l->next) /* held the token */
+		memset(l->data, 0, strlen(l->data));
+	curl_slist_free_all(h->headers);
+	for (i = 0; i < sizeof(h->cfg_strings) / sizeof(h->cfg_strings[0]); i++) {
+		if (h->cfg_strings[i] != NULL)
+			memset(h->cfg_strings[i], 0, strlen(h->cfg_strings[i]));
+		free(h->cfg_strings[i]);
+	}
+	free(h->body);
+	free(h);
+}
+
+CURL *icf_http_start(icf_http_t *h, const char *url)
+{
+	h->len = 0;
+	if (h->body != NULL)
+		h->body[0] = '\0';
+	h->too_big = 0;
+	h->retry_after[0] = '\0';
+	h->location[0] = '\0';
+	h->errbuf[0] = '\0';
+	if (curl_easy_setopt(h->easy, CURLOPT_URL, url) != CURLE_OK)
+		return NULL;
+	return h->easy;
+}
+
+void icf_http_finish(icf_http_t *h, CURLcode rc, icf_http_result_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->curl_rc = rc;
+	curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &out->status);
+	out->body = h->body != NULL ? h->body : "";
+	out->len = h->len;
+	out->retry_after = h->retry_after[0] ? h->retry_after : NULL;
+	out->location = h->location[0] ? h->location : NULL;
+	out->too_big = h->too_big;
+	out->stopped = rc == CURLE_ABORTED_BY_CALLBACK && h->cfg.should_stop != NULL && h->cfg.should_stop();
+	if (rc != CURLE_OK)
+		out->error = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
+}
+
+CURL *icf_http_easy(const icf_http_t *h)
+{
+	return h->easy;
+}

@@ -1,0 +1,83 @@
+#!/bin/bash
+# imconfluence basics through the real rsyslogd against the mock, for both
+# APIs: every event of the initial lookback arrives once, oldest first, as
+# the exact compact JSON the API served, with the event time as timestamp,
+# the Confluence host as hostname, $inputname imconfluence and the
+# configured tag/facility/severity; requests carry the window and paging
+# parameters; new events arrive on the next poll; excludeActions drops the
+# self-generated DC search events; counters appear in impstats.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
+. "$top_srcdir/tests/integration/imconfluence_lib.sh"
+h_init imconfluence_basic
+
+now_ms=$(($(date +%s) * 1000))
+m_start dc --flavor datacenter --events 0 || exit 1
+m_start cl --flavor cloud --events 0 || exit 1
+# 450 events over the last 2 hours (pageSize 100: several slices), with ties
+gen='{"count":450,"ts_from_ms":'$((now_ms - 7200000))',"ts_to_ms":'$((now_ms - 120000))'}'
+m_ctl dc POST /__mock/generate "$gen" >/dev/null
+m_ctl cl POST /__mock/generate "$gen" >/dev/null
+m_oracle dc datacenter >"$H_DIR/oracle-dc.jsonl"
+m_oracle cl cloud >"$H_DIR/oracle-cl.jsonl"
+
+icf_conf <<EOF
+input(type="imconfluence" url="$M_URL_dc" flavor="datacenter" pageSize="100" pollingInterval="1"
+      initialLookback="10800" ruleset="dc" tag="confluence-dc" facility="local3" severity="notice"
+      excludeActions=["atlassian.audit.event.action.audit.search"])
+input(type="imconfluence" url="$M_URL_cl" flavor="cloud" pageSize="100" pollingInterval="1"
+      initialLookback="10800" ruleset="cl")
+ruleset(name="dc") {
+	action(type="omfile" file="$H_DIR/out-dc.log" template="msgonly")
+	action(type="omfile" file="$H_DIR/props-dc.log" template="props")
+}
+ruleset(name="cl") { action(type="omfile" file="$H_DIR/out-cl.log" template="msgonly") }
+EOF
+h_check "rsyslogd -N1 accepts the configuration" "$RSYSLOGD" -N1 -f "$H_CONF"
+h_start || { h_fail "rsyslogd starts"; h_done; }
+h_check "DC: 450 events arrive" h_wait_lines "$H_DIR/out-dc.log" 450 30
+h_check "Cloud: 450 events arrive" h_wait_lines "$H_DIR/out-cl.log" 450 30
+sleep 1.5
+h_check "DC: exactly the served bytes, oldest first" cmp "$H_DIR/oracle-dc.jsonl" "$H_DIR/out-dc.log"
+h_check "Cloud: exactly the served bytes, oldest first" cmp "$H_DIR/oracle-cl.jsonl" "$H_DIR/out-cl.log"
+
+# message properties
+first_ts=$(head -n1 "$H_DIR/oracle-dc.jsonl" | jq -r .timestamp)
+line=$(head -n1 "$H_DIR/props-dc.log")
+want_ts=$(date -u -d "$first_ts" +%Y-%m-%dT%H:%M:%S.%3N)
+h_check "timestamp is the event time ($first_ts)" grep -q "^${want_ts}" <<<"$line"
+h_check "hostname, tag, inputname, facility.severity" \
+	grep -q "^[^ ]* 127.0.0.1 confluence-dc imconfluence local3.notice {" <<<"$line"
+
+# the wire: DC from/to ISO (encoded), limit; Cloud epoch ms, start, limit
+m_requests dc >"$H_DIR/req-dc.json"
+m_requests cl >"$H_DIR/req-cl.json"
+h_check "DC requests carry from/to/limit=100" \
+	test "$(jq '[.[] | select(.params.from and .params.to and .params.limit == "100")] | length' "$H_DIR/req-dc.json")" \
+	= "$(jq length "$H_DIR/req-dc.json")"
+h_check "DC window bounds are sent percent-encoded" \
+	grep -q 'from=[0-9-]*T[0-9][0-9]%3[aA]' <<<"$(jq -r '.[0].query' "$H_DIR/req-dc.json")"
+h_check "Cloud requests carry startDate/endDate (epoch ms), start, limit" \
+	test "$(jq '[.[] | select((.params.startDate|test("^[0-9]+$")) and (.params.endDate|test("^[0-9]+$")) and .params.start and .params.limit == "100")] | length' "$H_DIR/req-cl.json")" \
+	= "$(jq length "$H_DIR/req-cl.json")"
+h_check "Cloud requests go to /wiki/rest/api/audit" \
+	test "$(jq -r '[.[].path] | unique | join(",")' "$H_DIR/req-cl.json")" = "/wiki/rest/api/audit"
+
+# new events are picked up by the next poll, once
+m_ctl dc POST /__mock/events '[{"timestamp":"'"$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"'","type":{"category":"Users and groups","actionI18nKey":"audit.logging.summary.user.created","action":"User created"},"author":{"name":"new","type":"user"},"source":"192.0.2.1"}]' >/dev/null
+h_check "DC: a new event arrives on the next poll" h_wait_lines "$H_DIR/out-dc.log" 451 15
+m_ctl cl POST /__mock/events '[{"creationDate":'"$(($(date +%s) * 1000))"',"summary":"User created","category":"Users and groups","author":{"type":"user","displayName":"new"},"remoteAddress":"192.0.2.1"}]' >/dev/null
+h_check "Cloud: a new event arrives on the next poll" h_wait_lines "$H_DIR/out-cl.log" 451 15
+sleep 3 # a few more polls re-read the overlap
+h_check "DC: no event is repeated" test "$(dup_count "$H_DIR/out-dc.log")" = 0
+h_check "Cloud: no event is repeated" test "$(dup_count "$H_DIR/out-cl.log")" = 0
+h_check "DC: the self-generated search events were excluded" bash -c "! grep -q 'audit.search' '$H_DIR/out-dc.log'"
+h_check "DC: and the mock did log them" test "$(m_oracle dc datacenter | grep -c 'audit.search')" -gt 0
+h_check "impstats: submitted=451 for the DC input" test "$(icf_stats "$H_DIR/stats.log" submitted "imconfluence(127.0.0.1)\"")" = 451
+h_check "impstats: the DC input counted excluded search events" test "$(icf_stats "$H_DIR/stats.log" excluded "imconfluence(127.0.0.1)\"")" -gt 0
+h_check "impstats: duplicates (overlap re-reads) are counted" test "$(icf_stats "$H_DIR/stats.log" duplicates "imconfluence(127.0.0.1)-2")" -gt 0
+h_check "impstats: cursor.lag is small" test "$(icf_stats "$H_DIR/stats.log" cursor.lag "imconfluence(127.0.0.1)\"")" -lt 10
+h_stop 10
+h_check "rsyslogd stops cleanly" test $? = 0
+h_check "state files are in the work directory" test "$(ls "$H_DIR"/work/imconfluence-127.0.0.1-*.state | wc -l)" = 2
+h_check "no error was logged" bash -c "! grep -i 'imconfluence.*error\|rsyslogd-[0-9]' '$H_INTERNAL' | grep -v 'rsyslogd-2039'"
+h_done

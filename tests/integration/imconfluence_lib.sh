@@ -1,0 +1,107 @@
+# imconfluence_lib.sh: helpers shared by the tests/integration/imconfluence_*.sh
+# scripts (sourced after tests/lib/harness.sh; not a test itself).
+#
+#   m_start NAME [mock args]  start tests/mock/confluence_mock.py on port 0;
+#                             sets M_PORT_<NAME>, M_URL_<NAME> (and M_PORT/M_URL
+#                             for the first one); stopped at exit
+#   m_ctl NAME METHOD PATH [JSON]   the mock's control API (/__mock/...)
+#   m_oracle NAME FLAVOR [QUERY]    the served events, oldest first, one per line
+#   m_requests NAME                 the API request log (JSON)
+#   icf_conf BODY                   h_conf with module loads and an output ruleset
+#   icf_stats FILE COUNTER          last value of an impstats counter (json format)
+#   dup_count FILE / missing FILE ORACLE   repeats, and oracle lines never output
+#
+# Licensed under the Apache License, Version 2.0.
+
+# never let a proxy from the environment see the test traffic
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+
+m_start() {
+	local name=$1 i port
+	shift
+	"$PYTHON3" "$CFL_MOCK" --port-file "$H_DIR/mock-$name.port" --pid-file "$H_DIR/mock-$name.pid" \
+		--log "$H_DIR/mock-$name.log" "$@" 2>"$H_DIR/mock-$name.err" &
+	h_bg $!
+	for i in $(seq 1 200); do
+		[ -s "$H_DIR/mock-$name.port" ] && break
+		if ! kill -0 $! 2>/dev/null; then
+			echo "# mock $name exited:" >&2
+			sed 's/^/#   /' "$H_DIR/mock-$name.err" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	port=$(cat "$H_DIR/mock-$name.port")
+	[ -n "$port" ] || return 1
+	eval "M_PORT_$name=$port"
+	eval "M_URL_$name=http://127.0.0.1:$port"
+	if [ -z "${M_PORT:-}" ]; then
+		M_PORT=$port
+		M_URL=http://127.0.0.1:$port
+	fi
+}
+
+# m_ctl NAME METHOD PATH [JSON]: the control API over plain HTTP (or the
+# scheme given in M_CTL_SCHEME_<NAME>, with M_CTL_CURLOPTS_<NAME>).
+m_ctl() {
+	local name=$1 method=$2 path=$3 data=${4:-} port scheme opts
+	eval "port=\$M_PORT_$name"
+	eval "scheme=\${M_CTL_SCHEME_$name:-http}"
+	eval "opts=\${M_CTL_CURLOPTS_$name:-}"
+	# shellcheck disable=SC2086
+	if [ -n "$data" ]; then
+		curl -sS --noproxy '*' $opts -X "$method" -H 'Content-Type: application/json' --data-binary "$data" \
+			"$scheme://127.0.0.1:$port$path"
+	else
+		curl -sS --noproxy '*' $opts -X "$method" "$scheme://127.0.0.1:$port$path"
+	fi
+}
+
+m_oracle() {
+	m_ctl "$1" GET "/__mock/events?flavor=$2&format=jsonl${3:+&$3}"
+}
+
+m_requests() {
+	m_ctl "$1" GET /__mock/requests
+}
+
+# icf_conf: h_conf with imconfluence and impstats loaded; the test's body
+# follows. Output file template: the message text only.
+icf_conf() {
+	h_conf "$@" <<EOF2
+module(load="impstats" interval="1" format="json" resetCounters="off" log.syslog="off"
+       log.file="$H_DIR/stats.log")
+module(load="$IMCONFLUENCE_SO")
+template(name="msgonly" type="string" string="%msg%\n")
+template(name="props" type="string" string="%timereported:::date-rfc3339% %hostname% %syslogtag% %inputname% %syslogfacility-text%.%syslogseverity-text% %msg%\n")
+$(cat)
+EOF2
+}
+
+# icf_stats FILE COUNTER [ORIGIN_NAME]: the last value of a counter.
+icf_stats() {
+	local f=$1 c=$2 n=${3:-imconfluence}
+	grep "\"name\": \"$n" "$f" 2>/dev/null | tail -n 1 | sed -n "s/.*\"$c\": \([0-9]*\).*/\1/p"
+}
+
+# dup_count FILE: number of repeated lines.
+dup_count() {
+	sort "$1" | uniq -d -c | awk '{s += $1 - 1} END {print s + 0}'
+}
+
+# missing FILE ORACLE: oracle lines that never appear in FILE.
+missing() {
+	sort -u "$1" >"$1.sorted"
+	sort -u "$2" >"$2.sorted"
+	comm -13 "$1.sorted" "$2.sorted" | grep -c '' || true
+}
+
+# wait_requests NAME N [T]: until the mock has served >= N API requests.
+wait_requests() {
+	local name=$1 n=$2 t=${3:-20} i
+	for i in $(seq 1 $((t * 10))); do
+		[ "$(m_requests "$name" | jq length)" -ge "$n" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
