@@ -1,0 +1,119 @@
+#!/bin/bash
+# Every ready configuration in contrib/rsyslog.d/ passes `rsyslogd -N1`, the
+# way a user combines them: a Debian-like rsyslog.conf (workDirectory, then
+# the drop-ins), module paths and system paths rewritten to this build and
+# temp dir (tests/integration/e2e_lib.sh), everything else as shipped --
+# including the global(maxMessageSize) lines.
+# Combinations: everything at once (all inputs, all outputs); the shipped
+# default (common + one input + output-files, dispatcher untouched) for each
+# input; each output alone; the shipper alone. Also pins the conventions the
+# files document: every file is covered here, each input ends in
+# `call confluence_output`, each output defines confluence_output_<name>,
+# every file carries its licence line, and a dispatcher call to an output
+# that is not installed is a configuration error.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
+. "$top_srcdir/tests/integration/e2e_lib.sh"
+h_init e2e_configs
+
+E2E_KEEP_GLOBALS=1
+export E2E_KEEP_GLOBALS
+INPUTS="confluence-cloud confluence-datacenter-api confluence-datacenter-files confluence-relay-central"
+OUTPUTS="elasticsearch kafka syslog files"
+declare -A COVERED
+
+# n1_run NAME FILE... : a fresh copy of the configs in $H_DIR/NAME, a main
+# config including FILE... in this order; returns rsyslogd -N1's status
+# (its output in $H_DIR/NAME/n1.out). $DISPATCH: the outputs confluence_output
+# calls (empty: the shipped default).
+n1_run() {
+	local name=$1 d=$H_DIR/$1 f
+	shift
+	rm -rf "$d"
+	mkdir -p "$d/work"
+	e2e_configs "$d/conf" || return 99
+	if [ -n "${DISPATCH:-}" ]; then
+		# shellcheck disable=SC2086
+		e2e_dispatch "$d/conf/confluence-00-common.conf" $DISPATCH || return 99
+	fi
+	{
+		echo "# like Debian's /etc/rsyslog.conf: work directory, then the drop-ins"
+		echo "global(workDirectory=\"$d/work\")"
+		for f in "$@"; do
+			echo "include(file=\"$d/conf/$f.conf\")"
+		done
+	} >"$d/rsyslog.conf"
+	"$RSYSLOGD" -N1 -f "$d/rsyslog.conf" >"$d/n1.out" 2>&1
+}
+
+# n1 NAME DESCRIPTION FILE... : n1_run that must pass
+n1() {
+	local name=$1 desc=$2 f
+	shift 2
+	for f in "$@"; do COVERED[$f]=1; done
+	if n1_run "$name" "$@"; then
+		h_ok "$desc"
+	else
+		h_fail "$desc"
+		sed 's/^/#   /' "$H_DIR/$name/n1.out" >&2
+	fi
+}
+
+# --- everything at once: all inputs feeding all outputs
+all_in=""
+for i in $INPUTS; do all_in="$all_in $i"; done
+all_out=""
+for o in $OUTPUTS; do all_out="$all_out output-$o"; done
+DISPATCH=$OUTPUTS n1 all "all inputs + all outputs on one host" \
+	confluence-00-common confluence-01-imfile $all_in $all_out
+
+# --- the shipped default dispatcher (files only), one input at a time
+DISPATCH= n1 cloud "confluence-cloud + output-files (shipped defaults)" \
+	confluence-00-common confluence-cloud output-files
+DISPATCH= n1 dcapi "confluence-datacenter-api + output-files (shipped defaults)" \
+	confluence-00-common confluence-datacenter-api output-files
+DISPATCH= n1 dcfiles "confluence-datacenter-files + output-files (shipped defaults)" \
+	confluence-00-common confluence-01-imfile confluence-datacenter-files output-files
+DISPATCH= n1 central "confluence-relay-central + output-files (shipped defaults)" \
+	confluence-00-common confluence-relay-central output-files
+
+# --- each output alone behind one input
+for o in elasticsearch kafka syslog; do
+	extra=""
+	[ "$o" = elasticsearch ] && extra=confluence-01-imfile
+	DISPATCH=$o n1 "out-$o" "confluence-cloud + output-$o alone" \
+		confluence-00-common $extra confluence-cloud "output-$o"
+done
+
+# --- the shipper stands alone
+DISPATCH= n1 shipper "confluence-relay-shipper alone" confluence-relay-shipper
+
+# --- every file of contrib/rsyslog.d was part of a combination above
+for f in "$E2E_CONFDIR"/*.conf; do
+	b=$(basename "$f" .conf)
+	h_check "$b.conf is validated by a combination" test -n "${COVERED[$b]:-}"
+done
+
+# --- conventions the files document
+for i in $INPUTS; do
+	h_check "$i.conf hands its events on with call confluence_output" \
+		grep -Eq '^[[:space:]]*call confluence_output$' "$E2E_CONFDIR/$i.conf"
+	h_check "$i.conf maps with mmconfluence eventId=\"on\"" \
+		grep -q 'action(type="mmconfluence" eventId="on"' "$E2E_CONFDIR/$i.conf"
+done
+for o in $OUTPUTS; do
+	h_check "output-$o.conf defines ruleset confluence_output_$o" \
+		grep -q "ruleset(name=\"confluence_output_$o\"" "$E2E_CONFDIR/output-$o.conf"
+done
+for f in "$E2E_CONFDIR"/*.conf; do
+	h_check "$(basename "$f") carries the licence line" grep -q 'Licensed under the Apache License, Version 2.0' "$f"
+done
+
+# --- a dispatcher that calls an output which is not installed is refused
+if ! DISPATCH="files kafka" n1_run missing confluence-00-common confluence-cloud output-files &&
+	grep -q "confluence_output_kafka" "$H_DIR/missing/n1.out"; then
+	h_ok "calling an output ruleset that is not installed is a configuration error naming it"
+else
+	h_fail "calling an output ruleset that is not installed is a configuration error naming it"
+	sed 's/^/#   /' "$H_DIR/missing/n1.out" >&2
+fi
+h_done

@@ -1,0 +1,115 @@
+#!/bin/bash
+# End to end, Elasticsearch: Data Center audit files -> imfile -> mmconfluence
+# (eventId) -> omelasticsearch (Debian's rsyslog-elasticsearch) -> a strict
+# local _bulk server (tests/mock/es_bulk_mock.py), using the shipped
+# confluence-00-common, confluence-01-imfile, confluence-datacenter-files and
+# output-elasticsearch configurations unchanged except for paths and the
+# server URL.
+# Pins: every event stored exactly once, in data stream
+# logs-atlassian_confluence.audit-default, with _id = event.id, op create;
+# also after the server answered whole requests with 429, 503, 500 and a
+# proxy's HTML 502, refused single items with 429, and reset a connection;
+# re-reading all files from the start (a lost imfile state) adds nothing
+# (409 absorbed); no document rejected for good.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
+. "$top_srcdir/tests/integration/e2e_lib.sh"
+h_init e2e_elasticsearch
+N=${E2E_ES_EVENTS:-400}
+
+if ! compgen -G "/usr/lib/*/rsyslog/omelasticsearch.so" >/dev/null; then
+	h_fail "omelasticsearch is installed (Debian package rsyslog-elasticsearch; contrib/check.sh installs it)"
+	h_done
+fi
+
+e2e_mock_es es || { h_fail "the Elasticsearch mock starts"; h_done; }
+ES=http://127.0.0.1:$E2E_ES_PORT
+# Faults, taken in this order by the _bulk requests: whole-request errors as
+# Elasticsearch sends them (JSON body), a proxy's HTML 502, per-item bulk
+# rejections, a reset connection.
+curl -sf -XPOST "$ES/__mock/faults" -d '[
+ {"kind":"status","status":429,"count":2},
+ {"kind":"item_status","status":429,"count":7},
+ {"kind":"status","status":503},
+ {"kind":"status","status":502,"html":true,"count":2},
+ {"kind":"reset"},
+ {"kind":"status","status":500}]' >/dev/null || h_fail "faults accepted by the mock"
+
+C=$H_DIR/conf
+e2e_configs "$C"
+e2e_dispatch "$C/confluence-00-common.conf" elasticsearch
+sed -i -e "s|https://elasticsearch.example.com:9200|$ES|" \
+	-e 's|action.resumeInterval="10"|action.resumeInterval="1"|' \
+	-e 's|queue.dequeueSlowdown="2000000"|queue.dequeueSlowdown="500000"|' \
+	-e 's|queue.dequeueSlowdown="1000000"|queue.dequeueSlowdown="200000"|' \
+	-e 's|queue.dequeueBatchSize="512"|queue.dequeueBatchSize="64"|' \
+	"$C/output-elasticsearch.conf"
+e2e_audit_events "$N" "$H_DIR/audit/20231114-00000.audit.log"
+
+h_conf <<EOF2
+include(file="$C/confluence-00-common.conf")
+include(file="$C/confluence-01-imfile.conf")
+include(file="$C/confluence-datacenter-files.conf")
+include(file="$C/output-elasticsearch.conf")
+EOF2
+h_check "rsyslogd -N1 accepts common + imfile + datacenter-files + output-elasticsearch" \
+	"$RSYSLOGD" -N1 -f "$H_CONF"
+
+h_start || { h_fail "rsyslogd starts"; h_done; }
+h_check "all $N events stored (despite 429/503/502/500 answers, item rejections, a reset)" \
+	e2e_wait_url "$ES/__mock/health" "d['docs'] >= $N" 90
+h_check "every fault was consumed" e2e_wait_url "$ES/__mock/faults" "d['faults'] == []" 5
+sleep 2
+h_stop 30
+h_check "rsyslogd stops cleanly" test $? -eq 0
+
+check_docs() {
+	curl -sf "$ES/__mock/docs" >"$H_DIR/docs.json" &&
+		"$PYTHON3" - "$H_DIR/docs.json" "$N" "$H_DIR/audit/20231114-00000.audit.log" <<'PY'
+import json, sys, datetime
+docs = json.load(open(sys.argv[1]))["docs"]
+n = int(sys.argv[2])
+want = set()
+for line in open(sys.argv[3]):
+    ts = json.loads(line)["timestamp"]
+    t = datetime.datetime.fromtimestamp(ts["epochSecond"], datetime.timezone.utc)
+    want.add(t.strftime("%Y-%m-%dT%H:%M:%S") + ".%03dZ" % (ts["nano"] // 1000000))
+assert len(docs) == n, "stored %d documents, expected %d" % (len(docs), n)
+got = [d["source"]["@timestamp"] for d in docs]
+assert len(set(got)) == n, "duplicate events stored"
+assert set(got) == want, "missing: %s" % sorted(want - set(got))[:5]
+for d in docs:
+    src = d["source"]
+    assert d["index"] == "logs-atlassian_confluence.audit-default", d["index"]
+    assert d["op"] == "create", d["op"]
+    assert d["_id"] == src["event"]["id"] and len(d["_id"]) == 32, (d["_id"], src["event"].get("id"))
+    assert src["event"]["kind"] == "event", src["event"]
+    assert src["data_stream"] == {"type": "logs", "dataset": "atlassian_confluence.audit", "namespace": "default"}
+    assert src["log"]["file"]["path"].endswith("/audit/20231114-00000.audit.log"), src["log"]
+print("# docs ok")
+PY
+}
+h_check "each event stored once: right data stream, op create, _id = event.id, mapped" check_docs
+
+curl -sf "$ES/__mock/stats" >"$H_DIR/stats1.json"
+h_check "the mock saw the injected answers (429, 503, 502, 500 requests; 429 items)" \
+	"$PYTHON3" -c 'import json,sys; s=json.load(open(sys.argv[1])); r=s["requests"]; i=s["items"]
+assert all(r.get(k,0)>=1 for k in ("429","503","502","500")), r
+assert i.get("429",0)==7, i' "$H_DIR/stats1.json"
+h_check "no document was rejected for good" test ! -s "$H_DIR/work/confluence_es.rejected.jsonl"
+h_check "whole-request failures went through the errorfile replay" \
+	test -s "$H_DIR/work/confluence_es.errors.json" -a -s "$H_DIR/work/confluence_es.replay.jsonl"
+h_check "the HTML 502 (not JSON) went through action.errorfile" \
+	test -s "$H_DIR/work/confluence_es.action-errors.json"
+
+# --- the audit input's imfile state is lost: everything is read and sent
+# again; the 409 conflicts absorb it
+rm -f $(grep -l '20231114-00000\.audit\.log' "$H_DIR"/work/imfile-state:*)
+n409=$("$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))["items"].get("409",0))' "$H_DIR/stats1.json")
+h_start || { h_fail "rsyslogd restarts"; h_done; }
+h_check "re-sent events come back as 409 conflicts" \
+	e2e_wait_url "$ES/__mock/stats" "d['items'].get('409', 0) >= $N + $n409" 60
+h_stop 30
+h_check "rsyslogd stops cleanly after the re-send" test $? -eq 0
+h_check "after re-sending everything: still each event exactly once" check_docs
+h_check "no document was rejected for good after the re-send" test ! -s "$H_DIR/work/confluence_es.rejected.jsonl"
+h_done
