@@ -1,0 +1,65 @@
+/* cfl_categories.h -- the categorization table of contract section 5, loaded
+ * from rulebases/confluence-categories.json (data an operator may extend) into
+ * a hash table keyed by event.action.
+ *
+ * File format: a JSON array of rules, one object each:
+ *   { "actions":     ["User created", "audit.logging.summary.user.created"],
+ *     "category":    ["iam"],                  ECS event.category values
+ *     "type":        ["user", "creation"],     ECS event.type values (default ["info"])
+ *     "outcome":     "success",                ECS event.outcome (optional)
+ *     "user_fields": ["target", "changes"],    which user/group rules apply (optional)
+ *     "note":        "free text" }             ignored
+ * An action may appear in one rule only. Errors name the file and the line of
+ * the offending rule. */
+#ifndef CFL_CATEGORIES_H
+#define CFL_CATEGORIES_H
+
+#include <stddef.h>
+#include <json.h>
+
+/* The action families of contract section 5 ("user_fields" in the file). */
+enum cfl_user_fields {
+	CFL_UF_GROUP = 1 << 0,      /* "group": Group objects -> group.* */
+	CFL_UF_MEMBERSHIP = 1 << 1, /* "membership": Group -> user.target.group.*, User -> user.target.name/id */
+	CFL_UF_TARGET = 1 << 2,     /* "target": User -> user.target.full_name/id/name */
+	CFL_UF_LOGIN = 1 << 3,      /* "login": User -> user.full_name/id/name */
+	CFL_UF_RENAMED = 1 << 4,    /* "renamed": username change -> user.changes.name, user.target.name */
+	CFL_UF_CHANGES = 1 << 5     /* "changes": Username/Email/Display name -> user.changes.*, user.target.* */
+};
+
+struct cfl_category {
+	const char *const *category; size_t ncategory;
+	const char *const *type; size_t ntype;
+	const char *outcome;         /* NULL if the rule sets none */
+	unsigned user_fields;        /* enum cfl_user_fields bits */
+	int line;                    /* where the rule starts in the file */
+	/* the same values as immutable JSON strings, shared by every document
+	 * (see cfl_categories_apply) */
+	struct json_object **category_json, **type_json, *outcome_json;
+};
+
+typedef struct cfl_categories cfl_categories;
+
+/* 0 and *out, or -1 with "FILE:LINE: what is wrong" in err. */
+int cfl_categories_load(const char *path, cfl_categories **out, char *err, size_t errlen);
+
+/* Same, from a string; name is used in messages. */
+int cfl_categories_load_string(const char *text, size_t len, const char *name,
+	cfl_categories **out, char *err, size_t errlen);
+
+void cfl_categories_free(cfl_categories *c);
+
+/* The rule for an action, or NULL. */
+const struct cfl_category *cfl_categories_find(const cfl_categories *c, const char *action, size_t len);
+
+size_t cfl_categories_count(const cfl_categories *c);
+
+/* Writes event.category / event.type / event.outcome of rule c into the ECS
+ * event object (event.type defaults to ["info"] when c is NULL or sets none).
+ * The arrays are new; their strings are references to the table's immutable
+ * string objects (libfastjson cannot modify a string in place, so sharing
+ * them between documents and threads is safe and saves an allocation each). */
+void cfl_categories_apply(const cfl_categories *cats, const struct cfl_category *c,
+	struct json_object *event);
+
+#endif /* CFL_CATEGORIES_H */

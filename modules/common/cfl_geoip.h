@@ -1,0 +1,32 @@
+/* cfl_geoip.h -- source.ip validation and the GeoIP enrichment of contract
+ * section 2 (source.geo.* from a City database, source.as.* from an ASN
+ * database), on libmaxminddb. Databases are mmap()ed read-only at start-up;
+ * lookups are thread-safe. */
+#ifndef CFL_GEOIP_H
+#define CFL_GEOIP_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <json.h>
+
+/* A validated numeric IPv4/IPv6 address, ready for a lookup. */
+struct cfl_ip {
+	struct sockaddr_storage sa;
+};
+
+/* 0 if s (NUL-terminated, len bytes) is a numeric IPv4 or IPv6 address; -1 for
+ * anything else: host names, ports, zones, garbage. */
+int cfl_ip_parse(const char *s, size_t len, struct cfl_ip *ip);
+
+typedef struct cfl_geoip cfl_geoip;
+
+/* Opens the databases that are given (NULL or "" = skip). *out stays NULL when
+ * neither is given. Returns 0, or -1 with "FILE: reason" in err. */
+int cfl_geoip_open(const char *city, const char *asn, cfl_geoip **out, char *err, size_t errlen);
+void cfl_geoip_close(cfl_geoip *g);
+
+/* Adds "geo" and "as" objects to the ECS source object, as far as the
+ * databases know the address. g may be NULL (no-op). */
+void cfl_geoip_enrich(const cfl_geoip *g, const struct cfl_ip *ip, struct json_object *source);
+
+#endif /* CFL_GEOIP_H */

@@ -1,0 +1,598 @@
+/* cfl_map.c -- the mapping core's orchestration: mapper set-up, and for each
+ * message the pipeline of contract sections 1-6:
+ *
+ *   find the JSON (plain, or behind a prefix via the rulebase)
+ *   -> parse once (json_tokener) -> envelope? (empty: EMPTY, else: ERROR)
+ *   -> shape mapper (cfl_map_cloud.c / cfl_map_dc.c), which also reads the time
+ *   -> common fields: source.ip + GeoIP, categorization, user/group rules,
+ *      related.*, event.*, tags, data_stream, input, log
+ *   -> clean-up (nulls and empties) -> document.
+ * Any failure on the way yields the pipeline_error document of section 6
+ * instead, which always carries the message as event.original.
+ *
+ * Speed matters (the benchmark compares us with a bare parse + serialize, and
+ * every libfastjson node is a 256-byte calloc): the input is parsed once with a
+ * per-thread tokener and its members are moved into the output by reference,
+ * never copied; the top-level members are picked in one pass; output keys are
+ * static strings (no strdup); strings that are the same in every document are
+ * built once per mapper and shared; the clean-up walks only the subtrees that
+ * can hold empties; liblognorm and GeoIP answers are remembered per thread. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "cfl_map_int.h"
+#include "cfl_json_util.h"
+#include "cfl_time.h"
+
+const char *const cfl_field_names[CFL_NFIELDS] = {
+	"timestamp", "creationDate", "remoteAddress", "summary",
+	"entities", "results",
+	"source", "author", "auditType", "type", "method", "system",
+	"extraAttributes", "changedValues", "affectedObjects",
+	"category", "associatedObjects", "affectedObject"
+};
+
+/* ---------------------------------------------------------------- mapper */
+
+static int add_tag(cfl_mapper *m, const char *tag)
+{
+	size_t i;
+
+	if (tag == NULL || *tag == '\0')
+		return 0;
+	for (i = 0; i < m->ntags; i++) {
+		if (strcmp(json_object_get_string(m->tags[i]), tag) == 0)
+			return 0;
+	}
+	if ((m->tags[m->ntags] = json_object_new_string(tag)) == NULL)
+		return -1;
+	m->ntags++;
+	return 0;
+}
+
+static int make_leaves(cfl_mapper *m, const struct cfl_map_opts *o)
+{
+	const char *text[CFL_NLEAVES];
+	int i;
+
+	text[CFL_L_ECS_VERSION] = CFL_ECS_VERSION;
+	text[CFL_L_KIND_EVENT] = "event";
+	text[CFL_L_KIND_ERROR] = "pipeline_error";
+	text[CFL_L_DATASET] = CFL_DATASET;
+	text[CFL_L_MODULE] = CFL_MODULE;
+	text[CFL_L_LOGS] = "logs";
+	text[CFL_L_NAMESPACE] = o->ns != NULL && *o->ns != '\0' ? o->ns : "default";
+	for (i = 0; i < CFL_NLEAVES; i++) {
+		if ((m->leaf[i] = json_object_new_string(text[i])) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static int copy_options(cfl_mapper *m, const struct cfl_map_opts *o, char *err, size_t errlen)
+{
+	size_t i;
+
+	m->preserve_original = o->preserve_original;
+	m->event_id = o->event_id;
+	m->tags = calloc(o->ntags + 1, sizeof(*m->tags));
+	if (m->tags == NULL || make_leaves(m, o) != 0)
+		goto oom;
+	for (i = 0; i < o->ntags; i++) {
+		if (add_tag(m, o->tags[i]) != 0)
+			goto oom;
+	}
+	if (o->preserve_original && add_tag(m, CFL_PRESERVE_TAG) != 0)
+		goto oom;
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+int cfl_mapper_new(const struct cfl_map_opts *o, cfl_mapper **out, char *err, size_t errlen)
+{
+	cfl_mapper *m;
+
+	*out = NULL;
+	if (errlen > 0)
+		err[0] = '\0';
+	m = calloc(1, sizeof(*m));
+	if (m == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (copy_options(m, o, err, errlen) != 0
+			|| cfl_lognorm_load(o->rulebase, &m->ln, err, errlen) != 0
+			|| cfl_categories_load(o->categories, &m->cats, err, errlen) != 0
+			|| cfl_geoip_open(o->geoip_city, o->geoip_asn, &m->geo, err, errlen) != 0) {
+		cfl_mapper_free(m);
+		return -1;
+	}
+	*out = m;
+	return 0;
+}
+
+void cfl_mapper_free(cfl_mapper *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	cfl_lognorm_free(m->ln);
+	cfl_categories_free(m->cats);
+	cfl_geoip_close(m->geo);
+	for (i = 0; i < m->ntags; i++)
+		json_object_put(m->tags[i]);
+	free(m->tags);
+	for (i = 0; i < CFL_NLEAVES; i++)
+		json_object_put(m->leaf[i]);
+	free(m);
+}
+
+const char *cfl_map_status_name(enum cfl_map_status st)
+{
+	switch (st) {
+	case CFL_MAP_OK:
+		return "ok";
+	case CFL_MAP_EMPTY:
+		return "empty";
+	case CFL_MAP_ERROR:
+		return "error";
+	default:
+		return "unknown";
+	}
+}
+
+/* ------------------------------------------------ helpers for the mappers */
+
+void cfl_event_fail(struct cfl_event *ev, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ev->error, sizeof(ev->error), fmt, ap);
+	va_end(ap);
+}
+
+/* user and source are created on first use; only these functions add them,
+ * so the keys are known to be new. */
+struct json_object *cfl_event_user(struct cfl_event *ev)
+{
+	if (ev->user == NULL) {
+		ev->user = json_object_new_object();
+		cfl_json_add_new(ev->doc, "user", ev->user);
+	}
+	return ev->user;
+}
+
+struct json_object *cfl_event_source(struct cfl_event *ev)
+{
+	if (ev->source == NULL) {
+		ev->source = json_object_new_object();
+		cfl_json_add_new(ev->doc, "source", ev->source);
+	}
+	return ev->source;
+}
+
+/* ------------------------------------- fields that do not need the event */
+
+static struct json_object *tags_array(const cfl_mapper *m)
+{
+	struct json_object *arr;
+	size_t i;
+
+	if (m->ntags == 0)
+		return NULL;
+	arr = json_object_new_array();
+	for (i = 0; i < m->ntags; i++)
+		json_object_array_add(arr, json_object_get(m->tags[i]));
+	return arr;
+}
+
+static struct json_object *leaf(const cfl_mapper *m, enum cfl_leaf l)
+{
+	return json_object_get(m->leaf[l]);
+}
+
+/* Section 2 fields that do not depend on the event: the error document gets
+ * exactly these (plus event.kind, event.original, error.message). */
+static void add_arrival_fields(const cfl_mapper *m, const struct cfl_map_input *in,
+	struct json_object *doc, struct json_object *event)
+{
+	struct json_object *ecs = json_object_new_object();
+	struct json_object *ds = json_object_new_object();
+
+	cfl_json_add_new(ecs, "version", leaf(m, CFL_L_ECS_VERSION));
+	cfl_json_add_new(doc, "ecs", ecs);
+	cfl_json_add_new(doc, "tags", tags_array(m));
+	cfl_json_add_new(event, "dataset", leaf(m, CFL_L_DATASET));
+	cfl_json_add_new(event, "module", leaf(m, CFL_L_MODULE));
+	cfl_json_add_new(ds, "type", leaf(m, CFL_L_LOGS));
+	cfl_json_add_new(ds, "dataset", leaf(m, CFL_L_DATASET));
+	cfl_json_add_new(ds, "namespace", leaf(m, CFL_L_NAMESPACE));
+	cfl_json_add_new(doc, "data_stream", ds);
+	if (in->input_type != NULL && *in->input_type != '\0') {
+		struct json_object *input = json_object_new_object();
+
+		cfl_json_add_new(input, "type", json_object_new_string(in->input_type));
+		cfl_json_add_new(doc, "input", input);
+	}
+	if ((in->file_path != NULL && *in->file_path != '\0') || in->has_offset) {
+		struct json_object *log = json_object_new_object();
+
+		if (in->file_path != NULL && *in->file_path != '\0') {
+			struct json_object *file = json_object_new_object();
+
+			cfl_json_add_new(file, "path", json_object_new_string(in->file_path));
+			cfl_json_add_new(log, "file", file);
+		}
+		if (in->has_offset)
+			cfl_json_add_new(log, "offset", json_object_new_int64(in->file_offset));
+		cfl_json_add_new(doc, "log", log);
+	}
+}
+
+/* ---------------------------------------------------------- error document */
+
+static struct json_object *error_doc(const cfl_mapper *m, const struct cfl_map_input *in,
+	const char *reason)
+{
+	struct json_object *doc = json_object_new_object();
+	struct json_object *event = json_object_new_object();
+	struct json_object *error = json_object_new_object();
+
+	if (doc == NULL || event == NULL || error == NULL) {
+		json_object_put(doc);
+		json_object_put(event);
+		json_object_put(error);
+		return NULL;
+	}
+	cfl_json_add_new(event, "kind", leaf(m, CFL_L_KIND_ERROR));
+	cfl_json_add_new(event, "original", json_object_new_string_len(in->text, (int)in->len));
+	add_arrival_fields(m, in, doc, event);
+	cfl_json_add_new(doc, "event", event);
+	cfl_json_add_new(error, "message", json_object_new_string(reason));
+	cfl_json_add_new(doc, "error", error);
+	return doc;
+}
+
+static enum cfl_map_status fail_doc(const cfl_mapper *m, const struct cfl_map_input *in,
+	const char *reason, struct cfl_map_result *res)
+{
+	res->doc = error_doc(m, in, reason);
+	return CFL_MAP_ERROR;
+}
+
+/* ----------------------------------------------------- finding the JSON */
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* A prefix the rulebase found is only believed if it cannot be JSON itself:
+ * the "tag" of [{"timestamp":...}] is an array, not a syslog tag (whose
+ * "[pid]" is fine). */
+static int plausible_prefix(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && is_ws(text[i]))
+		i++;
+	if (i < len && text[i] == '[')
+		return 0;
+	for (; i < len; i++) {
+		if (text[i] == '{' || text[i] == '"')
+			return 0;
+	}
+	return 1;
+}
+
+/* The event's JSON text inside the message: [*start, *start + *len). Fails
+ * with a reason when there is no '{' where a JSON object should begin
+ * (*reason NULL: the message has no usable prefix either; the caller says
+ * what the text is instead). */
+static int locate_json(const cfl_mapper *m, const char *text, size_t len,
+	size_t *start, size_t *jlen, const char **reason)
+{
+	size_t pos = 0, end = len, off;
+
+	while (pos < len && is_ws(text[pos]))
+		pos++;
+	if (pos == len) {
+		*reason = "empty message: no JSON audit event in it";
+		return -1;
+	}
+	if (text[pos] != '{') {
+		*reason = NULL;
+		if (cfl_lognorm_find_json(m->ln, text, len, &off) != 0 || !plausible_prefix(text, off))
+			return -1;
+		pos = off;
+		while (pos < len && is_ws(text[pos]))
+			pos++;
+		if (pos == len || text[pos] != '{') {
+			*reason = "no JSON object behind the message prefix";
+			return -1;
+		}
+	}
+	while (end > pos && is_ws(text[end - 1]))
+		end--;
+	*start = pos;
+	*jlen = end - pos;
+	return 0;
+}
+
+/* ------------------------------------------------------------- parsing */
+
+static const char *type_name(struct json_object *v)
+{
+	switch (v == NULL ? json_type_null : json_object_get_type(v)) {
+	case json_type_array:
+		return "an array";
+	case json_type_string:
+		return "a string";
+	case json_type_int:
+	case json_type_double:
+		return "a number";
+	case json_type_boolean:
+		return "a boolean";
+	case json_type_null:
+		return "null";
+	default:
+		return "not an object";
+	}
+}
+
+/* What a message that is not an event is, in words. */
+static void describe_non_object(const char *text, size_t len, char *why, size_t whylen)
+{
+	struct json_object *v;
+	char dummy[8];
+
+	if (cfl_json_parse(text, len, &v, dummy, sizeof(dummy)) == 0) {
+		snprintf(why, whylen, "the message is JSON but %s, not an object", type_name(v));
+		json_object_put(v);
+		return;
+	}
+	snprintf(why, whylen, "no JSON object in the message: it does not start with '{' "
+		"and no msg| rule of the rulebase matches it");
+}
+
+/* ------------------------------------------------------------ envelopes */
+
+/* {"entities": [...]} (DC API page) or {"results": [...]} (Cloud API page)
+ * without event members. Returns the list, or NULL if the object is an event. */
+static struct json_object *envelope_list(struct json_object *const *f, const char **which)
+{
+	struct json_object *list;
+
+	if (f[CFL_F_TIMESTAMP] != NULL || f[CFL_F_CREATION_DATE] != NULL)
+		return NULL;
+	*which = "entities";
+	list = f[CFL_F_ENTITIES];
+	if (list == NULL) {
+		*which = "results";
+		list = f[CFL_F_RESULTS];
+	}
+	return list != NULL && json_object_is_type(list, json_type_array) ? list : NULL;
+}
+
+/* ---------------------------------------------------- the common fields */
+
+static int is_cloud_shape(struct json_object *const *f)
+{
+	if (f[CFL_F_CREATION_DATE] != NULL)
+		return 1;
+	if (f[CFL_F_TIMESTAMP] != NULL)
+		return 0;
+	return f[CFL_F_REMOTE_ADDRESS] != NULL || f[CFL_F_SUMMARY] != NULL;
+}
+
+static void add_related_value(struct json_object *related, const char *key, struct json_object *v)
+{
+	struct json_object *arr = json_object_new_array();
+
+	json_object_array_add(arr, v);
+	cfl_json_add_new(related, key, arr);
+}
+
+/* source.ip when source.address is an IP (else nothing, and no error: [fix]),
+ * then GeoIP. Returns the IP object for related.ip, borrowed. */
+static struct json_object *map_source_ip(struct cfl_event *ev)
+{
+	struct json_object *addr = cfl_json_get(ev->source, "address");
+	struct cfl_ip ip;
+
+	if (addr == NULL || cfl_ip_parse(json_object_get_string(addr),
+			(size_t)json_object_get_string_len(addr), &ip) != 0)
+		return NULL;
+	cfl_json_add_new(ev->source, "ip", json_object_get(addr));
+	cfl_geoip_enrich(ev->m->geo, &ip, ev->source);
+	return addr;
+}
+
+/* related.user: user.name, user.target.name, user.changes.name, each once. */
+static void add_related_users(struct cfl_event *ev, struct json_object *related)
+{
+	struct json_object *u = ev->user;
+	struct json_object *names[3], *arr;
+	int i, j, n = 0;
+
+	if (u == NULL)
+		return;
+	names[0] = cfl_json_get(u, "name");
+	names[1] = cfl_json_get(cfl_json_get(u, "target"), "name");
+	names[2] = cfl_json_get(cfl_json_get(u, "changes"), "name");
+	arr = json_object_new_array();
+	for (i = 0; i < 3; i++) {
+		if (names[i] == NULL || !json_object_is_type(names[i], json_type_string)
+				|| json_object_get_string_len(names[i]) == 0)
+			continue;
+		for (j = 0; j < i; j++) {
+			if (names[j] != NULL && cfl_json_equal(names[j], names[i]))
+				break;
+		}
+		if (j == i) {
+			json_object_array_add(arr, json_object_get(names[i]));
+			n++;
+		}
+	}
+	if (n > 0)
+		cfl_json_add_new(related, "user", arr);
+	else
+		json_object_put(arr);
+}
+
+static void add_related(struct cfl_event *ev, struct json_object *ip)
+{
+	struct json_object *related = json_object_new_object();
+
+	if (ip != NULL)
+		add_related_value(related, "ip", json_object_get(ip));
+	if (ev->host[0] != '\0')
+		add_related_value(related, "hosts", json_object_new_string(ev->host));
+	add_related_users(ev, related);
+	if (json_object_object_length(related) > 0)
+		cfl_json_add_new(ev->doc, "related", related);
+	else
+		json_object_put(related);
+}
+
+static void add_event_id(struct cfl_event *ev, const char *json, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	XXH128_canonical_t c;
+	char buf[2 * sizeof(c.digest) + 1];
+	size_t i;
+
+	XXH128_canonicalFromHash(&c, XXH3_128bits(json, len));
+	for (i = 0; i < sizeof(c.digest); i++) {
+		buf[2 * i] = hex[c.digest[i] >> 4];
+		buf[2 * i + 1] = hex[c.digest[i] & 15];
+	}
+	cfl_json_add_new(ev->event, "id", json_object_new_string_len(buf, (int)(2 * sizeof(c.digest))));
+}
+
+static void add_timestamp(struct cfl_event *ev)
+{
+	char buf[32];
+	size_t n = cfl_time_format_ms(ev->ts_ms, buf, sizeof(buf));
+
+	cfl_json_add_new(ev->doc, "@timestamp", json_object_new_string_len(buf, (int)n));
+}
+
+/* Section 6 clean-up, only where empties can be: the subtrees moved from the
+ * event (all under confluence.audit) and the user/group objects the rules of
+ * section 5 fill and empty. Everything else was built from non-empty values. */
+static void prune(struct cfl_event *ev)
+{
+	struct json_object *group = cfl_json_get(ev->doc, "group");
+
+	if (cfl_json_prune(ev->audit)) {
+		json_object_put(ev->audit);
+	} else {
+		struct json_object *confluence = json_object_new_object();
+
+		cfl_json_add_new(confluence, "audit", ev->audit);
+		cfl_json_add_new(ev->doc, "confluence", confluence);
+	}
+	ev->audit = NULL;
+	if (ev->user != NULL && cfl_json_prune(ev->user))
+		json_object_object_del(ev->doc, "user");
+	if (group != NULL && cfl_json_prune(group))
+		json_object_object_del(ev->doc, "group");
+}
+
+/* Everything after the shape mapper: sections 2, 5 and 6. */
+static void finish_event(struct cfl_event *ev, const struct cfl_map_input *in,
+	const char *json, size_t jlen)
+{
+	const cfl_mapper *m = ev->m;
+	struct json_object *action = cfl_json_get(ev->event, "action");
+	const struct cfl_category *cat = NULL;
+	struct json_object *ip = NULL;
+
+	if (ev->source != NULL)
+		ip = map_source_ip(ev);
+	if (action != NULL)
+		cat = cfl_categories_find(m->cats, json_object_get_string(action),
+			(size_t)json_object_get_string_len(action));
+	cfl_json_add_new(ev->event, "kind", leaf(m, CFL_L_KIND_EVENT));
+	cfl_categories_apply(m->cats, cat, ev->event);
+	cfl_map_user_fields(ev, cat);
+	add_related(ev, ip);
+	if (m->preserve_original)
+		cfl_json_add_new(ev->event, "original", json_object_new_string_len(json, (int)jlen));
+	if (m->event_id)
+		add_event_id(ev, json, jlen);
+	add_arrival_fields(m, in, ev->doc, ev->event);
+	add_timestamp(ev);
+	prune(ev);
+}
+
+/* Maps a parsed event object into res; the caller still owns obj. */
+static enum cfl_map_status map_object(const cfl_mapper *m, const struct cfl_map_input *in,
+	struct json_object *obj, struct json_object *const *f, const char *json, size_t jlen,
+	struct cfl_map_result *res)
+{
+	struct cfl_event ev;
+	int rc;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.m = m;
+	ev.in = obj;
+	memcpy(ev.f, f, sizeof(ev.f));
+	ev.doc = json_object_new_object();
+	ev.event = json_object_new_object();
+	ev.audit = json_object_new_object();
+	cfl_json_add_new(ev.doc, "event", ev.event);
+	ev.is_cloud = is_cloud_shape(f);
+	rc = ev.is_cloud ? cfl_map_cloud(&ev) : cfl_map_dc(&ev);
+	if (rc != 0) {
+		json_object_put(ev.doc);
+		json_object_put(ev.audit);
+		return fail_doc(m, in, ev.error, res);
+	}
+	finish_event(&ev, in, json, jlen);
+	res->doc = ev.doc;
+	res->ts_ms = ev.ts_ms;
+	res->has_ts = 1;
+	return CFL_MAP_OK;
+}
+
+enum cfl_map_status cfl_map_event(const cfl_mapper *m, const struct cfl_map_input *in,
+	struct cfl_map_result *res)
+{
+	struct json_object *obj = NULL, *list, *f[CFL_NFIELDS];
+	const char *reason, *which;
+	char why[CFL_ERR_MAX];
+	size_t start, jlen;
+	enum cfl_map_status st;
+
+	memset(res, 0, sizeof(*res));
+	if (locate_json(m, in->text, in->len, &start, &jlen, &reason) != 0) {
+		if (reason == NULL)
+			describe_non_object(in->text, in->len, why, sizeof(why));
+		return fail_doc(m, in, reason != NULL ? reason : why, res);
+	}
+	if (cfl_json_parse(in->text + start, jlen, &obj, why, sizeof(why)) != 0)
+		return fail_doc(m, in, why, res);
+	cfl_json_pick(obj, cfl_field_names, CFL_NFIELDS, f);
+	list = envelope_list(f, &which);
+	if (list != NULL && json_object_array_length(list) == 0) {
+		st = CFL_MAP_EMPTY;
+	} else if (list != NULL) {
+		snprintf(why, sizeof(why), "the message is an API page holding %d events (\"%s\"), not one "
+			"event: split pages into one event per message before mapping",
+			json_object_array_length(list), which);
+		st = fail_doc(m, in, why, res);
+	} else {
+		st = map_object(m, in, obj, f, in->text + start, jlen, res);
+	}
+	json_object_put(obj);
+	return st;
+}

@@ -1,0 +1,85 @@
+/* cfl_map.h -- public API of the mapping core: one Confluence audit message in,
+ * one ECS document out (docs/ecs-mapping.md is the contract).
+ *
+ * The core is plain C on libfastjson, liblognorm, libmaxminddb and libxxhash; it
+ * includes no rsyslog header. mmconfluence (the rsyslog action) and confluence2ecs
+ * (the command-line twin) are thin callers of the three functions below.
+ *
+ * Ownership, stated once for every cfl_* function:
+ *  - Strings and options passed in are borrowed; the mapper copies what it keeps.
+ *  - cfl_map_result.doc is a NEW reference: the caller owns it and releases it
+ *    with json_object_put(). Remember that libfastjson's json_object_object_add()
+ *    and json_object_array_add() STEAL the reference they are given, so adding
+ *    doc into another tree transfers ownership; do not put it afterwards.
+ *  - A document's containers (objects, arrays) are its own. Some of its string
+ *    leaves that are the same in every document (ecs.version, event.kind,
+ *    event.dataset, data_stream.*, tags, event.category/type values) are shared,
+ *    reference-counted objects; libfastjson has no call that changes a string
+ *    in place, so this is invisible unless a caller writes into one directly.
+ *  - A cfl_mapper is immutable after cfl_mapper_new(): any number of threads may
+ *    call cfl_map_event() on the same mapper at once. cfl_mapper_free() must not
+ *    race with them; documents already returned stay valid after it.
+ *  - cfl_map_event() remembers recent GeoIP and liblognorm results, and keeps a
+ *    reusable JSON tokener, per thread (fixed-size thread-local storage; the
+ *    tokener is freed when the thread ends).
+ */
+#ifndef CFL_MAP_H
+#define CFL_MAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <json.h> /* libfastjson */
+
+#define CFL_ECS_VERSION "8.11.0"
+#define CFL_DATASET "atlassian_confluence.audit"
+#define CFL_MODULE "atlassian_confluence"
+#define CFL_PRESERVE_TAG "preserve_original_event"
+
+struct cfl_map_opts {
+	const char *rulebase;      /* path of confluence-audit.rulebase (required) */
+	const char *categories;    /* path of confluence-categories.json (required) */
+	const char *geoip_city;    /* NULL or "" = no City lookup */
+	const char *geoip_asn;     /* NULL or "" = no ASN lookup */
+	const char *ns;            /* data_stream.namespace; NULL = "default" */
+	int preserve_original;     /* event.original + tag preserve_original_event */
+	int event_id;              /* event.id = XXH3-128 (hex) of the event's JSON text */
+	const char *const *tags; size_t ntags;
+};
+
+typedef struct cfl_mapper cfl_mapper;
+
+/* Loads rulebase, categories and GeoIP databases. Returns 0 and sets *out, or -1
+ * with a message in err naming the file (and line, for the categories file and
+ * for rulebase errors liblognorm locates). */
+int cfl_mapper_new(const struct cfl_map_opts *o, cfl_mapper **out, char *err, size_t errlen);
+void cfl_mapper_free(cfl_mapper *m);
+
+struct cfl_map_input {
+	const char *text; size_t len;   /* message text (may have a prefix, may not be JSON at all) */
+	const char *input_type;         /* $inputname, NULL if unknown -> input.type */
+	const char *file_path;          /* imfile metadata filename or NULL -> log.file.path */
+	int64_t file_offset; int has_offset;  /* -> log.offset */
+};
+
+enum cfl_map_status {
+	CFL_MAP_OK = 0,     /* doc is the ECS event */
+	CFL_MAP_EMPTY = 1,  /* an API envelope with an empty event list: not an event, doc NULL */
+	CFL_MAP_ERROR = 2   /* doc is a pipeline_error document (contract section 6); also for a
+	                     * NON-empty envelope: a whole API page is not one event, and is
+	                     * kept whole rather than guessed at (split pages before mapping) */
+};
+
+struct cfl_map_result {
+	struct json_object *doc;  /* new reference owned by the caller (OK and ERROR); NULL for EMPTY */
+	int64_t ts_ms; int has_ts; /* event time in epoch ms UTC when known (for setTimestamp) */
+};
+
+/* Maps one message. Never fails without a document except for EMPTY: a message
+ * that cannot be mapped still yields a pipeline_error document carrying it. */
+enum cfl_map_status cfl_map_event(const cfl_mapper *m, const struct cfl_map_input *in,
+	struct cfl_map_result *res);
+
+/* "ok", "empty" or "error": for logs and counters. */
+const char *cfl_map_status_name(enum cfl_map_status st);
+
+#endif /* CFL_MAP_H */

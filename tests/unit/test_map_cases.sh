@@ -1,0 +1,90 @@
+#!/bin/bash
+# test_map_cases.sh -- the data-driven mapping cases, one TAP line per case.
+#
+# Each directory tests/cases/map/<name>/ is one behaviour of the contract
+# (docs/ecs-mapping.md):
+#   input.json          the message, one line, exactly as received
+#   options             optional: confluence2ecs options, one argument per line
+#                       (@FIXTURES@ stands for the fixtures directory)
+#   expected.json       the expected output documents (none: an empty file),
+#                       compared as JSON both ways by tests/lib/jsoncmp.py, or
+#   expected-error.txt  the expected error.message of a pipeline_error document;
+#                       the document must also carry the message as
+#                       event.original and only the event-independent fields
+#   README              what the case pins, in one line
+# The message goes through confluence2ecs on stdin (so no log.* fields).
+# Licensed under the Apache License, Version 2.0.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${CONFLUENCE2ECS:=$top_builddir/confluence2ecs}"
+: "${CFL_RULEBASES:=$top_srcdir/rulebases}"
+: "${CFL_FIXTURES:=$top_srcdir/tests/fixtures}"
+: "${PYTHON3:=python3}"
+JSONCMP=$top_srcdir/tests/lib/jsoncmp.py
+CASES=$top_srcdir/tests/cases/map
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cfl-map-cases.XXXXXX") || exit 99
+trap 'rm -rf "$TMP"' EXIT
+
+# check_error EXPECTED_MESSAGE_FILE INPUT OUTPUT: the pipeline_error contract
+check_error() {
+	"$PYTHON3" - "$1" "$2" "$3" <<'PY'
+import json, sys
+want = open(sys.argv[1], encoding="utf-8").read().rstrip("\n")
+text = open(sys.argv[2], encoding="utf-8").read().rstrip("\n")
+docs = [json.loads(l) for l in open(sys.argv[3], encoding="utf-8") if l.strip()]
+if len(docs) != 1:
+    sys.exit(f"expected 1 document, got {len(docs)}")
+d = docs[0]
+ev = d.get("event", {})
+problems = []
+if ev.get("kind") != "pipeline_error":
+    problems.append(f"event.kind is {ev.get('kind')!r}")
+if d.get("error", {}).get("message") != want:
+    problems.append(f"error.message is {d.get('error', {}).get('message')!r}, expected {want!r}")
+if ev.get("original") != text:
+    problems.append("event.original is not the message")
+allowed = {"ecs", "tags", "event", "error", "data_stream", "input", "log"}
+extra = sorted(set(d) - allowed) + sorted("event." + k for k in set(ev) - {"kind", "original", "dataset", "module"})
+if extra:
+    problems.append("fields an error document must not have: " + ", ".join(extra))
+if problems:
+    sys.exit("; ".join(problems))
+PY
+}
+
+n=0
+failed=0
+for dir in "$CASES"/*/; do
+	name=$(basename "$dir")
+	n=$((n + 1))
+	args=()
+	if [ -f "$dir/options" ]; then
+		while IFS= read -r a; do
+			[ -n "$a" ] && args+=("${a//@FIXTURES@/$CFL_FIXTURES}")
+		done <"$dir/options"
+	fi
+	out=$TMP/$name.out
+	"$CONFLUENCE2ECS" --rulebase "$CFL_RULEBASES/confluence-audit.rulebase" \
+		--categories "$CFL_RULEBASES/confluence-categories.json" "${args[@]}" \
+		<"$dir/input.json" >"$out" 2>"$TMP/$name.err"
+	rc=$?
+	why=""
+	if [ $rc != 0 ]; then
+		why="confluence2ecs exited $rc: $(head -c 300 "$TMP/$name.err")"
+	elif [ -f "$dir/expected-error.txt" ]; then
+		why=$(check_error "$dir/expected-error.txt" "$dir/input.json" "$out" 2>&1)
+	elif [ -f "$dir/expected.json" ]; then
+		why=$("$PYTHON3" "$JSONCMP" "$dir/expected.json" "$out" 2>&1)
+	else
+		why="no expected.json or expected-error.txt"
+	fi
+	if [ -z "$why" ]; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name"
+		echo "$why" | head -n 5 | sed 's/^/# /'
+		failed=1
+	fi
+done
+echo "1..$n"
+exit $failed
