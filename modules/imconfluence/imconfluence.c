@@ -196,6 +196,7 @@ struct icf_rt {
 	uint64_t submitted_total;
 	char warned[CFL_ERRBUF_LEN];  /* the last core warning logged, and when */
 	int64_t warned_ms;
+	int64_t paused_logged_ms;     /* when the unusable state file was reported */
 	/* message properties and rate limiting */
 	prop_t *pRcvFrom;
 	ratelimit_t *ratelimiter;
@@ -738,33 +739,36 @@ static void save_state(icf_rt_t *rt)
 
 /* Loads the state file into a new poller. On a corrupt or foreign state
  * file the input pauses (no event lost, none repeated) and says how to
- * resume. */
+ * resume; the message is repeated at most every REPEAT_LOG_MS. */
 static rsRetVal load_state(icf_rt_t *rt)
 {
 	instanceConf_t *inst = rt->inst;
 	cfl_state_t st;
 	cfl_errbuf_t err;
-	char iso[CFL_ISO8601_LEN];
-	const char *why = NULL;
+	char iso[CFL_ISO8601_LEN], why[CFL_ERRBUF_LEN + 512];
+	int64_t now = mono_ms();
 	cfl_rc_t rc;
 	DEFiRet;
 
 	memset(&st, 0, sizeof(st));
+	why[0] = '\0';
 	cfl_state_remove_temps(inst->statePath);
 	rc = cfl_state_load(inst->statePath, &st, &err);
 	if (rc == CFL_OK && strcmp(st.base_url, inst->base.url) != 0)
-		why = "it belongs to another url";
+		snprintf(why, sizeof(why), "state file %s belongs to another url (%s)", inst->statePath, st.base_url);
 	else if (rc == CFL_OK && strcmp(st.flavor, cfl_flavor_name(inst->base.flavor)) != 0)
-		why = "it belongs to another flavor";
-	if (rc != CFL_OK && rc != CFL_ENOENT)
-		why = err.msg;
-	if (why != NULL) {
-		if (!should_log(rt, FAIL_STATE, mono_ms()))
-			ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-		LogError(0, RS_RET_CONFIG_ERROR, "imconfluence(%s): state file %s cannot be used: %s. This input is "
-		         "paused so that no event is lost or repeated; repair, move or delete the file (deleting it "
-		         "restarts with initialLookback=%d s of history). Checked again every %d s.", inst->host,
-		         inst->statePath, why, inst->initialLookback, inst->pollingInterval);
+		snprintf(why, sizeof(why), "state file %s belongs to another flavor (%s)", inst->statePath, st.flavor);
+	else if (rc != CFL_OK && rc != CFL_ENOENT)
+		snprintf(why, sizeof(why), "%s", err.msg);
+	if (why[0] != '\0') {
+		if (rt->paused_logged_ms == 0 || now - rt->paused_logged_ms >= REPEAT_LOG_MS) {
+			rt->paused_logged_ms = now;
+			STATSCOUNTER_INC(rt->ctrStateErrors, rt->mutCtrStateErrors);
+			LogError(0, RS_RET_CONFIG_ERROR, "imconfluence(%s): %s. This input is paused so that no event is "
+			         "lost or repeated; repair, move or delete the file (deleting it restarts with "
+			         "initialLookback=%d s of history). Checked again every %d s.", inst->host, why,
+			         inst->initialLookback, inst->pollingInterval);
+		}
 		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 	}
 	if (rc == CFL_OK && cfl_poll_restore(rt->poll, &st, &err) != CFL_OK)
@@ -778,6 +782,7 @@ static rsRetVal load_state(icf_rt_t *rt)
 		       "(state file %s)", inst->host, inst->base.url, cfl_flavor_name(inst->base.flavor),
 		       inst->initialLookback, inst->statePath);
 	}
+	rt->paused_logged_ms = 0;
 finalize_it:
 	cfl_state_free(&st);
 	RETiRet;
@@ -1040,8 +1045,11 @@ static void on_transport_error(icf_rt_t *rt, const icf_http_result_t *r, int64_t
 {
 	instanceConf_t *inst = rt->inst;
 	int64_t delay = backoff_delay(rt);
+	int https = strncmp(inst->base.url, "https:", 6) == 0;
 	int tls = r->curl_rc == CURLE_PEER_FAILED_VERIFICATION || r->curl_rc == CURLE_SSL_CONNECT_ERROR ||
 	          r->curl_rc == CURLE_SSL_CERTPROBLEM || r->curl_rc == CURLE_SSL_CACERT_BADFILE;
+	/* a server that wants a client certificate just drops the handshake */
+	int maybe_cert = https && (r->curl_rc == CURLE_SEND_ERROR || r->curl_rc == CURLE_RECV_ERROR);
 
 	STATSCOUNTER_INC(rt->ctrCurlErrors, rt->mutCtrCurlErrors);
 	if (r->too_big) {
@@ -1052,7 +1060,9 @@ static void on_transport_error(icf_rt_t *rt, const icf_http_result_t *r, int64_t
 		LogError(0, RS_RET_ERR, "imconfluence(%s): request failed: %s (curl: %s)%s. Retrying in %.1f s, "
 		         "backing off up to maxBackoff=%d s", inst->host, r->error, curl_easy_strerror(r->curl_rc),
 		         tls ? "; check tls.cacert (the CA that signed the server's certificate), tls.mycert/"
-		               "tls.myprivkey, or the url's host name" : "",
+		               "tls.myprivkey, or the url's host name"
+		             : maybe_cert ? "; if the server requires a client certificate, set tls.mycert and "
+		                            "tls.myprivkey" : "",
 		         (double)delay / 1000, inst->maxBackoff);
 	}
 	retry_later(rt, now, delay);

@@ -35,25 +35,27 @@ m_start() {
 	[ -n "$port" ] || return 1
 	eval "M_PORT_$name=$port"
 	eval "M_URL_$name=http://127.0.0.1:$port"
+	# a TLS mock started with --control-port-file "$H_DIR/mock-NAME.ctl"
+	# keeps its control API on plain HTTP there
+	if [ -s "$H_DIR/mock-$name.ctl" ]; then
+		eval "M_CTLPORT_$name=$(cat "$H_DIR/mock-$name.ctl")"
+		eval "M_URL_$name=https://127.0.0.1:$port"
+	fi
 	if [ -z "${M_PORT:-}" ]; then
 		M_PORT=$port
 		M_URL=http://127.0.0.1:$port
 	fi
 }
 
-# m_ctl NAME METHOD PATH [JSON]: the control API over plain HTTP (or the
-# scheme given in M_CTL_SCHEME_<NAME>, with M_CTL_CURLOPTS_<NAME>).
+# m_ctl NAME METHOD PATH [JSON]: the control API, over plain HTTP.
 m_ctl() {
-	local name=$1 method=$2 path=$3 data=${4:-} port scheme opts
-	eval "port=\$M_PORT_$name"
-	eval "scheme=\${M_CTL_SCHEME_$name:-http}"
-	eval "opts=\${M_CTL_CURLOPTS_$name:-}"
-	# shellcheck disable=SC2086
+	local name=$1 method=$2 path=$3 data=${4:-} port
+	eval "port=\${M_CTLPORT_$name:-\$M_PORT_$name}"
 	if [ -n "$data" ]; then
-		curl -sS --noproxy '*' $opts -X "$method" -H 'Content-Type: application/json' --data-binary "$data" \
-			"$scheme://127.0.0.1:$port$path"
+		curl -sS --noproxy '*' -X "$method" -H 'Content-Type: application/json' --data-binary "$data" \
+			"http://127.0.0.1:$port$path"
 	else
-		curl -sS --noproxy '*' $opts -X "$method" "$scheme://127.0.0.1:$port$path"
+		curl -sS --noproxy '*' -X "$method" "http://127.0.0.1:$port$path"
 	fi
 }
 
@@ -94,6 +96,13 @@ missing() {
 	sort -u "$1" >"$1.sorted"
 	sort -u "$2" >"$2.sorted"
 	comm -13 "$1.sorted" "$2.sorted" | grep -c '' || true
+}
+
+# m_gen NAME COUNT FROM_S_AGO TO_S_AGO: synthetic events in that range.
+m_gen() {
+	local now
+	now=$(($(date +%s) * 1000))
+	m_ctl "$1" POST /__mock/generate '{"count":'"$2"',"ts_from_ms":'$((now - $3 * 1000))',"ts_to_ms":'$((now - $4 * 1000))'}' >/dev/null
 }
 
 # wait_requests NAME N [T]: until the mock has served >= N API requests.
