@@ -10,7 +10,8 @@
 # also after the server answered whole requests with 429, 503, 500 and a
 # proxy's HTML 502, refused single items with 429, and reset a connection;
 # re-reading all files from the start (a lost imfile state) adds nothing
-# (409 absorbed); no document rejected for good.
+# (409 absorbed); no document rejected for good. A TAP TODO pins the one
+# failure omelasticsearch 8.2302 loses silently (an empty-body error reply).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 . "$top_srcdir/tests/integration/e2e_lib.sh"
 h_init e2e_elasticsearch
@@ -112,4 +113,24 @@ h_stop 30
 h_check "rsyslogd stops cleanly after the re-send" test $? -eq 0
 h_check "after re-sending everything: still each event exactly once" check_docs
 h_check "no document was rejected for good after the re-send" test ! -s "$H_DIR/work/confluence_es.rejected.jsonl"
+
+# --- known limitation of omelasticsearch 8.2302 (docs/operations.md): a whole
+# request answered with an EMPTY body counts as success, so its batch is lost
+# without a trace. Reported as a TAP TODO: it turns into an unexpected pass
+# (which contrib/check.sh counts as a failure) the day rsyslog fixes it, so the
+# documentation gets updated.
+curl -sf -XPOST "$ES/__mock/faults" -d '{"kind":"status","status":503,"empty":true}' >/dev/null
+e2e_audit_events $((N + 5)) "$H_DIR/more.log"
+tail -n 5 "$H_DIR/more.log" >>"$H_DIR/audit/20231114-00000.audit.log"
+h_start || { h_fail "rsyslogd restarts"; h_done; }
+e2e_wait_url "$ES/__mock/faults" "d['faults'] == []" 20
+e2e_wait_url "$ES/__mock/health" "d['docs'] >= $N + 5" 3 2>/dev/null
+h_stop 30
+stored=$(curl -sf "$ES/__mock/health" | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["docs"])')
+H_N=$((H_N + 1))
+if [ "$stored" -ge $((N + 5)) ]; then
+	echo "ok $H_N - a batch answered 503 with an empty body is delivered # TODO omelasticsearch 8.2302 treats an empty error reply as success"
+else
+	echo "not ok $H_N - a batch answered 503 with an empty body is delivered # TODO omelasticsearch 8.2302 treats an empty error reply as success ($stored of $((N + 5)) stored)"
+fi
 h_done

@@ -45,7 +45,8 @@ by `_bulk` requests in order:
                                       (429 es_rejected_execution_exception,
                                       500, 503 cluster_block_exception, ...);
                                       "html": true sends a proxy-style text/html
-                                      body instead (e.g. a 502 from a balancer)
+                                      body instead (e.g. a 502 from a balancer),
+                                      "empty": true an empty body
   {"kind":"item_status","status":429} the next `count` items that would have
                                       succeeded get that per-item status
                                       (a bulk rejection: HTTP 200, errors=true)
@@ -177,6 +178,7 @@ def check_fault(f):
             raise ValueError("status must be an integer 400..599")
         out["status"] = st
         out["html"] = bool(f.get("html", False))
+        out["empty"] = bool(f.get("empty", False))
     if kind == "slow":
         s = f.get("seconds")
         if not isinstance(s, (int, float)) or s < 0:
@@ -355,6 +357,8 @@ class Handler(BaseHTTPRequestHandler):
             if fault["kind"] == "status":
                 status = fault["status"]
                 rec["status"] = status
+                if fault["empty"]:
+                    return self._send(status, b"", ctype="text/plain")
                 if fault["html"]:
                     return self._send(status, "<html><head><title>%d</title></head><body>"
                                       "<center><h1>%d</h1></center><hr><center>nginx</center></body></html>\n"
