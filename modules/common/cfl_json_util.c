@@ -184,15 +184,6 @@ int cfl_json_is_empty(struct json_object *v)
 	}
 }
 
-/* Prunes a member value, then says whether it must go. */
-static int prune_member(struct json_object *v)
-{
-	if (v != NULL && (json_object_is_type(v, json_type_object)
-			|| json_object_is_type(v, json_type_array)))
-		return cfl_json_prune(v);
-	return cfl_json_is_empty(v);
-}
-
 static int prune_object(struct json_object *obj)
 {
 	/* Deleting invalidates iterators: collect a batch of doomed keys, delete
@@ -208,7 +199,7 @@ static int prune_object(struct json_object *obj)
 
 		n = 0;
 		while (n < BATCH && !json_object_iter_equal(&it, &end)) {
-			if (prune_member(json_object_iter_peek_value(&it)))
+			if (cfl_json_prune(json_object_iter_peek_value(&it)))
 				doomed[n++] = json_object_iter_peek_name(&it);
 			json_object_iter_next(&it);
 		}
@@ -225,7 +216,7 @@ static int prune_array(struct json_object *arr)
 
 	/* back to front, so deleting does not shift what is still to visit */
 	for (i = json_object_array_length(arr) - 1; i >= 0; i--) {
-		if (prune_member(json_object_array_get_idx(arr, i)))
+		if (cfl_json_prune(json_object_array_get_idx(arr, i)))
 			json_object_array_del_idx(arr, i);
 	}
 	return json_object_array_length(arr) == 0;
@@ -233,13 +224,21 @@ static int prune_array(struct json_object *arr)
 
 int cfl_json_prune(struct json_object *v)
 {
-	if (v == NULL)
+	switch (v == NULL ? json_type_null : json_object_get_type(v)) {
+	case json_type_null:
 		return 1;
-	if (json_object_is_type(v, json_type_object))
+	case json_type_string:
+		return json_object_get_string_len(v) == 0;
+	case json_type_object:
 		return prune_object(v);
-	if (json_object_is_type(v, json_type_array))
+	case json_type_array:
 		return prune_array(v);
-	return cfl_json_is_empty(v);
+	case json_type_boolean:
+	case json_type_double:
+	case json_type_int:
+	default:
+		return 0;
+	}
 }
 
 void cfl_json_pick(struct json_object *obj, const char *const *names, size_t n,

@@ -169,13 +169,31 @@ struct json_object *cfl_event_user(struct cfl_event *ev)
 	return ev->user;
 }
 
-struct json_object *cfl_event_source(struct cfl_event *ev)
+struct json_object *cfl_event_group(struct cfl_event *ev)
 {
-	if (ev->source == NULL) {
-		ev->source = json_object_new_object();
-		cfl_json_add_new(ev->doc, "source", ev->source);
+	if (ev->group == NULL) {
+		ev->group = json_object_new_object();
+		cfl_json_add_new(ev->doc, "group", ev->group);
 	}
-	return ev->source;
+	return ev->group;
+}
+
+void cfl_event_address(struct cfl_event *ev, struct json_object *v)
+{
+	if (v == NULL)
+		return;
+	ev->source = json_object_new_object();
+	cfl_json_add_new(ev->doc, "source", ev->source);
+	cfl_json_add_new(ev->source, "address", v);
+	ev->address = v;
+}
+
+void cfl_event_action(struct cfl_event *ev, struct json_object *v)
+{
+	if (v == NULL)
+		return;
+	cfl_json_add_new(ev->event, "action", v);
+	ev->action = v;
 }
 
 /* ------------------------------------- fields that do not need the event */
@@ -404,7 +422,7 @@ static void add_related_value(struct json_object *related, const char *key, stru
  * then GeoIP. Returns the IP object for related.ip, borrowed. */
 static struct json_object *map_source_ip(struct cfl_event *ev)
 {
-	struct json_object *addr = cfl_json_get(ev->source, "address");
+	struct json_object *addr = ev->address;
 	struct cfl_ip ip;
 
 	if (addr == NULL || cfl_ip_parse(json_object_get_string(addr),
@@ -490,8 +508,6 @@ static void add_timestamp(struct cfl_event *ev)
  * section 5 fill and empty. Everything else was built from non-empty values. */
 static void prune(struct cfl_event *ev)
 {
-	struct json_object *group = cfl_json_get(ev->doc, "group");
-
 	if (cfl_json_prune(ev->audit)) {
 		json_object_put(ev->audit);
 	} else {
@@ -503,7 +519,7 @@ static void prune(struct cfl_event *ev)
 	ev->audit = NULL;
 	if (ev->user != NULL && cfl_json_prune(ev->user))
 		json_object_object_del(ev->doc, "user");
-	if (group != NULL && cfl_json_prune(group))
+	if (ev->group != NULL && cfl_json_prune(ev->group))
 		json_object_object_del(ev->doc, "group");
 }
 
@@ -512,11 +528,11 @@ static void finish_event(struct cfl_event *ev, const struct cfl_map_input *in,
 	const char *json, size_t jlen)
 {
 	const cfl_mapper *m = ev->m;
-	struct json_object *action = cfl_json_get(ev->event, "action");
+	struct json_object *action = ev->action;
 	const struct cfl_category *cat = NULL;
 	struct json_object *ip = NULL;
 
-	if (ev->source != NULL)
+	if (ev->address != NULL)
 		ip = map_source_ip(ev);
 	if (action != NULL)
 		cat = cfl_categories_find(m->cats, json_object_get_string(action),

@@ -98,7 +98,7 @@ static void map_type(struct cfl_event *ev)
 	cfl_json_add_new(type, "category", category);
 	if (summary != NULL) {
 		cfl_json_add_new(type, "action", summary);
-		cfl_json_add_new(ev->event, "action", json_object_get(summary));
+		cfl_event_action(ev, json_object_get(summary));
 	}
 	cfl_json_add_new(ev->audit, "type", type);
 }
@@ -144,7 +144,10 @@ static void map_affected_objects(struct cfl_event *ev)
 	n = json_object_array_length(out);
 	for (i = 0; i < n; i++)
 		rename_member(json_object_array_get_idx(out, i), "objectType", "type");
-	cfl_json_add_new(ev->audit, "affected_objects", out);
+	if (n > 0)
+		cfl_json_add_new(ev->audit, "affected_objects", out);
+	else
+		json_object_put(out);
 }
 
 static void map_changed_values(struct cfl_event *ev)
@@ -152,9 +155,9 @@ static void map_changed_values(struct cfl_event *ev)
 	struct json_object *cv = ev->f[CFL_F_CHANGED_VALUES];
 	int i, n;
 
-	if (cv == NULL || !json_object_is_type(cv, json_type_array))
+	if (cv == NULL || !json_object_is_type(cv, json_type_array)
+			|| (n = json_object_array_length(cv)) == 0)
 		return;
-	n = json_object_array_length(cv);
 	for (i = 0; i < n; i++) {
 		struct json_object *c = json_object_array_get_idx(cv, i);
 		struct json_object *name = cfl_json_get(c, "name");
@@ -172,13 +175,9 @@ static void map_changed_values(struct cfl_event *ev)
 
 int cfl_map_cloud(struct cfl_event *ev)
 {
-	struct json_object *addr;
-
 	if (map_time(ev) != 0)
 		return -1;
-	addr = cfl_json_keyword(ev->f[CFL_F_REMOTE_ADDRESS]);
-	if (addr != NULL)
-		cfl_json_add_new(cfl_event_source(ev), "address", addr);
+	cfl_event_address(ev, cfl_json_keyword(ev->f[CFL_F_REMOTE_ADDRESS]));
 	map_author(ev);
 	map_type(ev);
 	map_affected_objects(ev);

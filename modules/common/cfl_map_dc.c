@@ -127,7 +127,7 @@ static void map_type(struct cfl_event *ev)
 		return;
 	cfl_json_add_new(ev->audit, "type", json_object_get(type));
 	action = cfl_json_keyword(cfl_json_get(type, "actionI18nKey"));
-	cfl_json_add_new(ev->event, "action", action);
+	cfl_event_action(ev, action);
 }
 
 static void map_system(struct cfl_event *ev)
@@ -144,20 +144,20 @@ static void map_system(struct cfl_event *ev)
 		(size_t)json_object_get_string_len(sys), ev->host, sizeof(ev->host));
 }
 
+/* An empty list would only be cleaned up again: it is not moved at all. */
 static void move_array(struct cfl_event *ev, enum cfl_field from, const char *to)
 {
-	cfl_json_add_new(ev->audit, to, cfl_json_ref_if(ev->f[from], json_type_array));
+	struct json_object *v = ev->f[from];
+
+	if (v != NULL && json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0)
+		cfl_json_add_new(ev->audit, to, json_object_get(v));
 }
 
 int cfl_map_dc(struct cfl_event *ev)
 {
-	struct json_object *addr;
-
 	if (map_time(ev) != 0)
 		return -1;
-	addr = cfl_json_keyword(ev->f[CFL_F_SOURCE]);
-	if (addr != NULL)
-		cfl_json_add_new(cfl_event_source(ev), "address", addr);
+	cfl_event_address(ev, cfl_json_keyword(ev->f[CFL_F_SOURCE]));
 	map_author(ev);
 	map_type(ev);
 	cfl_json_add_new(ev->audit, "method", cfl_json_keyword(ev->f[CFL_F_METHOD]));

@@ -57,6 +57,9 @@ struct cfl_event {
 	struct json_object *audit;   /* confluence.audit, attached to doc at the end */
 	struct json_object *user;    /* doc.user, NULL until a rule needs it */
 	struct json_object *source;  /* doc.source, NULL until needed */
+	struct json_object *group;   /* doc.group, NULL until a rule needs it */
+	struct json_object *action;  /* event.action, NULL if none */
+	struct json_object *address; /* source.address, NULL if none */
 	int is_cloud;
 	int64_t ts_ms;
 	char host[CFL_HOST_MAX];     /* host of service.address, for related.hosts ("" = none) */
@@ -75,7 +78,11 @@ void cfl_map_user_fields(struct cfl_event *ev, const struct cfl_category *cat);
 void cfl_event_fail(struct cfl_event *ev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 struct json_object *cfl_event_user(struct cfl_event *ev);
-struct json_object *cfl_event_source(struct cfl_event *ev);
+struct json_object *cfl_event_group(struct cfl_event *ev);
+/* Sets source.address (v stolen; NULL: nothing). */
+void cfl_event_address(struct cfl_event *ev, struct json_object *v);
+/* Sets event.action (v stolen; NULL: nothing). */
+void cfl_event_action(struct cfl_event *ev, struct json_object *v);
 
 /* "<name>:<uuid>" (lowercase 8-4-4-4-12 hex) -> length of <name>, or 0 if s is
  * not of that form. The uuid starts at s + result + 1. */

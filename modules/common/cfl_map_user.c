@@ -89,7 +89,7 @@ static void apply_group(struct cfl_event *ev, struct json_object *obj, unsigned 
 
 	group_name_id(ev, obj, &name, &id);
 	if (uf & CFL_UF_GROUP)
-		put_name_id(cfl_json_child(ev->doc, "group"), json_object_get(name), json_object_get(id));
+		put_name_id(cfl_event_group(ev), json_object_get(name), json_object_get(id));
 	if (uf & CFL_UF_MEMBERSHIP) {
 		struct json_object *target = cfl_json_child(cfl_event_user(ev), "target");
 
