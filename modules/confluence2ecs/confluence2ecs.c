@@ -39,9 +39,9 @@ static const struct option_doc {
 	const char *help;
 } options[] = {
 	{ { "rulebase", required_argument, NULL, 'r' }, "FILE",
-	  "liblognorm rulebase (default: $CFL_RULEBASES/ or " CFL_PKGDATADIR "/confluence-audit.rulebase)" },
+	  "liblognorm rulebase (default: confluence-audit.rulebase in $CFL_RULEBASES, else in " CFL_PKGDATADIR ")" },
 	{ { "categories", required_argument, NULL, 'c' }, "FILE",
-	  "categorization table (default: $CFL_RULEBASES/ or " CFL_PKGDATADIR "/confluence-categories.json)" },
+	  "categorization table (default: confluence-categories.json in $CFL_RULEBASES, else in " CFL_PKGDATADIR ")" },
 	{ { "geoip-city", required_argument, NULL, 'g' }, "FILE", "MaxMind City database for source.geo.*" },
 	{ { "geoip-asn", required_argument, NULL, 'a' }, "FILE", "MaxMind ASN database for source.as.*" },
 	{ { "namespace", required_argument, NULL, 'n' }, "NS", "data_stream.namespace (default: default)" },
