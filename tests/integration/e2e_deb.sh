@@ -1,0 +1,70 @@
+#!/bin/bash
+# Packaging: contrib/build-deb.sh builds a .deb (dpkg-buildpackage with
+# contrib/debian in a scratch copy of this source tree) that depends on
+# exactly the installed rsyslog version and holds both modules, the
+# rulebases, confluence2ecs and the ready configurations; the packaged
+# modules load into the installed rsyslogd with the packaged configurations
+# (checked from the extracted package, so the machine's rsyslog stays as it
+# is). About 30 s: a full autoreconf + configure + build.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
+h_init e2e_deb
+
+# The configured rsyslog tree this build uses (so build-deb.sh does not run
+# contrib/build.sh, i.e. make, inside `make check`).
+src=$(sed -n 's/^RSYSLOG_SRC = //p' "$top_builddir/Makefile" 2>/dev/null)
+[ -n "$src" ] || src=$(ls -d "$top_srcdir"/.cache/rsyslog-*/src 2>/dev/null | head -n1)
+if [ ! -f "$src/config.h" ]; then
+	h_fail "a configured rsyslog source tree is known (RSYSLOG_SRC in $top_builddir/Makefile)"
+	h_done
+fi
+
+start=$(date +%s)
+if CFL_RSYSLOG_SRC=$src CFL_CACHE_DIR=$H_DIR/cache TMPDIR=$H_DIR "$top_srcdir/contrib/build-deb.sh" --output "$H_DIR/deb" \
+	>"$H_DIR/build-deb.out" 2>"$H_DIR/build-deb.err"; then
+	h_ok "contrib/build-deb.sh builds the package ($(($(date +%s) - start)) s)"
+else
+	h_fail "contrib/build-deb.sh builds the package"
+	sed 's/^/#   /' "$H_DIR/build-deb.err" | tail -n 40 >&2
+	h_done
+fi
+deb=$(tail -n 1 "$H_DIR/build-deb.out")
+h_check "the package file exists ($(basename "$deb"))" test -f "$deb"
+
+want=$(dpkg-query -W -f='${Version}' rsyslog)
+dpkg-deb -I "$deb" >"$H_DIR/info"
+h_check "dpkg-deb -I: Depends: rsyslog (= $want)" \
+	grep -Eq "^ Depends: (.*, )?rsyslog \(= $(printf '%s' "$want" | sed 's/[.+]/\\&/g')\)(,|$)" "$H_DIR/info"
+h_check "the package version names the rsyslog it was built for" \
+	grep -Eq "^ Version: .*\+rsyslog$(printf '%s' "$want" | tr -- '-:' '..' | sed 's/[.+]/\\&/g')$" "$H_DIR/info"
+
+dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|' >"$H_DIR/contents"
+moddir=$(dirname "$(ls /usr/lib/*/rsyslog/imfile.so | head -n1)")
+for f in "$moddir/mmconfluence.so" "$moddir/imconfluence.so" \
+	/usr/share/rsyslog-confluence/confluence-audit.rulebase \
+	/usr/share/rsyslog-confluence/confluence-categories.json \
+	/usr/bin/confluence2ecs \
+	/usr/share/doc/rsyslog-confluence/examples/rsyslog.d/confluence-00-common.conf \
+	/usr/share/doc/rsyslog-confluence/examples/rsyslog.d/output-elasticsearch.conf; do
+	h_check "the package holds $f" grep -qx "$f" "$H_DIR/contents"
+done
+
+# The packaged modules and configurations, extracted, pass -N1 in the installed rsyslogd.
+X=$H_DIR/x
+dpkg-deb -x "$deb" "$X"
+EX=$X/usr/share/doc/rsyslog-confluence/examples/rsyslog.d
+mkdir -p "$H_DIR/conf" "$H_DIR/work"
+for f in confluence-00-common confluence-01-imfile confluence-datacenter-files output-files; do
+	sed -e "s|module(load=\"mmconfluence\")|module(load=\"$X$moddir/mmconfluence.so\")|" \
+		-e "s|module(load=\"imconfluence\")|module(load=\"$X$moddir/imconfluence.so\")|" \
+		-e "s|action(type=\"mmconfluence\"|action(type=\"mmconfluence\" rulebase=\"$X/usr/share/rsyslog-confluence/confluence-audit.rulebase\" categories=\"$X/usr/share/rsyslog-confluence/confluence-categories.json\"|" \
+		"$EX/$f.conf" >"$H_DIR/conf/$f.conf"
+done
+cat >"$H_DIR/pkg.conf" <<EOF2
+global(workDirectory="$H_DIR/work")
+include(file="$H_DIR/conf/confluence-00-common.conf")
+include(file="$H_DIR/conf/confluence-01-imfile.conf")
+include(file="$H_DIR/conf/confluence-datacenter-files.conf")
+include(file="$H_DIR/conf/output-files.conf")
+EOF2
+h_check "the packaged modules and configurations pass rsyslogd -N1" "$RSYSLOGD" -N1 -f "$H_DIR/pkg.conf"
+h_done
