@@ -129,6 +129,8 @@ main() {
 		say "configure $args"
 		# shellcheck disable=SC2086
 		./configure $args >"$CACHE/configure.log" 2>&1 || { tail -n 30 "$CACHE/configure.log" >&2; die "configure failed (log: $CACHE/configure.log)"; }
+		# objects built with other flags (e.g. without sanitizers) must go
+		[ ! -f "$CACHE/configure.args" ] || make clean >/dev/null 2>&1 || true
 		echo "$args" >"$CACHE/configure.args"
 	fi
 	say "make"

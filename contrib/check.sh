@@ -35,26 +35,56 @@ if ! apt_install "${TEST_PKGS[@]}"; then
 	summary
 fi
 
+RSYSLOG_SRC_DIR=$(sed -n 's/.*--with-rsyslog-src=\([^ ]*\).*/\1/p' "$CACHE/configure.args")
+
 # --- make check ------------------------------------------------------------
-rm -f test-suite.log
-make -j"${CFL_CHECK_JOBS:-2}" check >"$CACHE/check.log" 2>&1
-make_rc=$?
-grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP|XFAIL):' "$CACHE/check.log"
-if [ -f test-suite.log ]; then
-	count() { sed -n "s/^# $1: *\([0-9]*\)$/\1/p" test-suite.log | head -n1; }
-	passed=$((passed + $(count PASS) + $(count XFAIL)))
-	failed=$((failed + $(count FAIL) + $(count XPASS) + $(count ERROR) + $(count SKIP)))
-	# On failure show the failing tests' own logs (rsyslogd's messages are in them).
-	[ "$make_rc" = 0 ] || sed -n '/^FAIL:\|^ERROR:\|^not ok/,+40p' test-suite.log | head -n 300
-fi
-if [ "$make_rc" != 0 ] && { [ ! -f test-suite.log ] || [ "$(grep -c '' test-suite.log)" = 0 ]; }; then
-	tail -n 60 "$CACHE/check.log"
-	echo "not ok - make check did not run the tests (exit $make_rc)"
-	failed=$((failed + 1))
-fi
-if [ "$make_rc" != 0 ] && [ -f test-suite.log ] && [ "$failed" = 0 ]; then
-	tail -n 60 "$CACHE/check.log"
-	echo "not ok - make check failed (exit $make_rc) without a failing test"
+# run_check DIR LABEL [TESTS...]: make check in DIR (all TESTS, or those
+# given), adds its counts to passed/failed and shows what failed.
+run_check() {
+	local dir=$1 label=$2 rc log
+	shift 2
+	log=$CACHE/check-$label.log
+	rm -f "$dir/test-suite.log"
+	if [ $# -gt 0 ]; then
+		make -C "$dir" -j"${CFL_CHECK_JOBS:-2}" check TESTS="$*" >"$log" 2>&1
+	else
+		make -C "$dir" -j"${CFL_CHECK_JOBS:-2}" check >"$log" 2>&1
+	fi
+	rc=$?
+	grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP|XFAIL):' "$log" | sed "s/^/[$label] /"
+	if [ -s "$dir/test-suite.log" ]; then
+		count() { sed -n "s/^# $1: *\([0-9]*\)$/\1/p" "$dir/test-suite.log" | head -n1; }
+		passed=$((passed + $(count PASS) + $(count XFAIL)))
+		failed=$((failed + $(count FAIL) + $(count XPASS) + $(count ERROR) + $(count SKIP)))
+		# the failing tests' own logs (rsyslogd's messages are in them)
+		[ "$rc" = 0 ] || sed -n '/^FAIL:\|^ERROR:\|^not ok/,+40p' "$dir/test-suite.log" | head -n 300
+		if [ "$rc" != 0 ] && [ "$(count FAIL)$(count ERROR)$(count XPASS)$(count SKIP)" = 0000 ]; then
+			tail -n 60 "$log"
+			echo "not ok - [$label] make check failed (exit $rc) without a failing test"
+			failed=$((failed + 1))
+		fi
+	else
+		tail -n 60 "$log"
+		echo "not ok - [$label] make check did not run the tests (exit $rc)"
+		failed=$((failed + 1))
+	fi
+}
+run_check "$ROOT" main
+
+# --- the core and mmconfluence again, built with ASan + UBSan ----------------
+# A copy of the tree (a configured tree cannot host a second, VPATH build),
+# configured with --enable-sanitizers: unit tests, fuzz-corpus replays and the
+# mmconfluence integration tests (rsyslogd runs with the runtimes preloaded).
+SAN=$CACHE/sanitizers
+mkdir -p "$SAN"
+(cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$SAN"
+if (cd "$SAN" && CFL_CACHE_DIR=$CACHE/sanitizers-cache CFL_RSYSLOG_SRC=$RSYSLOG_SRC_DIR \
+	CFL_CONFIGURE_FLAGS=--enable-sanitizers ./contrib/build.sh >"$CACHE/sanitizers-build.log" 2>&1); then
+	san_tests=$(cd "$SAN" && ls tests/unit/test_*.c tests/fuzz/replay_*.sh 2>/dev/null | sed 's/\.c$//' | grep -v '_sim$' | tr '\n' ' ')
+	run_check "$SAN" sanitizers $san_tests tests/integration/mmconfluence_imfile.sh tests/integration/mmconfluence_syslog.sh
+else
+	tail -n 30 "$CACHE/sanitizers-build.log"
+	echo "not ok - the sanitizer build failed"
 	failed=$((failed + 1))
 fi
 

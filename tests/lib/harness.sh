@@ -132,6 +132,12 @@ h_start() {
 			--errors-for-leak-kinds=definite --log-file="$H_DIR/valgrind.log"
 			${H_VALGRIND_SUPP:+--suppressions=$H_VALGRIND_SUPP})
 	fi
+	# A sanitizer build's modules need the ASan/UBSan runtimes loaded first;
+	# rsyslogd's own shutdown leaks are not ours (valgrind covers our leaks).
+	if [ "${CFL_SANITIZERS:-}" = yes ] && [ "${H_VALGRIND:-0}" != 1 ]; then
+		pre=(env LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
+			ASAN_OPTIONS=detect_leaks=0)
+	fi
 	RSYSLOG_DFLT_LOG_INTERNAL=1 "${pre[@]}" "$RSYSLOGD" -n -f "$conf" -i "$H_PIDFILE" \
 		>"$H_DIR/rsyslogd.stdout" 2>>"$H_DIR/rsyslogd.stderr" &
 	H_PID=$!
