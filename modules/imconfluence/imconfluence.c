@@ -52,6 +52,7 @@
 #include "cfl_dedup.h"
 #include "cfl_flavor.h"
 #include "cfl_iso8601.h"
+#include "cfl_outcome.h"
 #include "cfl_poll.h"
 #include "cfl_state.h"
 #include "cfl_url.h"
@@ -172,11 +173,10 @@ typedef enum rt_phase {
 	RT_PAUSED         /* the state file is unusable: re-checked every pollingInterval */
 } rt_phase_t;
 
-/* what went wrong last, for logging a failure once per streak */
-typedef enum rt_fail {
-	FAIL_NONE = 0, FAIL_AUTH, FAIL_FORBIDDEN, FAIL_CLIENT, FAIL_RATE, FAIL_SERVER, FAIL_TRANSPORT,
-	FAIL_BODY, FAIL_REDIRECT, FAIL_STATE
-} rt_fail_t;
+/* what went wrong last, for logging a failure once per streak: the
+ * request outcomes of cfl_outcome (cfl_fail_t), and two of the glue's own */
+#define FAIL_BODY (CFL_FAIL_TOO_BIG + 1)   /* a 200 that is not an audit page */
+#define FAIL_STATE (CFL_FAIL_TOO_BIG + 2)  /* the state file cannot be written */
 
 struct icf_rt {
 	instanceConf_t *inst;
@@ -188,7 +188,7 @@ struct icf_rt {
 	unsigned rnd;
 	char *url;                /* of the request in flight */
 	/* logging */
-	rt_fail_t fail;
+	int fail;                 /* cfl_fail_t or FAIL_*, CFL_FAIL_NONE when all is well */
 	unsigned fail_count;
 	int64_t fail_logged_ms;
 	int64_t progress_ms;
@@ -672,7 +672,7 @@ ENDfreeCnf
 
 /* 1 if a failure of this kind should be logged now: the first of a streak,
  * a change of kind, or the same one again after REPEAT_LOG_MS. */
-static int should_log(icf_rt_t *rt, rt_fail_t kind, int64_t now)
+static int should_log(icf_rt_t *rt, int kind, int64_t now)
 {
 	int log = rt->fail != kind || now - rt->fail_logged_ms >= REPEAT_LOG_MS;
 
@@ -686,7 +686,7 @@ static int should_log(icf_rt_t *rt, rt_fail_t kind, int64_t now)
 }
 
 /* Auth failures are logged once, until a request succeeds again. */
-static int should_log_once(icf_rt_t *rt, rt_fail_t kind, int64_t now)
+static int should_log_once(icf_rt_t *rt, int kind, int64_t now)
 {
 	int log = rt->fail != kind;
 
@@ -696,10 +696,10 @@ static int should_log_once(icf_rt_t *rt, rt_fail_t kind, int64_t now)
 
 static void recovered(icf_rt_t *rt)
 {
-	if (rt->fail != FAIL_NONE && rt->fail_count > 0)
+	if (rt->fail != CFL_FAIL_NONE && rt->fail_count > 0)
 		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): requests succeed again after %u failed attempt(s)",
 		       rt->inst->host, rt->fail_count);
-	rt->fail = FAIL_NONE;
+	rt->fail = CFL_FAIL_NONE;
 	rt->fail_count = 0;
 	cfl_backoff_reset(&rt->backoff);
 }
@@ -1030,115 +1030,64 @@ static void rt_step(icf_rt_t *rt, CURLM *multi, int64_t now)
 
 /* ---- outcomes of a request ------------------------------------------------ */
 
-static void retry_later(icf_rt_t *rt, int64_t now, int64_t delay_ms)
-{
-	STATSCOUNTER_INC(rt->ctrRetries, rt->mutCtrRetries);
-	rt->wake_ms = now + delay_ms;
-}
-
-static int64_t backoff_delay(icf_rt_t *rt)
-{
-	return cfl_backoff_next(&rt->backoff, (uint32_t)rand_r(&rt->rnd));
-}
-
-static void on_transport_error(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
+/* A failed request: cfl_outcome says what it means and how long to wait;
+ * here it is counted and logged (once per streak). */
+static void on_failure(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
 {
 	instanceConf_t *inst = rt->inst;
-	int64_t delay = backoff_delay(rt);
-	int https = strncmp(inst->base.url, "https:", 6) == 0;
-	int tls = r->curl_rc == CURLE_PEER_FAILED_VERIFICATION || r->curl_rc == CURLE_SSL_CONNECT_ERROR ||
-	          r->curl_rc == CURLE_SSL_CERTPROBLEM || r->curl_rc == CURLE_SSL_CACERT_BADFILE;
-	/* a server that wants a client certificate just drops the handshake */
-	int maybe_cert = https && (r->curl_rc == CURLE_SEND_ERROR || r->curl_rc == CURLE_RECV_ERROR);
+	cfl_outcome_cfg_t oc;
+	cfl_reply_t rep;
+	cfl_outcome_t o;
+	int log;
 
-	STATSCOUNTER_INC(rt->ctrCurlErrors, rt->mutCtrCurlErrors);
-	if (r->too_big) {
-		if (should_log(rt, FAIL_BODY, now))
-			LogError(0, RS_RET_ERR, "imconfluence(%s): the reply is larger than %u bytes; lower pageSize. "
-			         "Retrying in %.1f s", inst->host, MAX_BODY_BYTES, (double)delay / 1000);
-	} else if (should_log(rt, FAIL_TRANSPORT, now)) {
-		LogError(0, RS_RET_ERR, "imconfluence(%s): request failed: %s (curl: %s)%s. Retrying in %.1f s, "
-		         "backing off up to maxBackoff=%d s", inst->host, r->error, curl_easy_strerror(r->curl_rc),
-		         tls ? "; check tls.cacert (the CA that signed the server's certificate), tls.mycert/"
-		               "tls.myprivkey, or the url's host name"
-		             : maybe_cert ? "; if the server requires a client certificate, set tls.mycert and "
-		                            "tls.myprivkey" : "",
-		         (double)delay / 1000, inst->maxBackoff);
-	}
-	retry_later(rt, now, delay);
-}
-
-static void on_rate_limited(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
-{
-	instanceConf_t *inst = rt->inst;
-	int64_t max = (int64_t)inst->maxBackoff * 1000;
-	int64_t delay = cfl_retry_after_ms(r->retry_after, wall_ms(), max);
-
-	STATSCOUNTER_INC(rt->ctrHttp429, rt->mutCtrHttp429);
-	STATSCOUNTER_INC(rt->ctrRateLimitWaits, rt->mutCtrRateLimitWaits);
-	if (delay < 0)
-		delay = backoff_delay(rt);
-	if (should_log(rt, FAIL_RATE, now))
-		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): rate limited (HTTP 429, Retry-After: %s); "
-		       "waiting %.1f s (at most maxBackoff=%d s)", inst->host, r->retry_after ? r->retry_after : "none",
-		       (double)delay / 1000, inst->maxBackoff);
-	retry_later(rt, now, delay);
-}
-
-static void on_server_error(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
-{
-	instanceConf_t *inst = rt->inst;
-	int64_t delay = cfl_retry_after_ms(r->retry_after, wall_ms(), (int64_t)inst->maxBackoff * 1000);
-
-	STATSCOUNTER_INC(rt->ctrHttp5xx, rt->mutCtrHttp5xx);
-	if (delay >= 0) {
-		STATSCOUNTER_INC(rt->ctrRateLimitWaits, rt->mutCtrRateLimitWaits);
-	} else {
-		delay = backoff_delay(rt);
-	}
-	if (should_log(rt, FAIL_SERVER, now))
-		LogError(0, RS_RET_ERR, "imconfluence(%s): server error HTTP %ld; retrying in %.1f s, backing off "
-		         "up to maxBackoff=%d s", inst->host, r->status, (double)delay / 1000, inst->maxBackoff);
-	retry_later(rt, now, delay);
-}
-
-/* 3xx and 4xx other than 429: a configuration problem. One clear message,
- * then a retry every pollingInterval. */
-static void on_client_error(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
-{
-	instanceConf_t *inst = rt->inst;
-	char ex[121];
-	int interval = inst->pollingInterval;
-
-	cfl_excerpt(r->body, r->len, ex, 120);
-	if (r->status >= 400) {
+	memset(&rep, 0, sizeof(rep));
+	rep.curl_rc = (int)r->curl_rc;
+	rep.curl_error = r->error;
+	rep.curl_name = curl_easy_strerror(r->curl_rc);
+	rep.status = r->curl_rc == CURLE_OK ? r->status : 0;
+	rep.body = r->body;
+	rep.len = r->len;
+	rep.retry_after = r->retry_after;
+	rep.location = r->location;
+	rep.too_big = r->too_big;
+	rep.https = strncmp(inst->base.url, "https:", 6) == 0;
+	rep.url = rt->url;
+	oc.max_backoff_ms = (int64_t)inst->maxBackoff * 1000;
+	oc.polling_interval_s = inst->pollingInterval;
+	oc.flavor_name = cfl_flavor_name(inst->base.flavor);
+	oc.max_body = MAX_BODY_BYTES;
+	cfl_outcome_decide(&rep, &oc, &rt->backoff, (uint32_t)rand_r(&rt->rnd), wall_ms(), &o);
+	switch (o.fail) {
+	case CFL_FAIL_AUTH:
+	case CFL_FAIL_FORBIDDEN:
+	case CFL_FAIL_CLIENT:
 		STATSCOUNTER_INC(rt->ctrHttp4xx, rt->mutCtrHttp4xx);
+		break;
+	case CFL_FAIL_RATE:
+		STATSCOUNTER_INC(rt->ctrHttp429, rt->mutCtrHttp429);
+		break;
+	case CFL_FAIL_SERVER:
+		STATSCOUNTER_INC(rt->ctrHttp5xx, rt->mutCtrHttp5xx);
+		break;
+	case CFL_FAIL_TRANSPORT:
+	case CFL_FAIL_TOO_BIG:
+		STATSCOUNTER_INC(rt->ctrCurlErrors, rt->mutCtrCurlErrors);
+		break;
+	default:
+		break;
 	}
-	if (r->status == 401) {
-		if (should_log_once(rt, FAIL_AUTH, now))
-			LogError(0, RS_RET_ERR, "imconfluence(%s): authentication failed (HTTP 401): check username "
-			         "and password/passwordFile (Cloud: the account's e-mail and an API token) or "
-			         "token/tokenFile (a Data Center personal access token). Retrying every %d s",
-			         inst->host, interval);
-	} else if (r->status == 403) {
-		if (should_log_once(rt, FAIL_FORBIDDEN, now))
-			LogError(0, RS_RET_ERR, "imconfluence(%s): access denied (HTTP 403): reading the audit log needs "
-			         "the Confluence Administrator permission%s (server said: \"%s\"). Retrying every %d s",
-			         inst->host, strstr(r->body, "Free") != NULL ? ", and Confluence Cloud's Free plan has "
-			         "no audit log" : "; Confluence Cloud's Free plan has no audit log", ex, interval);
-	} else if (r->status >= 300 && r->status < 400) {
-		if (should_log_once(rt, FAIL_REDIRECT, now))
-			LogError(0, RS_RET_ERR, "imconfluence(%s): the server redirects (HTTP %ld) to %s; redirects are "
-			         "not followed, so credentials never leave the configured host: set url to the "
-			         "final base URL. Retrying every %d s", inst->host, r->status,
-			         r->location ? r->location : "(no Location)", interval);
-	} else if (should_log(rt, FAIL_CLIENT, now)) {
-		LogError(0, RS_RET_ERR, "imconfluence(%s): HTTP %ld for %s (server said: \"%s\"): check url (a Cloud "
-		         "site, a Cloud gateway base or a Data Center base URL with its context path) and "
-		         "flavor=%s. Retrying every %d s", inst->host, r->status, rt->url, ex,
-		         cfl_flavor_name(inst->base.flavor), interval);
+	if (o.rate_wait) {
+		STATSCOUNTER_INC(rt->ctrRateLimitWaits, rt->mutCtrRateLimitWaits);
 	}
-	rt->wake_ms = now + (int64_t)interval * 1000;
+	if (o.retry) {
+		STATSCOUNTER_INC(rt->ctrRetries, rt->mutCtrRetries);
+	}
+	log = o.log_once ? should_log_once(rt, (int)o.fail, now) : should_log(rt, (int)o.fail, now);
+	if (log && o.warning)
+		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): %s", inst->host, o.msg);
+	else if (log)
+		LogError(0, RS_RET_ERR, "imconfluence(%s): %s", inst->host, o.msg);
+	rt->wake_ms = now + o.delay_ms;
 }
 
 static void on_ok(icf_rt_t *rt, CURLM *multi, const icf_http_result_t *r, int64_t now)
@@ -1148,11 +1097,12 @@ static void on_ok(icf_rt_t *rt, CURLM *multi, const icf_http_result_t *r, int64_
 
 	if (cfl_poll_feed(rt->poll, r->body, r->len, &err) != CFL_OK) {
 		STATSCOUNTER_INC(rt->ctrParseErrors, rt->mutCtrParseErrors);
-		delay = backoff_delay(rt);
+		STATSCOUNTER_INC(rt->ctrRetries, rt->mutCtrRetries);
+		delay = cfl_backoff_next(&rt->backoff, (uint32_t)rand_r(&rt->rnd));
 		if (should_log(rt, FAIL_BODY, now))
 			LogError(0, RS_RET_ERR, "imconfluence(%s): unusable reply to %s: %s. Retrying in %.1f s",
 			         rt->inst->host, rt->url, err.msg, (double)delay / 1000);
-		retry_later(rt, now, delay);
+		rt->wake_ms = now + delay;
 		return;
 	}
 	recovered(rt);
@@ -1172,16 +1122,10 @@ static void rt_done(icf_rt_t *rt, CURLM *multi, CURLcode rc)
 	if (r.stopped)
 		return;
 	DBGPRINTF("imconfluence(%s): HTTP %ld, %zu bytes, curl %d\n", rt->inst->host, r.status, r.len, (int)rc);
-	if (rc != CURLE_OK)
-		on_transport_error(rt, &r, now);
-	else if (r.status == 200)
+	if (rc == CURLE_OK && r.status == 200)
 		on_ok(rt, multi, &r, now);
-	else if (r.status == 429)
-		on_rate_limited(rt, &r, now);
-	else if (r.status >= 500)
-		on_server_error(rt, &r, now);
 	else
-		on_client_error(rt, &r, now);
+		on_failure(rt, &r, now);
 }
 
 /* ---- the input thread ------------------------------------------------------ */

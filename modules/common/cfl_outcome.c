@@ -1,0 +1,117 @@
+/* cfl_outcome.c: the outcome of a request (see cfl_outcome.h).
+ *
+ * CURLcode values are used by number (6, 7, 28, ...) only where a hint
+ * depends on them, and named through curl/curl.h, which the core already
+ * depends on for cfl_url.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "cfl_outcome.h"
+#include "cfl_status.h"
+
+#define EXCERPT 120
+
+static void transport(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl_outcome_t *o)
+{
+	const char *hint = "";
+
+	if (r->curl_rc == CURLE_PEER_FAILED_VERIFICATION || r->curl_rc == CURLE_SSL_CONNECT_ERROR ||
+	    r->curl_rc == CURLE_SSL_CERTPROBLEM || r->curl_rc == CURLE_SSL_CACERT_BADFILE)
+		hint = "; check tls.cacert (the CA that signed the server's certificate), tls.mycert/tls.myprivkey, "
+		       "or the url's host name";
+	else if (r->https && (r->curl_rc == CURLE_SEND_ERROR || r->curl_rc == CURLE_RECV_ERROR))
+		/* a server that wants a client certificate just drops the handshake */
+		hint = "; if the server requires a client certificate, set tls.mycert and tls.myprivkey";
+	else if (r->curl_rc == CURLE_COULDNT_RESOLVE_HOST || r->curl_rc == CURLE_COULDNT_RESOLVE_PROXY)
+		hint = "; check the host name in url (or proxy)";
+	snprintf(o->msg, sizeof(o->msg), "request failed: %s (curl: %s)%s. Retrying in %.1f s, backing off up to "
+	         "maxBackoff=%lld s", r->curl_error ? r->curl_error : "?", r->curl_name ? r->curl_name : "?", hint,
+	         (double)o->delay_ms / 1000, (long long)(cfg->max_backoff_ms / 1000));
+}
+
+static void client_error(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl_outcome_t *o)
+{
+	char ex[EXCERPT + 1];
+
+	cfl_excerpt(r->body ? r->body : "", r->len, ex, EXCERPT);
+	o->delay_ms = (int64_t)cfg->polling_interval_s * 1000;
+	if (r->status == 401) {
+		o->fail = CFL_FAIL_AUTH;
+		o->log_once = 1;
+		snprintf(o->msg, sizeof(o->msg), "authentication failed (HTTP 401): check username and "
+		         "password/passwordFile (Cloud: the account's e-mail and an API token) or token/tokenFile (a "
+		         "Data Center personal access token). Retrying every %d s", cfg->polling_interval_s);
+	} else if (r->status == 403) {
+		o->fail = CFL_FAIL_FORBIDDEN;
+		o->log_once = 1;
+		snprintf(o->msg, sizeof(o->msg), "access denied (HTTP 403): reading the audit log needs the Confluence "
+		         "Administrator permission%s (server said: \"%s\"). Retrying every %d s",
+		         r->body != NULL && strstr(r->body, "Free") != NULL
+		             ? ", and Confluence Cloud's Free plan has no audit log"
+		             : "; Confluence Cloud's Free plan has no audit log",
+		         ex, cfg->polling_interval_s);
+	} else if (r->status >= 300 && r->status < 400) {
+		o->fail = CFL_FAIL_REDIRECT;
+		o->log_once = 1;
+		snprintf(o->msg, sizeof(o->msg), "the server redirects (HTTP %ld) to %s; redirects are not followed, so "
+		         "credentials never leave the configured host: set url to the final base URL. Retrying every "
+		         "%d s", r->status, r->location ? r->location : "(no Location)", cfg->polling_interval_s);
+	} else {
+		o->fail = CFL_FAIL_CLIENT;
+		snprintf(o->msg, sizeof(o->msg), "HTTP %ld for %s (server said: \"%s\"): check url (a Cloud site, a "
+		         "Cloud gateway base or a Data Center base URL with its context path) and flavor=%s. Retrying "
+		         "every %d s", r->status, r->url ? r->url : "?", ex, cfg->flavor_name ? cfg->flavor_name : "?",
+		         cfg->polling_interval_s);
+	}
+}
+
+void cfl_outcome_decide(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl_backoff_t *bo, uint32_t rnd,
+                        int64_t now_ms, cfl_outcome_t *o)
+{
+	int64_t ra;
+
+	memset(o, 0, sizeof(*o));
+	if (r->curl_rc == 0 && r->status == 200) {
+		cfl_backoff_reset(bo);
+		return;
+	}
+	if (r->curl_rc != 0 || r->status == 0) {
+		o->retry = 1;
+		o->delay_ms = cfl_backoff_next(bo, rnd);
+		if (r->too_big) {
+			o->fail = CFL_FAIL_TOO_BIG;
+			snprintf(o->msg, sizeof(o->msg), "the reply is larger than %zu bytes; lower pageSize. Retrying in "
+			         "%.1f s", cfg->max_body, (double)o->delay_ms / 1000);
+		} else {
+			o->fail = CFL_FAIL_TRANSPORT;
+			transport(r, cfg, o);
+		}
+		return;
+	}
+	if (r->status == 429 || r->status >= 500) {
+		o->retry = 1;
+		ra = cfl_retry_after_ms(r->retry_after, now_ms, cfg->max_backoff_ms);
+		o->rate_wait = ra >= 0;
+		o->delay_ms = ra >= 0 ? ra : cfl_backoff_next(bo, rnd);
+		if (r->status == 429) {
+			o->fail = CFL_FAIL_RATE;
+			o->warning = 1;
+			snprintf(o->msg, sizeof(o->msg), "rate limited (HTTP 429, Retry-After: %s); waiting %.1f s (at most "
+			         "maxBackoff=%lld s)", r->retry_after ? r->retry_after : "none", (double)o->delay_ms / 1000,
+			         (long long)(cfg->max_backoff_ms / 1000));
+		} else {
+			o->fail = CFL_FAIL_SERVER;
+			snprintf(o->msg, sizeof(o->msg), "server error HTTP %ld%s%s%s; retrying in %.1f s, backing off up "
+			         "to maxBackoff=%lld s", r->status, r->retry_after ? " (Retry-After: " : "",
+			         r->retry_after ? r->retry_after : "", r->retry_after ? ")" : "", (double)o->delay_ms / 1000,
+			         (long long)(cfg->max_backoff_ms / 1000));
+		}
+		return;
+	}
+	client_error(r, cfg, o);
+}
