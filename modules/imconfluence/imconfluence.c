@@ -1,11 +1,12 @@
 /* imconfluence: rsyslog input module polling the Confluence Cloud and Data
  * Center audit APIs, with no loss and no duplicates (docs/imconfluence.md).
  *
- * Glue only. Paging, windows, slicing, dedup, the state file and backoff
- * are the plain-C core in modules/common (cfl_poll and friends, unit
- * tested without rsyslog); the HTTP handle is imconfluence_http.c. This
- * file turns parameters into a core configuration, runs the requests,
- * turns events into messages and keeps the impstats counters.
+ * Glue only. Paging, windows, slicing, dedup, the state file, backoff and
+ * what a failed request means are the plain-C core in modules/common
+ * (cfl_poll and friends, unit tested without rsyslog); parameters are
+ * checked in imconfluence_conf.c, the HTTP handle is imconfluence_http.c.
+ * This file holds the parameter table and the module's entry points, runs
+ * the requests, turns events into messages and keeps the counters.
  *
  * Concurrency: one input thread (runInput) runs every input() instance.
  * Requests of all instances run concurrently on one curl multi handle,
@@ -26,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,6 +56,7 @@
 #include "cfl_poll.h"
 #include "cfl_state.h"
 #include "cfl_url.h"
+#include "imconfluence_conf.h"
 #include "imconfluence_http.h"
 
 MODULE_TYPE_INPUT;
@@ -69,19 +70,6 @@ DEFobjCurrIf(ruleset)
 DEFobjCurrIf(datetime)
 DEFobjCurrIf(statsobj)
 
-/* defaults of the input() parameters (docs/imconfluence.md lists them) */
-#define DFLT_FLAVOR "auto"
-#define DFLT_POLLING_INTERVAL 60
-#define DFLT_INITIAL_LOOKBACK 86400
-#define DFLT_PAGE_SIZE 1000
-#define DFLT_OVERLAP 60
-#define DFLT_TIMEOUT 30
-#define DFLT_MAX_BACKOFF 300
-#define DFLT_TAG "confluence-audit"
-#define DFLT_FACILITY (16 << 3) /* local0 */
-#define DFLT_SEVERITY 6         /* info */
-
-#define MAX_PAGE_SIZE 10000
 #define MAX_BODY_BYTES (64u * 1024u * 1024u)
 #define LOOP_SLICE_MS 100            /* the longest the input thread blocks */
 #define BACKOFF_BASE_MS 1000
@@ -118,43 +106,6 @@ static struct cnfparamdescr inppdescr[] = {
 };
 static struct cnfparamblk inppblk = { CNFPARAMBLK_VERSION,
 	sizeof(inppdescr) / sizeof(struct cnfparamdescr), inppdescr };
-
-typedef struct icf_rt icf_rt_t;
-
-typedef struct instanceConf_s {
-	/* configuration, read-only after activation */
-	char *url;
-	cfl_flavor_t flavor;
-	char *username;
-	char *password;
-	char *passwordFile;
-	char *token;
-	char *tokenFile;
-	int pollingInterval;
-	int initialLookback;
-	int pageSize;
-	int overlap;
-	char *stateFile;          /* as configured; NULL = default name */
-	char *statePath;          /* resolved in checkCnf */
-	int timeout;
-	char *cacert;
-	char *mycert;
-	char *myprivkey;
-	sbool allowUnsignedCerts;
-	sbool skipVerifyHost;
-	char *proxy;
-	char **exclude;           /* NULL-terminated */
-	int maxBackoff;
-	uchar *pszBindRuleset;
-	ruleset_t *pBindRuleset;
-	char *tag;
-	int iFacility;
-	int iSeverity;
-	cfl_base_t base;          /* the parsed url */
-	char host[256];           /* for messages and the HOSTNAME property */
-	icf_rt_t *rt;             /* runtime, owned by the input thread */
-	struct instanceConf_s *next;
-} instanceConf_t;
 
 struct modConfData_s {
 	rsconf_t *pConf;
@@ -244,208 +195,6 @@ static int term_requested(void)
 	return glbl.GetGlobalInputTermState() != 0;
 }
 
-static void free_secret(char **s)
-{
-	if (*s != NULL) {
-		memset(*s, 0, strlen(*s));
-		free(*s);
-		*s = NULL;
-	}
-}
-
-/* Reads a password or token file: the first line, without trailing
- * whitespace. Never logs the content. */
-static rsRetVal read_secret_file(instanceConf_t *inst, const char *param, const char *path, char **out)
-{
-	char buf[8192];
-	struct stat sb;
-	size_t n;
-	FILE *f;
-	DEFiRet;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		LogError(errno, RS_RET_FILE_NOT_FOUND, "imconfluence(%s): cannot read %s \"%s\"; this input stays disabled",
-		         inst->host, param, path);
-		ABORT_FINALIZE(RS_RET_FILE_NOT_FOUND);
-	}
-	if (fstat(fileno(f), &sb) == 0 && (sb.st_mode & 0077) != 0)
-		LogMsg(0, NO_ERRCODE, LOG_WARNING,
-		       "imconfluence(%s): %s \"%s\" is readable by group or others (mode %03o); consider chmod 600",
-		       inst->host, param, path, (unsigned)(sb.st_mode & 0777));
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	n = strlen(buf);
-	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
-		buf[--n] = '\0';
-	if (n == 0) {
-		LogError(0, RS_RET_CONFIG_ERROR, "imconfluence(%s): %s \"%s\" is empty; this input stays disabled",
-		         inst->host, param, path);
-		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-	}
-	free_secret(out);
-	CHKmalloc(*out = strdup(buf));
-finalize_it:
-	memset(buf, 0, sizeof(buf));
-	RETiRet;
-}
-
-/* ---- configuration -------------------------------------------------------- */
-
-static void inst_free(instanceConf_t *inst)
-{
-	char **x;
-
-	free(inst->url);
-	free(inst->username);
-	free_secret(&inst->password);
-	free(inst->passwordFile);
-	free_secret(&inst->token);
-	free(inst->tokenFile);
-	free(inst->stateFile);
-	free(inst->statePath);
-	free(inst->cacert);
-	free(inst->mycert);
-	free(inst->myprivkey);
-	free(inst->proxy);
-	for (x = inst->exclude; x != NULL && *x != NULL; x++)
-		free(*x);
-	free(inst->exclude);
-	free(inst->pszBindRuleset);
-	free(inst->tag);
-	cfl_url_base_free(&inst->base);
-	free(inst);
-}
-
-static rsRetVal inst_new(instanceConf_t **pinst)
-{
-	instanceConf_t *inst;
-	DEFiRet;
-
-	CHKmalloc(inst = calloc(1, sizeof(*inst)));
-	inst->flavor = CFL_FLAVOR_AUTO;
-	inst->pollingInterval = DFLT_POLLING_INTERVAL;
-	inst->initialLookback = DFLT_INITIAL_LOOKBACK;
-	inst->pageSize = DFLT_PAGE_SIZE;
-	inst->overlap = DFLT_OVERLAP;
-	inst->timeout = DFLT_TIMEOUT;
-	inst->maxBackoff = DFLT_MAX_BACKOFF;
-	inst->iFacility = DFLT_FACILITY;
-	inst->iSeverity = DFLT_SEVERITY;
-	*pinst = inst;
-finalize_it:
-	RETiRet;
-}
-
-static char *param_str(struct cnfparamvals *v)
-{
-	return es_str2cstr(v->val.d.estr, NULL);
-}
-
-static rsRetVal set_exclude(instanceConf_t *inst, struct cnfarray *ar)
-{
-	int j;
-	DEFiRet;
-
-	CHKmalloc(inst->exclude = calloc((size_t)ar->nmemb + 1, sizeof(char *)));
-	for (j = 0; j < ar->nmemb; j++)
-		CHKmalloc(inst->exclude[j] = es_str2cstr(ar->arr[j], NULL));
-finalize_it:
-	RETiRet;
-}
-
-/* One parameter into inst; flavor is checked in inst_check(). */
-static rsRetVal set_param(instanceConf_t *inst, const char *name, struct cnfparamvals *v, char **flavor)
-{
-	DEFiRet;
-
-	if (!strcmp(name, "url")) inst->url = param_str(v);
-	else if (!strcmp(name, "flavor")) *flavor = param_str(v);
-	else if (!strcmp(name, "username")) inst->username = param_str(v);
-	else if (!strcmp(name, "password")) inst->password = param_str(v);
-	else if (!strcmp(name, "passwordFile")) inst->passwordFile = param_str(v);
-	else if (!strcmp(name, "token")) inst->token = param_str(v);
-	else if (!strcmp(name, "tokenFile")) inst->tokenFile = param_str(v);
-	else if (!strcmp(name, "pollingInterval")) inst->pollingInterval = (int)v->val.d.n;
-	else if (!strcmp(name, "initialLookback")) inst->initialLookback = (int)v->val.d.n;
-	else if (!strcmp(name, "pageSize")) inst->pageSize = (int)v->val.d.n;
-	else if (!strcmp(name, "overlap")) inst->overlap = (int)v->val.d.n;
-	else if (!strcmp(name, "stateFile")) inst->stateFile = param_str(v);
-	else if (!strcmp(name, "timeout")) inst->timeout = (int)v->val.d.n;
-	else if (!strcmp(name, "tls.cacert")) inst->cacert = param_str(v);
-	else if (!strcmp(name, "tls.mycert")) inst->mycert = param_str(v);
-	else if (!strcmp(name, "tls.myprivkey")) inst->myprivkey = param_str(v);
-	else if (!strcmp(name, "allowUnsignedCerts")) inst->allowUnsignedCerts = (sbool)v->val.d.n;
-	else if (!strcmp(name, "skipVerifyHost")) inst->skipVerifyHost = (sbool)v->val.d.n;
-	else if (!strcmp(name, "proxy")) inst->proxy = param_str(v);
-	else if (!strcmp(name, "excludeActions")) iRet = set_exclude(inst, v->val.d.ar);
-	else if (!strcmp(name, "maxBackoff")) inst->maxBackoff = (int)v->val.d.n;
-	else if (!strcmp(name, "ruleset")) inst->pszBindRuleset = (uchar *)param_str(v);
-	else if (!strcmp(name, "tag")) inst->tag = param_str(v);
-	else if (!strcmp(name, "facility")) inst->iFacility = (int)v->val.d.n;
-	else if (!strcmp(name, "severity")) inst->iSeverity = (int)v->val.d.n;
-	else {
-		LogError(0, RS_RET_INTERNAL_ERROR, "imconfluence: program error, unhandled parameter '%s'", name);
-		iRet = RS_RET_INTERNAL_ERROR;
-	}
-	RETiRet;
-}
-
-/* Cross-parameter checks; every message names the input by its url host. */
-static rsRetVal inst_check(instanceConf_t *inst, const char *flavor)
-{
-	cfl_errbuf_t err;
-	const char *h;
-	size_t n;
-	DEFiRet;
-
-	if (flavor != NULL && !cfl_flavor_parse(flavor, &inst->flavor)) {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: flavor \"%s\" is not one of auto, cloud, datacenter",
-		         flavor);
-		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
-	}
-	if (cfl_url_base_init(&inst->base, inst->url, inst->flavor, &err) != CFL_OK) {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: %s", err.msg);
-		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
-	}
-	/* "[::1]" -> "::1" for HOSTNAME */
-	h = inst->base.host;
-	n = strlen(h);
-	if (n >= 2 && h[0] == '[' && h[n - 1] == ']')
-		snprintf(inst->host, sizeof(inst->host), "%.*s", (int)(n - 2), h + 1);
-	else
-		snprintf(inst->host, sizeof(inst->host), "%s", h);
-	if ((inst->password != NULL && inst->passwordFile != NULL) || (inst->token != NULL && inst->tokenFile != NULL)) {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): give either password or passwordFile, "
-		         "and either token or tokenFile, not both", inst->host);
-		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
-	}
-	if ((inst->password != NULL || inst->passwordFile != NULL) && inst->username == NULL) {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): password(File) needs username", inst->host);
-		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
-	}
-	if ((inst->token != NULL || inst->tokenFile != NULL) && inst->username != NULL)
-		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): token and username are both set: the token "
-		       "(Bearer) is used, basic authentication is not", inst->host);
-	if (inst->pageSize > MAX_PAGE_SIZE) {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): pageSize %d is larger than %d", inst->host,
-		         inst->pageSize, MAX_PAGE_SIZE);
-		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
-	}
-	/* every Data Center search writes an audit event, which the next polls
-	 * read: with too small pages for the overlap, requests feed themselves */
-	if (inst->base.flavor == CFL_FLAVOR_DC && inst->overlap * 2 >= inst->pollingInterval * inst->pageSize)
-		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): overlap=%d s is large for pollingInterval=%d s "
-		       "and pageSize=%d: each Data Center request writes an \"Audit Log search performed\" event "
-		       "that later polls re-read, so requests can multiply; keep overlap below "
-		       "pollingInterval * pageSize / 2", inst->host, inst->overlap, inst->pollingInterval, inst->pageSize);
-	if (inst->tag == NULL)
-		CHKmalloc(inst->tag = strdup(DFLT_TAG));
-finalize_it:
-	RETiRet;
-}
-
 BEGINnewInpInst
 	struct cnfparamvals *pvals;
 	instanceConf_t *inst = NULL;
@@ -454,13 +203,13 @@ BEGINnewInpInst
 CODESTARTnewInpInst;
 	if ((pvals = nvlstGetParams(lst, &inppblk, NULL)) == NULL)
 		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
-	CHKiRet(inst_new(&inst));
+	CHKiRet(icf_inst_new(&inst));
 	for (i = 0; i < inppblk.nParams; ++i) {
 		if (!pvals[i].bUsed)
 			continue;
-		CHKiRet(set_param(inst, inppblk.descr[i].name, &pvals[i], &flavor));
+		CHKiRet(icf_inst_set(inst, inppblk.descr[i].name, &pvals[i], &flavor));
 	}
-	CHKiRet(inst_check(inst, flavor));
+	CHKiRet(icf_inst_check(inst, flavor));
 	if (loadModConf->tail == NULL)
 		loadModConf->root = inst;
 	else
@@ -470,7 +219,7 @@ CODESTARTnewInpInst;
 finalize_it:
 	free(flavor);
 	if (inst != NULL)
-		inst_free(inst);
+		icf_inst_free(inst);
 	cnfparamvalsDestruct(pvals, &inppblk);
 ENDnewInpInst
 
@@ -491,48 +240,12 @@ static inline void std_checkRuleset_genErrMsg(__attribute__((unused)) modConfDat
 	         inst->host, inst->pszBindRuleset);
 }
 
-/* Default state file: imconfluence-<host>-<hash of base url + flavor>.state
- * in the work directory; a relative stateFile is relative to it too. */
-static rsRetVal resolve_state_path(modConfData_t *mc, instanceConf_t *inst)
-{
-	const char *wd = (const char *)glbl.GetWorkDir(mc->pConf);
-	char name[512], key[2048], *c;
-	uint64_t hash;
-	DEFiRet;
-
-	if (inst->stateFile != NULL && inst->stateFile[0] == '/') {
-		CHKmalloc(inst->statePath = strdup(inst->stateFile));
-		FINALIZE;
-	}
-	if (wd == NULL || wd[0] == '\0') {
-		LogError(0, RS_RET_CONFIG_ERROR, "imconfluence(%s): no global(workDirectory=...) is set: set it or "
-		         "give an absolute stateFile; without a state file every restart would re-read "
-		         "initialLookback seconds of history", inst->host);
-		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-	}
-	if (inst->stateFile != NULL) {
-		snprintf(name, sizeof(name), "%s", inst->stateFile);
-	} else {
-		snprintf(key, sizeof(key), "%s|%s", inst->base.url, cfl_flavor_name(inst->base.flavor));
-		hash = cfl_dedup_fingerprint(key, strlen(key));
-		snprintf(name, sizeof(name), "imconfluence-%s-%016" PRIx64 ".state", inst->host, hash);
-		for (c = name; *c; c++)
-			if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-			      *c == '.' || *c == '-'))
-				*c = '_';
-	}
-	CHKmalloc(inst->statePath = malloc(strlen(wd) + strlen(name) + 2));
-	sprintf(inst->statePath, "%s/%s", wd, name);
-finalize_it:
-	RETiRet;
-}
-
 BEGINcheckCnf
 	instanceConf_t *inst, *other;
 CODESTARTcheckCnf;
 	for (inst = pModConf->root; inst != NULL; inst = inst->next) {
 		std_checkRuleset(pModConf, inst);
-		CHKiRet(resolve_state_path(pModConf, inst));
+		CHKiRet(icf_state_path(inst, (const char *)glbl.GetWorkDir(pModConf->pConf)));
 		for (other = pModConf->root; other != inst; other = other->next) {
 			if (strcmp(other->statePath, inst->statePath) == 0) {
 				LogError(0, RS_RET_CONFIG_ERROR, "imconfluence(%s): two inputs use the same state file "
@@ -646,8 +359,8 @@ CODESTARTactivateCnfPrePrivDrop;
 			continue;
 		}
 		if ((inst->passwordFile != NULL &&
-		     read_secret_file(inst, "passwordFile", inst->passwordFile, &inst->password) != RS_RET_OK) ||
-		    (inst->tokenFile != NULL && read_secret_file(inst, "tokenFile", inst->tokenFile, &inst->token) != RS_RET_OK))
+		     icf_read_secret_file(inst, "passwordFile", inst->passwordFile, &inst->password) != RS_RET_OK) ||
+		    (inst->tokenFile != NULL && icf_read_secret_file(inst, "tokenFile", inst->tokenFile, &inst->token) != RS_RET_OK))
 			inst->rt->phase = RT_DISABLED;
 	}
 ENDactivateCnfPrePrivDrop
@@ -664,7 +377,7 @@ CODESTARTfreeCnf;
 		del = inst;
 		inst = inst->next;
 		rt_free(del->rt);
-		inst_free(del);
+		icf_inst_free(del);
 	}
 ENDfreeCnf
 
