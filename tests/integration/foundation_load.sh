@@ -23,14 +23,14 @@ ruleset(name="r") {
 }
 EOF2
 h_check "rsyslogd -N1 accepts a config loading both modules by absolute path" \
-	"$RSYSLOGD" -N1 -f "$H_CONF"
+	h_rsyslogd -N1 -f "$H_CONF"
 
 # A config naming a parameter the module does not have must be rejected.
 h_conf "$H_DIR/bad.conf" <<EOF2
 module(load="$MMCONFLUENCE_SO")
 action(type="mmconfluence" noSuchParameter="1" rulebase="$CFL_RULEBASES/confluence-audit.rulebase" categories="$CFL_RULEBASES/confluence-categories.json")
 EOF2
-if "$RSYSLOGD" -N1 -f "$H_DIR/bad.conf" >"$H_DIR/bad.out" 2>&1; then
+if h_rsyslogd -N1 -f "$H_DIR/bad.conf" >"$H_DIR/bad.out" 2>&1; then
 	h_fail "rsyslogd -N1 rejects an unknown mmconfluence parameter"
 else
 	h_check "rsyslogd -N1 rejects an unknown mmconfluence parameter" grep -qi 'nosuchparameter' "$H_DIR/bad.out"

@@ -48,7 +48,7 @@ ruleset(name="mixed") {
 	action(type="omfile" file="$H_DIR/mixed.jsonl" template="ecs")
 }
 EOF2
-h_check "rsyslogd -N1 accepts the mmconfluence configuration" "$RSYSLOGD" -N1 -f "$H_CONF"
+h_check "rsyslogd -N1 accepts the mmconfluence configuration" h_rsyslogd -N1 -f "$H_CONF"
 h_start || { h_fail "rsyslogd starts"; h_done; }
 h_wait_lines "$H_DIR/golden.jsonl" "$n_files" 30
 h_wait_lines "$H_DIR/mixed.meta" 6 30
@@ -134,7 +134,7 @@ h_conf "$H_DIR/broken.conf" <<EOF2
 module(load="$MMCONFLUENCE_SO")
 action(type="mmconfluence" rulebase="$RB/confluence-audit.rulebase" categories="$H_DIR/broken-categories.json")
 EOF2
-"$RSYSLOGD" -N1 -f "$H_DIR/broken.conf" >"$H_DIR/broken.out" 2>&1
+h_rsyslogd -N1 -f "$H_DIR/broken.conf" >"$H_DIR/broken.out" 2>&1
 rc=$?
 h_check "broken categories file: -N1 fails (exit $rc)" test $rc -ne 0
 h_check "broken categories file: the error names the file and line" \

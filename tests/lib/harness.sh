@@ -9,6 +9,7 @@
 #   h_init NAME                temp dir $H_DIR (+ $H_DIR/work), cleanup trap
 #   h_conf [FILE] < body       write FILE (default $H_DIR/rsyslog.conf): preamble + body
 #   h_start [CONF]             start rsyslogd -n; waits until it runs
+#   h_rsyslogd ARGS...         run rsyslogd once (e.g. -N1 -f CONF) like h_start would
 #   h_stop                     SIGTERM, wait (bounded); h_kill9: SIGKILL
 #   h_wait_lines FILE N [T]    wait until FILE has >= N lines (T seconds, default 20)
 #   h_wait_file FILE [T]       wait until FILE exists and is not empty
@@ -121,6 +122,20 @@ h_done() {
 	exit $?
 }
 
+# A sanitizer build's modules need the ASan/UBSan runtimes loaded first;
+# rsyslogd's own shutdown leaks are not ours (valgrind covers our leaks).
+# `env` execs rsyslogd, so a backgrounded start keeps rsyslogd's own pid.
+H_SAN=()
+if [ "${CFL_SANITIZERS:-}" = yes ]; then
+	H_SAN=(env "LD_PRELOAD=$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
+		ASAN_OPTIONS=detect_leaks=0)
+fi
+
+# h_rsyslogd ARGS...: run rsyslogd (e.g. -N1) the way h_start does.
+h_rsyslogd() {
+	"${H_SAN[@]}" "$RSYSLOGD" "$@"
+}
+
 # h_start [CONF]: start rsyslogd in the foreground (backgrounded from bash).
 # Readiness = the pid file exists (rsyslogd writes it after config load).
 h_start() {
@@ -132,11 +147,8 @@ h_start() {
 			--errors-for-leak-kinds=definite --log-file="$H_DIR/valgrind.log"
 			${H_VALGRIND_SUPP:+--suppressions=$H_VALGRIND_SUPP})
 	fi
-	# A sanitizer build's modules need the ASan/UBSan runtimes loaded first;
-	# rsyslogd's own shutdown leaks are not ours (valgrind covers our leaks).
-	if [ "${CFL_SANITIZERS:-}" = yes ] && [ "${H_VALGRIND:-0}" != 1 ]; then
-		pre=(env LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
-			ASAN_OPTIONS=detect_leaks=0)
+	if [ "${H_VALGRIND:-0}" != 1 ]; then
+		pre=("${H_SAN[@]}")
 	fi
 	RSYSLOG_DFLT_LOG_INTERNAL=1 "${pre[@]}" "$RSYSLOGD" -n -f "$conf" -i "$H_PIDFILE" \
 		>"$H_DIR/rsyslogd.stdout" 2>>"$H_DIR/rsyslogd.stderr" &
