@@ -32,7 +32,7 @@ ruleset(name="dc") {
 }
 ruleset(name="cl") { action(type="omfile" file="$H_DIR/out-cl.log" template="msgonly") }
 EOF
-h_check "rsyslogd -N1 accepts the configuration" "$RSYSLOGD" -N1 -f "$H_CONF"
+h_check "rsyslogd -N1 accepts the configuration" rs_n1 "$H_CONF"
 h_start || { h_fail "rsyslogd starts"; h_done; }
 h_check "DC: 450 events arrive" h_wait_lines "$H_DIR/out-dc.log" 450 30
 h_check "Cloud: 450 events arrive" h_wait_lines "$H_DIR/out-cl.log" 450 30
