@@ -583,7 +583,11 @@ static rsRetVal submit_event(icf_rt_t *rt, multi_submit_t *ms, const cfl_poll_ev
 	tv.tv_sec = (time_t)sec;
 	tv.tv_usec = (suseconds_t)(ms_part * 1000);
 	datetime.timeval2syslogTime(&tv, &st, TIME_IN_UTC);
-	CHKiRet(msgConstructWithTime(&pMsg, &st, tv.tv_sec));
+	/* timereported is the event time; timegenerated stays the time we read
+	 * it (outputs bucket and alert on it). rsyslog has no setter for the
+	 * former: configure pins these headers to the running daemon's version. */
+	CHKiRet(msgConstruct(&pMsg));
+	memcpy(&pMsg->tTIMESTAMP, &st, sizeof(st));
 	MsgSetFlowControlType(pMsg, eFLOWCTL_FULL_DELAY);
 	MsgSetInputName(pMsg, pInputName);
 	MsgSetRawMsg(pMsg, ev->json, ev->len);

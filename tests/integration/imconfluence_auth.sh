@@ -74,7 +74,7 @@ bad() { # DESC MESSAGE-REGEX INPUT-PARAMS
 module(load="$IMCONFLUENCE_SO")
 input(type="imconfluence" $3)
 EOF
-	if rs_n1 "$H_DIR/bad.conf" >"$H_DIR/bad.out" 2>&1; then
+	if h_rsyslogd -N1 -f "$H_DIR/bad.conf" >"$H_DIR/bad.out" 2>&1; then
 		h_fail "$1 is rejected"
 	else
 		h_check "$1 is rejected with a clear message" grep -Eq "$2" "$H_DIR/bad.out"

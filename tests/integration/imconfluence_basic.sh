@@ -29,10 +29,11 @@ input(type="imconfluence" url="$M_URL_cl" flavor="cloud" pageSize="100" pollingI
 ruleset(name="dc") {
 	action(type="omfile" file="$H_DIR/out-dc.log" template="msgonly")
 	action(type="omfile" file="$H_DIR/props-dc.log" template="props")
+	action(type="omfile" file="$H_DIR/gen-dc.log" template="gen")
 }
 ruleset(name="cl") { action(type="omfile" file="$H_DIR/out-cl.log" template="msgonly") }
 EOF
-h_check "rsyslogd -N1 accepts the configuration" rs_n1 "$H_CONF"
+h_check "rsyslogd -N1 accepts the configuration" h_rsyslogd -N1 -f "$H_CONF"
 h_start || { h_fail "rsyslogd starts"; h_done; }
 h_check "DC: 450 events arrive" h_wait_lines "$H_DIR/out-dc.log" 450 30
 h_check "Cloud: 450 events arrive" h_wait_lines "$H_DIR/out-cl.log" 450 30
@@ -45,6 +46,9 @@ first_ts=$(head -n1 "$H_DIR/oracle-dc.jsonl" | jq -r .timestamp)
 line=$(head -n1 "$H_DIR/props-dc.log")
 want_ts=$(date -u -d "$first_ts" +%Y-%m-%dT%H:%M:%S.%3N)
 h_check "timestamp is the event time ($first_ts)" grep -q "^${want_ts}" <<<"$line"
+gen=$(head -n1 "$H_DIR/gen-dc.log")
+h_check "timegenerated is when the event was read, not the event time ($gen)" \
+	test $(( $(date +%s) - ${gen:-0} )) -lt 300
 h_check "hostname, tag, inputname, facility.severity" \
 	grep -q "^[^ ]* 127.0.0.1 confluence-dc imconfluence local3.notice {" <<<"$line"
 

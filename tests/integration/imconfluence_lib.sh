@@ -10,7 +10,6 @@
 #   icf_conf BODY                   h_conf with module loads and an output ruleset
 #   icf_stats FILE COUNTER          last value of an impstats counter (json format)
 #   dup_count FILE / missing FILE ORACLE   repeats, and oracle lines never output
-#   rs_n1 CONF                      rsyslogd -N1 (sanitizer builds too)
 #
 # Licensed under the Apache License, Version 2.0.
 
@@ -77,6 +76,7 @@ module(load="impstats" interval="1" format="json" resetCounters="off" log.syslog
 module(load="$IMCONFLUENCE_SO")
 template(name="msgonly" type="string" string="%msg%\n")
 template(name="props" type="string" string="%timereported:::date-rfc3339% %hostname% %syslogtag% %inputname% %syslogfacility-text%.%syslogseverity-text% %msg%\n")
+template(name="gen" type="string" string="%timegenerated:::date-unixtimestamp%\n")
 $(cat)
 EOF2
 }
@@ -104,17 +104,6 @@ m_gen() {
 	local now
 	now=$(($(date +%s) * 1000))
 	m_ctl "$1" POST /__mock/generate '{"count":'"$2"',"ts_from_ms":'$((now - $3 * 1000))',"ts_to_ms":'$((now - $4 * 1000))'}' >/dev/null
-}
-
-# rs_n1 CONF: rsyslogd -N1 (a config check that loads the modules); with a
-# sanitizer build the ASan/UBSan runtimes are preloaded, as h_start does.
-rs_n1() {
-	if [ "${CFL_SANITIZERS:-}" = yes ]; then
-		env LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)" \
-			ASAN_OPTIONS=detect_leaks=0 "$RSYSLOGD" -N1 -f "$1"
-	else
-		"$RSYSLOGD" -N1 -f "$1"
-	fi
 }
 
 # wait_requests NAME N [T]: until the mock has served >= N API requests.

@@ -62,6 +62,6 @@ module(load="$IMCONFLUENCE_SO")
 input(type="imconfluence" url="$M_URL_dc1" stateFile="shared")
 input(type="imconfluence" url="$M_URL_dc2" stateFile="shared")
 EOF
-rs_n1 "$H_DIR/bad.conf" >"$H_DIR/bad.out" 2>&1
+h_rsyslogd -N1 -f "$H_DIR/bad.conf" >"$H_DIR/bad.out" 2>&1
 h_check "a shared stateFile is a configuration error" grep -q "two inputs use the same state file" "$H_DIR/bad.out"
 h_done

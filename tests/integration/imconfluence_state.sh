@@ -46,6 +46,6 @@ module(load="$IMCONFLUENCE_SO")
 input(type="imconfluence" url="$M_URL_dc" stateFile="relative.state")
 action(type="omfile" file="$H_DIR/nowd.log")
 EOF
-rs_n1 "$H_DIR/nowd.conf" >"$H_DIR/nowd.out" 2>&1
+h_rsyslogd -N1 -f "$H_DIR/nowd.conf" >"$H_DIR/nowd.out" 2>&1
 h_check "no workDirectory + relative stateFile: refused with a reason" grep -q "no global(workDirectory=...) is set" "$H_DIR/nowd.out"
 h_done
