@@ -574,9 +574,10 @@ size_t cfl_categories_count(const cfl_categories *c)
 	return c == NULL ? 0 : c->nactions;
 }
 
-static struct json_object *shared_array(struct json_object *const *s, size_t n)
+static struct json_object *shared_array(struct json_object *const *s, size_t n,
+	struct json_object *(*new_array)(void *), void *ctx)
 {
-	struct json_object *arr = json_object_new_array();
+	struct json_object *arr = new_array != NULL ? new_array(ctx) : json_object_new_array();
 	size_t i;
 
 	for (i = 0; arr != NULL && i < n; i++)
@@ -584,15 +585,21 @@ static struct json_object *shared_array(struct json_object *const *s, size_t n)
 	return arr;
 }
 
+void cfl_categories_apply_ex(const cfl_categories *cats, const struct cfl_category *c,
+	struct json_object *event, struct json_object *(*new_array)(void *), void *ctx)
+{
+	if (c != NULL && c->ncategory > 0)
+		cfl_json_add_new(event, "category", shared_array(c->category_json, c->ncategory, new_array, ctx));
+	if (c != NULL && c->ntype > 0)
+		cfl_json_add_new(event, "type", shared_array(c->type_json, c->ntype, new_array, ctx));
+	else
+		cfl_json_add_new(event, "type", shared_array(&cats->info, 1, new_array, ctx));
+	if (c != NULL && c->outcome_json != NULL)
+		cfl_json_add_new(event, "outcome", json_object_get(c->outcome_json));
+}
+
 void cfl_categories_apply(const cfl_categories *cats, const struct cfl_category *c,
 	struct json_object *event)
 {
-	if (c != NULL && c->ncategory > 0)
-		cfl_json_add_new(event, "category", shared_array(c->category_json, c->ncategory));
-	if (c != NULL && c->ntype > 0)
-		cfl_json_add_new(event, "type", shared_array(c->type_json, c->ntype));
-	else
-		cfl_json_add_new(event, "type", shared_array(&cats->info, 1));
-	if (c != NULL && c->outcome_json != NULL)
-		cfl_json_add_new(event, "outcome", json_object_get(c->outcome_json));
+	cfl_categories_apply_ex(cats, c, event, NULL, NULL);
 }

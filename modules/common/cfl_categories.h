@@ -62,4 +62,9 @@ size_t cfl_categories_count(const cfl_categories *c);
 void cfl_categories_apply(const cfl_categories *cats, const struct cfl_category *c,
 	struct json_object *event);
 
+/* Same, with the new arrays from new_array(ctx) (an empty array, new
+ * reference) instead of json_object_new_array(); new_array NULL: the latter. */
+void cfl_categories_apply_ex(const cfl_categories *cats, const struct cfl_category *c,
+	struct json_object *event, struct json_object *(*new_array)(void *), void *ctx);
+
 #endif /* CFL_CATEGORIES_H */

@@ -178,6 +178,33 @@ struct json_object *cfl_event_group(struct cfl_event *ev)
 	return ev->group;
 }
 
+struct json_object *cfl_event_array(struct cfl_event *ev)
+{
+	if (ev->nspare > 0)
+		return json_object_get(ev->spare[--ev->nspare]);
+	return json_object_new_array();
+}
+
+static struct json_object *event_array(void *ev)
+{
+	return cfl_event_array(ev);
+}
+
+/* Called after the shape mapper: it moves a top-level array of the event into
+ * the output only when the array is not empty, so the empty ones are garbage
+ * the input would free anyway. */
+static void collect_spares(struct cfl_event *ev)
+{
+	int i;
+
+	for (i = CFL_NFIELDS - 1; i >= 0; i--) {
+		struct json_object *v = ev->f[i];
+
+		if (v != NULL && json_object_is_type(v, json_type_array) && json_object_array_length(v) == 0)
+			ev->spare[ev->nspare++] = v;
+	}
+}
+
 void cfl_event_address(struct cfl_event *ev, struct json_object *v)
 {
 	if (v == NULL)
@@ -198,14 +225,14 @@ void cfl_event_action(struct cfl_event *ev, struct json_object *v)
 
 /* ------------------------------------- fields that do not need the event */
 
-static struct json_object *tags_array(const cfl_mapper *m)
+static struct json_object *tags_array(const cfl_mapper *m, struct cfl_event *ev)
 {
 	struct json_object *arr;
 	size_t i;
 
 	if (m->ntags == 0)
 		return NULL;
-	arr = json_object_new_array();
+	arr = ev != NULL ? cfl_event_array(ev) : json_object_new_array();
 	for (i = 0; i < m->ntags; i++)
 		json_object_array_add(arr, json_object_get(m->tags[i]));
 	return arr;
@@ -219,14 +246,14 @@ static struct json_object *leaf(const cfl_mapper *m, enum cfl_leaf l)
 /* Section 2 fields that do not depend on the event: the error document gets
  * exactly these (plus event.kind, event.original, error.message). */
 static void add_arrival_fields(const cfl_mapper *m, const struct cfl_map_input *in,
-	struct json_object *doc, struct json_object *event)
+	struct json_object *doc, struct json_object *event, struct cfl_event *ev)
 {
 	struct json_object *ecs = json_object_new_object();
 	struct json_object *ds = json_object_new_object();
 
 	cfl_json_add_new(ecs, "version", leaf(m, CFL_L_ECS_VERSION));
 	cfl_json_add_new(doc, "ecs", ecs);
-	cfl_json_add_new(doc, "tags", tags_array(m));
+	cfl_json_add_new(doc, "tags", tags_array(m, ev));
 	cfl_json_add_new(event, "dataset", leaf(m, CFL_L_DATASET));
 	cfl_json_add_new(event, "module", leaf(m, CFL_L_MODULE));
 	cfl_json_add_new(ds, "type", leaf(m, CFL_L_LOGS));
@@ -271,7 +298,7 @@ static struct json_object *error_doc(const cfl_mapper *m, const struct cfl_map_i
 	}
 	cfl_json_add_new(event, "kind", leaf(m, CFL_L_KIND_ERROR));
 	cfl_json_add_new(event, "original", json_object_new_string_len(in->text, (int)in->len));
-	add_arrival_fields(m, in, doc, event);
+	add_arrival_fields(m, in, doc, event, NULL);
 	cfl_json_add_new(doc, "event", event);
 	cfl_json_add_new(error, "message", json_object_new_string(reason));
 	cfl_json_add_new(doc, "error", error);
@@ -410,12 +437,23 @@ static int is_cloud_shape(struct json_object *const *f)
 	return f[CFL_F_REMOTE_ADDRESS] != NULL || f[CFL_F_SUMMARY] != NULL;
 }
 
-static void add_related_value(struct json_object *related, const char *key, struct json_object *v)
+/* doc.related, created (and attached) on first use. */
+static struct json_object *cfl_event_related(struct cfl_event *ev, struct json_object **related)
 {
-	struct json_object *arr = json_object_new_array();
+	if (*related == NULL) {
+		*related = json_object_new_object();
+		cfl_json_add_new(ev->doc, "related", *related);
+	}
+	return *related;
+}
+
+static void add_related_value(struct cfl_event *ev, struct json_object **related,
+	const char *key, struct json_object *v)
+{
+	struct json_object *arr = cfl_event_array(ev);
 
 	json_object_array_add(arr, v);
-	cfl_json_add_new(related, key, arr);
+	cfl_json_add_new(cfl_event_related(ev, related), key, arr);
 }
 
 /* source.ip when source.address is an IP (else nothing, and no error: [fix]),
@@ -433,19 +471,19 @@ static struct json_object *map_source_ip(struct cfl_event *ev)
 	return addr;
 }
 
-/* related.user: user.name, user.target.name, user.changes.name, each once. */
-static void add_related_users(struct cfl_event *ev, struct json_object *related)
+/* related.user: user.name, user.target.name, user.changes.name, each once.
+ * Nothing is allocated unless there is a name. */
+static void add_related_users(struct cfl_event *ev, struct json_object **related)
 {
 	struct json_object *u = ev->user;
-	struct json_object *names[3], *arr;
-	int i, j, n = 0;
+	struct json_object *names[3], *arr = NULL;
+	int i, j;
 
 	if (u == NULL)
 		return;
 	names[0] = cfl_json_get(u, "name");
 	names[1] = cfl_json_get(cfl_json_get(u, "target"), "name");
 	names[2] = cfl_json_get(cfl_json_get(u, "changes"), "name");
-	arr = json_object_new_array();
 	for (i = 0; i < 3; i++) {
 		if (names[i] == NULL || !json_object_is_type(names[i], json_type_string)
 				|| json_object_get_string_len(names[i]) == 0)
@@ -454,30 +492,26 @@ static void add_related_users(struct cfl_event *ev, struct json_object *related)
 			if (names[j] != NULL && cfl_json_equal(names[j], names[i]))
 				break;
 		}
-		if (j == i) {
-			json_object_array_add(arr, json_object_get(names[i]));
-			n++;
+		if (j < i)
+			continue;
+		if (arr == NULL) {
+			arr = cfl_event_array(ev);
+			cfl_json_add_new(cfl_event_related(ev, related), "user", arr);
 		}
+		json_object_array_add(arr, json_object_get(names[i]));
 	}
-	if (n > 0)
-		cfl_json_add_new(related, "user", arr);
-	else
-		json_object_put(arr);
 }
 
+/* related.{ip,hosts,user}; the object only exists if one of them does. */
 static void add_related(struct cfl_event *ev, struct json_object *ip)
 {
-	struct json_object *related = json_object_new_object();
+	struct json_object *related = NULL;
 
 	if (ip != NULL)
-		add_related_value(related, "ip", json_object_get(ip));
+		add_related_value(ev, &related, "ip", json_object_get(ip));
 	if (ev->host[0] != '\0')
-		add_related_value(related, "hosts", json_object_new_string(ev->host));
-	add_related_users(ev, related);
-	if (json_object_object_length(related) > 0)
-		cfl_json_add_new(ev->doc, "related", related);
-	else
-		json_object_put(related);
+		add_related_value(ev, &related, "hosts", json_object_new_string(ev->host));
+	add_related_users(ev, &related);
 }
 
 static void add_event_id(struct cfl_event *ev, const char *json, size_t len)
@@ -538,14 +572,14 @@ static void finish_event(struct cfl_event *ev, const struct cfl_map_input *in,
 		cat = cfl_categories_find(m->cats, json_object_get_string(action),
 			(size_t)json_object_get_string_len(action));
 	cfl_json_add_new(ev->event, "kind", leaf(m, CFL_L_KIND_EVENT));
-	cfl_categories_apply(m->cats, cat, ev->event);
+	cfl_categories_apply_ex(m->cats, cat, ev->event, event_array, ev);
 	cfl_map_user_fields(ev, cat);
 	add_related(ev, ip);
 	if (m->preserve_original)
 		cfl_json_add_new(ev->event, "original", json_object_new_string_len(json, (int)jlen));
 	if (m->event_id)
 		add_event_id(ev, json, jlen);
-	add_arrival_fields(m, in, ev->doc, ev->event);
+	add_arrival_fields(m, in, ev->doc, ev->event, ev);
 	add_timestamp(ev);
 	prune(ev);
 }
@@ -573,6 +607,7 @@ static enum cfl_map_status map_object(const cfl_mapper *m, const struct cfl_map_
 		json_object_put(ev.audit);
 		return fail_doc(m, in, ev.error, res);
 	}
+	collect_spares(&ev);
 	finish_event(&ev, in, json, jlen);
 	res->doc = ev.doc;
 	res->ts_ms = ev.ts_ms;

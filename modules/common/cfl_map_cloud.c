@@ -126,28 +126,35 @@ static void rename_member(struct json_object *obj, const char *from, const char 
 	json_object_object_del(obj, from);
 }
 
+/* associatedObjects[] is taken over as the output array (it is the input's,
+ * which is dropped after mapping), affectedObject appended if not listed. */
 static void map_affected_objects(struct cfl_event *ev)
 {
 	struct json_object *assoc = ev->f[CFL_F_ASSOCIATED_OBJECTS];
 	struct json_object *affected = ev->f[CFL_F_AFFECTED_OBJECT];
-	struct json_object *out = json_object_new_array();
+	struct json_object *out;
 	int i, n;
 
-	/* compare before renaming: both sides still say objectType */
+	if (affected != NULL && !json_object_is_type(affected, json_type_object))
+		affected = NULL;
 	if (assoc != NULL && json_object_is_type(assoc, json_type_array)) {
-		n = json_object_array_length(assoc);
-		for (i = 0; i < n; i++)
-			json_object_array_add(out, json_object_get(json_object_array_get_idx(assoc, i)));
+		/* compare before renaming: both sides still say objectType */
+		if (affected != NULL && listed(assoc, affected))
+			affected = NULL;
+		if (affected == NULL && json_object_array_length(assoc) == 0)
+			return;  /* stays empty: not moved (cfl_event_array may reuse it) */
+		out = json_object_get(assoc);
+	} else if (affected != NULL) {
+		out = json_object_new_array();
+	} else {
+		return;
 	}
-	if (affected != NULL && json_object_is_type(affected, json_type_object) && !listed(out, affected))
+	if (affected != NULL)
 		json_object_array_add(out, json_object_get(affected));
 	n = json_object_array_length(out);
 	for (i = 0; i < n; i++)
 		rename_member(json_object_array_get_idx(out, i), "objectType", "type");
-	if (n > 0)
-		cfl_json_add_new(ev->audit, "affected_objects", out);
-	else
-		json_object_put(out);
+	cfl_json_add_new(ev->audit, "affected_objects", out);
 }
 
 static void map_changed_values(struct cfl_event *ev)

@@ -60,6 +60,8 @@ struct cfl_event {
 	struct json_object *group;   /* doc.group, NULL until a rule needs it */
 	struct json_object *action;  /* event.action, NULL if none */
 	struct json_object *address; /* source.address, NULL if none */
+	struct json_object *spare[CFL_NFIELDS]; /* empty input arrays no output holds (borrowed) */
+	int nspare;
 	int is_cloud;
 	int64_t ts_ms;
 	char host[CFL_HOST_MAX];     /* host of service.address, for related.hosts ("" = none) */
@@ -79,6 +81,10 @@ void cfl_event_fail(struct cfl_event *ev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 struct json_object *cfl_event_user(struct cfl_event *ev);
 struct json_object *cfl_event_group(struct cfl_event *ev);
+/* A new empty array: one of the input's empty top-level arrays when there is
+ * one left (they are never moved into the output, so it is free to reuse:
+ * that saves the three allocations of a new array), else a new one. */
+struct json_object *cfl_event_array(struct cfl_event *ev);
 /* Sets source.address (v stolen; NULL: nothing). */
 void cfl_event_address(struct cfl_event *ev, struct json_object *v);
 /* Sets event.action (v stolen; NULL: nothing). */
