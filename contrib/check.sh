@@ -35,6 +35,12 @@ if ! apt_install "${TEST_PKGS[@]}"; then
 	summary
 fi
 
+# the tests' private temp dirs live under the cache: nothing else on the
+# machine can clean them away mid-test, and a failed run leaves them findable
+export TMPDIR=$CACHE/tmp
+rm -rf "$TMPDIR"
+mkdir -p "$TMPDIR"
+
 RSYSLOG_SRC_DIR=$(sed -n 's/.*--with-rsyslog-src=\([^ ]*\).*/\1/p' "$CACHE/configure.args")
 
 # --- make check ------------------------------------------------------------
