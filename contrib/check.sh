@@ -77,6 +77,19 @@ run_check() {
 }
 run_check "$ROOT" main
 
+# --- the release tarball -----------------------------------------------------
+# distcheck: the tarball holds everything to configure, build, install and
+# uninstall out of tree (its tests are the ones just run, so TESTS is empty).
+if make -C "$ROOT" distcheck TESTS= >"$CACHE/distcheck.log" 2>&1; then
+	echo "ok - make distcheck: the release tarball configures, builds, installs and uninstalls"
+	passed=$((passed + 1))
+else
+	tail -n 30 "$CACHE/distcheck.log"
+	echo "not ok - make distcheck (log: $CACHE/distcheck.log)"
+	failed=$((failed + 1))
+fi
+rm -f "$ROOT"/rsyslog-confluence-*.tar.gz
+
 # --- the core and mmconfluence again, built with ASan + UBSan ----------------
 # A copy of the tree (a configured tree cannot host a second, VPATH build),
 # configured with --enable-sanitizers: unit tests, fuzz-corpus replays and the
