@@ -89,19 +89,7 @@ e2e_start_rsyslogd() {
 }
 
 e2e_stop_pid() {
-	local pid=$1 t=${2:-20} i
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 1 $((t * 10))); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		echo "# pid $pid did not stop within $t s; killing it" >&2
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		return 124
-	fi
-	wait "$pid" 2>/dev/null
+	h_stop_pid "$@"
 }
 
 e2e_wait_url() {

@@ -10,7 +10,8 @@
 #   h_conf [FILE] < body       write FILE (default $H_DIR/rsyslog.conf): preamble + body
 #   h_start [CONF]             start rsyslogd -n; waits until it runs
 #   h_rsyslogd ARGS...         run rsyslogd once (e.g. -N1 -f CONF) like h_start would
-#   h_stop                     SIGTERM, wait (bounded); h_kill9: SIGKILL
+#   h_stop [T]                 SIGTERM, wait (bounded); h_kill9: SIGKILL
+#   h_stop_pid PID [T]         the same for another child (a second rsyslogd, a mock)
 #   h_wait_lines FILE N [T]    wait until FILE has >= N lines (T seconds, default 20)
 #   h_wait_file FILE [T]       wait until FILE exists and is not empty
 #   h_wait_grep FILE RE [T]    wait until FILE matches the extended regex RE
@@ -169,23 +170,29 @@ h_start() {
 	return 1
 }
 
-# h_stop [TIMEOUT]: SIGTERM and wait; returns rsyslogd's exit status.
-h_stop() {
-	local t=${1:-20} i rc
-	[ -n "$H_PID" ] || return 0
-	kill -TERM "$H_PID" 2>/dev/null
+# h_stop_pid PID [TIMEOUT]: SIGTERM a child process and wait for it;
+# returns its exit status, or 124 when it had to be killed.
+h_stop_pid() {
+	local pid=$1 t=${2:-20} i
+	kill -TERM "$pid" 2>/dev/null || return 0
 	for i in $(seq 1 $((t * 10))); do
-		kill -0 "$H_PID" 2>/dev/null || break
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	if kill -0 "$H_PID" 2>/dev/null; then
-		echo "# rsyslogd did not stop within $t s; killing it" >&2
-		kill -KILL "$H_PID"
-		wait "$H_PID" 2>/dev/null
-		H_PID=""
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "# pid $pid did not stop within $t s; killing it" >&2
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
 		return 124
 	fi
-	wait "$H_PID"
+	wait "$pid"
+}
+
+# h_stop [TIMEOUT]: SIGTERM and wait; returns rsyslogd's exit status.
+h_stop() {
+	local rc
+	[ -n "$H_PID" ] || return 0
+	h_stop_pid "$H_PID" "${1:-20}"
 	rc=$?
 	H_PID=""
 	return $rc
