@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "cfl_backoff.h"
-#include "cfl_iso8601.h"
+#include "cfl_time.h"
 
 void cfl_backoff_init(cfl_backoff_t *b, int64_t base_ms, int64_t max_ms)
 {
@@ -71,7 +71,7 @@ static int parse_imf_fixdate(const char *s, int64_t *ms)
 	iso[10] = 'T';
 	memcpy(iso + 11, s + 17, 8);
 	iso[19] = 'Z';
-	return cfl_iso8601_parse(iso, 20, ms);
+	return cfl_time_parse_iso8601(iso, 20, ms) == 0;
 }
 
 int64_t cfl_retry_after_ms(const char *value, int64_t now_ms, int64_t max_ms)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfl_iso8601.h"
+#include "cfl_time.h"
 #include "cfl_jscan.h"
 #include "cfl_page.h"
 
@@ -34,7 +34,7 @@ static int ts_from_string(cfl_span_t v, int64_t *ms)
 
 	if (n <= 0)
 		return 0;
-	if (cfl_iso8601_parse(buf, (size_t)n, ms))
+	if (cfl_time_parse_iso8601(buf, (size_t)n, ms) == 0)
 		return 1;
 	x = strtoll(buf, &end, 10);
 	if (*end != '\0' || buf[0] == '-' || buf[0] == '+' || buf[0] == ' ')

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cfl_iso8601.h"
+#include "cfl_time.h"
 #include "cfl_jscan.h"
 #include "cfl_state.h"
 
@@ -90,7 +90,7 @@ static void sb_json_string(sbuf_t *b, const char *s)
 char *cfl_state_serialize(const cfl_state_t *st, size_t *len)
 {
 	sbuf_t b = { NULL, 0, 0, 0 };
-	char iso[CFL_ISO8601_LEN], fp[40];
+	char iso[CFL_TIME_ISO_LEN], fp[40];
 	size_t i;
 
 	sb_str(&b, "{\"version\":1,\"base_url\":");
@@ -100,7 +100,7 @@ char *cfl_state_serialize(const cfl_state_t *st, size_t *len)
 	sb_str(&b, ",\"cursor\":");
 	if (st->has_cursor) {
 		sb_i64(&b, st->cursor_ms);
-		cfl_iso8601_format(st->cursor_ms, iso);
+		cfl_time_format_ms(st->cursor_ms, iso, sizeof(iso));
 		sb_str(&b, ",\"cursor_time\":\"");
 		sb_str(&b, iso);
 		sb_str(&b, "\",\"low\":");

@@ -207,7 +207,9 @@ size_t cfl_time_format_ms(int64_t ms, char *buf, size_t bufsz)
 	int64_t days, rem;
 	int y, mo, d, sec;
 
-	if (bufsz < 25 || cfl_time_check_ms(ms) != 0)
+	if (bufsz > 0)
+		buf[0] = '\0'; /* callers may print buf whatever the outcome */
+	if (bufsz < CFL_TIME_ISO_LEN || cfl_time_check_ms(ms) != 0)
 		return 0;
 	/* floor division: instants before 1970 belong to the earlier day */
 	days = ms / MS_PER_DAY;

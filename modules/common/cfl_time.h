@@ -25,8 +25,10 @@ int cfl_time_from_epoch_nano(int64_t epoch_second, int64_t nano, int64_t *ms);
 /* Cloud creationDate: epoch ms; only the range is checked. */
 int cfl_time_check_ms(int64_t ms);
 
+#define CFL_TIME_ISO_LEN 25 /* "YYYY-MM-DDTHH:MM:SS.mmmZ" + NUL */
+
 /* Writes "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 chars + NUL) into buf (>= 25 bytes).
- * Returns the length, or 0 if ms is outside the CFL_TIME range. */
+ * Returns the length, or 0 (and an empty buf) if ms is outside the CFL_TIME range. */
 size_t cfl_time_format_ms(int64_t ms, char *buf, size_t bufsz);
 
 #endif /* CFL_TIME_H */

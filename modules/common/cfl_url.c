@@ -10,7 +10,7 @@
 
 #include <curl/curl.h>
 
-#include "cfl_iso8601.h"
+#include "cfl_time.h"
 #include "cfl_url.h"
 
 /* Copies a curl-allocated string into malloc'ed memory and frees it. */
@@ -177,15 +177,16 @@ static int add_query_num(CURLU *h, const char *name, int64_t v)
 
 static int set_query(CURLU *h, const cfl_base_t *b, const cfl_request_t *r)
 {
-	char from[CFL_ISO8601_LEN], to[CFL_ISO8601_LEN];
+	char from[CFL_TIME_ISO_LEN], to[CFL_TIME_ISO_LEN];
 
 	if (b->flavor == CFL_FLAVOR_CLOUD)
 		return add_query_num(h, CFL_CLOUD_Q_START_DATE, r->from_ms) &&
 		       add_query_num(h, CFL_CLOUD_Q_END_DATE, r->to_ms) &&
 		       add_query_num(h, CFL_CLOUD_Q_START, r->offset) &&
 		       add_query_num(h, CFL_CLOUD_Q_LIMIT, r->limit);
-	cfl_iso8601_format(r->from_ms, from);
-	cfl_iso8601_format(r->to_ms, to);
+	if (cfl_time_format_ms(r->from_ms, from, sizeof(from)) == 0 ||
+	    cfl_time_format_ms(r->to_ms, to, sizeof(to)) == 0)
+		return 0; /* a window outside years 0000-9999: no request */
 	return add_query(h, CFL_DC_Q_FROM, from) && add_query(h, CFL_DC_Q_TO, to) &&
 	       add_query_num(h, CFL_DC_Q_LIMIT, r->limit) &&
 	       (r->page_cursor == NULL || add_query(h, CFL_DC_Q_PAGE_CURSOR, r->page_cursor));

@@ -51,7 +51,7 @@
 #include "cfl_backoff.h"
 #include "cfl_dedup.h"
 #include "cfl_flavor.h"
-#include "cfl_iso8601.h"
+#include "cfl_time.h"
 #include "cfl_outcome.h"
 #include "cfl_poll.h"
 #include "cfl_state.h"
@@ -458,7 +458,7 @@ static rsRetVal load_state(icf_rt_t *rt)
 	instanceConf_t *inst = rt->inst;
 	cfl_state_t st;
 	cfl_errbuf_t err;
-	char iso[CFL_ISO8601_LEN], why[CFL_ERRBUF_LEN + 512];
+	char iso[CFL_TIME_ISO_LEN], why[CFL_ERRBUF_LEN + 512];
 	int64_t now = mono_ms();
 	cfl_rc_t rc;
 	DEFiRet;
@@ -487,7 +487,7 @@ static rsRetVal load_state(icf_rt_t *rt)
 	if (rc == CFL_OK && cfl_poll_restore(rt->poll, &st, &err) != CFL_OK)
 		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
 	if (rc == CFL_OK && st.has_cursor) {
-		cfl_iso8601_format(st.cursor_ms, iso);
+		cfl_time_format_ms(st.cursor_ms, iso, sizeof(iso));
 		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): polling %s (%s), resuming after %s (state file %s)",
 		       inst->host, inst->base.url, cfl_flavor_name(inst->base.flavor), iso, inst->statePath);
 	} else {
@@ -651,7 +651,7 @@ finalize_it:
 /* During a long backfill: where we are, every PROGRESS_EVERY_MS. */
 static void log_progress(icf_rt_t *rt, int64_t now)
 {
-	char iso[CFL_ISO8601_LEN];
+	char iso[CFL_TIME_ISO_LEN];
 	int64_t cursor, behind;
 
 	if (!cfl_poll_cursor(rt->poll, &cursor))
@@ -661,7 +661,7 @@ static void log_progress(icf_rt_t *rt, int64_t now)
 		return;
 	rt->progress_ms = now;
 	rt->backfill_logged = 1;
-	cfl_iso8601_format(cursor, iso);
+	cfl_time_format_ms(cursor, iso, sizeof(iso));
 	LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): backfill in progress: %" PRIu64 " events submitted so far, "
 	       "now at %s, %.1f hours to go", rt->inst->host, rt->submitted_total, iso, (double)behind / 3600000.0);
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfl_iso8601.h"
+#include "cfl_time.h"
 #include "test_poll_sim.h"
 
 void sim_init(sim_server_t *s, cfl_flavor_t flavor)
@@ -83,7 +83,7 @@ static void bprintf(buf_t *b, const char *fmt, ...)
 static void render(buf_t *b, const sim_server_t *s, const sim_event_t *e)
 {
 	const sim_event_t *src = e->twin_of >= 0 ? &s->ev[e->twin_of] : e;
-	char iso[CFL_ISO8601_LEN];
+	char iso[CFL_TIME_ISO_LEN];
 
 	if (s->flavor == CFL_FLAVOR_CLOUD) {
 		bprintf(b, "{\"author\":{\"type\":\"user\",\"displayName\":\"sim\"},\"remoteAddress\":\"10.0.0.1\"");
@@ -93,7 +93,7 @@ static void render(buf_t *b, const sim_server_t *s, const sim_event_t *e)
 	} else {
 		bprintf(b, "{");
 		if (!src->untimed) {
-			cfl_iso8601_format(src->ts, iso);
+			cfl_time_format_ms(src->ts, iso, sizeof(iso));
 			bprintf(b, "\"timestamp\":\"%s\",", iso);
 		}
 		bprintf(b, "\"author\":{\"name\":\"sim\",\"type\":\"user\"},\"type\":{\"category\":\"Sim\","
