@@ -169,6 +169,16 @@ struct json_object *cfl_event_user(struct cfl_event *ev)
 	return ev->user;
 }
 
+void cfl_event_author(struct cfl_event *ev, struct json_object *id, struct json_object *name)
+{
+	id = cfl_json_keyword(id);
+	name = cfl_json_keyword(name);
+	if (id != NULL)
+		cfl_json_add_new(cfl_event_user(ev), "id", id);
+	if (name != NULL)
+		cfl_json_add_new(cfl_event_user(ev), "full_name", name);
+}
+
 struct json_object *cfl_event_group(struct cfl_event *ev)
 {
 	if (ev->group == NULL) {

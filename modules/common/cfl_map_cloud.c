@@ -70,17 +70,12 @@ static int map_time(struct cfl_event *ev)
 static void map_author(struct cfl_event *ev)
 {
 	static const char *const names[] = { "accountId", "displayName", "externalCollaborator" };
-	struct json_object *a[3], *id, *name, *ext;
+	struct json_object *a[3], *ext;
 
 	if (ev->f[CFL_F_AUTHOR] == NULL)
 		return;
 	cfl_json_pick(ev->f[CFL_F_AUTHOR], names, 3, a);
-	id = cfl_json_keyword(a[0]);
-	name = cfl_json_keyword(a[1]);
-	if (id != NULL)
-		cfl_json_add_new(cfl_event_user(ev), "id", id);
-	if (name != NULL)
-		cfl_json_add_new(cfl_event_user(ev), "full_name", name);
+	cfl_event_author(ev, a[0], a[1]);
 	ext = a[2];
 	if (ext != NULL && json_object_is_type(ext, json_type_boolean))
 		cfl_json_add_new(ev->audit, "external_collaborator", json_object_get(ext));

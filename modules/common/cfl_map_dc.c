@@ -92,7 +92,7 @@ static int map_time(struct cfl_event *ev)
 static void map_author(struct cfl_event *ev)
 {
 	static const char *const names[] = { "id", "name", "uri" };
-	struct json_object *a[3], *id, *name;
+	struct json_object *a[3];
 	char username[CFL_HOST_MAX];
 	const char *uri;
 	size_t len, n;
@@ -100,12 +100,7 @@ static void map_author(struct cfl_event *ev)
 	if (ev->f[CFL_F_AUTHOR] == NULL)
 		return;
 	cfl_json_pick(ev->f[CFL_F_AUTHOR], names, 3, a);
-	id = cfl_json_keyword(a[0]);
-	name = cfl_json_keyword(a[1]);
-	if (id != NULL)
-		cfl_json_add_new(cfl_event_user(ev), "id", id);
-	if (name != NULL)
-		cfl_json_add_new(cfl_event_user(ev), "full_name", name);
+	cfl_event_author(ev, a[0], a[1]);
 	uri = a[2] != NULL && json_object_is_type(a[2], json_type_string) ? json_object_get_string(a[2]) : NULL;
 	len = uri != NULL ? (size_t)json_object_get_string_len(a[2]) : 0;
 	if (uri != NULL && len > 0) {

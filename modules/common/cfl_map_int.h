@@ -80,6 +80,9 @@ void cfl_map_user_fields(struct cfl_event *ev, const struct cfl_category *cat);
 void cfl_event_fail(struct cfl_event *ev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 struct json_object *cfl_event_user(struct cfl_event *ev);
+/* user.id and user.full_name from the author's id and name values (borrowed;
+ * kept as keywords, anything else ignored). Both shapes' authors use it. */
+void cfl_event_author(struct cfl_event *ev, struct json_object *id, struct json_object *name);
 struct json_object *cfl_event_group(struct cfl_event *ev);
 /* A new empty array: one of the input's empty top-level arrays when there is
  * one left (they are never moved into the output, so it is free to reuse:
