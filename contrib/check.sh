@@ -19,21 +19,21 @@ TEST_PKGS=(valgrind curl jq bc clang libclang-rt-14-dev procps binutils python3 
 passed=0
 failed=0
 
+# fail_with DESC [LOG]: one counted failure, with the tail of its log.
+fail_with() {
+	[ -z "${2:-}" ] || tail -n 40 "$2"
+	echo "not ok - $1"
+	failed=$((failed + 1))
+}
+
 summary() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
 	exit $?
 }
 
-if ! "$ROOT/contrib/build.sh"; then
-	failed=$((failed + 1))
-	echo "not ok - contrib/build.sh failed"
-	summary
-fi
-if ! apt_install "${TEST_PKGS[@]}"; then
-	failed=$((failed + 1))
-	summary
-fi
+"$ROOT/contrib/build.sh" || { fail_with "contrib/build.sh"; summary; }
+apt_install "${TEST_PKGS[@]}" || { fail_with "installing the test dependencies"; summary; }
 
 # the tests' private temp dirs live under the cache: nothing else on the
 # machine can clean them away mid-test, and a failed run leaves them findable
@@ -65,14 +65,10 @@ run_check() {
 		# the failing tests' own logs (rsyslogd's messages are in them)
 		[ "$rc" = 0 ] || sed -n '/^FAIL:\|^ERROR:\|^not ok/,+40p' "$dir/test-suite.log" | head -n 300
 		if [ "$rc" != 0 ] && [ "$(count FAIL)$(count ERROR)$(count XPASS)$(count SKIP)" = 0000 ]; then
-			tail -n 60 "$log"
-			echo "not ok - [$label] make check failed (exit $rc) without a failing test"
-			failed=$((failed + 1))
+			fail_with "[$label] make check failed (exit $rc) without a failing test" "$log"
 		fi
 	else
-		tail -n 60 "$log"
-		echo "not ok - [$label] make check did not run the tests (exit $rc)"
-		failed=$((failed + 1))
+		fail_with "[$label] make check did not run the tests (exit $rc)" "$log"
 	fi
 }
 run_check "$ROOT" main
@@ -84,9 +80,7 @@ if make -C "$ROOT" distcheck TESTS= >"$CACHE/distcheck.log" 2>&1; then
 	echo "ok - make distcheck: the release tarball configures, builds, installs and uninstalls"
 	passed=$((passed + 1))
 else
-	tail -n 30 "$CACHE/distcheck.log"
-	echo "not ok - make distcheck (log: $CACHE/distcheck.log)"
-	failed=$((failed + 1))
+	fail_with "make distcheck (log: $CACHE/distcheck.log)" "$CACHE/distcheck.log"
 fi
 rm -f "$ROOT"/rsyslog-confluence-*.tar.gz
 
@@ -102,9 +96,7 @@ if (cd "$SAN" && CFL_CACHE_DIR=$CACHE/sanitizers-cache CFL_RSYSLOG_SRC=$RSYSLOG_
 	san_tests=$(cd "$SAN" && ls tests/unit/test_*.c tests/fuzz/replay_*.sh 2>/dev/null | sed 's/\.c$//' | grep -v '_sim$' | tr '\n' ' ')
 	run_check "$SAN" sanitizers $san_tests tests/integration/mmconfluence_imfile.sh tests/integration/mmconfluence_syslog.sh
 else
-	tail -n 30 "$CACHE/sanitizers-build.log"
-	echo "not ok - the sanitizer build failed"
-	failed=$((failed + 1))
+	fail_with "the sanitizer build" "$CACHE/sanitizers-build.log"
 fi
 
 # --- time-bounded fuzzing ---------------------------------------------------
@@ -114,9 +106,7 @@ echo "$fuzz_out"
 passed=$((passed + $(echo "$fuzz_out" | grep -c '^ok ')))
 failed=$((failed + $(echo "$fuzz_out" | grep -c '^not ok ')))
 if [ "$fuzz_rc" != 0 ] && ! echo "$fuzz_out" | grep -q '^not ok '; then
-	tail -n 30 "$CACHE/fuzz.stderr"
-	echo "not ok - contrib/fuzz.sh failed (exit $fuzz_rc)"
-	failed=$((failed + 1))
+	fail_with "contrib/fuzz.sh (exit $fuzz_rc)" "$CACHE/fuzz.stderr"
 fi
 
 summary
