@@ -4,7 +4,8 @@
 # integration tests through the real rsyslogd (`make check`), then a
 # time-bounded libFuzzer run of every fuzz target (contrib/fuzz.sh).
 # Ends with one line `N passed, M failed`; exits non-zero on any failure.
-# A skipped test counts as failed: nothing here may skip silently.
+# A skipped test counts as failed: nothing here may skip silently. An
+# expected failure (TAP TODO) is listed apart, not counted as passed.
 #
 # Environment: CFL_FUZZ_SECONDS (per target, default 30), CFL_CHECK_JOBS
 # (parallel test jobs, default 2), plus those of build.sh.
@@ -18,6 +19,7 @@ cd "$ROOT" || exit 1
 TEST_PKGS=(valgrind curl jq bc clang libclang-rt-14-dev procps binutils python3 openssl rsyslog-relp rsyslog-elasticsearch rsyslog-kafka debhelper)
 passed=0
 failed=0
+xfail=0
 
 # fail_with DESC [LOG]: one counted failure, with the tail of its log.
 fail_with() {
@@ -27,6 +29,7 @@ fail_with() {
 }
 
 summary() {
+	[ "$xfail" = 0 ] || echo "$xfail expected failures (TODO: known bugs outside this project; see the [main] XFAIL lines)"
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
 	exit $?
@@ -60,7 +63,10 @@ run_check() {
 	grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP|XFAIL):' "$log" | sed "s/^/[$label] /"
 	if [ -s "$dir/test-suite.log" ]; then
 		count() { sed -n "s/^# $1: *\([0-9]*\)$/\1/p" "$dir/test-suite.log" | head -n1; }
-		passed=$((passed + $(count PASS) + $(count XFAIL)))
+		# an expected failure (a TAP TODO: a known bug of a Debian package,
+		# pinned so a fix shows up as XPASS) is reported, not counted as passed
+		passed=$((passed + $(count PASS)))
+		xfail=$((xfail + $(count XFAIL)))
 		failed=$((failed + $(count FAIL) + $(count XPASS) + $(count ERROR) + $(count SKIP)))
 		# the failing tests' own logs (rsyslogd's messages are in them)
 		[ "$rc" = 0 ] || sed -n '/^FAIL:\|^ERROR:\|^not ok/,+40p' "$dir/test-suite.log" | head -n 300
