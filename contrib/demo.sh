@@ -25,10 +25,11 @@ case "${1:-}" in
 *) die "usage: $0 [--follow]" ;;
 esac
 
-"$ROOT/contrib/build.sh" >&2
-RSYSLOGD=/usr/sbin/rsyslogd
-MM=$ROOT/modules/mmconfluence/.libs/mmconfluence.so
-IM=$ROOT/modules/imconfluence/.libs/imconfluence.so
+# CFL_DEMO_NO_BUILD=1: use the modules as built (the test suite runs the demo)
+[ "${CFL_DEMO_NO_BUILD:-0}" = 1 ] || "$ROOT/contrib/build.sh" >&2
+RSYSLOGD=${RSYSLOGD:-/usr/sbin/rsyslogd}
+MM=${MMCONFLUENCE_SO:-$ROOT/modules/mmconfluence/.libs/mmconfluence.so}
+IM=${IMCONFLUENCE_SO:-$ROOT/modules/imconfluence/.libs/imconfluence.so}
 SAMPLE=$ROOT/contrib/demo/sample.audit.log
 N_HISTORY=${CFL_DEMO_EVENTS:-40}
 
