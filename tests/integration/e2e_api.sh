@@ -35,13 +35,7 @@ umask 022
 sed -i -e "s|url=\"https://example.atlassian.net\"|url=\"$M_URL_cl\"|" -e 's|flavor="auto"|flavor="cloud"|' \
 	"$C/confluence-cloud.conf"
 sed -i -e "s|url=\"https://confluence.example.com\"|url=\"$M_URL_dc\"|" "$C/confluence-datacenter-api.conf"
-h_conf <<EOF2
-include(file="$C/confluence-00-common.conf")
-include(file="$C/confluence-cloud.conf")
-include(file="$C/confluence-datacenter-api.conf")
-include(file="$C/output-files.conf")
-EOF2
-h_check "rsyslogd -N1 accepts common + cloud + datacenter-api + output-files" "$RSYSLOGD" -N1 -f "$H_CONF"
+e2e_combine confluence-00-common.conf confluence-cloud.conf confluence-datacenter-api.conf output-files.conf
 
 OUT=$H_DIR/out/audit.ecs.jsonl
 h_start || { h_fail "rsyslogd starts"; h_done; }

@@ -47,14 +47,8 @@ sed -i -e "s|https://elasticsearch.example.com:9200|$ES|" \
 	"$C/output-elasticsearch.conf"
 e2e_audit_events "$N" "$H_DIR/audit/20231114-00000.audit.log"
 
-h_conf <<EOF2
-include(file="$C/confluence-00-common.conf")
-include(file="$C/confluence-01-imfile.conf")
-include(file="$C/confluence-datacenter-files.conf")
-include(file="$C/output-elasticsearch.conf")
-EOF2
-h_check "rsyslogd -N1 accepts common + imfile + datacenter-files + output-elasticsearch" \
-	"$RSYSLOGD" -N1 -f "$H_CONF"
+e2e_combine confluence-00-common.conf confluence-01-imfile.conf confluence-datacenter-files.conf \
+	output-elasticsearch.conf
 
 h_start || { h_fail "rsyslogd starts"; h_done; }
 h_check "all $N events stored (despite 429/503/502/500 answers, item rejections, a reset)" \

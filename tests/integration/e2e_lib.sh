@@ -92,6 +92,18 @@ e2e_stop_pid() {
 	h_stop_pid "$@"
 }
 
+# e2e_combine FILE...: the test's rsyslog.conf includes these files of $C
+# (the test's copy of contrib/rsyslog.d), as a user combines the drop-ins;
+# then one counted check that rsyslogd -N1 accepts the combination.
+e2e_combine() {
+	local f
+	for f in "$@"; do
+		echo "include(file=\"$C/$f\")"
+	done | h_conf
+	h_check "rsyslogd -N1 accepts $(echo "${@%.conf}" | sed 's/confluence-//g; s/ / + /g')" \
+		h_rsyslogd -N1 -f "$H_CONF"
+}
+
 e2e_wait_url() {
 	local url=$1 expr=$2 t=${3:-30}
 	"$PYTHON3" - "$url" "$expr" "$t" <<'PY'

@@ -35,13 +35,7 @@ e2e_configs "$C"
 e2e_dispatch "$C/confluence-00-common.conf" files
 sed -i -e "s|port=\"2514\"|port=\"$RELP_PORT\"|" -e "s|port=\"10514\"|port=\"$TCP_PORT\"|" \
 	"$C/confluence-relay-central.conf"
-h_conf <<EOF2
-include(file="$C/confluence-00-common.conf")
-include(file="$C/confluence-relay-central.conf")
-include(file="$C/output-files.conf")
-EOF2
-h_check "rsyslogd -N1 accepts the central (common + relay-central + output-files)" \
-	"$RSYSLOGD" -N1 -f "$H_CONF"
+e2e_combine confluence-00-common.conf confluence-relay-central.conf output-files.conf
 
 # --- two shippers, each with its own work and audit folders
 make_shipper() {
