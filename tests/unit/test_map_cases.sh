@@ -14,16 +14,12 @@
 #   README              what the case pins, in one line
 # The message goes through confluence2ecs on stdin (so no log.* fields).
 # Licensed under the Apache License, Version 2.0.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${CONFLUENCE2ECS:=$top_builddir/confluence2ecs}"
-: "${CFL_RULEBASES:=$top_srcdir/rulebases}"
-: "${CFL_FIXTURES:=$top_srcdir/tests/fixtures}"
-: "${PYTHON3:=python3}"
+# the harness gives the environment's defaults and a private temp dir
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/harness.sh"
 JSONCMP=$top_srcdir/tests/lib/jsoncmp.py
 CASES=$top_srcdir/tests/cases/map
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cfl-map-cases.XXXXXX") || exit 99
-trap 'rm -rf "$TMP"' EXIT
+h_init map_cases
+TMP=$H_DIR
 
 # check_error EXPECTED_MESSAGE_FILE INPUT OUTPUT: the pipeline_error contract
 check_error() {

@@ -12,15 +12,11 @@
 # ASN test databases; the fields that depend on how an event arrived
 # (event.dataset, event.module, data_stream, input, log) are not compared.
 # One TAP line per fixture file. Licensed under the Apache License, Version 2.0.
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-: "${CONFLUENCE2ECS:=$top_builddir/confluence2ecs}"
-: "${CFL_RULEBASES:=$top_srcdir/rulebases}"
-: "${CFL_FIXTURES:=$top_srcdir/tests/fixtures}"
-: "${PYTHON3:=python3}"
+# the harness gives the environment's defaults and a private temp dir
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/harness.sh"
 FX=$CFL_FIXTURES/elastic-confluence
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cfl-map-golden.XXXXXX") || exit 99
-trap 'rm -rf "$TMP"' EXIT
+h_init map_golden
+TMP=$H_DIR
 
 n=0
 failed=0
