@@ -15,6 +15,19 @@
 #                            is true
 #   e2e_audit_events N OUT   N distinct Data Center audit-file lines (built from
 #                            the Elastic fixture), one per line, to OUT
+#   e2e_queue_budget FILE Q SIZE [DISK]
+#                            the user's disk budget for the queue whose
+#                            queue.filename is Q in FILE: queue.size (and
+#                            queue.maxDiskSpace); an older file without
+#                            queue.size gets one (for before/after runs)
+#   e2e_impstats NAME        config lines: impstats every second, JSON, to
+#                            $H_DIR/NAME.stats
+#   e2e_queue_stat NAME Q C  the largest value counter C of queue Q reached in
+#                            $H_DIR/NAME.stats, over every rsyslogd run that
+#                            wrote it (empty if never reported)
+#
+# E2E_CONFDIR (default contrib/rsyslog.d) names the folder of drop-ins to test:
+# point it at an older copy to measure what the same test finds there.
 #
 # What e2e_configs rewrites, so the shipped files are tested as they are:
 # module(load="mmconfluence"/"imconfluence") -> the build's .so, every
@@ -27,7 +40,7 @@
 # rsyslog.conf already sets it).
 # Licensed under the Apache License, Version 2.0.
 
-E2E_CONFDIR=$top_srcdir/contrib/rsyslog.d
+E2E_CONFDIR=${E2E_CONFDIR:-$top_srcdir/contrib/rsyslog.d}
 
 e2e_configs() {
 	local dest=$1 f
@@ -157,5 +170,58 @@ for i in range(n):
     # distinct events: one second apart, so @timestamp identifies each one
     ev["timestamp"] = {"epochSecond": t0 + i, "nano": (i % 1000) * 1000000}
     print(json.dumps(ev, separators=(",", ":")))
+PY
+}
+
+e2e_queue_budget() {
+	"$PYTHON3" - "$@" <<'PY'
+import re, sys
+path, q, size = sys.argv[1], sys.argv[2], sys.argv[3]
+disk = sys.argv[4] if len(sys.argv) > 4 else None
+text = open(path).read()
+m = re.search(r'queue\.filename="%s"' % re.escape(q), text)
+if not m:
+    sys.exit("no queue.filename=%s in %s" % (q, path))
+# the parameters of this queue: from the opening "(" before it to the ")" after it
+start = text.rfind("(", 0, m.start())
+end = text.index(")", m.end())
+params = text[start:end]
+def setp(params, name, value):
+    pat = r'queue\.%s="[^"]*"' % name
+    if re.search(pat, params):
+        return re.sub(pat, 'queue.%s="%s"' % (name, value), params)
+    return params.replace(m.group(0), '%s queue.%s="%s"' % (m.group(0), name, value))
+params = setp(params, "size", size)
+if disk:
+    params = setp(params, "maxDiskSpace", disk)
+open(path, "w").write(text[:start] + params + text[end:])
+PY
+}
+
+e2e_impstats() {
+	cat <<EOF2
+module(load="impstats" interval="1" format="json" log.syslog="off" log.file="$H_DIR/$1.stats")
+EOF2
+}
+
+e2e_queue_stat() {
+	"$PYTHON3" - "$H_DIR/$1.stats" "$2" "$3" <<'PY'
+import json, sys
+path, q, c = sys.argv[1:4]
+val = ""
+try:
+    for line in open(path):
+        i = line.find("{")
+        if i < 0:
+            continue
+        try:
+            d = json.loads(line[i:])
+        except ValueError:
+            continue
+        if d.get("origin") == "core.queue" and d.get("name") == q and c in d:
+            val = max(val, d[c]) if val != "" else d[c]
+except OSError:
+    pass
+print(val)
 PY
 }
