@@ -2,7 +2,7 @@
  *
  * Every path, query parameter name and response field name the poller uses
  * is defined here, so a reader can check them against the API docs
- * (docs/imconfluence.md and ../shared/docs/confluence-api-and-peers.md).
+ * (docs/imconfluence.md, and Atlassian's REST API reference for each flavour).
  *
  * Cloud (site https://<x>.atlassian.net or the gateway base
  * https://api.atlassian.com/ex/confluence/<cloudId>):

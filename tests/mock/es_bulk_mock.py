@@ -37,6 +37,15 @@ Strictness (what a real Elasticsearch 8 does, unless marked "mock"):
   * mock: with --require-id (default on) an item without `_id` is refused
     with 400 mock_missing_id, because our outputs must always send one.
   * update and delete are refused per item (mock: not needed by rsyslog here).
+  * --default-pipeline NAME: the data streams behave as with Elastic's
+    integration assets installed, whose index template sets
+    index.default_pipeline. The pipeline of an item is its action line's
+    "pipeline", else the request's ?pipeline=, else NAME. "_none" runs none;
+    NAME runs a stand-in for Elastic's pipeline, whose first step parses
+    `event.original` as JSON: a document without it is stored marked the way
+    that pipeline marks a failure (event.kind "pipeline_error", error.message);
+    any other name -> 400 illegal_argument_exception "pipeline with id [..]
+    does not exist". Index templates' *final* pipelines are not modelled.
 
 Faults (POST /__mock/faults), each with "count" (default 1); they are taken
 by `_bulk` requests in order:
@@ -55,7 +64,7 @@ by `_bulk` requests in order:
 
 CLI: es_bulk_mock.py --port-file F [--pid-file F] [--bind 127.0.0.1]
      [--index-regex RE] [--require-id on|off] [--user U --password P]
-     [--version 8.11.0] [--log FILE]
+     [--version 8.11.0] [--default-pipeline NAME] [--log FILE]
 It listens on port 0 and writes the port to --port-file (temp file + rename)
 once it accepts connections.  SIGTERM/SIGINT: exit 0.
 
@@ -299,7 +308,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._unauthorized(head=(method == "HEAD"))
             parts = [p for p in path.split("/") if p]
             if parts and parts[-1] == "_bulk" and len(parts) <= 2 and method in ("POST", "PUT"):
-                return self._bulk(rec, urllib.parse.unquote(parts[0]) if len(parts) == 2 else None)
+                qpipe = urllib.parse.parse_qs(url.query).get("pipeline", [None])[-1]
+                return self._bulk(rec, urllib.parse.unquote(parts[0]) if len(parts) == 2 else None, qpipe)
             self._drain(method)
             if path == "/" and method in ("GET", "HEAD"):
                 rec["status"] = 200
@@ -336,7 +346,7 @@ class Handler(BaseHTTPRequestHandler):
                 "tagline": "You Know, for Search"}
 
     # ---- _bulk ------------------------------------------------------------
-    def _bulk(self, rec, target):
+    def _bulk(self, rec, target, qpipe=None):
         st = self.st
         try:
             body = self._read_body()
@@ -379,7 +389,7 @@ class Handler(BaseHTTPRequestHandler):
         results = []
         with st.lock:
             for op, meta, doc, doc_err in items:
-                res = self._apply(op, meta, doc, doc_err)
+                res = self._apply(op, meta, doc, doc_err, qpipe)
                 results.append({op: res})
                 rec["items"] += 1
                 st.bump("items", res["status"])
@@ -461,7 +471,7 @@ class Handler(BaseHTTPRequestHandler):
                                           "Validation Failed: 1: no requests added;", 400))
         return items
 
-    def _apply(self, op, meta, doc, doc_err):
+    def _apply(self, op, meta, doc, doc_err, qpipe=None):
         st = self.st
         index = meta.get("_index")
         _id = meta.get("_id")
@@ -503,6 +513,11 @@ class Handler(BaseHTTPRequestHandler):
                         % (_id[:10], len(_id.encode())))
         if doc_err:
             return fail(400, "document_parsing_exception", "[1:1] %s" % doc_err)
+        pipeline = meta.get("pipeline") or qpipe or st.args.default_pipeline
+        if pipeline and pipeline != "_none":
+            if pipeline != st.args.default_pipeline:
+                return fail(400, "illegal_argument_exception", "pipeline with id [%s] does not exist" % pipeline)
+            doc = default_pipeline_standin(doc)
         if "@timestamp" not in doc:
             return fail(400, "document_parsing_exception",
                         "[1:1] failed to parse: data stream timestamp field [@timestamp] is missing")
@@ -588,6 +603,32 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
+def default_pipeline_standin(doc):
+    """What Elastic's Confluence ingest pipeline does first: parse event.original
+    as JSON. Without it, its on_failure handler marks the document."""
+    original = (doc.get("event") or {}).get("original") if isinstance(doc.get("event"), dict) else None
+    if original is None:
+        original = doc.get("event.original")
+    if isinstance(original, str):
+        try:
+            json.loads(original)
+            return doc
+        except ValueError:
+            reason = "mock pipeline: event.original is not JSON"
+    else:
+        reason = "field [original] not present as part of path [event.original]"
+    doc = json.loads(json.dumps(doc))
+    if not isinstance(doc.get("event"), dict):
+        doc["event"] = {}
+    doc["event"]["kind"] = "pipeline_error"
+    err = doc.get("error") if isinstance(doc.get("error"), dict) else {}
+    msgs = err.get("message")
+    msgs = msgs if isinstance(msgs, list) else ([msgs] if msgs else [])
+    err["message"] = msgs + [reason]
+    doc["error"] = err
+    return doc
+
+
 def write_atomic(path, text):
     tmp = "%s.tmp.%d" % (path, os.getpid())
     with open(tmp, "w") as f:
@@ -605,6 +646,8 @@ def main(argv=None):
     p.add_argument("--user")
     p.add_argument("--password")
     p.add_argument("--version", default="8.11.0")
+    p.add_argument("--default-pipeline", default=None,
+                   help="the data streams' index.default_pipeline (Elastic's assets installed)")
     p.add_argument("--log")
     p.add_argument("--verbose", action="store_true")
     args = p.parse_args(argv)
