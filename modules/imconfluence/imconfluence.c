@@ -43,7 +43,6 @@
 #include "prop.h"
 #include "ruleset.h"
 #include "datetime.h"
-#include "ratelimit.h"
 #include "statsobj.h"
 #include "unicode-helper.h"
 #include "dirty.h"
@@ -150,7 +149,6 @@ struct icf_rt {
 	int64_t paused_logged_ms;     /* when the unusable state file was reported */
 	/* message properties and rate limiting */
 	prop_t *pRcvFrom;
-	ratelimit_t *ratelimiter;
 	cfl_poll_stats_t seen;    /* core counters already added to the statsobj */
 	/* impstats */
 	statsobj_t *stats;
@@ -321,7 +319,6 @@ static rsRetVal rt_new(instanceConf_t *inst)
 	rt->rnd = (unsigned)(wall_ms() ^ (intptr_t)inst);
 	stats_name(inst, name, sizeof(name));
 	CHKiRet(rt_stats_new(rt, name));
-	CHKiRet(ratelimitNew(&rt->ratelimiter, "imconfluence", inst->host));
 	CHKiRet(prop.Construct(&rt->pRcvFrom));
 	CHKiRet(prop.SetString(rt->pRcvFrom, (uchar *)inst->host, strlen(inst->host)));
 	CHKiRet(prop.ConstructFinalize(rt->pRcvFrom));
@@ -339,8 +336,6 @@ static void rt_free(icf_rt_t *rt)
 	free(rt->url);
 	if (rt->stats != NULL)
 		statsobj.Destruct(&rt->stats);
-	if (rt->ratelimiter != NULL)
-		ratelimitDestruct(rt->ratelimiter);
 	if (rt->pRcvFrom != NULL)
 		prop.Destruct(&rt->pRcvFrom);
 	free(rt);
@@ -567,6 +562,27 @@ finalize_it:
 
 /* ---- emitting ------------------------------------------------------------- */
 
+/* Adds one message to the batch. Not ratelimitAddMsg(): the input needs no
+ * rate limit, and with `$RepeatedMsgReduction on` that would fold two
+ * identical audit events into one (tests/integration/repeated_msg_reduction.sh).
+ * A message over maxMessageSize goes alone, as ratelimitAddMsg sends it. */
+static rsRetVal enqueue_msg(multi_submit_t *ms, smsg_t *pMsg)
+{
+	DEFiRet;
+
+	if (pMsg->iLenRawMsg > glblGetMaxLine(runConf)) {
+		if (ms->nElem > 0)
+			CHKiRet(multiSubmitMsg2(ms));
+		CHKiRet(submitMsg2(pMsg));
+		FINALIZE;
+	}
+	ms->ppMsgs[ms->nElem++] = pMsg;
+	if (ms->nElem == ms->maxElem)
+		CHKiRet(multiSubmitMsg2(ms));
+finalize_it:
+	RETiRet;
+}
+
 static rsRetVal submit_event(icf_rt_t *rt, multi_submit_t *ms, const cfl_poll_event_t *ev)
 {
 	instanceConf_t *inst = rt->inst;
@@ -597,7 +613,7 @@ static rsRetVal submit_event(icf_rt_t *rt, multi_submit_t *ms, const cfl_poll_ev
 	MsgSetTAG(pMsg, (const uchar *)inst->tag, strlen(inst->tag));
 	msgSetPRI(pMsg, inst->iFacility | inst->iSeverity);
 	MsgSetRuleset(pMsg, inst->pBindRuleset);
-	CHKiRet(ratelimitAddMsg(rt->ratelimiter, ms, pMsg));
+	CHKiRet(enqueue_msg(ms, pMsg));
 finalize_it:
 	RETiRet;
 }

@@ -32,6 +32,7 @@
 #include "statsobj.h"
 #include "unicode-helper.h"
 #include "parserif.h"
+#include "rsconf.h"
 #include "cfl_map.h"
 
 MODULE_TYPE_OUTPUT;
@@ -102,6 +103,14 @@ ENDendCnfLoad
 
 BEGINcheckCnf
 CODESTARTcheckCnf;
+	/* The legacy directive is read by rsyslog's inputs, before any action:
+	 * all this module can do is say so (tests/integration/repeated_msg_reduction.sh). */
+	if (pModConf->pConf->globals.bReduceRepeatMsgs)
+		LogMsg(0, RS_RET_OK_WARN, LOG_WARNING,
+		       "mmconfluence: $RepeatedMsgReduction is on: rsyslog's imfile, imtcp and "
+		       "imrelp inputs fold identical consecutive messages into one, and two "
+		       "Confluence audit events can be identical -- set \"$RepeatedMsgReduction "
+		       "off\" to keep every event (imconfluence is not affected)");
 ENDcheckCnf
 
 BEGINactivateCnf
