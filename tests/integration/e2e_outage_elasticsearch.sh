@@ -13,7 +13,9 @@
 #    event is handed over while the queue is full), nothing is discarded
 #    (impstats discarded.full/discarded.nf stay 0), and once Elasticsearch is
 #    back every event is stored exactly once;
-#  - the same with a kill -9 of rsyslogd while the queue is full;
+#  - the same with a kill -9 of rsyslogd while the queue is full, and with a
+#    stop (SIGTERM) then: rsyslogd does not stop while its input waits (it is
+#    killed after a timeout, as systemd does), and loses nothing;
 #  - the documents are stored untouched by the index's default pipeline
 #    (pipelineName="_none"), while a request without it would be marked.
 # Before the shipped configs set queue.timeoutEnqueue, this test lost events
@@ -166,7 +168,26 @@ curl -sf "$ES/__mock/stats" | "$PYTHON3" -c 'import json,sys; s=json.load(sys.st
 h_stop 30
 h_check "rsyslogd stops cleanly after the kill -9 run" test $? -eq 0
 
-# --- 3. the stand-in pipeline marks what the shipped action keeps away from it
+# --- 3. a stop while the queue is full: the waiting input ignores SIGTERM, so
+# rsyslogd is killed after a timeout (as systemd does); nothing is lost
+K=$((Q + 100))
+m_gen cl "$K" 40 2
+es_down
+new_run 4
+h_start || { h_fail "rsyslogd restarts"; h_done; }
+h_check "the queue fills again (stop run)" wait_cond 60 queue_full
+h_stop 5
+h_check "rsyslogd does not stop while its input waits on the full queue (killed after 5 s)" test $? -eq 124
+es_up
+new_run 5
+h_start || { h_fail "rsyslogd restarts after the forced stop"; h_done; }
+h_check "after the forced stop: all $((N + M + K)) events stored" \
+	e2e_wait_url "$ES/__mock/health" "d['docs'] >= $N + $M + $K" 180
+h_check "after the forced stop: every event stored exactly once" check_docs
+h_stop 30
+h_check "rsyslogd stops cleanly once the queue has room" test $? -eq 0
+
+# --- 4. the stand-in pipeline marks what the shipped action keeps away from it
 h_check "a request without pipeline=_none is marked pipeline_error by the stand-in" \
 	"$PYTHON3" - "$ES" <<'PY'
 import json, sys, urllib.request
