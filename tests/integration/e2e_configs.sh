@@ -108,6 +108,38 @@ for f in "$E2E_CONFDIR"/*.conf; do
 	h_check "$(basename "$f") carries the licence line" grep -q 'Licensed under the Apache License, Version 2.0' "$f"
 done
 
+# --- no queue discards when full: every queue the files declare (other than
+# Direct ones and the in-memory replay queue, which imfile feeds with flow
+# control) waits for room instead (docs/operations.md, "Back-pressure")
+queues_wait() {
+	"$PYTHON3" - "$E2E_CONFDIR"/*.conf <<'PY'
+import re, sys
+bad = []
+for path in sys.argv[1:]:
+    text = re.sub(r"#[^\n]*", "", open(path).read())
+    for m in re.finditer(r"\b(ruleset|action)\(([^)]*)\)", text):
+        params = m.group(2)
+        qt = re.search(r'queue\.type="([^"]*)"', params)
+        if not qt or qt.group(1).lower() == "direct":
+            continue
+        name = re.search(r'name="([^"]*)"', params).group(1)
+        if qt.group(1).lower() == "linkedlist" and "saveOnShutdown" in params and name == "confluence_es_replay":
+            continue
+        if 'queue.timeoutEnqueue="2147483647"' not in params or "queue.size=" not in params:
+            bad.append("%s: %s %s" % (path.split("/")[-1], m.group(1), name))
+if bad:
+    sys.exit("queues that discard when full: " + ", ".join(bad))
+PY
+}
+h_check "every disk queue of the ready files waits when full (timeoutEnqueue, size set)" queues_wait
+# port 6514 is syslog over TLS (RFC 5425): plain TCP there is refused by
+# receivers or, worse, read as garbage
+plain_6514() {
+	! grep -h -v '^\s*#' "$E2E_CONFDIR"/*.conf | tr '\n' ' ' | grep -Eo 'action\(type="omfwd"[^)]*\)' |
+		grep 'port="6514"' | grep -vq 'StreamDriverMode="1"'
+}
+h_check "no omfwd sends plain TCP to port 6514" plain_6514
+
 # --- a dispatcher that calls an output which is not installed is refused
 if ! DISPATCH="files kafka" n1_run missing confluence-00-common confluence-cloud output-files &&
 	grep -q "confluence_output_kafka" "$H_DIR/missing/n1.out"; then

@@ -82,6 +82,7 @@ for d in docs:
     assert src["event"]["kind"] == "event", src["event"]
     assert src["data_stream"] == {"type": "logs", "dataset": "atlassian_confluence.audit", "namespace": "default"}
     assert src["log"]["file"]["path"] in sys.argv[2:], src["log"]
+    assert src["tags"] == ["confluence-audit"], ("the tag Elastic gives file events", src.get("tags"))
 print("# %d documents ok" % n)
 PY
 }
