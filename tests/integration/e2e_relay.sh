@@ -67,6 +67,22 @@ h_check "rsyslogd -N1 accepts the TCP shipper" "$RSYSLOGD" -N1 -f "$H_DIR/node2/
 e2e_audit_events $((2 * N1 + 2 * M)) "$H_DIR/all.audit.log"
 sed -n "1,${N1}p" "$H_DIR/all.audit.log" >"$H_DIR/node1/audit/20231114-00000.audit.log"
 sed -n "$((N1 + 1)),$((N1 + N2))p" "$H_DIR/all.audit.log" >"$H_DIR/node2/audit/20231114-00000.audit.log"
+# one event of 300 KB over plain TCP: larger than imtcp's default frame limit
+# (200000), within maxMessageSize (1m) -- the central's maxFrameSize must take it
+"$PYTHON3" - "$H_DIR/node2/audit/20231114-00000.audit.log" <<'PY'
+import json, sys
+path = sys.argv[1]
+lines = open(path).read().splitlines()
+ev = json.loads(lines[0])
+ev["changedValues"] = [{"i18nKey": "atlassian.audit.event.change.big", "key": "big", "from": "",
+                        "to": "A" * 300000}]
+lines[0] = json.dumps(ev, separators=(",", ":"))
+open(path, "w").write("\n".join(lines) + "\n")
+PY
+BIG_TS=$(head -n 1 "$H_DIR/node2/audit/20231114-00000.audit.log" | "$PYTHON3" -c 'import json,sys,datetime
+ts = json.load(sys.stdin)["timestamp"]
+t = datetime.datetime.fromtimestamp(ts["epochSecond"], datetime.timezone.utc)
+print(t.strftime("%Y-%m-%dT%H:%M:%S") + ".%03dZ" % (ts["nano"] // 1000000))')
 
 OUT=$H_DIR/out/audit.ecs.jsonl
 h_start || { h_fail "central rsyslogd starts"; h_done; }
@@ -75,6 +91,20 @@ P1=$E2E_PID
 e2e_start_rsyslogd node2 "$H_DIR/node2/rsyslog.conf" || h_fail "TCP shipper starts"
 P2=$E2E_PID
 h_check "central received $((N1 + N2)) documents" h_wait_lines "$OUT" $((N1 + N2)) 30
+big_whole() {
+	"$PYTHON3" - "$OUT" "$BIG_TS" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    if d.get("@timestamp") == sys.argv[2]:
+        assert d["event"]["kind"] == "event", d["event"]
+        vals = [c for c in d["confluence"]["audit"]["changed_values"] if c.get("key") == "big"]
+        assert vals and vals[0]["to"] == "A" * 300000, "the 300 KB value was cut"
+        sys.exit(0)
+sys.exit("the 300 KB event is missing")
+PY
+}
+h_check "a 300 KB event crosses plain TCP whole (imtcp maxFrameSize)" big_whole
 
 # --- central down: the shippers queue what is written meanwhile
 h_stop 20
