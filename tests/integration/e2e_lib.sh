@@ -22,9 +22,24 @@
 #                            queue.size gets one (for before/after runs)
 #   e2e_impstats NAME        config lines: impstats every second, JSON, to
 #                            $H_DIR/NAME.stats
-#   e2e_queue_stat NAME Q C  the largest value counter C of queue Q reached in
+#   e2e_queue_stat NAME Q C [last]
+#                            the largest value counter C of queue Q reached in
 #                            $H_DIR/NAME.stats, over every rsyslogd run that
-#                            wrote it (empty if never reported)
+#                            wrote it, or with "last" its latest value (empty
+#                            if never reported; a queue of an action is also
+#                            found under its impstats name "Q queue")
+#   e2e_wait_cond T CMD...   run CMD every 0.2 s until it succeeds (T seconds)
+#   e2e_relay_central        needs rsyslog-relp (else a failed test, done); free
+#                            RELP_PORT/TCP_PORT; the harness's rsyslogd
+#                            becomes the central: $C = its drop-ins
+#                            (00-common + relay-central + output-files)
+#   e2e_make_shipper NAME RULESET [QSIZE]
+#                            a relay shipper rsyslogd in $H_DIR/NAME (conf/,
+#                            work/, audit/, rsyslog.conf, internal.log) from
+#                            the shipped confluence-relay-shipper.conf, to
+#                            127.0.0.1:$RELP_PORT/$TCP_PORT through RULESET;
+#                            with QSIZE, that disk budget on both queues and
+#                            impstats to $H_DIR/NAME.stats
 #
 # E2E_CONFDIR (default contrib/rsyslog.d) names the folder of drop-ins to test:
 # point it at an older copy to measure what the same test finds there.
@@ -205,9 +220,9 @@ EOF2
 }
 
 e2e_queue_stat() {
-	"$PYTHON3" - "$H_DIR/$1.stats" "$2" "$3" <<'PY'
+	"$PYTHON3" - "$H_DIR/$1.stats" "$2" "$3" "${4:-max}" <<'PY'
 import json, sys
-path, q, c = sys.argv[1:4]
+path, q, c, mode = sys.argv[1:5]
 val = ""
 try:
     for line in open(path):
@@ -218,10 +233,62 @@ try:
             d = json.loads(line[i:])
         except ValueError:
             continue
-        if d.get("origin") == "core.queue" and d.get("name") == q and c in d:
-            val = max(val, d[c]) if val != "" else d[c]
+        if d.get("origin") == "core.queue" and d.get("name") in (q, q + " queue") and c in d:
+            val = max(val, d[c]) if val != "" and mode == "max" else d[c]
 except OSError:
     pass
 print(val)
 PY
+}
+
+e2e_wait_cond() {
+	local t=$1 i
+	shift
+	for i in $(seq 1 $((t * 5))); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+e2e_make_shipper() {
+	local name=$1 ruleset=$2 q=${3:-} d=$H_DIR/$1
+	mkdir -p "$d/work" "$d/audit"
+	e2e_configs "$d/conf" || return 1
+	sed -i -e "s|$H_DIR/audit/|$d/audit/|g" \
+		-e "s|target=\"confluence-central.example.com\"|target=\"127.0.0.1\"|" \
+		-e "s|port=\"2514\"|port=\"$RELP_PORT\"|" -e "s|port=\"10514\"|port=\"$TCP_PORT\"|" \
+		-e "s|ruleset=\"confluence_ship_relp\")|ruleset=\"$ruleset\")|" \
+		"$d/conf/confluence-relay-shipper.conf" || return 1
+	if [ -n "$q" ]; then
+		e2e_queue_budget "$d/conf/confluence-relay-shipper.conf" confluence_ship_relp "$q" || return 1
+		e2e_queue_budget "$d/conf/confluence-relay-shipper.conf" confluence_ship_tcp "$q" || return 1
+	fi
+	{
+		cat <<EOF2
+global(workDirectory="$d/work" processInternalMessages="on" maxMessageSize="1m")
+if \$syslogtag startswith "rsyslogd" or \$programname == "rsyslogd" then {
+	action(type="omfile" file="$d/internal.log")
+	stop
+}
+EOF2
+		[ -z "$q" ] || e2e_impstats "$name"
+		echo "include(file=\"$d/conf/confluence-relay-shipper.conf\")"
+	} >"$d/rsyslog.conf"
+}
+
+e2e_relay_central() {
+	if ! compgen -G "/usr/lib/*/rsyslog/imrelp.so" >/dev/null || ! compgen -G "/usr/lib/*/rsyslog/omrelp.so" >/dev/null; then
+		h_fail "imrelp and omrelp are installed (Debian package rsyslog-relp; contrib/check.sh installs it)"
+		h_done
+	fi
+	RELP_PORT=$(e2e_free_port)
+	TCP_PORT=$(e2e_free_port)
+	while [ "$TCP_PORT" = "$RELP_PORT" ]; do TCP_PORT=$(e2e_free_port); done
+	C=$H_DIR/central
+	e2e_configs "$C"
+	e2e_dispatch "$C/confluence-00-common.conf" files
+	sed -i -e "s|port=\"2514\"|port=\"$RELP_PORT\"|" -e "s|port=\"10514\"|port=\"$TCP_PORT\"|" \
+		"$C/confluence-relay-central.conf"
+	e2e_combine confluence-00-common.conf confluence-relay-central.conf output-files.conf
 }

@@ -20,45 +20,16 @@ N1=${E2E_RELAY_EVENTS:-150}
 N2=$N1
 M=40
 
-if ! compgen -G "/usr/lib/*/rsyslog/imrelp.so" >/dev/null || ! compgen -G "/usr/lib/*/rsyslog/omrelp.so" >/dev/null; then
-	h_fail "imrelp and omrelp are installed (Debian package rsyslog-relp; contrib/check.sh installs it)"
-	h_done
-fi
-
-RELP_PORT=$(e2e_free_port)
-TCP_PORT=$(e2e_free_port)
-while [ "$TCP_PORT" = "$RELP_PORT" ]; do TCP_PORT=$(e2e_free_port); done
-
 # --- central: the harness's rsyslogd
-C=$H_DIR/central
-e2e_configs "$C"
-e2e_dispatch "$C/confluence-00-common.conf" files
-sed -i -e "s|port=\"2514\"|port=\"$RELP_PORT\"|" -e "s|port=\"10514\"|port=\"$TCP_PORT\"|" \
-	"$C/confluence-relay-central.conf"
-e2e_combine confluence-00-common.conf confluence-relay-central.conf output-files.conf
+e2e_relay_central
 
-# --- two shippers, each with its own work and audit folders
-make_shipper() {
-	local name=$1 ruleset=$2 d=$H_DIR/$1
-	mkdir -p "$d/work" "$d/audit"
-	e2e_configs "$d/conf"
-	sed -i -e "s|$H_DIR/audit/|$d/audit/|g" \
-		-e "s|target=\"confluence-central.example.com\"|target=\"127.0.0.1\"|" \
-		-e "s|port=\"2514\"|port=\"$RELP_PORT\"|" -e "s|port=\"10514\"|port=\"$TCP_PORT\"|" \
-		-e "s|ruleset=\"confluence_ship_relp\")|ruleset=\"$ruleset\")|" \
-		-e 's|action.resumeInterval="10"|action.resumeInterval="1"|' \
-		"$d/conf/confluence-relay-shipper.conf"
-	cat >"$d/rsyslog.conf" <<EOF2
-global(workDirectory="$d/work" processInternalMessages="on" maxMessageSize="1m")
-if \$syslogtag startswith "rsyslogd" or \$programname == "rsyslogd" then {
-	action(type="omfile" file="$d/internal.log")
-	stop
-}
-include(file="$d/conf/confluence-relay-shipper.conf")
-EOF2
-}
-make_shipper node1 confluence_ship_relp
-make_shipper node2 confluence_ship_tcp
+# --- two shippers, each with its own work and audit folders (retrying every
+# second instead of 10, to keep the test short)
+for node in "node1 confluence_ship_relp" "node2 confluence_ship_tcp"; do
+	set -- $node
+	e2e_make_shipper "$1" "$2" || h_fail "shipper $1 is set up"
+	sed -i 's|action.resumeInterval="10"|action.resumeInterval="1"|' "$H_DIR/$1/conf/confluence-relay-shipper.conf"
+done
 h_check "rsyslogd -N1 accepts the RELP shipper" "$RSYSLOGD" -N1 -f "$H_DIR/node1/rsyslog.conf"
 h_check "rsyslogd -N1 accepts the TCP shipper" "$RSYSLOGD" -N1 -f "$H_DIR/node2/rsyslog.conf"
 
