@@ -2,7 +2,7 @@
  * Center audit APIs, with no loss and no duplicates (docs/imconfluence.md).
  *
  * Glue only. Paging, windows, slicing, dedup, the state file, backoff and
- * what a failed request means are the plain-C core in modules/common
+ * what a failed request means are the plain-C core in modules/core/poll
  * (cfl_poll and friends, unit tested without rsyslog); parameters are
  * checked in imconfluence_conf.c, the HTTP handle is imconfluence_http.c.
  * This file holds the parameter table and the module's entry points, runs

@@ -2,7 +2,7 @@
  * audit event to ECS fields under $! (or a configured container).
  *
  * This file is glue only: it translates action parameters into the options
- * of the mapping core (modules/common/cfl_map.h), reads the source property,
+ * of the mapping core (modules/core/map/cfl_map.h), reads the source property,
  * hands its text to the core and attaches the resulting document. Every
  * mapping rule lives in the core, so confluence2ecs behaves identically.
  * The parameters are documented in docs/mmconfluence.md; a test keeps that

@@ -1,4 +1,4 @@
-/* test_map_api.c -- the public API of the mapping core (modules/common/cfl_map.h)
+/* test_map_api.c -- the public API of the mapping core (modules/core/map/cfl_map.h)
  * as mmconfluence uses it: set-up errors, the three statuses, what the
  * arrival metadata (input, log) and the options add, the pipeline_error
  * document's exact shape, and one mapper shared by several threads. What a

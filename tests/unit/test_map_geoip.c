@@ -1,5 +1,5 @@
 /* test_map_geoip.c -- source.ip validation and GeoIP enrichment
- * (modules/common/cfl_geoip.c) against MaxMind's test databases shipped in
+ * (modules/core/map/cfl_geoip.c) against MaxMind's test databases shipped in
  * tests/fixtures/geoip/ (the ones Debian's libmaxminddb source carries). */
 #include <stdarg.h>
 #include <stddef.h>

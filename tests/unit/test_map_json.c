@@ -1,5 +1,5 @@
 /* test_map_json.c -- the libfastjson helpers of the mapping core
- * (modules/common/cfl_json_util.c): the contract's clean-up (section 6),
+ * (modules/core/map/cfl_json_util.c): the contract's clean-up (section 6),
  * deep equality, keyword coercion, member picking and the exact parser.
  * Cases are tables of JSON text in and JSON text out. */
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* test_map_lognorm.c -- the shipped rulebase (rulebases/confluence-audit.rulebase)
- * through modules/common/cfl_lognorm.c: user URIs, service URLs and relay
+ * through modules/core/map/cfl_lognorm.c: user URIs, service URLs and relay
  * prefixes as tables, then rulebase files that must fail to load with a
  * message naming file and line. */
 #include <stdarg.h>

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cfl_map_int.h"
+#include "cfl_map_work.h"
 #include "cfl_json_util.h"
 #include "cfl_time.h"
 
@@ -45,32 +46,32 @@ static int get_integer(struct json_object *obj, const char *key, int64_t *out)
 }
 
 /* {epochSecond, nano}: a missing nano means a whole second. */
-static int epoch_nano_time(struct cfl_event *ev, struct json_object *ts)
+static int epoch_nano_time(cfl_map_work_t *ev, struct json_object *ts)
 {
 	int64_t sec, nano = 0;
 
 	if (get_integer(ts, "epochSecond", &sec) != 0) {
-		cfl_event_fail(ev, "no usable timestamp: timestamp.epochSecond is missing or not an integer");
+		cfl_work_fail(ev, "no usable timestamp: timestamp.epochSecond is missing or not an integer");
 		return -1;
 	}
 	if (cfl_json_get(ts, "nano") != NULL && get_integer(ts, "nano", &nano) != 0) {
-		cfl_event_fail(ev, "no usable timestamp: timestamp.nano is not an integer");
+		cfl_work_fail(ev, "no usable timestamp: timestamp.nano is not an integer");
 		return -1;
 	}
 	if (cfl_time_from_epoch_nano(sec, nano, &ev->ts_ms) != 0) {
-		cfl_event_fail(ev, "no usable timestamp: timestamp {epochSecond: %lld, nano: %lld} is out of "
+		cfl_work_fail(ev, "no usable timestamp: timestamp {epochSecond: %lld, nano: %lld} is out of "
 			"range (nano 0..999999999, years 0000-9999)", (long long)sec, (long long)nano);
 		return -1;
 	}
 	return 0;
 }
 
-static int map_time(struct cfl_event *ev)
+static int map_time(cfl_map_work_t *ev)
 {
 	struct json_object *ts = ev->f[CFL_F_TIMESTAMP];
 
 	if (ts == NULL) {
-		cfl_event_fail(ev, "no usable timestamp: no \"timestamp\" (Data Center) or "
+		cfl_work_fail(ev, "no usable timestamp: no \"timestamp\" (Data Center) or "
 			"\"creationDate\" (Cloud) member");
 		return -1;
 	}
@@ -80,16 +81,16 @@ static int map_time(struct cfl_event *ev)
 		if (cfl_time_parse_iso8601(json_object_get_string(ts),
 				(size_t)json_object_get_string_len(ts), &ev->ts_ms) == 0)
 			return 0;
-		cfl_event_fail(ev, "no usable timestamp: \"%.64s\" is not an ISO 8601 date-time "
+		cfl_work_fail(ev, "no usable timestamp: \"%.64s\" is not an ISO 8601 date-time "
 			"within years 0000-9999", json_object_get_string(ts));
 		return -1;
 	}
-	cfl_event_fail(ev, "no usable timestamp: \"timestamp\" is neither an ISO 8601 string nor "
+	cfl_work_fail(ev, "no usable timestamp: \"timestamp\" is neither an ISO 8601 string nor "
 		"{epochSecond, nano}");
 	return -1;
 }
 
-static void map_author(struct cfl_event *ev)
+static void map_author(cfl_map_work_t *ev)
 {
 	static const char *const names[] = { "id", "name", "uri" };
 	struct json_object *a[3];
@@ -100,18 +101,18 @@ static void map_author(struct cfl_event *ev)
 	if (ev->f[CFL_F_AUTHOR] == NULL)
 		return;
 	cfl_json_pick(ev->f[CFL_F_AUTHOR], names, 3, a);
-	cfl_event_author(ev, a[0], a[1]);
+	cfl_work_author(ev, a[0], a[1]);
 	uri = a[2] != NULL && json_object_is_type(a[2], json_type_string) ? json_object_get_string(a[2]) : NULL;
 	len = uri != NULL ? (size_t)json_object_get_string_len(a[2]) : 0;
 	if (uri != NULL && len > 0) {
 		n = cfl_lognorm_uri_username(ev->m->ln, uri, len, username, sizeof(username));
 		if (n > 0)
-			cfl_json_add_new(cfl_event_user(ev), "name", json_object_new_string_len(username, (int)n));
+			cfl_json_add_new(cfl_work_user(ev), "name", json_object_new_string_len(username, (int)n));
 	}
 }
 
 /* auditType (file) wins over type (API) if a record carries both. */
-static void map_type(struct cfl_event *ev)
+static void map_type(cfl_map_work_t *ev)
 {
 	struct json_object *type = ev->f[CFL_F_AUDIT_TYPE];
 	struct json_object *action;
@@ -122,10 +123,10 @@ static void map_type(struct cfl_event *ev)
 		return;
 	cfl_json_add_new(ev->audit, "type", json_object_get(type));
 	action = cfl_json_keyword(cfl_json_get(type, "actionI18nKey"));
-	cfl_event_action(ev, action);
+	cfl_work_action(ev, action);
 }
 
-static void map_system(struct cfl_event *ev)
+static void map_system(cfl_map_work_t *ev)
 {
 	struct json_object *sys = cfl_json_keyword(ev->f[CFL_F_SYSTEM]);
 	struct json_object *service;
@@ -140,7 +141,7 @@ static void map_system(struct cfl_event *ev)
 }
 
 /* An empty list would only be cleaned up again: it is not moved at all. */
-static void move_array(struct cfl_event *ev, enum cfl_field from, const char *to)
+static void move_array(cfl_map_work_t *ev, enum cfl_field from, const char *to)
 {
 	struct json_object *v = ev->f[from];
 
@@ -148,11 +149,11 @@ static void move_array(struct cfl_event *ev, enum cfl_field from, const char *to
 		cfl_json_add_new(ev->audit, to, json_object_get(v));
 }
 
-int cfl_map_dc(struct cfl_event *ev)
+int cfl_map_dc(cfl_map_work_t *ev)
 {
 	if (map_time(ev) != 0)
 		return -1;
-	cfl_event_address(ev, cfl_json_keyword(ev->f[CFL_F_SOURCE]));
+	cfl_work_address(ev, cfl_json_keyword(ev->f[CFL_F_SOURCE]));
 	map_author(ev);
 	map_type(ev);
 	cfl_json_add_new(ev->audit, "method", cfl_json_keyword(ev->f[CFL_F_METHOD]));

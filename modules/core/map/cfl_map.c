@@ -24,16 +24,9 @@
 #include <xxhash.h>
 
 #include "cfl_map_int.h"
+#include "cfl_map_work.h"
 #include "cfl_json_util.h"
 #include "cfl_time.h"
-
-const char *const cfl_field_names[CFL_NFIELDS] = {
-	"timestamp", "creationDate", "remoteAddress", "summary",
-	"entities", "results",
-	"source", "author", "auditType", "type", "method", "system",
-	"extraAttributes", "changedValues", "affectedObjects",
-	"category", "associatedObjects", "affectedObject"
-};
 
 /* ---------------------------------------------------------------- mapper */
 
@@ -147,63 +140,17 @@ const char *cfl_map_status_name(enum cfl_map_status st)
 	}
 }
 
-/* ------------------------------------------------ helpers for the mappers */
-
-void cfl_event_fail(struct cfl_event *ev, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ev->error, sizeof(ev->error), fmt, ap);
-	va_end(ap);
-}
-
-/* user and source are created on first use; only these functions add them,
- * so the keys are known to be new. */
-struct json_object *cfl_event_user(struct cfl_event *ev)
-{
-	if (ev->user == NULL) {
-		ev->user = json_object_new_object();
-		cfl_json_add_new(ev->doc, "user", ev->user);
-	}
-	return ev->user;
-}
-
-void cfl_event_author(struct cfl_event *ev, struct json_object *id, struct json_object *name)
-{
-	id = cfl_json_keyword(id);
-	name = cfl_json_keyword(name);
-	if (id != NULL)
-		cfl_json_add_new(cfl_event_user(ev), "id", id);
-	if (name != NULL)
-		cfl_json_add_new(cfl_event_user(ev), "full_name", name);
-}
-
-struct json_object *cfl_event_group(struct cfl_event *ev)
-{
-	if (ev->group == NULL) {
-		ev->group = json_object_new_object();
-		cfl_json_add_new(ev->doc, "group", ev->group);
-	}
-	return ev->group;
-}
-
-struct json_object *cfl_event_array(struct cfl_event *ev)
-{
-	if (ev->nspare > 0)
-		return json_object_get(ev->spare[--ev->nspare]);
-	return json_object_new_array();
-}
+/* ------------------------------------------- per-event orchestration */
 
 static struct json_object *event_array(void *ev)
 {
-	return cfl_event_array(ev);
+	return cfl_work_array(ev);
 }
 
 /* Called after the shape mapper: it moves a top-level array of the event into
  * the output only when the array is not empty, so the empty ones are garbage
  * the input would free anyway. */
-static void collect_spares(struct cfl_event *ev)
+static void collect_spares(cfl_map_work_t *ev)
 {
 	int i;
 
@@ -215,34 +162,16 @@ static void collect_spares(struct cfl_event *ev)
 	}
 }
 
-void cfl_event_address(struct cfl_event *ev, struct json_object *v)
-{
-	if (v == NULL)
-		return;
-	ev->source = json_object_new_object();
-	cfl_json_add_new(ev->doc, "source", ev->source);
-	cfl_json_add_new(ev->source, "address", v);
-	ev->address = v;
-}
-
-void cfl_event_action(struct cfl_event *ev, struct json_object *v)
-{
-	if (v == NULL)
-		return;
-	cfl_json_add_new(ev->event, "action", v);
-	ev->action = v;
-}
-
 /* ------------------------------------- fields that do not need the event */
 
-static struct json_object *tags_array(const cfl_mapper *m, struct cfl_event *ev)
+static struct json_object *tags_array(const cfl_mapper *m, cfl_map_work_t *ev)
 {
 	struct json_object *arr;
 	size_t i;
 
 	if (m->ntags == 0)
 		return NULL;
-	arr = ev != NULL ? cfl_event_array(ev) : json_object_new_array();
+	arr = ev != NULL ? cfl_work_array(ev) : json_object_new_array();
 	for (i = 0; i < m->ntags; i++)
 		json_object_array_add(arr, json_object_get(m->tags[i]));
 	return arr;
@@ -256,7 +185,7 @@ static struct json_object *leaf(const cfl_mapper *m, enum cfl_leaf l)
 /* Section 2 fields that do not depend on the event: the error document gets
  * exactly these (plus event.kind, event.original, error.message). */
 static void add_arrival_fields(const cfl_mapper *m, const struct cfl_map_input *in,
-	struct json_object *doc, struct json_object *event, struct cfl_event *ev)
+	struct json_object *doc, struct json_object *event, cfl_map_work_t *ev)
 {
 	struct json_object *ecs = json_object_new_object();
 	struct json_object *ds = json_object_new_object();
@@ -448,7 +377,7 @@ static int is_cloud_shape(struct json_object *const *f)
 }
 
 /* doc.related, created (and attached) on first use. */
-static struct json_object *cfl_event_related(struct cfl_event *ev, struct json_object **related)
+static struct json_object *cfl_work_related(cfl_map_work_t *ev, struct json_object **related)
 {
 	if (*related == NULL) {
 		*related = json_object_new_object();
@@ -457,18 +386,18 @@ static struct json_object *cfl_event_related(struct cfl_event *ev, struct json_o
 	return *related;
 }
 
-static void add_related_value(struct cfl_event *ev, struct json_object **related,
+static void add_related_value(cfl_map_work_t *ev, struct json_object **related,
 	const char *key, struct json_object *v)
 {
-	struct json_object *arr = cfl_event_array(ev);
+	struct json_object *arr = cfl_work_array(ev);
 
 	json_object_array_add(arr, v);
-	cfl_json_add_new(cfl_event_related(ev, related), key, arr);
+	cfl_json_add_new(cfl_work_related(ev, related), key, arr);
 }
 
 /* source.ip when source.address is an IP (else nothing, and no error: [fix]),
  * then GeoIP. Returns the IP object for related.ip, borrowed. */
-static struct json_object *map_source_ip(struct cfl_event *ev)
+static struct json_object *map_source_ip(cfl_map_work_t *ev)
 {
 	struct json_object *addr = ev->address;
 	struct cfl_ip ip;
@@ -483,7 +412,7 @@ static struct json_object *map_source_ip(struct cfl_event *ev)
 
 /* related.user: user.name, user.target.name, user.changes.name, each once.
  * Nothing is allocated unless there is a name. */
-static void add_related_users(struct cfl_event *ev, struct json_object **related)
+static void add_related_users(cfl_map_work_t *ev, struct json_object **related)
 {
 	struct json_object *u = ev->user;
 	struct json_object *names[3], *arr = NULL;
@@ -505,15 +434,15 @@ static void add_related_users(struct cfl_event *ev, struct json_object **related
 		if (j < i)
 			continue;
 		if (arr == NULL) {
-			arr = cfl_event_array(ev);
-			cfl_json_add_new(cfl_event_related(ev, related), "user", arr);
+			arr = cfl_work_array(ev);
+			cfl_json_add_new(cfl_work_related(ev, related), "user", arr);
 		}
 		json_object_array_add(arr, json_object_get(names[i]));
 	}
 }
 
 /* related.{ip,hosts,user}; the object only exists if one of them does. */
-static void add_related(struct cfl_event *ev, struct json_object *ip)
+static void add_related(cfl_map_work_t *ev, struct json_object *ip)
 {
 	struct json_object *related = NULL;
 
@@ -524,7 +453,7 @@ static void add_related(struct cfl_event *ev, struct json_object *ip)
 	add_related_users(ev, &related);
 }
 
-static void add_event_id(struct cfl_event *ev, const char *json, size_t len)
+static void add_event_id(cfl_map_work_t *ev, const char *json, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	XXH128_canonical_t c;
@@ -539,7 +468,7 @@ static void add_event_id(struct cfl_event *ev, const char *json, size_t len)
 	cfl_json_add_new(ev->event, "id", json_object_new_string_len(buf, (int)(2 * sizeof(c.digest))));
 }
 
-static void add_timestamp(struct cfl_event *ev)
+static void add_timestamp(cfl_map_work_t *ev)
 {
 	char buf[32];
 	size_t n = cfl_time_format_ms(ev->ts_ms, buf, sizeof(buf));
@@ -550,7 +479,7 @@ static void add_timestamp(struct cfl_event *ev)
 /* Section 6 clean-up, only where empties can be: the subtrees moved from the
  * event (all under confluence.audit) and the user/group objects the rules of
  * section 5 fill and empty. Everything else was built from non-empty values. */
-static void prune(struct cfl_event *ev)
+static void prune(cfl_map_work_t *ev)
 {
 	if (cfl_json_prune(ev->audit)) {
 		json_object_put(ev->audit);
@@ -568,7 +497,7 @@ static void prune(struct cfl_event *ev)
 }
 
 /* Everything after the shape mapper: sections 2, 5 and 6. */
-static void finish_event(struct cfl_event *ev, const struct cfl_map_input *in,
+static void finish_event(cfl_map_work_t *ev, const struct cfl_map_input *in,
 	const char *json, size_t jlen)
 {
 	const cfl_mapper *m = ev->m;
@@ -599,7 +528,7 @@ static enum cfl_map_status map_object(const cfl_mapper *m, const struct cfl_map_
 	struct json_object *obj, struct json_object *const *f, const char *json, size_t jlen,
 	struct cfl_map_result *res)
 {
-	struct cfl_event ev;
+	cfl_map_work_t ev;
 	int rc;
 
 	memset(&ev, 0, sizeof(ev));
