@@ -49,7 +49,7 @@ DEFobjCurrIf(statsobj)
 #define MMC_DFLT_CATEGORIES CFL_PKGDATADIR "/confluence-categories.json"
 
 typedef struct _instanceData {
-	cfl_mapper *mapper;
+	cfl_mapper_t *mapper;
 	uchar *container;          /* "!" or "!sub!path" */
 	int container_is_root;
 	msgPropDescr_t *source;    /* NULL: the message text */
@@ -218,9 +218,9 @@ BEGINdoAction_NoStrings
 	smsg_t **ppMsg = (smsg_t **) pMsgData;
 	smsg_t *pMsg = ppMsg[0];
 	instanceData *pData;
-	struct cfl_map_input in;
-	struct cfl_map_result res;
-	enum cfl_map_status st;
+	cfl_map_input_t in;
+	cfl_map_result_t res;
+	cfl_map_status_t st;
 	uchar *text = NULL, *fname = NULL, *foffs = NULL, *iname = NULL;
 	unsigned short free_text = 0, free_fname = 0, free_foffs = 0;
 	rs_size_t len = 0, lfname = 0, lfoffs = 0;
@@ -353,7 +353,7 @@ param_str(struct cnfparamvals *pv)
 
 BEGINnewActInst
 	struct cnfparamvals *pvals;
-	struct cfl_map_opts opts;
+	cfl_map_opts_t opts;
 	char *strs[7] = { NULL };   /* rulebase, categories, city, asn, ns, source, container */
 	char **tags = NULL;
 	size_t ntags = 0;

@@ -31,7 +31,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static cfl_mapper *mapper;
+static cfl_mapper_t *mapper;
 
 static const char *env_or(const char *name, const char *fallback)
 {
@@ -52,7 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	char rulebase[4096], categories[4096], city[4096], asn[4096], err[1024];
 	const char *rb = env_or("CFL_RULEBASES", DEFAULT_RULEBASES);
 	const char *fx = env_or("CFL_FIXTURES", DEFAULT_FIXTURES);
-	struct cfl_map_opts o;
+	cfl_map_opts_t o;
 
 	(void)argc;
 	(void)argv;
@@ -80,9 +80,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cfl_map_input in;
-	struct cfl_map_result res;
-	enum cfl_map_status st;
+	cfl_map_input_t in;
+	cfl_map_result_t res;
+	cfl_map_status_t st;
 	struct json_object *ev, *orig;
 
 	if (mapper == NULL)

@@ -35,9 +35,9 @@ static void find_files(void)
 	snprintf(fixtures, sizeof(fixtures), "%s/elastic-confluence", fx);
 }
 
-static struct cfl_map_opts base_opts(void)
+static cfl_map_opts_t base_opts(void)
 {
-	struct cfl_map_opts o;
+	cfl_map_opts_t o;
 
 	memset(&o, 0, sizeof(o));
 	o.rulebase = rulebase;
@@ -45,9 +45,9 @@ static struct cfl_map_opts base_opts(void)
 	return o;
 }
 
-static cfl_mapper *new_mapper(const struct cfl_map_opts *o)
+static cfl_mapper_t *new_mapper(const cfl_map_opts_t *o)
 {
-	cfl_mapper *m;
+	cfl_mapper_t *m;
 	char err[1024];
 
 	if (cfl_mapper_new(o, &m, err, sizeof(err)) != 0)
@@ -55,9 +55,9 @@ static cfl_mapper *new_mapper(const struct cfl_map_opts *o)
 	return m;
 }
 
-static enum cfl_map_status map_text(const cfl_mapper *m, const char *text, struct cfl_map_result *res)
+static cfl_map_status_t map_text(const cfl_mapper_t *m, const char *text, cfl_map_result_t *res)
 {
-	struct cfl_map_input in;
+	cfl_map_input_t in;
 
 	memset(&in, 0, sizeof(in));
 	in.text = text;
@@ -120,8 +120,8 @@ static void assert_doc(struct json_object *doc, const char *want_text)
 static void test_setup_errors(void **state)
 {
 	char bad_cats[512], err[1024];
-	struct cfl_map_opts o;
-	cfl_mapper *m = (cfl_mapper *)&m;
+	cfl_map_opts_t o;
+	cfl_mapper_t *m = (cfl_mapper_t *)&m;
 	FILE *f;
 	int fd;
 
@@ -179,13 +179,13 @@ static void test_empty_envelopes(void **state)
 		"  {\"entities\" : [ ] }  ",
 		"@cee: {\"results\":[]}",
 	};
-	struct cfl_map_opts o = base_opts();
-	cfl_mapper *m = new_mapper(&o);
+	cfl_map_opts_t o = base_opts();
+	cfl_mapper_t *m = new_mapper(&o);
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
-		struct cfl_map_result res;
+		cfl_map_result_t res;
 
 		res.doc = (struct json_object *)&res;
 		res.has_ts = 1;
@@ -198,9 +198,9 @@ static void test_empty_envelopes(void **state)
 
 static void test_ok_result(void **state)
 {
-	struct cfl_map_opts o = base_opts();
-	cfl_mapper *m = new_mapper(&o);
-	struct cfl_map_result res;
+	cfl_map_opts_t o = base_opts();
+	cfl_mapper_t *m = new_mapper(&o);
+	cfl_map_result_t res;
 
 	(void)state;
 	assert_int_equal(map_text(m, EVENT, &res), CFL_MAP_OK);
@@ -224,10 +224,10 @@ static void test_ok_result(void **state)
 /* input.type and log.* come from the caller (rsyslog's $inputname, imfile metadata) */
 static void test_arrival_fields(void **state)
 {
-	struct cfl_map_opts o = base_opts();
-	cfl_mapper *m = new_mapper(&o);
-	struct cfl_map_input in;
-	struct cfl_map_result res;
+	cfl_map_opts_t o = base_opts();
+	cfl_mapper_t *m = new_mapper(&o);
+	cfl_map_input_t in;
+	cfl_map_result_t res;
 
 	(void)state;
 	memset(&in, 0, sizeof(in));
@@ -258,10 +258,10 @@ static void test_arrival_fields(void **state)
 static void test_error_document_shape(void **state)
 {
 	static const char *const tags[] = { "confluence-audit" };
-	struct cfl_map_opts o = base_opts();
-	struct cfl_map_input in;
-	struct cfl_map_result res;
-	cfl_mapper *m;
+	cfl_map_opts_t o = base_opts();
+	cfl_map_input_t in;
+	cfl_map_result_t res;
+	cfl_mapper_t *m;
 
 	(void)state;
 	o.ns = "prod";
@@ -290,9 +290,9 @@ static void test_error_document_shape(void **state)
 /* The whole message, prefix and all, is event.original of an error. */
 static void test_error_keeps_whole_message(void **state)
 {
-	struct cfl_map_opts o = base_opts();
-	cfl_mapper *m = new_mapper(&o);
-	struct cfl_map_result res;
+	cfl_map_opts_t o = base_opts();
+	cfl_mapper_t *m = new_mapper(&o);
+	cfl_map_result_t res;
 	const char *msg = "confluence-audit: {\"timestamp\":\"yesterday\"}";
 
 	(void)state;
@@ -307,9 +307,9 @@ static void test_error_keeps_whole_message(void **state)
 static void test_tags_and_namespace(void **state)
 {
 	static const char *const tags[] = { "b", "a", "b", "", "preserve_original_event", "c" };
-	struct cfl_map_opts o = base_opts();
-	struct cfl_map_result res;
-	cfl_mapper *m;
+	cfl_map_opts_t o = base_opts();
+	cfl_map_result_t res;
+	cfl_mapper_t *m;
 
 	(void)state;
 	o.tags = tags;
@@ -330,9 +330,9 @@ static void test_tags_and_namespace(void **state)
  * the same text wherever it came from (a relay prefix is not part of it). */
 static void test_event_id(void **state)
 {
-	struct cfl_map_opts o = base_opts();
-	struct cfl_map_result a, b, c;
-	cfl_mapper *m;
+	cfl_map_opts_t o = base_opts();
+	cfl_map_result_t a, b, c;
+	cfl_mapper_t *m;
 	const char *id;
 	size_t i;
 
@@ -361,10 +361,10 @@ static void test_event_id(void **state)
 /* The text is read up to len only: no NUL terminator needed. */
 static void test_text_is_not_nul_terminated(void **state)
 {
-	struct cfl_map_opts o = base_opts();
-	cfl_mapper *m = new_mapper(&o);
-	struct cfl_map_input in;
-	struct cfl_map_result res;
+	cfl_map_opts_t o = base_opts();
+	cfl_mapper_t *m = new_mapper(&o);
+	cfl_map_input_t in;
+	cfl_map_result_t res;
 	char buf[sizeof(EVENT) + 16];
 
 	(void)state;
@@ -390,7 +390,7 @@ struct corpus {
 	char *line[MAX_LINES];
 	char *want[MAX_LINES];  /* single-threaded output */
 	int n;
-	const cfl_mapper *m;
+	const cfl_mapper_t *m;
 	int bad;
 };
 
@@ -415,9 +415,9 @@ static void read_lines(struct corpus *c, const char *file)
 	fclose(f);
 }
 
-static char *map_to_string(const cfl_mapper *m, const char *text)
+static char *map_to_string(const cfl_mapper_t *m, const char *text)
 {
-	struct cfl_map_result res;
+	cfl_map_result_t res;
 	char *s;
 
 	if (map_text(m, text, &res) == CFL_MAP_EMPTY)
@@ -449,10 +449,10 @@ static void *worker(void *arg)
 
 static void test_threads_share_one_mapper(void **state)
 {
-	struct cfl_map_opts o = base_opts();
+	cfl_map_opts_t o = base_opts();
 	struct corpus c;
 	pthread_t t[4];
-	cfl_mapper *m;
+	cfl_mapper_t *m;
 	int i;
 
 	(void)state;
@@ -487,9 +487,9 @@ static void test_threads_share_one_mapper(void **state)
 static void test_doc_outlives_mapper(void **state)
 {
 	static const char *const tags[] = { "t" };
-	struct cfl_map_opts o = base_opts();
-	struct cfl_map_result res;
-	cfl_mapper *m;
+	cfl_map_opts_t o = base_opts();
+	cfl_map_result_t res;
+	cfl_mapper_t *m;
 
 	(void)state;
 	o.tags = tags;

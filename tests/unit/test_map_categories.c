@@ -19,10 +19,10 @@ static const char *rulebase_dir(void)
 	return d != NULL && *d != '\0' ? d : CFL_TOP_SRCDIR "/rulebases";
 }
 
-static cfl_categories *load_shipped(void)
+static cfl_categories_t *load_shipped(void)
 {
 	char path[4096], err[512];
-	cfl_categories *c;
+	cfl_categories_t *c;
 
 	snprintf(path, sizeof(path), "%s/confluence-categories.json", rulebase_dir());
 	if (cfl_categories_load(path, &c, err, sizeof(err)) != 0)
@@ -87,13 +87,13 @@ static void join(const char *const *v, size_t n, char *buf, size_t len)
 
 static void test_shipped_table_is_the_contract(void **state)
 {
-	cfl_categories *c = load_shipped();
+	cfl_categories_t *c = load_shipped();
 	size_t i;
 
 	(void)state;
 	assert_int_equal(cfl_categories_count(c), sizeof(rows) / sizeof(rows[0]));
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		const struct cfl_category *r = cfl_categories_find(c, rows[i].action, strlen(rows[i].action));
+		const cfl_category_t *r = cfl_categories_find(c, rows[i].action, strlen(rows[i].action));
 		char buf[256];
 
 		if (r == NULL)
@@ -114,7 +114,7 @@ static void test_shipped_table_is_the_contract(void **state)
 
 static void test_lookup_is_exact(void **state)
 {
-	cfl_categories *c = load_shipped();
+	cfl_categories_t *c = load_shipped();
 
 	(void)state;
 	assert_null(cfl_categories_find(c, "user created", 12));           /* case matters */
@@ -128,7 +128,7 @@ static void test_lookup_is_exact(void **state)
 
 static void test_apply(void **state)
 {
-	cfl_categories *c = load_shipped();
+	cfl_categories_t *c = load_shipped();
 	struct json_object *ev = json_object_new_object();
 
 	(void)state;
@@ -154,8 +154,8 @@ static void test_operator_extension(void **state)
 		"   \"outcome\": \"unknown\", \"user_fields\": [\"login\", \"group\"], \"note\": \"local\"}\n"
 		"]\n";
 	char err[256];
-	cfl_categories *c;
-	const struct cfl_category *r;
+	cfl_categories_t *c;
+	const cfl_category_t *r;
 
 	(void)state;
 	assert_int_equal(cfl_categories_load_string(text, strlen(text), "x.json", &c, err, sizeof(err)), 0);
@@ -224,7 +224,7 @@ static void test_broken_files(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *b = &bad_cases[i];
-		cfl_categories *c = (cfl_categories *)&c;
+		cfl_categories_t *c = (cfl_categories_t *)&c;
 		char err[1024] = "";
 
 		if (cfl_categories_load_string(b->text, strlen(b->text), "bad.json", &c, err, sizeof(err)) == 0)
@@ -237,7 +237,7 @@ static void test_broken_files(void **state)
 
 static void test_missing_file(void **state)
 {
-	cfl_categories *c;
+	cfl_categories_t *c;
 	char err[512];
 
 	(void)state;
@@ -258,5 +258,5 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 	};
 
-	return cmocka_run_group_tests_name("cfl_categories", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("cfl_categories_t", tests, NULL, NULL);
 }

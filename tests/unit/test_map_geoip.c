@@ -53,7 +53,7 @@ static void test_ip_parse_table(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(ip_cases) / sizeof(ip_cases[0]); i++) {
-		struct cfl_ip ip;
+		cfl_ip_t ip;
 		int rc = cfl_ip_parse(ip_cases[i].text, strlen(ip_cases[i].text), &ip);
 
 		if ((rc == 0) != ip_cases[i].ok)
@@ -61,7 +61,7 @@ static void test_ip_parse_table(void **state)
 	}
 	/* an embedded NUL is not hidden by strlen() */
 	{
-		struct cfl_ip ip;
+		cfl_ip_t ip;
 
 		assert_int_equal(cfl_ip_parse("1.2.3.4\0x", 9, &ip), -1);
 		assert_int_equal(cfl_ip_parse(NULL, 0, &ip), -1);
@@ -94,9 +94,9 @@ static const struct geo_case geo_cases[] = {
 	{ "10.100.100.2", "{}" },
 };
 
-static void enrich(const cfl_geoip *g, const char *ip_text, struct json_object *source)
+static void enrich(const cfl_geoip_t *g, const char *ip_text, struct json_object *source)
 {
-	struct cfl_ip ip;
+	cfl_ip_t ip;
 
 	assert_int_equal(cfl_ip_parse(ip_text, strlen(ip_text), &ip), 0);
 	cfl_geoip_enrich(g, &ip, source);
@@ -105,7 +105,7 @@ static void enrich(const cfl_geoip *g, const char *ip_text, struct json_object *
 static void test_enrich_table(void **state)
 {
 	char city[4096], asn[4096], err[512];
-	cfl_geoip *g;
+	cfl_geoip_t *g;
 	size_t i;
 	int round;
 
@@ -138,7 +138,7 @@ static void test_enrich_table(void **state)
 static void test_city_only(void **state)
 {
 	char city[4096], err[512];
-	cfl_geoip *g;
+	cfl_geoip_t *g;
 	struct json_object *src = json_object_new_object();
 
 	(void)state;
@@ -153,7 +153,7 @@ static void test_city_only(void **state)
 static void test_open_errors(void **state)
 {
 	char city[4096], err[512];
-	cfl_geoip *g = (cfl_geoip *)&g;
+	cfl_geoip_t *g = (cfl_geoip_t *)&g;
 
 	(void)state;
 	assert_int_equal(cfl_geoip_open(NULL, NULL, &g, err, sizeof(err)), 0);
@@ -176,5 +176,5 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 	};
 
-	return cmocka_run_group_tests_name("cfl_geoip", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("cfl_geoip_t", tests, NULL, NULL);
 }

@@ -24,7 +24,7 @@ static const char *rulebase_dir(void)
 static int setup(void **state)
 {
 	char path[4096], err[1024];
-	cfl_lognorm *l;
+	cfl_lognorm_t *l;
 
 	snprintf(path, sizeof(path), "%s/confluence-audit.rulebase", rulebase_dir());
 	if (cfl_lognorm_load(path, &l, err, sizeof(err)) != 0) {
@@ -64,7 +64,7 @@ static const struct uri_case uri_cases[] = {
 
 static void test_uri_username_table(void **state)
 {
-	cfl_lognorm *l = *state;
+	cfl_lognorm_t *l = *state;
 	size_t i;
 	int round;
 
@@ -89,7 +89,7 @@ static void test_uri_username_table(void **state)
 /* long inputs take the heap path; names that do not fit are no names */
 static void test_uri_long(void **state)
 {
-	cfl_lognorm *l = *state;
+	cfl_lognorm_t *l = *state;
 	char uri[5000], out[16];
 	size_t n;
 
@@ -127,7 +127,7 @@ static const struct url_case url_cases[] = {
 
 static void test_url_host_table(void **state)
 {
-	cfl_lognorm *l = *state;
+	cfl_lognorm_t *l = *state;
 	size_t i;
 	int round;
 
@@ -163,7 +163,7 @@ static const struct prefix_case prefix_cases[] = {
 
 static void test_find_json_table(void **state)
 {
-	cfl_lognorm *l = *state;
+	cfl_lognorm_t *l = *state;
 	size_t i;
 
 	for (i = 0; i < sizeof(prefix_cases) / sizeof(prefix_cases[0]); i++) {
@@ -182,7 +182,7 @@ static void test_find_json_table(void **state)
 
 static void test_find_json_long(void **state)
 {
-	cfl_lognorm *l = *state;
+	cfl_lognorm_t *l = *state;
 	static char msg[200000];
 	size_t off;
 
@@ -233,7 +233,7 @@ static void test_broken_rulebases(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad_rbs) / sizeof(bad_rbs[0]); i++) {
 		char path[512], want[1024], err[1024] = "";
-		cfl_lognorm *l = (cfl_lognorm *)&l;
+		cfl_lognorm_t *l = (cfl_lognorm_t *)&l;
 
 		temp_rulebase(path, sizeof(path), bad_rbs[i].text);
 		if (cfl_lognorm_load(path, &l, err, sizeof(err)) == 0)
@@ -248,7 +248,7 @@ static void test_broken_rulebases(void **state)
 
 static void test_missing_rulebase(void **state)
 {
-	cfl_lognorm *l;
+	cfl_lognorm_t *l;
 	char err[512];
 
 	(void)state;
@@ -261,7 +261,7 @@ static void test_missing_rulebase(void **state)
 /* Two loaded rulebases with different rules do not see each other's memo. */
 static void test_memo_is_per_rulebase(void **state)
 {
-	cfl_lognorm *shipped = *state, *other;
+	cfl_lognorm_t *shipped = *state, *other;
 	char path[512], err[1024], out[64];
 
 	temp_rulebase(path, sizeof(path),
@@ -293,5 +293,5 @@ int main(void)
 		cmocka_unit_test(test_memo_is_per_rulebase),
 	};
 
-	return cmocka_run_group_tests_name("cfl_lognorm", tests, setup, teardown);
+	return cmocka_run_group_tests_name("cfl_lognorm_t", tests, setup, teardown);
 }

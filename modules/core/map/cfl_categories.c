@@ -35,7 +35,7 @@ static const char *const user_field_names[] = {
 };
 
 struct rule {
-	struct cfl_category pub;
+	cfl_category_t pub;
 	void **owned;   /* every string and array the rule allocated, for freeing */
 	size_t nowned;
 };
@@ -44,7 +44,7 @@ struct slot {
 	const char *action;  /* NULL = free */
 	size_t len;
 	uint64_t hash;
-	const struct cfl_category *rule;
+	const cfl_category_t *rule;
 	int line;
 };
 
@@ -64,7 +64,7 @@ struct loader {
 	const char *name;
 	char *err;
 	size_t errlen;
-	cfl_categories *c;
+	cfl_categories_t *c;
 };
 
 static void fail(struct loader *ld, size_t offset, const char *fmt, ...)
@@ -289,7 +289,7 @@ static uint64_t hash_action(const char *s, size_t len)
 
 static int insert_action(struct loader *ld, size_t off, const struct rule *r, const char *action)
 {
-	cfl_categories *c = ld->c;
+	cfl_categories_t *c = ld->c;
 	size_t len = strlen(action), i;
 	uint64_t h = hash_action(action, len);
 
@@ -459,7 +459,7 @@ done:
 }
 
 int cfl_categories_load_string(const char *text, size_t len, const char *name,
-	cfl_categories **out, char *err, size_t errlen)
+	cfl_categories_t **out, char *err, size_t errlen)
 {
 	struct loader ld = { text, len, name, err, errlen, NULL };
 
@@ -509,7 +509,7 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 	return buf;
 }
 
-int cfl_categories_load(const char *path, cfl_categories **out, char *err, size_t errlen)
+int cfl_categories_load(const char *path, cfl_categories_t **out, char *err, size_t errlen)
 {
 	size_t len;
 	char *text;
@@ -528,7 +528,7 @@ int cfl_categories_load(const char *path, cfl_categories **out, char *err, size_
 	return rc;
 }
 
-void cfl_categories_free(cfl_categories *c)
+void cfl_categories_free(cfl_categories_t *c)
 {
 	size_t i, j;
 
@@ -536,7 +536,7 @@ void cfl_categories_free(cfl_categories *c)
 		return;
 	json_object_put(c->info);
 	for (i = 0; i < c->nrules; i++) {
-		const struct cfl_category *p = &c->rules[i].pub;
+		const cfl_category_t *p = &c->rules[i].pub;
 
 		for (j = 0; p->category_json != NULL && p->category_json[j] != NULL; j++)
 			json_object_put(p->category_json[j]);
@@ -552,7 +552,7 @@ void cfl_categories_free(cfl_categories *c)
 	free(c);
 }
 
-const struct cfl_category *cfl_categories_find(const cfl_categories *c, const char *action, size_t len)
+const cfl_category_t *cfl_categories_find(const cfl_categories_t *c, const char *action, size_t len)
 {
 	uint64_t h;
 	size_t i;
@@ -569,7 +569,7 @@ const struct cfl_category *cfl_categories_find(const cfl_categories *c, const ch
 	return NULL;
 }
 
-size_t cfl_categories_count(const cfl_categories *c)
+size_t cfl_categories_count(const cfl_categories_t *c)
 {
 	return c == NULL ? 0 : c->nactions;
 }
@@ -585,7 +585,7 @@ static struct json_object *shared_array(struct json_object *const *s, size_t n,
 	return arr;
 }
 
-void cfl_categories_apply_ex(const cfl_categories *cats, const struct cfl_category *c,
+void cfl_categories_apply_ex(const cfl_categories_t *cats, const cfl_category_t *c,
 	struct json_object *event, struct json_object *(*new_array)(void *), void *ctx)
 {
 	if (c != NULL && c->ncategory > 0)
@@ -598,7 +598,7 @@ void cfl_categories_apply_ex(const cfl_categories *cats, const struct cfl_catego
 		cfl_json_add_new(event, "outcome", json_object_get(c->outcome_json));
 }
 
-void cfl_categories_apply(const cfl_categories *cats, const struct cfl_category *c,
+void cfl_categories_apply(const cfl_categories_t *cats, const cfl_category_t *c,
 	struct json_object *event)
 {
 	cfl_categories_apply_ex(cats, c, event, NULL, NULL);

@@ -27,7 +27,7 @@ struct cfl_geoip {
 	MMDB_s asn;
 	int have_city;
 	int have_asn;
-	uint64_t gen;  /* unique per cfl_geoip: keys the per-thread memo */
+	uint64_t gen;  /* unique per cfl_geoip_t: keys the per-thread memo */
 };
 
 /* What the databases say about one address, as plain values. */
@@ -44,14 +44,14 @@ struct geo_rec {
 #define MEMO_SLOTS 8
 struct memo_slot {
 	uint64_t gen;                  /* 0 = empty */
-	struct cfl_ip ip;
+	cfl_ip_t ip;
 	struct geo_rec rec;
 };
 
 static __thread struct memo_slot memo[MEMO_SLOTS];
 static uint64_t next_gen;  /* atomic */
 
-int cfl_ip_parse(const char *s, size_t len, struct cfl_ip *ip)
+int cfl_ip_parse(const char *s, size_t len, cfl_ip_t *ip)
 {
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&ip->sa;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ip->sa;
@@ -81,9 +81,9 @@ static int open_db(const char *path, const char *what, MMDB_s *db, char *err, si
 	return 0;
 }
 
-int cfl_geoip_open(const char *city, const char *asn, cfl_geoip **out, char *err, size_t errlen)
+int cfl_geoip_open(const char *city, const char *asn, cfl_geoip_t **out, char *err, size_t errlen)
 {
-	cfl_geoip *g;
+	cfl_geoip_t *g;
 
 	*out = NULL;
 	if ((city == NULL || *city == '\0') && (asn == NULL || *asn == '\0'))
@@ -112,7 +112,7 @@ fail:
 	return -1;
 }
 
-void cfl_geoip_close(cfl_geoip *g)
+void cfl_geoip_close(cfl_geoip_t *g)
 {
 	if (g == NULL)
 		return;
@@ -124,7 +124,7 @@ void cfl_geoip_close(cfl_geoip *g)
 }
 
 /* The entry for ip in db, or 0 if the database does not know it. */
-static int lookup(const MMDB_s *db, const struct cfl_ip *ip, MMDB_entry_s *entry)
+static int lookup(const MMDB_s *db, const cfl_ip_t *ip, MMDB_entry_s *entry)
 {
 	MMDB_lookup_result_s r;
 	int mmdb_err = MMDB_SUCCESS;
@@ -196,7 +196,7 @@ static void join_iso(const char *country, const char *sub, char *out)
 	memcpy(out + c + 1, sub, n + 1);
 }
 
-static void read_city(const cfl_geoip *g, const struct cfl_ip *ip, struct geo_rec *r)
+static void read_city(const cfl_geoip_t *g, const cfl_ip_t *ip, struct geo_rec *r)
 {
 	static const char *const continent[] = { "continent", "names", "en", NULL };
 	static const char *const country_iso[] = { "country", "iso_code", NULL };
@@ -219,7 +219,7 @@ static void read_city(const cfl_geoip *g, const struct cfl_ip *ip, struct geo_re
 	read_location(&e, r);
 }
 
-static void read_asn(const cfl_geoip *g, const struct cfl_ip *ip, struct geo_rec *r)
+static void read_asn(const cfl_geoip_t *g, const cfl_ip_t *ip, struct geo_rec *r)
 {
 	static const char *const number[] = { "autonomous_system_number", NULL };
 	static const char *const org[] = { "autonomous_system_organization", NULL };
@@ -237,7 +237,7 @@ static void read_asn(const cfl_geoip *g, const struct cfl_ip *ip, struct geo_rec
 	get_string(&e, r->str[AS_ORG], org);
 }
 
-static int same_ip(const struct cfl_ip *a, const struct cfl_ip *b)
+static int same_ip(const cfl_ip_t *a, const cfl_ip_t *b)
 {
 	if (a->sa.ss_family != b->sa.ss_family)
 		return 0;
@@ -248,7 +248,7 @@ static int same_ip(const struct cfl_ip *a, const struct cfl_ip *b)
 		&((const struct sockaddr_in6 *)&b->sa)->sin6_addr, sizeof(struct in6_addr)) == 0;
 }
 
-static unsigned memo_index(const struct cfl_ip *ip)
+static unsigned memo_index(const cfl_ip_t *ip)
 {
 	const unsigned char *p;
 	size_t n, i;
@@ -267,7 +267,7 @@ static unsigned memo_index(const struct cfl_ip *ip)
 }
 
 /* The record for ip: from this thread's memo, or looked up and remembered. */
-static const struct geo_rec *record(const cfl_geoip *g, const struct cfl_ip *ip)
+static const struct geo_rec *record(const cfl_geoip_t *g, const cfl_ip_t *ip)
 {
 	struct memo_slot *s = &memo[memo_index(ip)];
 
@@ -329,7 +329,7 @@ static void add_as(const struct geo_rec *r, struct json_object *source)
 	cfl_json_add_new(source, "as", as);
 }
 
-void cfl_geoip_enrich(const cfl_geoip *g, const struct cfl_ip *ip, struct json_object *source)
+void cfl_geoip_enrich(const cfl_geoip_t *g, const cfl_ip_t *ip, struct json_object *source)
 {
 	const struct geo_rec *r;
 

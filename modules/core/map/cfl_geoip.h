@@ -10,23 +10,23 @@
 #include <json.h>
 
 /* A validated numeric IPv4/IPv6 address, ready for a lookup. */
-struct cfl_ip {
+typedef struct cfl_ip {
 	struct sockaddr_storage sa;
-};
+} cfl_ip_t;
 
 /* 0 if s (NUL-terminated, len bytes) is a numeric IPv4 or IPv6 address; -1 for
  * anything else: host names, ports, zones, garbage. */
-int cfl_ip_parse(const char *s, size_t len, struct cfl_ip *ip);
+int cfl_ip_parse(const char *s, size_t len, cfl_ip_t *ip);
 
-typedef struct cfl_geoip cfl_geoip;
+typedef struct cfl_geoip cfl_geoip_t;
 
 /* Opens the databases that are given (NULL or "" = skip). *out stays NULL when
  * neither is given. Returns 0, or -1 with "FILE: reason" in err. */
-int cfl_geoip_open(const char *city, const char *asn, cfl_geoip **out, char *err, size_t errlen);
-void cfl_geoip_close(cfl_geoip *g);
+int cfl_geoip_open(const char *city, const char *asn, cfl_geoip_t **out, char *err, size_t errlen);
+void cfl_geoip_close(cfl_geoip_t *g);
 
 /* Adds "geo" and "as" objects to the ECS source object, as far as the
  * databases know the address. g may be NULL (no-op). */
-void cfl_geoip_enrich(const cfl_geoip *g, const struct cfl_ip *ip, struct json_object *source);
+void cfl_geoip_enrich(const cfl_geoip_t *g, const cfl_ip_t *ip, struct json_object *source);
 
 #endif /* CFL_GEOIP_H */

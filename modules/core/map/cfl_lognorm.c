@@ -102,7 +102,7 @@ static int check_version_line(const char *path, char *err, size_t errlen)
 
 /* Runs ln_normalize on marker + s and returns the string field `field` of the
  * result, copied into out. Returns its length, or 0. */
-static size_t normalize_field(const cfl_lognorm *l, const char *marker, const char *s,
+static size_t normalize_field(const cfl_lognorm_t *l, const char *marker, const char *s,
 	size_t len, const char *field, char *out, size_t outsz)
 {
 	char stackbuf[STACK_BUF];
@@ -133,7 +133,7 @@ static size_t normalize_field(const cfl_lognorm *l, const char *marker, const ch
 	return n;
 }
 
-static int self_test(const cfl_lognorm *l, const char *path, char *err, size_t errlen)
+static int self_test(const cfl_lognorm_t *l, const char *path, char *err, size_t errlen)
 {
 	static const char url[] = "http://h.example:8090/x";
 	static const char uri[] = "/u/view.action?username=ab";
@@ -154,10 +154,10 @@ static int self_test(const cfl_lognorm *l, const char *path, char *err, size_t e
 	return 0;
 }
 
-int cfl_lognorm_load(const char *path, cfl_lognorm **out, char *err, size_t errlen)
+int cfl_lognorm_load(const char *path, cfl_lognorm_t **out, char *err, size_t errlen)
 {
 	struct load_errors le = { err, errlen, 0 };
-	cfl_lognorm *l;
+	cfl_lognorm_t *l;
 
 	*out = NULL;
 	if (path == NULL || *path == '\0') {
@@ -192,7 +192,7 @@ int cfl_lognorm_load(const char *path, cfl_lognorm **out, char *err, size_t errl
 	return 0;
 }
 
-void cfl_lognorm_free(cfl_lognorm *l)
+void cfl_lognorm_free(cfl_lognorm_t *l)
 {
 	if (l == NULL)
 		return;
@@ -201,7 +201,7 @@ void cfl_lognorm_free(cfl_lognorm *l)
 	free(l);
 }
 
-int cfl_lognorm_find_json(const cfl_lognorm *l, const char *msg, size_t len, size_t *json_off)
+int cfl_lognorm_find_json(const cfl_lognorm_t *l, const char *msg, size_t len, size_t *json_off)
 {
 	char stackbuf[STACK_BUF];
 	char *buf = stackbuf;
@@ -239,13 +239,13 @@ static int is_username_char(char c)
 		|| c == '.' || c == '_' || c == '-';
 }
 
-static struct memo_slot *memo_slot(struct memo *mm, const cfl_lognorm *l, const char *key, size_t len)
+static struct memo_slot *memo_slot(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len)
 {
 	return &mm->slot[XXH3_64bits_withSeed(key, len, l->gen) & (MEMO_SLOTS - 1)];
 }
 
 /* Copies a remembered result for key into out: its length, or -1 on a miss. */
-static long memo_get(struct memo *mm, const cfl_lognorm *l, const char *key, size_t len,
+static long memo_get(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len,
 	char *out, size_t outsz)
 {
 	const struct memo_slot *s;
@@ -260,7 +260,7 @@ static long memo_get(struct memo *mm, const cfl_lognorm *l, const char *key, siz
 	return (long)s->vlen;
 }
 
-static void memo_put(struct memo *mm, const cfl_lognorm *l, const char *key, size_t len,
+static void memo_put(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len,
 	const char *val, size_t vlen)
 {
 	struct memo_slot *s;
@@ -296,7 +296,7 @@ static size_t finish_username(char *out, size_t n)
 	return n;
 }
 
-size_t cfl_lognorm_uri_username(const cfl_lognorm *l, const char *uri, size_t len,
+size_t cfl_lognorm_uri_username(const cfl_lognorm_t *l, const char *uri, size_t len,
 	char *out, size_t outsz)
 {
 	long hit = memo_get(&uri_memo, l, uri, len, out, outsz);
@@ -309,7 +309,7 @@ size_t cfl_lognorm_uri_username(const cfl_lognorm *l, const char *uri, size_t le
 	return n;
 }
 
-size_t cfl_lognorm_url_host(const cfl_lognorm *l, const char *url, size_t len,
+size_t cfl_lognorm_url_host(const cfl_lognorm_t *l, const char *url, size_t len,
 	char *out, size_t outsz)
 {
 	long hit = memo_get(&url_memo, l, url, len, out, outsz);

@@ -30,7 +30,7 @@
 
 /* ---------------------------------------------------------------- mapper */
 
-static int add_tag(cfl_mapper *m, const char *tag)
+static int add_tag(cfl_mapper_t *m, const char *tag)
 {
 	size_t i;
 
@@ -46,7 +46,7 @@ static int add_tag(cfl_mapper *m, const char *tag)
 	return 0;
 }
 
-static int make_leaves(cfl_mapper *m, const struct cfl_map_opts *o)
+static int make_leaves(cfl_mapper_t *m, const cfl_map_opts_t *o)
 {
 	const char *text[CFL_NLEAVES];
 	int i;
@@ -65,7 +65,7 @@ static int make_leaves(cfl_mapper *m, const struct cfl_map_opts *o)
 	return 0;
 }
 
-static int copy_options(cfl_mapper *m, const struct cfl_map_opts *o, char *err, size_t errlen)
+static int copy_options(cfl_mapper_t *m, const cfl_map_opts_t *o, char *err, size_t errlen)
 {
 	size_t i;
 
@@ -86,9 +86,9 @@ oom:
 	return -1;
 }
 
-int cfl_mapper_new(const struct cfl_map_opts *o, cfl_mapper **out, char *err, size_t errlen)
+int cfl_mapper_new(const cfl_map_opts_t *o, cfl_mapper_t **out, char *err, size_t errlen)
 {
-	cfl_mapper *m;
+	cfl_mapper_t *m;
 
 	*out = NULL;
 	if (errlen > 0)
@@ -109,7 +109,7 @@ int cfl_mapper_new(const struct cfl_map_opts *o, cfl_mapper **out, char *err, si
 	return 0;
 }
 
-void cfl_mapper_free(cfl_mapper *m)
+void cfl_mapper_free(cfl_mapper_t *m)
 {
 	size_t i;
 
@@ -126,7 +126,7 @@ void cfl_mapper_free(cfl_mapper *m)
 	free(m);
 }
 
-const char *cfl_map_status_name(enum cfl_map_status st)
+const char *cfl_map_status_name(cfl_map_status_t st)
 {
 	switch (st) {
 	case CFL_MAP_OK:
@@ -164,7 +164,7 @@ static void collect_spares(cfl_map_work_t *ev)
 
 /* ------------------------------------- fields that do not need the event */
 
-static struct json_object *tags_array(const cfl_mapper *m, cfl_map_work_t *ev)
+static struct json_object *tags_array(const cfl_mapper_t *m, cfl_map_work_t *ev)
 {
 	struct json_object *arr;
 	size_t i;
@@ -177,14 +177,14 @@ static struct json_object *tags_array(const cfl_mapper *m, cfl_map_work_t *ev)
 	return arr;
 }
 
-static struct json_object *leaf(const cfl_mapper *m, enum cfl_leaf l)
+static struct json_object *leaf(const cfl_mapper_t *m, cfl_leaf_t l)
 {
 	return json_object_get(m->leaf[l]);
 }
 
 /* Section 2 fields that do not depend on the event: the error document gets
  * exactly these (plus event.kind, event.original, error.message). */
-static void add_arrival_fields(const cfl_mapper *m, const struct cfl_map_input *in,
+static void add_arrival_fields(const cfl_mapper_t *m, const cfl_map_input_t *in,
 	struct json_object *doc, struct json_object *event, cfl_map_work_t *ev)
 {
 	struct json_object *ecs = json_object_new_object();
@@ -222,7 +222,7 @@ static void add_arrival_fields(const cfl_mapper *m, const struct cfl_map_input *
 
 /* ---------------------------------------------------------- error document */
 
-static struct json_object *error_doc(const cfl_mapper *m, const struct cfl_map_input *in,
+static struct json_object *error_doc(const cfl_mapper_t *m, const cfl_map_input_t *in,
 	const char *reason)
 {
 	struct json_object *doc = json_object_new_object();
@@ -244,8 +244,8 @@ static struct json_object *error_doc(const cfl_mapper *m, const struct cfl_map_i
 	return doc;
 }
 
-static enum cfl_map_status fail_doc(const cfl_mapper *m, const struct cfl_map_input *in,
-	const char *reason, struct cfl_map_result *res)
+static cfl_map_status_t fail_doc(const cfl_mapper_t *m, const cfl_map_input_t *in,
+	const char *reason, cfl_map_result_t *res)
 {
 	res->doc = error_doc(m, in, reason);
 	return CFL_MAP_ERROR;
@@ -280,7 +280,7 @@ static int plausible_prefix(const char *text, size_t len)
  * with a reason when there is no '{' where a JSON object should begin
  * (*reason NULL: the message has no usable prefix either; the caller says
  * what the text is instead). */
-static int locate_json(const cfl_mapper *m, const char *text, size_t len,
+static int locate_json(const cfl_mapper_t *m, const char *text, size_t len,
 	size_t *start, size_t *jlen, const char **reason)
 {
 	size_t pos = 0, end = len, off;
@@ -400,7 +400,7 @@ static void add_related_value(cfl_map_work_t *ev, struct json_object **related,
 static struct json_object *map_source_ip(cfl_map_work_t *ev)
 {
 	struct json_object *addr = ev->address;
-	struct cfl_ip ip;
+	cfl_ip_t ip;
 
 	if (addr == NULL || cfl_ip_parse(json_object_get_string(addr),
 			(size_t)json_object_get_string_len(addr), &ip) != 0)
@@ -497,12 +497,12 @@ static void prune(cfl_map_work_t *ev)
 }
 
 /* Everything after the shape mapper: sections 2, 5 and 6. */
-static void finish_event(cfl_map_work_t *ev, const struct cfl_map_input *in,
+static void finish_event(cfl_map_work_t *ev, const cfl_map_input_t *in,
 	const char *json, size_t jlen)
 {
-	const cfl_mapper *m = ev->m;
+	const cfl_mapper_t *m = ev->m;
 	struct json_object *action = ev->action;
-	const struct cfl_category *cat = NULL;
+	const cfl_category_t *cat = NULL;
 	struct json_object *ip = NULL;
 
 	if (ev->address != NULL)
@@ -524,9 +524,9 @@ static void finish_event(cfl_map_work_t *ev, const struct cfl_map_input *in,
 }
 
 /* Maps a parsed event object into res; the caller still owns obj. */
-static enum cfl_map_status map_object(const cfl_mapper *m, const struct cfl_map_input *in,
+static cfl_map_status_t map_object(const cfl_mapper_t *m, const cfl_map_input_t *in,
 	struct json_object *obj, struct json_object *const *f, const char *json, size_t jlen,
-	struct cfl_map_result *res)
+	cfl_map_result_t *res)
 {
 	cfl_map_work_t ev;
 	int rc;
@@ -554,14 +554,14 @@ static enum cfl_map_status map_object(const cfl_mapper *m, const struct cfl_map_
 	return CFL_MAP_OK;
 }
 
-enum cfl_map_status cfl_map_event(const cfl_mapper *m, const struct cfl_map_input *in,
-	struct cfl_map_result *res)
+cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in,
+	cfl_map_result_t *res)
 {
 	struct json_object *obj = NULL, *list, *f[CFL_NFIELDS];
 	const char *reason, *which;
 	char why[CFL_ERR_MAX];
 	size_t start, jlen;
-	enum cfl_map_status st;
+	cfl_map_status_t st;
 
 	memset(res, 0, sizeof(*res));
 	if (locate_json(m, in->text, in->len, &start, &jlen, &reason) != 0) {

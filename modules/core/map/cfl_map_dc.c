@@ -141,7 +141,7 @@ static void map_system(cfl_map_work_t *ev)
 }
 
 /* An empty list would only be cleaned up again: it is not moved at all. */
-static void move_array(cfl_map_work_t *ev, enum cfl_field from, const char *to)
+static void move_array(cfl_map_work_t *ev, cfl_field_t from, const char *to)
 {
 	struct json_object *v = ev->f[from];
 

@@ -18,15 +18,15 @@
 
 /* Strings that are the same in every document, built once and shared by
  * reference (immutable: libfastjson has no call that changes a string). */
-enum cfl_leaf {
+typedef enum cfl_leaf {
 	CFL_L_ECS_VERSION, CFL_L_KIND_EVENT, CFL_L_KIND_ERROR, CFL_L_DATASET, CFL_L_MODULE,
 	CFL_L_LOGS, CFL_L_NAMESPACE, CFL_NLEAVES
-};
+} cfl_leaf_t;
 
 struct cfl_mapper {
-	cfl_lognorm *ln;
-	cfl_categories *cats;
-	cfl_geoip *geo;
+	cfl_lognorm_t *ln;
+	cfl_categories_t *cats;
+	cfl_geoip_t *geo;
 	struct json_object *leaf[CFL_NLEAVES];
 	struct json_object **tags;  /* configured tags, each once, then preserve_original_event if on */
 	size_t ntags;
@@ -40,7 +40,7 @@ int cfl_map_dc(cfl_map_work_t *ev);
 
 /* Contract section 5, user and group fields; cat is the action's rule (NULL:
  * nothing to do). */
-void cfl_map_user_fields(cfl_map_work_t *ev, const struct cfl_category *cat);
+void cfl_map_user_fields(cfl_map_work_t *ev, const cfl_category_t *cat);
 
 /* "<name>:<uuid>" (lowercase 8-4-4-4-12 hex) -> length of <name>, or 0 if s is
  * not of that form. The uuid starts at s + result + 1. */

@@ -217,7 +217,7 @@ static void walk_changed_values(cfl_map_work_t *ev, unsigned uf)
 	}
 }
 
-void cfl_map_user_fields(cfl_map_work_t *ev, const struct cfl_category *cat)
+void cfl_map_user_fields(cfl_map_work_t *ev, const cfl_category_t *cat)
 {
 	if (cat == NULL || cat->user_fields == 0 || !gate_open(ev))
 		return;

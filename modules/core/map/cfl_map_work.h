@@ -14,14 +14,14 @@
 #include "cfl_map.h"
 
 /* The top-level members any shape uses, picked in one pass over the event. */
-enum cfl_field {
+typedef enum cfl_field {
 	CFL_F_TIMESTAMP, CFL_F_CREATION_DATE, CFL_F_REMOTE_ADDRESS, CFL_F_SUMMARY,
 	CFL_F_ENTITIES, CFL_F_RESULTS,                                   /* envelopes */
 	CFL_F_SOURCE, CFL_F_AUTHOR, CFL_F_AUDIT_TYPE, CFL_F_TYPE, CFL_F_METHOD, CFL_F_SYSTEM,
 	CFL_F_EXTRA_ATTRIBUTES, CFL_F_CHANGED_VALUES, CFL_F_AFFECTED_OBJECTS,  /* DC */
 	CFL_F_CATEGORY, CFL_F_ASSOCIATED_OBJECTS, CFL_F_AFFECTED_OBJECT,       /* Cloud */
 	CFL_NFIELDS
-};
+} cfl_field_t;
 extern const char *const cfl_field_names[CFL_NFIELDS];
 
 #define CFL_HOST_MAX 256
@@ -30,7 +30,7 @@ extern const char *const cfl_field_names[CFL_NFIELDS];
 /* One event in flight. The shape mappers read `in` and fill the output
  * objects; every json pointer below is borrowed from `doc` or `audit`. */
 typedef struct cfl_map_work {
-	const cfl_mapper *m;
+	const cfl_mapper_t *m;
 	struct json_object *in;      /* the parsed event; members are moved out, not copied */
 	struct json_object *f[CFL_NFIELDS];  /* its top-level members (borrowed), NULL if absent */
 	struct json_object *doc;     /* the ECS document */
