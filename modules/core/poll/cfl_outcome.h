@@ -32,7 +32,11 @@ typedef enum cfl_fail {
 	CFL_FAIL_RATE,       /* 429 */
 	CFL_FAIL_SERVER,     /* 5xx */
 	CFL_FAIL_TRANSPORT,  /* no usable HTTP answer */
-	CFL_FAIL_TOO_BIG     /* the reply exceeded the size limit */
+	CFL_FAIL_TOO_BIG,    /* the reply exceeded the size limit */
+	/* Never decided by cfl_outcome_decide(): failures the caller meets after
+	 * a 200, named here so every failure of a poll has one enum. */
+	CFL_FAIL_BODY,       /* a 200 that is not an audit page (cfl_poll_feed failed) */
+	CFL_FAIL_STATE       /* the state file cannot be written */
 } cfl_fail_t;
 
 typedef struct cfl_reply {
