@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 	static char outbuf[1 << 16];
 	struct cli c;
 	cfl_mapper_t *m = NULL;
-	char err[1024];
+	cfl_errbuf_t err;
 	int rc = EXIT_SETUP;
 
 	memset(&c, 0, sizeof(c));
@@ -210,8 +210,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "confluence2ecs: out of memory\n");
 		goto done;
 	}
-	if (cfl_mapper_new(&c.opts, &m, err, sizeof(err)) != 0) {
-		fprintf(stderr, "confluence2ecs: %s\n", err);
+	if (cfl_mapper_new(&c.opts, &m, &err) != CFL_OK) {
+		fprintf(stderr, "confluence2ecs: %s\n", err.msg);
 		goto done;
 	}
 	if (map_files(m, argc - optind, argv + optind, c.input_type) == 0)

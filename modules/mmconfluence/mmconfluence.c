@@ -357,7 +357,7 @@ BEGINnewActInst
 	char *strs[7] = { NULL };   /* rulebase, categories, city, asn, ns, source, container */
 	char **tags = NULL;
 	size_t ntags = 0;
-	char err[1024];
+	cfl_errbuf_t err;
 	int i;
 	unsigned j;
 CODESTARTnewActInst;
@@ -421,9 +421,9 @@ CODESTARTnewActInst;
 	opts.ns = strs[4];
 	opts.tags = (const char *const *)tags;
 	opts.ntags = ntags;
-	err[0] = '\0';
-	if(cfl_mapper_new(&opts, &pData->mapper, err, sizeof(err)) != 0) {
-		parser_errmsg("mmconfluence: %s", err[0] ? err : "cannot set up the mapping");
+	err.msg[0] = '\0';
+	if(cfl_mapper_new(&opts, &pData->mapper, &err) != CFL_OK) {
+		parser_errmsg("mmconfluence: %s", err.msg[0] ? err.msg : "cannot set up the mapping");
 		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 	}
 	CHKiRet(setup_stats(pData));

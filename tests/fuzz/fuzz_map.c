@@ -49,7 +49,8 @@ static void free_mapper(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const char *const tags[] = { "fuzz", "confluence-audit" };
-	char rulebase[4096], categories[4096], city[4096], asn[4096], err[1024];
+	char rulebase[4096], categories[4096], city[4096], asn[4096];
+	cfl_errbuf_t err;
 	const char *rb = env_or("CFL_RULEBASES", DEFAULT_RULEBASES);
 	const char *fx = env_or("CFL_FIXTURES", DEFAULT_FIXTURES);
 	cfl_map_opts_t o;
@@ -70,8 +71,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	o.ns = "fuzz";
 	o.tags = tags;
 	o.ntags = 2;
-	if (cfl_mapper_new(&o, &mapper, err, sizeof(err)) != 0) {
-		fprintf(stderr, "fuzz_map: %s (set CFL_RULEBASES to the rulebases directory)\n", err);
+	if (cfl_mapper_new(&o, &mapper, &err) != CFL_OK) {
+		fprintf(stderr, "fuzz_map: %s (set CFL_RULEBASES to the rulebases directory)\n", err.msg);
 		abort();
 	}
 	atexit(free_mapper);

@@ -48,10 +48,10 @@ static cfl_map_opts_t base_opts(void)
 static cfl_mapper_t *new_mapper(const cfl_map_opts_t *o)
 {
 	cfl_mapper_t *m;
-	char err[1024];
+	cfl_errbuf_t err;
 
-	if (cfl_mapper_new(o, &m, err, sizeof(err)) != 0)
-		fail_msg("cfl_mapper_new: %s", err);
+	if (cfl_mapper_new(o, &m, &err) != 0)
+		fail_msg("cfl_mapper_new: %s", err.msg);
 	return m;
 }
 
@@ -119,7 +119,8 @@ static void assert_doc(struct json_object *doc, const char *want_text)
 
 static void test_setup_errors(void **state)
 {
-	char bad_cats[512], err[1024];
+	char bad_cats[512];
+	cfl_errbuf_t err;
 	cfl_map_opts_t o;
 	cfl_mapper_t *m = (cfl_mapper_t *)&m;
 	FILE *f;
@@ -128,9 +129,9 @@ static void test_setup_errors(void **state)
 	(void)state;
 	o = base_opts();
 	o.rulebase = "/nonexistent/a.rulebase";
-	assert_int_equal(cfl_mapper_new(&o, &m, err, sizeof(err)), -1);
+	assert_int_not_equal(cfl_mapper_new(&o, &m, &err), CFL_OK);
 	assert_null(m);
-	assert_string_equal(err, "/nonexistent/a.rulebase: cannot open rulebase: No such file or directory");
+	assert_string_equal(err.msg, "/nonexistent/a.rulebase: cannot open rulebase: No such file or directory");
 
 	snprintf(bad_cats, sizeof(bad_cats), "%s/cfl-test-cats.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	fd = mkstemp(bad_cats);
@@ -140,25 +141,25 @@ static void test_setup_errors(void **state)
 	fclose(f);
 	o = base_opts();
 	o.categories = bad_cats;
-	assert_int_equal(cfl_mapper_new(&o, &m, err, sizeof(err)), -1);
+	assert_int_not_equal(cfl_mapper_new(&o, &m, &err), CFL_OK);
 	unlink(bad_cats);
 	{
 		char want[1024];
 
 		snprintf(want, sizeof(want), "%s:3: \"type\" must be a non-empty array of strings", bad_cats);
-		assert_string_equal(err, want);
+		assert_string_equal(err.msg, want);
 	}
 
 	o = base_opts();
 	o.geoip_city = "/nonexistent/city.mmdb";
-	assert_int_equal(cfl_mapper_new(&o, &m, err, sizeof(err)), -1);
-	assert_string_equal(err, "/nonexistent/city.mmdb: cannot open GeoIP City database: "
+	assert_int_not_equal(cfl_mapper_new(&o, &m, &err), CFL_OK);
+	assert_string_equal(err.msg, "/nonexistent/city.mmdb: cannot open GeoIP City database: "
 		"Error opening the specified MaxMind DB file");
 
 	o = base_opts();
 	o.categories = NULL;
-	assert_int_equal(cfl_mapper_new(&o, &m, err, sizeof(err)), -1);
-	assert_string_equal(err, "no categories file given (confluence-categories.json)");
+	assert_int_not_equal(cfl_mapper_new(&o, &m, &err), CFL_OK);
+	assert_string_equal(err.msg, "no categories file given (confluence-categories.json)");
 	cfl_mapper_free(NULL);
 }
 

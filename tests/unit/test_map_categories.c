@@ -21,12 +21,13 @@ static const char *rulebase_dir(void)
 
 static cfl_categories_t *load_shipped(void)
 {
-	char path[4096], err[512];
+	char path[4096];
+	cfl_errbuf_t err;
 	cfl_categories_t *c;
 
 	snprintf(path, sizeof(path), "%s/confluence-categories.json", rulebase_dir());
-	if (cfl_categories_load(path, &c, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
+	if (cfl_categories_load(path, &c, &err) != 0)
+		fail_msg("%s", err.msg);
 	return c;
 }
 
@@ -153,18 +154,18 @@ static void test_operator_extension(void **state)
 		"  {\"actions\": [\"Custom thing\"], \"category\": [\"web\"], \"type\": [\"access\"],\n"
 		"   \"outcome\": \"unknown\", \"user_fields\": [\"login\", \"group\"], \"note\": \"local\"}\n"
 		"]\n";
-	char err[256];
+	cfl_errbuf_t err;
 	cfl_categories_t *c;
 	const cfl_category_t *r;
 
 	(void)state;
-	assert_int_equal(cfl_categories_load_string(text, strlen(text), "x.json", &c, err, sizeof(err)), 0);
+	assert_int_equal(cfl_categories_load_string(text, strlen(text), "x.json", &c, &err), 0);
 	r = cfl_categories_find(c, "Custom thing", 12);
 	assert_non_null(r);
 	assert_int_equal(r->user_fields, CFL_UF_LOGIN | CFL_UF_GROUP);
 	assert_int_equal(r->line, 2);
 	cfl_categories_free(c);
-	assert_int_equal(cfl_categories_load_string("[]", 2, "empty.json", &c, err, sizeof(err)), 0);
+	assert_int_equal(cfl_categories_load_string("[]", 2, "empty.json", &c, &err), 0);
 	assert_int_equal(cfl_categories_count(c), 0);
 	cfl_categories_free(c);
 }
@@ -225,26 +226,26 @@ static void test_broken_files(void **state)
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *b = &bad_cases[i];
 		cfl_categories_t *c = (cfl_categories_t *)&c;
-		char err[1024] = "";
+		cfl_errbuf_t err = { CFL_OK, "" };
 
-		if (cfl_categories_load_string(b->text, strlen(b->text), "bad.json", &c, err, sizeof(err)) == 0)
+		if (cfl_categories_load_string(b->text, strlen(b->text), "bad.json", &c, &err) == 0)
 			fail_msg("%s: loaded", b->what);
 		assert_null(c);
-		if (strcmp(err, b->error) != 0)
-			fail_msg("%s:\n  expected: %s\n  got:      %s", b->what, b->error, err);
+		if (strcmp(err.msg, b->error) != 0)
+			fail_msg("%s:\n  expected: %s\n  got:      %s", b->what, b->error, err.msg);
 	}
 }
 
 static void test_missing_file(void **state)
 {
 	cfl_categories_t *c;
-	char err[512];
+	cfl_errbuf_t err;
 
 	(void)state;
-	assert_int_equal(cfl_categories_load("/nonexistent/cats.json", &c, err, sizeof(err)), -1);
-	assert_string_equal(err, "/nonexistent/cats.json: cannot open categories file: No such file or directory");
-	assert_int_equal(cfl_categories_load(NULL, &c, err, sizeof(err)), -1);
-	assert_string_equal(err, "no categories file given (confluence-categories.json)");
+	assert_int_not_equal(cfl_categories_load("/nonexistent/cats.json", &c, &err), CFL_OK);
+	assert_string_equal(err.msg, "/nonexistent/cats.json: cannot open categories file: No such file or directory");
+	assert_int_not_equal(cfl_categories_load(NULL, &c, &err), CFL_OK);
+	assert_string_equal(err.msg, "no categories file given (confluence-categories.json)");
 }
 
 int main(void)

@@ -23,12 +23,13 @@ static const char *rulebase_dir(void)
 
 static int setup(void **state)
 {
-	char path[4096], err[1024];
+	char path[4096];
+	cfl_errbuf_t err;
 	cfl_lognorm_t *l;
 
 	snprintf(path, sizeof(path), "%s/confluence-audit.rulebase", rulebase_dir());
-	if (cfl_lognorm_load(path, &l, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s\n", err);
+	if (cfl_lognorm_load(path, &l, &err) != 0) {
+		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
 	*state = l;
@@ -232,37 +233,39 @@ static void test_broken_rulebases(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad_rbs) / sizeof(bad_rbs[0]); i++) {
-		char path[512], want[1024], err[1024] = "";
+		char path[512], want[1024];
+		cfl_errbuf_t err = { CFL_OK, "" };
 		cfl_lognorm_t *l = (cfl_lognorm_t *)&l;
 
 		temp_rulebase(path, sizeof(path), bad_rbs[i].text);
-		if (cfl_lognorm_load(path, &l, err, sizeof(err)) == 0)
+		if (cfl_lognorm_load(path, &l, &err) == 0)
 			fail_msg("%s: loaded", bad_rbs[i].what);
 		unlink(path);
 		assert_null(l);
 		snprintf(want, sizeof(want), "%s%s", path, bad_rbs[i].error);
-		if (strcmp(err, want) != 0)
-			fail_msg("%s:\n  expected: %s\n  got:      %s", bad_rbs[i].what, want, err);
+		if (strcmp(err.msg, want) != 0)
+			fail_msg("%s:\n  expected: %s\n  got:      %s", bad_rbs[i].what, want, err.msg);
 	}
 }
 
 static void test_missing_rulebase(void **state)
 {
 	cfl_lognorm_t *l;
-	char err[512];
+	cfl_errbuf_t err;
 
 	(void)state;
-	assert_int_equal(cfl_lognorm_load("/nonexistent/x.rulebase", &l, err, sizeof(err)), -1);
-	assert_string_equal(err, "/nonexistent/x.rulebase: cannot open rulebase: No such file or directory");
-	assert_int_equal(cfl_lognorm_load("", &l, err, sizeof(err)), -1);
-	assert_string_equal(err, "no rulebase given (confluence-audit.rulebase)");
+	assert_int_not_equal(cfl_lognorm_load("/nonexistent/x.rulebase", &l, &err), CFL_OK);
+	assert_string_equal(err.msg, "/nonexistent/x.rulebase: cannot open rulebase: No such file or directory");
+	assert_int_not_equal(cfl_lognorm_load("", &l, &err), CFL_OK);
+	assert_string_equal(err.msg, "no rulebase given (confluence-audit.rulebase)");
 }
 
 /* Two loaded rulebases with different rules do not see each other's memo. */
 static void test_memo_is_per_rulebase(void **state)
 {
 	cfl_lognorm_t *shipped = *state, *other;
-	char path[512], err[1024], out[64];
+	char path[512], out[64];
+	cfl_errbuf_t err;
 
 	temp_rulebase(path, sizeof(path),
 		"version=2\n"
@@ -271,7 +274,7 @@ static void test_memo_is_per_rulebase(void **state)
 		"rule=username,alt:%-:string-to{\"extradata\":\"?user=\"}%?user=%username:rest%\n"
 		"prefix=url|\n"
 		"rule=host:%-:char-to{\"extradata\":\":\"}%://%host:char-sep{\"extradata\":\":/?#@\"}%%-:rest%\n");
-	assert_int_equal(cfl_lognorm_load(path, &other, err, sizeof(err)), 0);
+	assert_int_equal(cfl_lognorm_load(path, &other, &err), 0);
 	unlink(path);
 	assert_int_equal(cfl_lognorm_uri_username(shipped, "/v?user=zed", 11, out, sizeof(out)), 0);
 	assert_int_equal(cfl_lognorm_uri_username(other, "/v?user=zed", 11, out, sizeof(out)), 3);

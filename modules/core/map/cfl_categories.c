@@ -62,13 +62,14 @@ struct loader {
 	const char *text;
 	size_t len;
 	const char *name;
-	char *err;
-	size_t errlen;
+	cfl_errbuf_t *err;
 	cfl_categories_t *c;
+	cfl_rc_t rc;     /* of the first failure */
 };
 
 static void fail(struct loader *ld, size_t offset, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static void fail_oom(struct loader *ld, size_t offset);
 
 static int line_of(const struct loader *ld, size_t offset)
 {
@@ -80,19 +81,26 @@ static int line_of(const struct loader *ld, size_t offset)
 	return line;
 }
 
+static void fail_at(struct loader *ld, cfl_rc_t rc, size_t offset, const char *what)
+{
+	ld->rc = cfl_err_set(ld->err, rc, "%s:%d: %s", ld->name, line_of(ld, offset), what);
+}
+
+/* A file that is not what the format above says (CFL_EPARSE). */
 static void fail(struct loader *ld, size_t offset, const char *fmt, ...)
 {
+	char what[CFL_ERRBUF_LEN];
 	va_list ap;
-	int n;
 
-	if (ld->errlen == 0)
-		return;
-	n = snprintf(ld->err, ld->errlen, "%s:%d: ", ld->name, line_of(ld, offset));
-	if (n < 0 || (size_t)n >= ld->errlen)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	fail_at(ld, CFL_EPARSE, offset, what);
+}
+
+static void fail_oom(struct loader *ld, size_t offset)
+{
+	fail_at(ld, CFL_ENOMEM, offset, "out of memory");
 }
 
 static int in_list(const char *const *list, const char *s)
@@ -156,7 +164,7 @@ static int read_string_array(struct loader *ld, size_t off, struct rule *r,
 	len = json_object_array_length(v);
 	arr = own(r, calloc((size_t)len + 1, sizeof(*arr)));
 	if (arr == NULL) {
-		fail(ld, off, "out of memory");
+		fail_oom(ld, off);
 		return -1;
 	}
 	for (i = 0; i < len; i++) {
@@ -177,7 +185,7 @@ static int read_string_array(struct loader *ld, size_t off, struct rule *r,
 			return -1;
 		}
 		if ((arr[i] = own_string(r, s)) == NULL) {
-			fail(ld, off, "out of memory");
+			fail_oom(ld, off);
 			return -1;
 		}
 	}
@@ -203,7 +211,7 @@ static struct json_object **json_strings(struct loader *ld, size_t off, struct r
 		objs = NULL;
 	}
 	if (objs == NULL)
-		fail(ld, off, "out of memory");
+		fail_oom(ld, off);
 	return objs;
 }
 
@@ -239,7 +247,7 @@ static int read_outcome(struct loader *ld, size_t off, struct rule *r, struct js
 	}
 	r->pub.outcome = own_string(r, s);
 	if (r->pub.outcome == NULL || (r->pub.outcome_json = json_object_new_string(s)) == NULL) {
-		fail(ld, off, "out of memory");
+		fail_oom(ld, off);
 		return -1;
 	}
 	return 0;
@@ -401,7 +409,7 @@ static int alloc_tables(struct loader *ld)
 	ld->c->slots = calloc(ld->c->nslots, sizeof(struct slot));
 	ld->c->rules = calloc(bound, sizeof(struct rule));
 	if (ld->c->slots == NULL || ld->c->rules == NULL) {
-		fail(ld, 0, "out of memory");
+		fail_oom(ld, 0);
 		return -1;
 	}
 	return 0;
@@ -458,10 +466,10 @@ done:
 	return rc;
 }
 
-int cfl_categories_load_string(const char *text, size_t len, const char *name,
-	cfl_categories_t **out, char *err, size_t errlen)
+cfl_rc_t cfl_categories_load_string(const char *text, size_t len, const char *name,
+	cfl_categories_t **out, cfl_errbuf_t *err)
 {
-	struct loader ld = { text, len, name, err, errlen, NULL };
+	struct loader ld = { text, len, name, err, NULL, CFL_EPARSE };
 
 	*out = NULL;
 	ld.c = calloc(1, sizeof(*ld.c));
@@ -470,60 +478,58 @@ int cfl_categories_load_string(const char *text, size_t len, const char *name,
 		ld.c = NULL;
 	}
 	if (ld.c == NULL) {
-		fail(&ld, 0, "out of memory");
-		return -1;
+		fail_oom(&ld, 0);
+		return ld.rc;
 	}
 	if (read_rules(&ld) != 0) {
 		cfl_categories_free(ld.c);
-		return -1;
+		return ld.rc;
 	}
 	*out = ld.c;
-	return 0;
+	return CFL_OK;
 }
 
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+static cfl_rc_t read_file(const char *path, char **text, size_t *len, cfl_errbuf_t *err)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
 	size_t n = 0;
+	cfl_rc_t rc = CFL_OK;
 
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: cannot open categories file: %s", path, strerror(errno));
-		return NULL;
-	}
+	if (f == NULL)
+		return cfl_err_set(err, errno == ENOENT ? CFL_ENOENT : CFL_EIO, "%s: cannot open categories file: %s",
+			path, strerror(errno));
 	buf = malloc(MAX_FILE_SIZE + 1);
 	if (buf != NULL)
 		n = fread(buf, 1, MAX_FILE_SIZE + 1, f);
 	if (buf == NULL || ferror(f)) {
-		snprintf(err, errlen, "%s: cannot read categories file: %s", path,
+		rc = cfl_err_set(err, buf == NULL ? CFL_ENOMEM : CFL_EIO, "%s: cannot read categories file: %s", path,
 			buf == NULL ? "out of memory" : strerror(errno));
 		free(buf);
 		buf = NULL;
 	} else if (n > MAX_FILE_SIZE) {
-		snprintf(err, errlen, "%s: categories file larger than %d bytes", path, MAX_FILE_SIZE);
+		rc = cfl_err_set(err, CFL_ELIMIT, "%s: categories file larger than %d bytes", path, MAX_FILE_SIZE);
 		free(buf);
 		buf = NULL;
 	}
 	fclose(f);
+	*text = buf;
 	*len = n;
-	return buf;
+	return rc;
 }
 
-int cfl_categories_load(const char *path, cfl_categories_t **out, char *err, size_t errlen)
+cfl_rc_t cfl_categories_load(const char *path, cfl_categories_t **out, cfl_errbuf_t *err)
 {
-	size_t len;
-	char *text;
-	int rc;
+	size_t len = 0;
+	char *text = NULL;
+	cfl_rc_t rc;
 
 	*out = NULL;
-	if (path == NULL || *path == '\0') {
-		snprintf(err, errlen, "no categories file given (confluence-categories.json)");
-		return -1;
-	}
-	text = read_file(path, &len, err, errlen);
-	if (text == NULL)
-		return -1;
-	rc = cfl_categories_load_string(text, len, path, out, err, errlen);
+	if (path == NULL || *path == '\0')
+		return cfl_err_set(err, CFL_EINVAL, "no categories file given (confluence-categories.json)");
+	if ((rc = read_file(path, &text, &len, err)) != CFL_OK)
+		return rc;
+	rc = cfl_categories_load_string(text, len, path, out, err);
 	free(text);
 	return rc;
 }

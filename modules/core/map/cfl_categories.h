@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <json.h>
 
+#include "cfl_status.h"
+
 /* The action families of contract section 5 ("user_fields" in the file). */
 typedef enum cfl_user_fields {
 	CFL_UF_GROUP = 1 << 0,      /* "group": Group objects -> group.* */
@@ -40,12 +42,12 @@ typedef struct cfl_category {
 
 typedef struct cfl_categories cfl_categories_t;
 
-/* 0 and *out, or -1 with "FILE:LINE: what is wrong" in err. */
-int cfl_categories_load(const char *path, cfl_categories_t **out, char *err, size_t errlen);
+/* CFL_OK and *out, or an error code with "FILE:LINE: what is wrong" in err. */
+cfl_rc_t cfl_categories_load(const char *path, cfl_categories_t **out, cfl_errbuf_t *err);
 
 /* Same, from a string; name is used in messages. */
-int cfl_categories_load_string(const char *text, size_t len, const char *name,
-	cfl_categories_t **out, char *err, size_t errlen);
+cfl_rc_t cfl_categories_load_string(const char *text, size_t len, const char *name,
+	cfl_categories_t **out, cfl_errbuf_t *err);
 
 void cfl_categories_free(cfl_categories_t *c);
 

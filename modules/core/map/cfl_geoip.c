@@ -70,46 +70,45 @@ int cfl_ip_parse(const char *s, size_t len, cfl_ip_t *ip)
 	return -1;
 }
 
-static int open_db(const char *path, const char *what, MMDB_s *db, char *err, size_t errlen)
+static cfl_rc_t open_db(const char *path, const char *what, MMDB_s *db, cfl_errbuf_t *err)
 {
 	int rc = MMDB_open(path, MMDB_MODE_MMAP, db);
 
-	if (rc != MMDB_SUCCESS) {
-		snprintf(err, errlen, "%s: cannot open GeoIP %s database: %s", path, what, MMDB_strerror(rc));
-		return -1;
-	}
-	return 0;
+	if (rc != MMDB_SUCCESS)
+		return cfl_err_set(err, rc == MMDB_FILE_OPEN_ERROR || rc == MMDB_IO_ERROR ? CFL_EIO
+			: rc == MMDB_OUT_OF_MEMORY_ERROR ? CFL_ENOMEM : CFL_EPARSE,
+			"%s: cannot open GeoIP %s database: %s", path, what, MMDB_strerror(rc));
+	return CFL_OK;
 }
 
-int cfl_geoip_open(const char *city, const char *asn, cfl_geoip_t **out, char *err, size_t errlen)
+cfl_rc_t cfl_geoip_open(const char *city, const char *asn, cfl_geoip_t **out, cfl_errbuf_t *err)
 {
 	cfl_geoip_t *g;
+	cfl_rc_t rc;
 
 	*out = NULL;
 	if ((city == NULL || *city == '\0') && (asn == NULL || *asn == '\0'))
-		return 0;
+		return CFL_OK;
 	g = calloc(1, sizeof(*g));
 	if (g != NULL)
 		g->gen = __atomic_add_fetch(&next_gen, 1, __ATOMIC_RELAXED);
-	if (g == NULL) {
-		snprintf(err, errlen, "out of memory opening GeoIP databases");
-		return -1;
-	}
+	if (g == NULL)
+		return cfl_err_set(err, CFL_ENOMEM, "out of memory opening GeoIP databases");
 	if (city != NULL && *city != '\0') {
-		if (open_db(city, "City", &g->city, err, errlen) != 0)
+		if ((rc = open_db(city, "City", &g->city, err)) != CFL_OK)
 			goto fail;
 		g->have_city = 1;
 	}
 	if (asn != NULL && *asn != '\0') {
-		if (open_db(asn, "ASN", &g->asn, err, errlen) != 0)
+		if ((rc = open_db(asn, "ASN", &g->asn, err)) != CFL_OK)
 			goto fail;
 		g->have_asn = 1;
 	}
 	*out = g;
-	return 0;
+	return CFL_OK;
 fail:
 	cfl_geoip_close(g);
-	return -1;
+	return rc;
 }
 
 void cfl_geoip_close(cfl_geoip_t *g)

@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <json.h>
 
+#include "cfl_status.h"
+
 /* A validated numeric IPv4/IPv6 address, ready for a lookup. */
 typedef struct cfl_ip {
 	struct sockaddr_storage sa;
@@ -21,8 +23,8 @@ int cfl_ip_parse(const char *s, size_t len, cfl_ip_t *ip);
 typedef struct cfl_geoip cfl_geoip_t;
 
 /* Opens the databases that are given (NULL or "" = skip). *out stays NULL when
- * neither is given. Returns 0, or -1 with "FILE: reason" in err. */
-int cfl_geoip_open(const char *city, const char *asn, cfl_geoip_t **out, char *err, size_t errlen);
+ * neither is given. Returns CFL_OK, or an error code with "FILE: reason" in err. */
+cfl_rc_t cfl_geoip_open(const char *city, const char *asn, cfl_geoip_t **out, cfl_errbuf_t *err);
 void cfl_geoip_close(cfl_geoip_t *g);
 
 /* Adds "geo" and "as" objects to the ECS source object, as far as the

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <json.h>
 
+#include "cfl_status.h"
+
 /* obj[key] if obj is an object and the member exists (borrowed), else NULL. */
 struct json_object *cfl_json_get(struct json_object *obj, const char *key);
 
@@ -58,8 +60,8 @@ void cfl_json_pick(struct json_object *obj, const char *const *names, size_t n,
 	struct json_object **out);
 
 /* Parses exactly text[0..len) as one JSON value with this thread's reusable
- * tokener. 0 and *out (new reference; NULL for JSON null), or -1 with a
- * reason in why. */
-int cfl_json_parse(const char *text, size_t len, struct json_object **out, char *why, size_t whylen);
+ * tokener. CFL_OK and *out (new reference; NULL for JSON null), or an error
+ * code with a reason in why (may be NULL). */
+cfl_rc_t cfl_json_parse(const char *text, size_t len, struct json_object **out, cfl_errbuf_t *why);
 
 #endif /* CFL_JSON_UTIL_H */

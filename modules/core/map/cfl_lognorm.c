@@ -49,8 +49,7 @@ static __thread struct memo url_memo;
 static uint64_t next_gen;  /* atomic */
 
 struct load_errors {
-	char *err;
-	size_t errlen;
+	cfl_errbuf_t *err;
 	int count;
 };
 
@@ -62,17 +61,17 @@ static void err_cb(void *cookie, const char *msg, size_t len)
 	struct load_errors *le = cookie;
 	const char *open, *close;
 
-	if (le->count++ > 0 || le->errlen == 0)
+	if (le->count++ > 0)
 		return;  /* the first error is the one to fix */
 	open = strchr(msg, '[');
 	close = open != NULL ? strstr(open, "]: ") : NULL;
 	if (strncmp(msg, lead, sizeof(lead) - 1) == 0 && close != NULL) {
 		const char *file = msg + sizeof(lead) - 1;
 
-		snprintf(le->err, le->errlen, "%.*s:%.*s: %s", (int)(open - file), file,
+		cfl_err_set(le->err, CFL_EPARSE, "%.*s:%.*s: %s", (int)(open - file), file,
 			(int)(close - open - 1), open + 1, close + 3);
 	} else {
-		snprintf(le->err, le->errlen, "%.*s", (int)len, msg);
+		cfl_err_set(le->err, CFL_EPARSE, "%.*s", (int)len, msg);
 	}
 }
 
@@ -81,23 +80,21 @@ static void quiet_cb(void *cookie, const char *msg, size_t len)
 	(void)cookie; (void)msg; (void)len;
 }
 
-static int check_version_line(const char *path, char *err, size_t errlen)
+static cfl_rc_t check_version_line(const char *path, cfl_errbuf_t *err)
 {
 	char line[64];
 	FILE *f = fopen(path, "r");
 
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: cannot open rulebase: %s", path, strerror(errno));
-		return -1;
-	}
+	if (f == NULL)
+		return cfl_err_set(err, errno == ENOENT ? CFL_ENOENT : CFL_EIO, "%s: cannot open rulebase: %s",
+			path, strerror(errno));
 	if (fgets(line, sizeof(line), f) == NULL || strcmp(line, "version=2\n") != 0) {
 		fclose(f);
-		snprintf(err, errlen, "%s:1: first line must be exactly \"version=2\" "
+		return cfl_err_set(err, CFL_EPARSE, "%s:1: first line must be exactly \"version=2\" "
 			"(liblognorm would otherwise read the file with its v1 engine)", path);
-		return -1;
 	}
 	fclose(f);
-	return 0;
+	return CFL_OK;
 }
 
 /* Runs ln_normalize on marker + s and returns the string field `field` of the
@@ -133,63 +130,58 @@ static size_t normalize_field(const cfl_lognorm_t *l, const char *marker, const 
 	return n;
 }
 
-static int self_test(const cfl_lognorm_t *l, const char *path, char *err, size_t errlen)
+static cfl_rc_t self_test(const cfl_lognorm_t *l, const char *path, cfl_errbuf_t *err)
 {
 	static const char url[] = "http://h.example:8090/x";
 	static const char uri[] = "/u/view.action?username=ab";
 	char out[64];
 
 	if (cfl_lognorm_url_host(l, url, sizeof(url) - 1, out, sizeof(out)) == 0
-			|| strcmp(out, "h.example") != 0) {
-		snprintf(err, errlen, "%s: rulebase self-test failed: the url| rules do not give "
+			|| strcmp(out, "h.example") != 0)
+		return cfl_err_set(err, CFL_EINVAL, "%s: rulebase self-test failed: the url| rules do not give "
 			"host \"h.example\" for \"http://h.example:8090/x\"", path);
-		return -1;
-	}
 	if (cfl_lognorm_uri_username(l, uri, sizeof(uri) - 1, out, sizeof(out)) == 0
-			|| strcmp(out, "ab") != 0) {
-		snprintf(err, errlen, "%s: rulebase self-test failed: the uri| rules do not give "
+			|| strcmp(out, "ab") != 0)
+		return cfl_err_set(err, CFL_EINVAL, "%s: rulebase self-test failed: the uri| rules do not give "
 			"username \"ab\" for \"/u/view.action?username=ab\"", path);
-		return -1;
-	}
-	return 0;
+	return CFL_OK;
 }
 
-int cfl_lognorm_load(const char *path, cfl_lognorm_t **out, char *err, size_t errlen)
+cfl_rc_t cfl_lognorm_load(const char *path, cfl_lognorm_t **out, cfl_errbuf_t *err)
 {
-	struct load_errors le = { err, errlen, 0 };
+	struct load_errors le = { err, 0 };
 	cfl_lognorm_t *l;
+	cfl_rc_t rc;
 
 	*out = NULL;
-	if (path == NULL || *path == '\0') {
-		snprintf(err, errlen, "no rulebase given (confluence-audit.rulebase)");
-		return -1;
-	}
-	if (check_version_line(path, err, errlen) != 0)
-		return -1;
+	if (path == NULL || *path == '\0')
+		return cfl_err_set(err, CFL_EINVAL, "no rulebase given (confluence-audit.rulebase)");
+	if ((rc = check_version_line(path, err)) != CFL_OK)
+		return rc;
 	l = calloc(1, sizeof(*l));
 	if (l != NULL)
 		l->gen = __atomic_add_fetch(&next_gen, 1, __ATOMIC_RELAXED);
 	if (l == NULL || (l->ctx = ln_initCtx()) == NULL) {
-		snprintf(err, errlen, "%s: cannot create a liblognorm context", path);
 		free(l);
-		return -1;
+		return cfl_err_set(err, CFL_ENOMEM, "%s: cannot create a liblognorm context", path);
 	}
 	/* liblognorm 2.0.6 hands the error callback the *debug* cookie, so set
 	 * both (debug output itself stays off: no debug callback) */
 	ln_setDebugCB(l->ctx, NULL, &le);
 	ln_setErrMsgCB(l->ctx, err_cb, &le);
 	if (ln_loadSamples(l->ctx, path) != 0 && le.count == 0) {
-		snprintf(err, errlen, "%s: liblognorm could not load the rulebase", path);
+		cfl_err_set(err, CFL_EPARSE, "%s: liblognorm could not load the rulebase", path);
 		le.count++;
 	}
 	ln_setErrMsgCB(l->ctx, quiet_cb, NULL);
 	ln_setDebugCB(l->ctx, NULL, NULL);
-	if (le.count > 0 || self_test(l, path, err, errlen) != 0) {
+	rc = le.count > 0 ? CFL_EPARSE : self_test(l, path, err);
+	if (rc != CFL_OK) {
 		cfl_lognorm_free(l);
-		return -1;
+		return rc;
 	}
 	*out = l;
-	return 0;
+	return CFL_OK;
 }
 
 void cfl_lognorm_free(cfl_lognorm_t *l)

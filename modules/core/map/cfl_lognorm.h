@@ -16,11 +16,13 @@
 
 #include <stddef.h>
 
+#include "cfl_status.h"
+
 typedef struct cfl_lognorm cfl_lognorm_t;
 
-/* 0 and *out, or -1 with "FILE: reason" (liblognorm's own message with its
- * line number where it gives one) in err. */
-int cfl_lognorm_load(const char *path, cfl_lognorm_t **out, char *err, size_t errlen);
+/* CFL_OK and *out, or an error code with "FILE: reason" (liblognorm's own
+ * message with its line number where it gives one) in err. */
+cfl_rc_t cfl_lognorm_load(const char *path, cfl_lognorm_t **out, cfl_errbuf_t *err);
 void cfl_lognorm_free(cfl_lognorm_t *l);
 
 /* Where the JSON starts in a prefixed message ("@cee: {...}",

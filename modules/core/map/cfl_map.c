@@ -65,7 +65,7 @@ static int make_leaves(cfl_mapper_t *m, const cfl_map_opts_t *o)
 	return 0;
 }
 
-static int copy_options(cfl_mapper_t *m, const cfl_map_opts_t *o, char *err, size_t errlen)
+static cfl_rc_t copy_options(cfl_mapper_t *m, const cfl_map_opts_t *o, cfl_errbuf_t *err)
 {
 	size_t i;
 
@@ -80,33 +80,33 @@ static int copy_options(cfl_mapper_t *m, const cfl_map_opts_t *o, char *err, siz
 	}
 	if (o->preserve_original && add_tag(m, CFL_PRESERVE_TAG) != 0)
 		goto oom;
-	return 0;
+	return CFL_OK;
 oom:
-	snprintf(err, errlen, "out of memory");
-	return -1;
+	return cfl_err_set(err, CFL_ENOMEM, "out of memory");
 }
 
-int cfl_mapper_new(const cfl_map_opts_t *o, cfl_mapper_t **out, char *err, size_t errlen)
+cfl_rc_t cfl_mapper_new(const cfl_map_opts_t *o, cfl_mapper_t **out, cfl_errbuf_t *err)
 {
 	cfl_mapper_t *m;
+	cfl_rc_t rc;
 
 	*out = NULL;
-	if (errlen > 0)
-		err[0] = '\0';
-	m = calloc(1, sizeof(*m));
-	if (m == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
+	if (err != NULL) {
+		err->rc = CFL_OK;
+		err->msg[0] = '\0';
 	}
-	if (copy_options(m, o, err, errlen) != 0
-			|| cfl_lognorm_load(o->rulebase, &m->ln, err, errlen) != 0
-			|| cfl_categories_load(o->categories, &m->cats, err, errlen) != 0
-			|| cfl_geoip_open(o->geoip_city, o->geoip_asn, &m->geo, err, errlen) != 0) {
+	m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return cfl_err_set(err, CFL_ENOMEM, "out of memory");
+	if ((rc = copy_options(m, o, err)) != CFL_OK
+			|| (rc = cfl_lognorm_load(o->rulebase, &m->ln, err)) != CFL_OK
+			|| (rc = cfl_categories_load(o->categories, &m->cats, err)) != CFL_OK
+			|| (rc = cfl_geoip_open(o->geoip_city, o->geoip_asn, &m->geo, err)) != CFL_OK) {
 		cfl_mapper_free(m);
-		return -1;
+		return rc;
 	}
 	*out = m;
-	return 0;
+	return CFL_OK;
 }
 
 void cfl_mapper_free(cfl_mapper_t *m)
@@ -332,17 +332,16 @@ static const char *type_name(struct json_object *v)
 }
 
 /* What a message that is not an event is, in words. */
-static void describe_non_object(const char *text, size_t len, char *why, size_t whylen)
+static void describe_non_object(const char *text, size_t len, cfl_errbuf_t *why)
 {
 	struct json_object *v;
-	char dummy[8];
 
-	if (cfl_json_parse(text, len, &v, dummy, sizeof(dummy)) == 0) {
-		snprintf(why, whylen, "the message is JSON but %s, not an object", type_name(v));
+	if (cfl_json_parse(text, len, &v, NULL) == CFL_OK) {
+		cfl_err_set(why, CFL_EPARSE, "the message is JSON but %s, not an object", type_name(v));
 		json_object_put(v);
 		return;
 	}
-	snprintf(why, whylen, "no JSON object in the message: it does not start with '{' "
+	cfl_err_set(why, CFL_EPARSE, "no JSON object in the message: it does not start with '{' "
 		"and no msg| rule of the rulebase matches it");
 }
 
@@ -529,7 +528,7 @@ static cfl_map_status_t map_object(const cfl_mapper_t *m, const cfl_map_input_t 
 	cfl_map_result_t *res)
 {
 	cfl_map_work_t ev;
-	int rc;
+	cfl_rc_t rc;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.m = m;
@@ -541,10 +540,10 @@ static cfl_map_status_t map_object(const cfl_mapper_t *m, const cfl_map_input_t 
 	cfl_json_add_new(ev.doc, "event", ev.event);
 	ev.is_cloud = is_cloud_shape(f);
 	rc = ev.is_cloud ? cfl_map_cloud(&ev) : cfl_map_dc(&ev);
-	if (rc != 0) {
+	if (rc != CFL_OK) {
 		json_object_put(ev.doc);
 		json_object_put(ev.audit);
-		return fail_doc(m, in, ev.error, res);
+		return fail_doc(m, in, ev.error.msg, res);
 	}
 	collect_spares(&ev);
 	finish_event(&ev, in, json, jlen);
@@ -559,27 +558,27 @@ cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in,
 {
 	struct json_object *obj = NULL, *list, *f[CFL_NFIELDS];
 	const char *reason, *which;
-	char why[CFL_ERR_MAX];
+	cfl_errbuf_t why;
 	size_t start, jlen;
 	cfl_map_status_t st;
 
 	memset(res, 0, sizeof(*res));
 	if (locate_json(m, in->text, in->len, &start, &jlen, &reason) != 0) {
 		if (reason == NULL)
-			describe_non_object(in->text, in->len, why, sizeof(why));
-		return fail_doc(m, in, reason != NULL ? reason : why, res);
+			describe_non_object(in->text, in->len, &why);
+		return fail_doc(m, in, reason != NULL ? reason : why.msg, res);
 	}
-	if (cfl_json_parse(in->text + start, jlen, &obj, why, sizeof(why)) != 0)
-		return fail_doc(m, in, why, res);
+	if (cfl_json_parse(in->text + start, jlen, &obj, &why) != CFL_OK)
+		return fail_doc(m, in, why.msg, res);
 	cfl_json_pick(obj, cfl_field_names, CFL_NFIELDS, f);
 	list = envelope_list(f, &which);
 	if (list != NULL && json_object_array_length(list) == 0) {
 		st = CFL_MAP_EMPTY;
 	} else if (list != NULL) {
-		snprintf(why, sizeof(why), "the message is an API page holding %d events (\"%s\"), not one "
+		cfl_err_set(&why, CFL_EPARSE, "the message is an API page holding %d events (\"%s\"), not one "
 			"event: split pages into one event per message before mapping",
 			json_object_array_length(list), which);
-		st = fail_doc(m, in, why, res);
+		st = fail_doc(m, in, why.msg, res);
 	} else {
 		st = map_object(m, in, obj, f, in->text + start, jlen, res);
 	}

@@ -30,6 +30,8 @@
 #include <stdint.h>
 #include <json.h> /* libfastjson */
 
+#include "cfl_status.h"
+
 #define CFL_ECS_VERSION "8.11.0"
 #define CFL_DATASET "atlassian_confluence.audit"
 #define CFL_MODULE "atlassian_confluence"
@@ -48,10 +50,10 @@ typedef struct cfl_map_opts {
 
 typedef struct cfl_mapper cfl_mapper_t;
 
-/* Loads rulebase, categories and GeoIP databases. Returns 0 and sets *out, or -1
- * with a message in err naming the file (and line, for the categories file and
- * for rulebase errors liblognorm locates). */
-int cfl_mapper_new(const cfl_map_opts_t *o, cfl_mapper_t **out, char *err, size_t errlen);
+/* Loads rulebase, categories and GeoIP databases. Returns CFL_OK and sets *out,
+ * or an error code with a message in err naming the file (and line, for the
+ * categories file and for rulebase errors liblognorm locates). */
+cfl_rc_t cfl_mapper_new(const cfl_map_opts_t *o, cfl_mapper_t **out, cfl_errbuf_t *err);
 void cfl_mapper_free(cfl_mapper_t *m);
 
 typedef struct cfl_map_input {

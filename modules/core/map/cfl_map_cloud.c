@@ -52,20 +52,17 @@ static int creation_ms(struct json_object *v, int64_t *ms)
 	}
 }
 
-static int map_time(cfl_map_work_t *ev)
+static cfl_rc_t map_time(cfl_map_work_t *ev)
 {
 	struct json_object *v = ev->f[CFL_F_CREATION_DATE];
 
-	if (v == NULL) {
-		cfl_work_fail(ev, "no usable timestamp: Cloud audit record without creationDate");
-		return -1;
-	}
+	if (v == NULL)
+		return cfl_work_fail(ev, "no usable timestamp: Cloud audit record without creationDate");
 	if (creation_ms(v, &ev->ts_ms) != 0 || cfl_time_check_ms(ev->ts_ms) != 0) {
-		cfl_work_fail(ev, "no usable timestamp: creationDate %s is not epoch milliseconds "
+		return cfl_work_fail(ev, "no usable timestamp: creationDate %s is not epoch milliseconds "
 			"within years 0000-9999", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
-		return -1;
 	}
-	return 0;
+	return CFL_OK;
 }
 
 static void map_author(cfl_map_work_t *ev)
@@ -176,14 +173,16 @@ static void map_changed_values(cfl_map_work_t *ev)
 	cfl_json_add_new(ev->audit, "changed_values", json_object_get(cv));
 }
 
-int cfl_map_cloud(cfl_map_work_t *ev)
+cfl_rc_t cfl_map_cloud(cfl_map_work_t *ev)
 {
-	if (map_time(ev) != 0)
-		return -1;
+	cfl_rc_t rc = map_time(ev);
+
+	if (rc != CFL_OK)
+		return rc;
 	cfl_work_address(ev, cfl_json_keyword(ev->f[CFL_F_REMOTE_ADDRESS]));
 	map_author(ev);
 	map_type(ev);
 	map_affected_objects(ev);
 	map_changed_values(ev);
-	return 0;
+	return CFL_OK;
 }

@@ -46,48 +46,39 @@ static int get_integer(struct json_object *obj, const char *key, int64_t *out)
 }
 
 /* {epochSecond, nano}: a missing nano means a whole second. */
-static int epoch_nano_time(cfl_map_work_t *ev, struct json_object *ts)
+static cfl_rc_t epoch_nano_time(cfl_map_work_t *ev, struct json_object *ts)
 {
 	int64_t sec, nano = 0;
 
-	if (get_integer(ts, "epochSecond", &sec) != 0) {
-		cfl_work_fail(ev, "no usable timestamp: timestamp.epochSecond is missing or not an integer");
-		return -1;
-	}
+	if (get_integer(ts, "epochSecond", &sec) != 0)
+		return cfl_work_fail(ev, "no usable timestamp: timestamp.epochSecond is missing or not an integer");
 	if (cfl_json_get(ts, "nano") != NULL && get_integer(ts, "nano", &nano) != 0) {
-		cfl_work_fail(ev, "no usable timestamp: timestamp.nano is not an integer");
-		return -1;
+		return cfl_work_fail(ev, "no usable timestamp: timestamp.nano is not an integer");
 	}
-	if (cfl_time_from_epoch_nano(sec, nano, &ev->ts_ms) != 0) {
-		cfl_work_fail(ev, "no usable timestamp: timestamp {epochSecond: %lld, nano: %lld} is out of "
+	if (cfl_time_from_epoch_nano(sec, nano, &ev->ts_ms) != 0)
+		return cfl_work_fail(ev, "no usable timestamp: timestamp {epochSecond: %lld, nano: %lld} is out of "
 			"range (nano 0..999999999, years 0000-9999)", (long long)sec, (long long)nano);
-		return -1;
-	}
-	return 0;
+	return CFL_OK;
 }
 
-static int map_time(cfl_map_work_t *ev)
+static cfl_rc_t map_time(cfl_map_work_t *ev)
 {
 	struct json_object *ts = ev->f[CFL_F_TIMESTAMP];
 
-	if (ts == NULL) {
-		cfl_work_fail(ev, "no usable timestamp: no \"timestamp\" (Data Center) or "
+	if (ts == NULL)
+		return cfl_work_fail(ev, "no usable timestamp: no \"timestamp\" (Data Center) or "
 			"\"creationDate\" (Cloud) member");
-		return -1;
-	}
 	if (json_object_is_type(ts, json_type_object))
 		return epoch_nano_time(ev, ts);
 	if (json_object_is_type(ts, json_type_string)) {
 		if (cfl_time_parse_iso8601(json_object_get_string(ts),
 				(size_t)json_object_get_string_len(ts), &ev->ts_ms) == 0)
-			return 0;
-		cfl_work_fail(ev, "no usable timestamp: \"%.64s\" is not an ISO 8601 date-time "
+			return CFL_OK;
+		return cfl_work_fail(ev, "no usable timestamp: \"%.64s\" is not an ISO 8601 date-time "
 			"within years 0000-9999", json_object_get_string(ts));
-		return -1;
 	}
-	cfl_work_fail(ev, "no usable timestamp: \"timestamp\" is neither an ISO 8601 string nor "
+	return cfl_work_fail(ev, "no usable timestamp: \"timestamp\" is neither an ISO 8601 string nor "
 		"{epochSecond, nano}");
-	return -1;
 }
 
 static void map_author(cfl_map_work_t *ev)
@@ -149,10 +140,12 @@ static void move_array(cfl_map_work_t *ev, cfl_field_t from, const char *to)
 		cfl_json_add_new(ev->audit, to, json_object_get(v));
 }
 
-int cfl_map_dc(cfl_map_work_t *ev)
+cfl_rc_t cfl_map_dc(cfl_map_work_t *ev)
 {
-	if (map_time(ev) != 0)
-		return -1;
+	cfl_rc_t rc = map_time(ev);
+
+	if (rc != CFL_OK)
+		return rc;
 	cfl_work_address(ev, cfl_json_keyword(ev->f[CFL_F_SOURCE]));
 	map_author(ev);
 	map_type(ev);
@@ -161,5 +154,5 @@ int cfl_map_dc(cfl_map_work_t *ev)
 	move_array(ev, CFL_F_EXTRA_ATTRIBUTES, "extra_attributes");
 	move_array(ev, CFL_F_CHANGED_VALUES, "changed_values");
 	move_array(ev, CFL_F_AFFECTED_OBJECTS, "affected_objects");
-	return 0;
+	return CFL_OK;
 }

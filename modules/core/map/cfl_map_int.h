@@ -34,9 +34,10 @@ struct cfl_mapper {
 	int event_id;
 };
 
-/* Shape mappers: 0 on success, -1 with ev->error set (no usable timestamp). */
-int cfl_map_cloud(cfl_map_work_t *ev);
-int cfl_map_dc(cfl_map_work_t *ev);
+/* Shape mappers: CFL_OK, or an error code with ev->error set (no usable
+ * timestamp). */
+cfl_rc_t cfl_map_cloud(cfl_map_work_t *ev);
+cfl_rc_t cfl_map_dc(cfl_map_work_t *ev);
 
 /* Contract section 5, user and group fields; cat is the action's rule (NULL:
  * nothing to do). */

@@ -19,13 +19,14 @@ const char *const cfl_field_names[CFL_NFIELDS] = {
 	"category", "associatedObjects", "affectedObject"
 };
 
-void cfl_work_fail(cfl_map_work_t *ev, const char *fmt, ...)
+cfl_rc_t cfl_work_fail(cfl_map_work_t *ev, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ev->error, sizeof(ev->error), fmt, ap);
+	vsnprintf(ev->error.msg, sizeof(ev->error.msg), fmt, ap);
 	va_end(ap);
+	return ev->error.rc = CFL_EPARSE;
 }
 
 /* user and source are created on first use; only these functions add them,

@@ -12,6 +12,7 @@
 #include <json.h>
 
 #include "cfl_map.h"
+#include "cfl_status.h"
 
 /* The top-level members any shape uses, picked in one pass over the event. */
 typedef enum cfl_field {
@@ -25,7 +26,6 @@ typedef enum cfl_field {
 extern const char *const cfl_field_names[CFL_NFIELDS];
 
 #define CFL_HOST_MAX 256
-#define CFL_ERR_MAX 512
 
 /* One event in flight. The shape mappers read `in` and fill the output
  * objects; every json pointer below is borrowed from `doc` or `audit`. */
@@ -46,11 +46,12 @@ typedef struct cfl_map_work {
 	int is_cloud;
 	int64_t ts_ms;
 	char host[CFL_HOST_MAX];     /* host of service.address, for related.hosts ("" = none) */
-	char error[CFL_ERR_MAX];     /* why the event failed ("" = it did not) */
+	cfl_errbuf_t error;          /* why the event failed (CFL_OK, "" = it did not) */
 } cfl_map_work_t;
 
 /* Helpers the orchestration and the shape mappers share. */
-void cfl_work_fail(cfl_map_work_t *ev, const char *fmt, ...)
+/* Records why the event cannot be mapped; returns CFL_EPARSE. */
+cfl_rc_t cfl_work_fail(cfl_map_work_t *ev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 struct json_object *cfl_work_user(cfl_map_work_t *ev);
 /* user.id and user.full_name from the author's id and name values (borrowed;

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "cfl_backoff.h"
+#include "cfl_status.h"
 
 typedef enum cfl_fail {
 	CFL_FAIL_NONE = 0,   /* a 200: feed it */
@@ -67,7 +68,7 @@ typedef struct cfl_outcome {
 	int rate_wait;         /* the wait follows the server's Retry-After */
 	int log_once;          /* log once per streak only */
 	int warning;           /* a warning, not an error */
-	char msg[768];         /* for the log, without the "imconfluence(<host>): " prefix */
+	char msg[CFL_ERRBUF_LEN]; /* for the log, without the "imconfluence(<host>): " prefix */
 } cfl_outcome_t;
 
 /* Decides the outcome of r. bo is advanced when the wait is a backoff;
