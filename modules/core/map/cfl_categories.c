@@ -1,10 +1,13 @@
-/* cfl_categories.c -- loads the categorization table (format in the header) and
+/* cfl_categories.c: loads the categorization table (format in the header) and
  * answers "which rule has this event.action" from an open-addressing hash table
  * built once at load time, so the per-event cost is one hash and one compare.
  *
  * The file is read rule by rule: the outer array is walked by hand and each
  * element handed to json_tokener, so every error can name the line where the
- * offending rule starts, not just "somewhere in the file". */
+ * offending rule starts, not just "somewhere in the file".
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

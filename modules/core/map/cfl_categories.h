@@ -1,4 +1,4 @@
-/* cfl_categories.h -- the categorization table of contract section 5, loaded
+/* cfl_categories.h: the categorization table of contract section 5, loaded
  * from rulebases/confluence-categories.json (data an operator may extend) into
  * a hash table keyed by event.action.
  *
@@ -10,7 +10,10 @@
  *     "user_fields": ["target", "changes"],    which user/group rules apply (optional)
  *     "note":        "free text" }             ignored
  * An action may appear in one rule only. Errors name the file and the line of
- * the offending rule. */
+ * the offending rule.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #ifndef CFL_CATEGORIES_H
 #define CFL_CATEGORIES_H
 

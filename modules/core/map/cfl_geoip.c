@@ -1,4 +1,4 @@
-/* cfl_geoip.c -- IP validation and MaxMind lookups for source.geo / source.as.
+/* cfl_geoip.c: IP validation and MaxMind lookups for source.geo / source.as.
  *
  * Field names follow Elasticsearch's geoip processor, which the contract copies:
  * English names, region_iso_code = "<country iso>-<first subdivision iso>".
@@ -10,7 +10,10 @@
  * admin addresses, and a remembered record costs a compare instead of a tree
  * walk plus eight map lookups (a third of the mapping's time without it).
  * The memo is a fixed-size thread-local array of plain values, so there is
- * nothing to free at thread exit and the databases stay read-only. */
+ * nothing to free at thread exit and the databases stay read-only.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <netinet/in.h>

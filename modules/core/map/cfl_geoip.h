@@ -1,7 +1,10 @@
-/* cfl_geoip.h -- source.ip validation and the GeoIP enrichment of contract
+/* cfl_geoip.h: source.ip validation and the GeoIP enrichment of contract
  * section 2 (source.geo.* from a City database, source.as.* from an ASN
  * database), on libmaxminddb. Databases are mmap()ed read-only at start-up;
- * lookups are thread-safe. */
+ * lookups are thread-safe.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #ifndef CFL_GEOIP_H
 #define CFL_GEOIP_H
 

@@ -1,7 +1,10 @@
-/* cfl_json_util.c -- libfastjson helpers for the mapping core (see the header).
+/* cfl_json_util.c: libfastjson helpers for the mapping core (see the header).
  * Everything here is stateless and reentrant. Keys written by the mapper are
  * string literals, so they are added with JSON_C_OBJECT_KEY_IS_CONSTANT: that
- * saves a strdup()/free() pair per member, which the benchmark notices. */
+ * saves a strdup()/free() pair per member, which the benchmark notices.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,10 @@
-/* cfl_json_util.h -- small libfastjson helpers shared by the mapping core:
+/* cfl_json_util.h: small libfastjson helpers shared by the mapping core:
  * typed reads, constant-key writes, keyword coercion, deep equality and the
  * contract's final clean-up (section 6: drop nulls and empties recursively).
- * Reference rules are libfastjson's: "add" functions steal the value. */
+ * Reference rules are libfastjson's: "add" functions steal the value.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #ifndef CFL_JSON_UTIL_H
 #define CFL_JSON_UTIL_H
 

@@ -1,9 +1,12 @@
-/* cfl_lognorm.c -- liblognorm wrapper of the mapping core (see the header for
+/* cfl_lognorm.c: liblognorm wrapper of the mapping core (see the header for
  * the marker scheme). Loading checks the rulebase harder than liblognorm does:
  * liblognorm reports rule errors through a callback but still returns success,
  * and silently falls back to its v1 engine without a "version=2" first line,
  * so both are turned into load errors here, plus a small self-test that the
- * uri| and url| rules the mapper depends on still work. */
+ * uri| and url| rules the mapper depends on still work.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>

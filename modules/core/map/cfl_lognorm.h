@@ -1,4 +1,4 @@
-/* cfl_lognorm.h -- the liblognorm side of the mapping core: one ln_ctx loaded
+/* cfl_lognorm.h: the liblognorm side of the mapping core: one ln_ctx loaded
  * from rulebases/confluence-audit.rulebase, used for the three pattern jobs the
  * contract gives it (finding the JSON behind a syslog-style prefix, the
  * username at the end of a user URI, the host of service.address).
@@ -10,7 +10,10 @@
  * "last occurrence" matches) is finished here in C.
  *
  * ln_normalize() on a shared context is safe from several threads (rsyslog's
- * mmnormalize relies on it), so a loaded cfl_lognorm_t is read-only. */
+ * mmnormalize relies on it), so a loaded cfl_lognorm_t is read-only.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #ifndef CFL_LOGNORM_H
 #define CFL_LOGNORM_H
 

@@ -1,4 +1,4 @@
-/* cfl_map.c -- the mapping core's orchestration: mapper set-up, and for each
+/* cfl_map.c: the mapping core's orchestration: mapper set-up, and for each
  * message the pipeline of contract sections 1-6:
  *
  *   find the JSON (plain, or behind a prefix via the rulebase)
@@ -16,7 +16,10 @@
  * never copied; the top-level members are picked in one pass; output keys are
  * static strings (no strdup); strings that are the same in every document are
  * built once per mapper and shared; the clean-up walks only the subtrees that
- * can hold empties; liblognorm and GeoIP answers are remembered per thread. */
+ * can hold empties; liblognorm and GeoIP answers are remembered per thread.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

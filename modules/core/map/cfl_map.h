@@ -1,4 +1,4 @@
-/* cfl_map.h -- public API of the mapping core: one Confluence audit message in,
+/* cfl_map.h: public API of the mapping core: one Confluence audit message in,
  * one ECS document out (docs/ecs-mapping.md is the contract).
  *
  * The core is plain C on libfastjson, liblognorm, libmaxminddb and libxxhash; it
@@ -22,6 +22,8 @@
  *  - cfl_map_event() remembers recent GeoIP and liblognorm results, and keeps a
  *    reusable JSON tokener, per thread (fixed-size thread-local storage; the
  *    tokener is freed when the thread ends).
+ *
+ * Licensed under the Apache License, Version 2.0.
  */
 #ifndef CFL_MAP_H
 #define CFL_MAP_H

@@ -1,4 +1,4 @@
-/* cfl_map_cloud.c -- contract section 3: a Confluence Cloud audit record
+/* cfl_map_cloud.c: contract section 3: a Confluence Cloud audit record
  * (GET /wiki/rest/api/audit, results[]) into the DC-like ECS shape.
  *
  *   creationDate (epoch ms)        -> @timestamp
@@ -11,7 +11,10 @@
  *   changedValues[]                -> confluence.audit.changed_values[]
  *                                     (name -> i18nKey + key, newValue -> to, oldValue -> from)
  * Members are moved from the parsed record into the document (reference
- * counts), and renamed in place. */
+ * counts), and renamed in place.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>

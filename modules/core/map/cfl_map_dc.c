@@ -1,4 +1,4 @@
-/* cfl_map_dc.c -- contract section 4: a Confluence Data Center audit event,
+/* cfl_map_dc.c: contract section 4: a Confluence Data Center audit event,
  * either from the audit log file (auditType, timestamp {epochSecond, nano}) or
  * from GET /rest/auditing/1.0/events (type, ISO 8601 timestamp string).
  *
@@ -11,7 +11,10 @@
  *   system                    -> service.address, its host -> related.hosts
  *   extraAttributes[], changedValues[], affectedObjects[]
  *                             -> confluence.audit.extra_attributes[], .changed_values[], .affected_objects[]
- * Both shapes differ only in the two marked members, so one mapper serves both. */
+ * Both shapes differ only in the two marked members, so one mapper serves both.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,11 @@
-/* cfl_map_int.h -- what the mapping core's own files share and callers of
+/* cfl_map_int.h: what the mapping core's own files share and callers of
  * cfl_map.h never see: the mapper, and the entry points of the shape mappers
  * (cfl_map_cloud.c, cfl_map_dc.c) and of the user/group rules
  * (cfl_map_user.c). cfl_map.c orchestrates them; they all fill the per-event
- * state of cfl_map_work.h and never call back into cfl_map.c. */
+ * state of cfl_map_work.h and never call back into cfl_map.c.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #ifndef CFL_MAP_INT_H
 #define CFL_MAP_INT_H
 

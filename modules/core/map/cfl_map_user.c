@@ -1,4 +1,4 @@
-/* cfl_map_user.c -- contract section 5, user and group fields.
+/* cfl_map_user.c: contract section 5, user and group fields.
  *
  * Runs only for user-management and authentication events (the gate below).
  * Which rules apply comes from the action's categorization rule
@@ -8,7 +8,10 @@
  * Order and overwrite semantics follow the contract literally: affected objects
  * are walked in order and a later object's fields replace an earlier one's,
  * including by absence (a later User without id removes user.target.id); then
- * changed values are walked, where an empty "from" counts as absent. */
+ * changed values are walked, where an empty "from" counts as absent.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <string.h>
 
 #include "cfl_map_int.h"
