@@ -179,12 +179,11 @@ cfl_rc_t cfl_lognorm_load(const char *path, cfl_lognorm_t **out, cfl_errbuf_t *e
 	ln_setErrMsgCB(l->ctx, quiet_cb, NULL);
 	ln_setDebugCB(l->ctx, NULL, NULL);
 	rc = le.count > 0 ? CFL_EPARSE : self_test(l, path, err);
-	if (rc != CFL_OK) {
+	if (rc == CFL_OK)
+		*out = l;
+	else
 		cfl_lognorm_free(l);
-		return rc;
-	}
-	*out = l;
-	return CFL_OK;
+	return rc;
 }
 
 void cfl_lognorm_free(cfl_lognorm_t *l)

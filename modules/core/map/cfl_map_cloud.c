@@ -178,10 +178,8 @@ static void map_changed_values(cfl_map_work_t *ev)
 
 cfl_rc_t cfl_map_cloud(cfl_map_work_t *ev)
 {
-	cfl_rc_t rc = map_time(ev);
-
-	if (rc != CFL_OK)
-		return rc;
+	if (map_time(ev) != CFL_OK)
+		return ev->error.rc;
 	cfl_work_address(ev, cfl_json_keyword(ev->f[CFL_F_REMOTE_ADDRESS]));
 	map_author(ev);
 	map_type(ev);

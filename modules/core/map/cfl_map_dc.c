@@ -145,10 +145,8 @@ static void move_array(cfl_map_work_t *ev, cfl_field_t from, const char *to)
 
 cfl_rc_t cfl_map_dc(cfl_map_work_t *ev)
 {
-	cfl_rc_t rc = map_time(ev);
-
-	if (rc != CFL_OK)
-		return rc;
+	if (map_time(ev) != CFL_OK)
+		return ev->error.rc;
 	cfl_work_address(ev, cfl_json_keyword(ev->f[CFL_F_SOURCE]));
 	map_author(ev);
 	map_type(ev);
