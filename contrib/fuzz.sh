@@ -2,7 +2,7 @@
 # contrib/fuzz.sh: time-bounded libFuzzer runs of every core fuzz target.
 #
 # Each tests/fuzz/fuzz_<name>.c is built with clang -fsanitize=fuzzer,address,
-# undefined against the plain-C core (modules/common, no rsyslog headers) and
+# undefined against the plain-C core (modules/core/*, no rsyslog headers) and
 # run for CFL_FUZZ_SECONDS (default 30) on a scratch copy of its committed
 # seed corpus tests/fuzz/corpus/<name>/. A crash, leak or timeout is a
 # failure; the reproducer is kept under .cache/fuzz/. Prints TAP.
@@ -32,8 +32,8 @@ for target in "$ROOT"/tests/fuzz/fuzz_*.c; do
 	bin=$OUT/${name}_fuzzer
 	# shellcheck disable=SC2086
 	if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-DCFL_PKGDATADIR="\"$ROOT/rulebases\"" -I"$ROOT/modules/common" $CFLAGS_PKG \
-		-o "$bin" "$target" "$ROOT"/modules/common/cfl_*.c $LIBS_PKG 2>"$OUT/$name.build.log"; then
+		-DCFL_PKGDATADIR="\"$ROOT/rulebases\"" -I"$ROOT/modules/core/base" -I"$ROOT/modules/core/map" -I"$ROOT/modules/core/poll" $CFLAGS_PKG \
+		-o "$bin" "$target" "$ROOT"/modules/core/*/cfl_*.c $LIBS_PKG 2>"$OUT/$name.build.log"; then
 		echo "not ok $n - fuzz_$name builds with libFuzzer (log: $OUT/$name.build.log)"
 		sed 's/^/# /' "$OUT/$name.build.log" | tail -n 20
 		failed=1

@@ -25,7 +25,7 @@
 #endif
 
 struct cli {
-	struct cfl_map_opts opts;
+	cfl_map_opts_t opts;
 	const char *tags[MAX_TAGS];
 	const char *input_type;
 	char *rulebase_default;
@@ -148,7 +148,7 @@ static int is_blank(const char *s, size_t len)
 
 /* Maps every line of f; path (NULL for stdin) goes to log.file.path together
  * with the line's byte offset, as imfile's metadata would. */
-static void map_stream(const cfl_mapper *m, FILE *f, const char *path, const char *input_type)
+static void map_stream(const cfl_mapper_t *m, FILE *f, const char *path, const char *input_type)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -156,8 +156,8 @@ static void map_stream(const cfl_mapper *m, FILE *f, const char *path, const cha
 	int64_t offset = 0;
 
 	while ((n = getline(&line, &cap, f)) != -1) {
-		struct cfl_map_input in = { line, (size_t)n, input_type, path, offset, path != NULL };
-		struct cfl_map_result res;
+		cfl_map_input_t in = { line, (size_t)n, input_type, path, offset, path != NULL };
+		cfl_map_result_t res;
 
 		offset += n;
 		if (n > 0 && line[n - 1] == '\n')
@@ -172,7 +172,7 @@ static void map_stream(const cfl_mapper *m, FILE *f, const char *path, const cha
 	free(line);
 }
 
-static int map_files(const cfl_mapper *m, int n, char **paths, const char *input_type)
+static int map_files(const cfl_mapper_t *m, int n, char **paths, const char *input_type)
 {
 	int i;
 
@@ -198,8 +198,8 @@ int main(int argc, char **argv)
 {
 	static char outbuf[1 << 16];
 	struct cli c;
-	cfl_mapper *m = NULL;
-	char err[1024];
+	cfl_mapper_t *m = NULL;
+	cfl_errbuf_t err;
 	int rc = EXIT_SETUP;
 
 	memset(&c, 0, sizeof(c));
@@ -210,8 +210,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "confluence2ecs: out of memory\n");
 		goto done;
 	}
-	if (cfl_mapper_new(&c.opts, &m, err, sizeof(err)) != 0) {
-		fprintf(stderr, "confluence2ecs: %s\n", err);
+	if (cfl_mapper_new(&c.opts, &m, &err) != CFL_OK) {
+		fprintf(stderr, "confluence2ecs: %s\n", err.msg);
 		goto done;
 	}
 	if (map_files(m, argc - optind, argv + optind, c.input_type) == 0)

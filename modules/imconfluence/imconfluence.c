@@ -2,7 +2,7 @@
  * Center audit APIs, with no loss and no duplicates (docs/imconfluence.md).
  *
  * Glue only. Paging, windows, slicing, dedup, the state file, backoff and
- * what a failed request means are the plain-C core in modules/common
+ * what a failed request means are the plain-C core in modules/core/poll
  * (cfl_poll and friends, unit tested without rsyslog); parameters are
  * checked in imconfluence_conf.c, the HTTP handle is imconfluence_http.c.
  * This file holds the parameter table and the module's entry points, runs
@@ -123,11 +123,6 @@ typedef enum rt_phase {
 	RT_PAUSED         /* the state file is unusable: re-checked every pollingInterval */
 } rt_phase_t;
 
-/* what went wrong last, for logging a failure once per streak: the
- * request outcomes of cfl_outcome (cfl_fail_t), and two of the glue's own */
-#define FAIL_BODY (CFL_FAIL_TOO_BIG + 1)   /* a 200 that is not an audit page */
-#define FAIL_STATE (CFL_FAIL_TOO_BIG + 2)  /* the state file cannot be written */
-
 struct icf_rt {
 	instanceConf_t *inst;
 	cfl_poll_t *poll;
@@ -138,7 +133,7 @@ struct icf_rt {
 	unsigned rnd;
 	char *url;                /* of the request in flight */
 	/* logging */
-	int fail;                 /* cfl_fail_t or FAIL_*, CFL_FAIL_NONE when all is well */
+	cfl_fail_t fail;          /* what went wrong last (logged once per streak); CFL_FAIL_NONE when all is well */
 	unsigned fail_count;
 	int64_t fail_logged_ms;
 	int64_t progress_ms;
@@ -380,7 +375,7 @@ ENDfreeCnf
 
 /* 1 if a failure of this kind should be logged now: the first of a streak,
  * a change of kind, or the same one again after REPEAT_LOG_MS. */
-static int should_log(icf_rt_t *rt, int kind, int64_t now)
+static int should_log(icf_rt_t *rt, cfl_fail_t kind, int64_t now)
 {
 	int log = rt->fail != kind || now - rt->fail_logged_ms >= REPEAT_LOG_MS;
 
@@ -394,7 +389,7 @@ static int should_log(icf_rt_t *rt, int kind, int64_t now)
 }
 
 /* Auth failures are logged once, until a request succeeds again. */
-static int should_log_once(icf_rt_t *rt, int kind, int64_t now)
+static int should_log_once(icf_rt_t *rt, cfl_fail_t kind, int64_t now)
 {
 	int log = rt->fail != kind;
 
@@ -438,7 +433,7 @@ static void save_state(icf_rt_t *rt)
 	st.flavor = (char *)cfl_flavor_name(inst->base.flavor);
 	if (cfl_state_save(inst->statePath, &st, &err) != CFL_OK) {
 		STATSCOUNTER_INC(rt->ctrStateErrors, rt->mutCtrStateErrors);
-		if (should_log(rt, FAIL_STATE, mono_ms()))
+		if (should_log(rt, CFL_FAIL_STATE, mono_ms()))
 			LogError(0, RS_RET_IO_ERROR, "imconfluence(%s): %s; polling goes on, but after a restart "
 			         "events may be repeated", inst->host, err.msg);
 	}
@@ -815,7 +810,7 @@ static void on_failure(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
 	if (o.retry) {
 		STATSCOUNTER_INC(rt->ctrRetries, rt->mutCtrRetries);
 	}
-	log = o.log_once ? should_log_once(rt, (int)o.fail, now) : should_log(rt, (int)o.fail, now);
+	log = o.log_once ? should_log_once(rt, o.fail, now) : should_log(rt, o.fail, now);
 	if (log && o.warning)
 		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): %s", inst->host, o.msg);
 	else if (log)
@@ -832,7 +827,7 @@ static void on_ok(icf_rt_t *rt, CURLM *multi, const icf_http_result_t *r, int64_
 		STATSCOUNTER_INC(rt->ctrParseErrors, rt->mutCtrParseErrors);
 		STATSCOUNTER_INC(rt->ctrRetries, rt->mutCtrRetries);
 		delay = cfl_backoff_next(&rt->backoff, (uint32_t)rand_r(&rt->rnd));
-		if (should_log(rt, FAIL_BODY, now))
+		if (should_log(rt, CFL_FAIL_BODY, now))
 			LogError(0, RS_RET_ERR, "imconfluence(%s): unusable reply to %s: %s. Retrying in %.1f s",
 			         rt->inst->host, rt->url, err.msg, (double)delay / 1000);
 		rt->wake_ms = now + delay;

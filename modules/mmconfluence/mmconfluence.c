@@ -2,7 +2,7 @@
  * audit event to ECS fields under $! (or a configured container).
  *
  * This file is glue only: it translates action parameters into the options
- * of the mapping core (modules/common/cfl_map.h), reads the source property,
+ * of the mapping core (modules/core/map/cfl_map.h), reads the source property,
  * hands its text to the core and attaches the resulting document. Every
  * mapping rule lives in the core, so confluence2ecs behaves identically.
  * The parameters are documented in docs/mmconfluence.md; a test keeps that
@@ -49,7 +49,7 @@ DEFobjCurrIf(statsobj)
 #define MMC_DFLT_CATEGORIES CFL_PKGDATADIR "/confluence-categories.json"
 
 typedef struct _instanceData {
-	cfl_mapper *mapper;
+	cfl_mapper_t *mapper;
 	uchar *container;          /* "!" or "!sub!path" */
 	int container_is_root;
 	msgPropDescr_t *source;    /* NULL: the message text */
@@ -218,9 +218,9 @@ BEGINdoAction_NoStrings
 	smsg_t **ppMsg = (smsg_t **) pMsgData;
 	smsg_t *pMsg = ppMsg[0];
 	instanceData *pData;
-	struct cfl_map_input in;
-	struct cfl_map_result res;
-	enum cfl_map_status st;
+	cfl_map_input_t in;
+	cfl_map_result_t res;
+	cfl_map_status_t st;
 	uchar *text = NULL, *fname = NULL, *foffs = NULL, *iname = NULL;
 	unsigned short free_text = 0, free_fname = 0, free_foffs = 0;
 	rs_size_t len = 0, lfname = 0, lfoffs = 0;
@@ -353,11 +353,11 @@ param_str(struct cnfparamvals *pv)
 
 BEGINnewActInst
 	struct cnfparamvals *pvals;
-	struct cfl_map_opts opts;
+	cfl_map_opts_t opts;
 	char *strs[7] = { NULL };   /* rulebase, categories, city, asn, ns, source, container */
 	char **tags = NULL;
 	size_t ntags = 0;
-	char err[1024];
+	cfl_errbuf_t err;
 	int i;
 	unsigned j;
 CODESTARTnewActInst;
@@ -421,9 +421,9 @@ CODESTARTnewActInst;
 	opts.ns = strs[4];
 	opts.tags = (const char *const *)tags;
 	opts.ntags = ntags;
-	err[0] = '\0';
-	if(cfl_mapper_new(&opts, &pData->mapper, err, sizeof(err)) != 0) {
-		parser_errmsg("mmconfluence: %s", err[0] ? err : "cannot set up the mapping");
+	err.msg[0] = '\0';
+	if(cfl_mapper_new(&opts, &pData->mapper, &err) != CFL_OK) {
+		parser_errmsg("mmconfluence: %s", err.msg[0] ? err.msg : "cannot set up the mapping");
 		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 	}
 	CHKiRet(setup_stats(pData));

@@ -31,7 +31,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static cfl_mapper *mapper;
+static cfl_mapper_t *mapper;
 
 static const char *env_or(const char *name, const char *fallback)
 {
@@ -49,10 +49,11 @@ static void free_mapper(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const char *const tags[] = { "fuzz", "confluence-audit" };
-	char rulebase[4096], categories[4096], city[4096], asn[4096], err[1024];
+	char rulebase[4096], categories[4096], city[4096], asn[4096];
+	cfl_errbuf_t err;
 	const char *rb = env_or("CFL_RULEBASES", DEFAULT_RULEBASES);
 	const char *fx = env_or("CFL_FIXTURES", DEFAULT_FIXTURES);
-	struct cfl_map_opts o;
+	cfl_map_opts_t o;
 
 	(void)argc;
 	(void)argv;
@@ -70,8 +71,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	o.ns = "fuzz";
 	o.tags = tags;
 	o.ntags = 2;
-	if (cfl_mapper_new(&o, &mapper, err, sizeof(err)) != 0) {
-		fprintf(stderr, "fuzz_map: %s (set CFL_RULEBASES to the rulebases directory)\n", err);
+	if (cfl_mapper_new(&o, &mapper, &err) != CFL_OK) {
+		fprintf(stderr, "fuzz_map: %s (set CFL_RULEBASES to the rulebases directory)\n", err.msg);
 		abort();
 	}
 	atexit(free_mapper);
@@ -80,9 +81,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cfl_map_input in;
-	struct cfl_map_result res;
-	enum cfl_map_status st;
+	cfl_map_input_t in;
+	cfl_map_result_t res;
+	cfl_map_status_t st;
 	struct json_object *ev, *orig;
 
 	if (mapper == NULL)

@@ -1,4 +1,4 @@
-/* test_map_api.c -- the public API of the mapping core (modules/common/cfl_map.h)
+/* test_map_api.c -- the public API of the mapping core (modules/core/map/cfl_map.h)
  * as mmconfluence uses it: set-up errors, the three statuses, what the
  * arrival metadata (input, log) and the options add, the pipeline_error
  * document's exact shape, and one mapper shared by several threads. What a
@@ -35,9 +35,9 @@ static void find_files(void)
 	snprintf(fixtures, sizeof(fixtures), "%s/elastic-confluence", fx);
 }
 
-static struct cfl_map_opts base_opts(void)
+static cfl_map_opts_t base_opts(void)
 {
-	struct cfl_map_opts o;
+	cfl_map_opts_t o;
 
 	memset(&o, 0, sizeof(o));
 	o.rulebase = rulebase;
@@ -45,19 +45,19 @@ static struct cfl_map_opts base_opts(void)
 	return o;
 }
 
-static cfl_mapper *new_mapper(const struct cfl_map_opts *o)
+static cfl_mapper_t *new_mapper(const cfl_map_opts_t *o)
 {
-	cfl_mapper *m;
-	char err[1024];
+	cfl_mapper_t *m;
+	cfl_errbuf_t err;
 
-	if (cfl_mapper_new(o, &m, err, sizeof(err)) != 0)
-		fail_msg("cfl_mapper_new: %s", err);
+	if (cfl_mapper_new(o, &m, &err) != 0)
+		fail_msg("cfl_mapper_new: %s", err.msg);
 	return m;
 }
 
-static enum cfl_map_status map_text(const cfl_mapper *m, const char *text, struct cfl_map_result *res)
+static cfl_map_status_t map_text(const cfl_mapper_t *m, const char *text, cfl_map_result_t *res)
 {
-	struct cfl_map_input in;
+	cfl_map_input_t in;
 
 	memset(&in, 0, sizeof(in));
 	in.text = text;
@@ -119,18 +119,19 @@ static void assert_doc(struct json_object *doc, const char *want_text)
 
 static void test_setup_errors(void **state)
 {
-	char bad_cats[512], err[1024];
-	struct cfl_map_opts o;
-	cfl_mapper *m = (cfl_mapper *)&m;
+	char bad_cats[512];
+	cfl_errbuf_t err;
+	cfl_map_opts_t o;
+	cfl_mapper_t *m = (cfl_mapper_t *)&m;
 	FILE *f;
 	int fd;
 
 	(void)state;
 	o = base_opts();
 	o.rulebase = "/nonexistent/a.rulebase";
-	assert_int_equal(cfl_mapper_new(&o, &m, err, sizeof(err)), -1);
+	assert_int_not_equal(cfl_mapper_new(&o, &m, &err), CFL_OK);
 	assert_null(m);
-	assert_string_equal(err, "/nonexistent/a.rulebase: cannot open rulebase: No such file or directory");
+	assert_string_equal(err.msg, "/nonexistent/a.rulebase: cannot open rulebase: No such file or directory");
 
 	snprintf(bad_cats, sizeof(bad_cats), "%s/cfl-test-cats.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	fd = mkstemp(bad_cats);
@@ -140,25 +141,25 @@ static void test_setup_errors(void **state)
 	fclose(f);
 	o = base_opts();
 	o.categories = bad_cats;
-	assert_int_equal(cfl_mapper_new(&o, &m, err, sizeof(err)), -1);
+	assert_int_not_equal(cfl_mapper_new(&o, &m, &err), CFL_OK);
 	unlink(bad_cats);
 	{
 		char want[1024];
 
 		snprintf(want, sizeof(want), "%s:3: \"type\" must be a non-empty array of strings", bad_cats);
-		assert_string_equal(err, want);
+		assert_string_equal(err.msg, want);
 	}
 
 	o = base_opts();
 	o.geoip_city = "/nonexistent/city.mmdb";
-	assert_int_equal(cfl_mapper_new(&o, &m, err, sizeof(err)), -1);
-	assert_string_equal(err, "/nonexistent/city.mmdb: cannot open GeoIP City database: "
+	assert_int_not_equal(cfl_mapper_new(&o, &m, &err), CFL_OK);
+	assert_string_equal(err.msg, "/nonexistent/city.mmdb: cannot open GeoIP City database: "
 		"Error opening the specified MaxMind DB file");
 
 	o = base_opts();
 	o.categories = NULL;
-	assert_int_equal(cfl_mapper_new(&o, &m, err, sizeof(err)), -1);
-	assert_string_equal(err, "no categories file given (confluence-categories.json)");
+	assert_int_not_equal(cfl_mapper_new(&o, &m, &err), CFL_OK);
+	assert_string_equal(err.msg, "no categories file given (confluence-categories.json)");
 	cfl_mapper_free(NULL);
 }
 
@@ -179,13 +180,13 @@ static void test_empty_envelopes(void **state)
 		"  {\"entities\" : [ ] }  ",
 		"@cee: {\"results\":[]}",
 	};
-	struct cfl_map_opts o = base_opts();
-	cfl_mapper *m = new_mapper(&o);
+	cfl_map_opts_t o = base_opts();
+	cfl_mapper_t *m = new_mapper(&o);
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
-		struct cfl_map_result res;
+		cfl_map_result_t res;
 
 		res.doc = (struct json_object *)&res;
 		res.has_ts = 1;
@@ -198,9 +199,9 @@ static void test_empty_envelopes(void **state)
 
 static void test_ok_result(void **state)
 {
-	struct cfl_map_opts o = base_opts();
-	cfl_mapper *m = new_mapper(&o);
-	struct cfl_map_result res;
+	cfl_map_opts_t o = base_opts();
+	cfl_mapper_t *m = new_mapper(&o);
+	cfl_map_result_t res;
 
 	(void)state;
 	assert_int_equal(map_text(m, EVENT, &res), CFL_MAP_OK);
@@ -224,10 +225,10 @@ static void test_ok_result(void **state)
 /* input.type and log.* come from the caller (rsyslog's $inputname, imfile metadata) */
 static void test_arrival_fields(void **state)
 {
-	struct cfl_map_opts o = base_opts();
-	cfl_mapper *m = new_mapper(&o);
-	struct cfl_map_input in;
-	struct cfl_map_result res;
+	cfl_map_opts_t o = base_opts();
+	cfl_mapper_t *m = new_mapper(&o);
+	cfl_map_input_t in;
+	cfl_map_result_t res;
 
 	(void)state;
 	memset(&in, 0, sizeof(in));
@@ -258,10 +259,10 @@ static void test_arrival_fields(void **state)
 static void test_error_document_shape(void **state)
 {
 	static const char *const tags[] = { "confluence-audit" };
-	struct cfl_map_opts o = base_opts();
-	struct cfl_map_input in;
-	struct cfl_map_result res;
-	cfl_mapper *m;
+	cfl_map_opts_t o = base_opts();
+	cfl_map_input_t in;
+	cfl_map_result_t res;
+	cfl_mapper_t *m;
 
 	(void)state;
 	o.ns = "prod";
@@ -290,9 +291,9 @@ static void test_error_document_shape(void **state)
 /* The whole message, prefix and all, is event.original of an error. */
 static void test_error_keeps_whole_message(void **state)
 {
-	struct cfl_map_opts o = base_opts();
-	cfl_mapper *m = new_mapper(&o);
-	struct cfl_map_result res;
+	cfl_map_opts_t o = base_opts();
+	cfl_mapper_t *m = new_mapper(&o);
+	cfl_map_result_t res;
 	const char *msg = "confluence-audit: {\"timestamp\":\"yesterday\"}";
 
 	(void)state;
@@ -307,9 +308,9 @@ static void test_error_keeps_whole_message(void **state)
 static void test_tags_and_namespace(void **state)
 {
 	static const char *const tags[] = { "b", "a", "b", "", "preserve_original_event", "c" };
-	struct cfl_map_opts o = base_opts();
-	struct cfl_map_result res;
-	cfl_mapper *m;
+	cfl_map_opts_t o = base_opts();
+	cfl_map_result_t res;
+	cfl_mapper_t *m;
 
 	(void)state;
 	o.tags = tags;
@@ -330,9 +331,9 @@ static void test_tags_and_namespace(void **state)
  * the same text wherever it came from (a relay prefix is not part of it). */
 static void test_event_id(void **state)
 {
-	struct cfl_map_opts o = base_opts();
-	struct cfl_map_result a, b, c;
-	cfl_mapper *m;
+	cfl_map_opts_t o = base_opts();
+	cfl_map_result_t a, b, c;
+	cfl_mapper_t *m;
 	const char *id;
 	size_t i;
 
@@ -361,10 +362,10 @@ static void test_event_id(void **state)
 /* The text is read up to len only: no NUL terminator needed. */
 static void test_text_is_not_nul_terminated(void **state)
 {
-	struct cfl_map_opts o = base_opts();
-	cfl_mapper *m = new_mapper(&o);
-	struct cfl_map_input in;
-	struct cfl_map_result res;
+	cfl_map_opts_t o = base_opts();
+	cfl_mapper_t *m = new_mapper(&o);
+	cfl_map_input_t in;
+	cfl_map_result_t res;
 	char buf[sizeof(EVENT) + 16];
 
 	(void)state;
@@ -390,7 +391,7 @@ struct corpus {
 	char *line[MAX_LINES];
 	char *want[MAX_LINES];  /* single-threaded output */
 	int n;
-	const cfl_mapper *m;
+	const cfl_mapper_t *m;
 	int bad;
 };
 
@@ -415,9 +416,9 @@ static void read_lines(struct corpus *c, const char *file)
 	fclose(f);
 }
 
-static char *map_to_string(const cfl_mapper *m, const char *text)
+static char *map_to_string(const cfl_mapper_t *m, const char *text)
 {
-	struct cfl_map_result res;
+	cfl_map_result_t res;
 	char *s;
 
 	if (map_text(m, text, &res) == CFL_MAP_EMPTY)
@@ -449,10 +450,10 @@ static void *worker(void *arg)
 
 static void test_threads_share_one_mapper(void **state)
 {
-	struct cfl_map_opts o = base_opts();
+	cfl_map_opts_t o = base_opts();
 	struct corpus c;
 	pthread_t t[4];
-	cfl_mapper *m;
+	cfl_mapper_t *m;
 	int i;
 
 	(void)state;
@@ -487,9 +488,9 @@ static void test_threads_share_one_mapper(void **state)
 static void test_doc_outlives_mapper(void **state)
 {
 	static const char *const tags[] = { "t" };
-	struct cfl_map_opts o = base_opts();
-	struct cfl_map_result res;
-	cfl_mapper *m;
+	cfl_map_opts_t o = base_opts();
+	cfl_map_result_t res;
+	cfl_mapper_t *m;
 
 	(void)state;
 	o.tags = tags;

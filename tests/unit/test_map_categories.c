@@ -19,14 +19,15 @@ static const char *rulebase_dir(void)
 	return d != NULL && *d != '\0' ? d : CFL_TOP_SRCDIR "/rulebases";
 }
 
-static cfl_categories *load_shipped(void)
+static cfl_categories_t *load_shipped(void)
 {
-	char path[4096], err[512];
-	cfl_categories *c;
+	char path[4096];
+	cfl_errbuf_t err;
+	cfl_categories_t *c;
 
 	snprintf(path, sizeof(path), "%s/confluence-categories.json", rulebase_dir());
-	if (cfl_categories_load(path, &c, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
+	if (cfl_categories_load(path, &c, &err) != 0)
+		fail_msg("%s", err.msg);
 	return c;
 }
 
@@ -87,13 +88,13 @@ static void join(const char *const *v, size_t n, char *buf, size_t len)
 
 static void test_shipped_table_is_the_contract(void **state)
 {
-	cfl_categories *c = load_shipped();
+	cfl_categories_t *c = load_shipped();
 	size_t i;
 
 	(void)state;
 	assert_int_equal(cfl_categories_count(c), sizeof(rows) / sizeof(rows[0]));
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		const struct cfl_category *r = cfl_categories_find(c, rows[i].action, strlen(rows[i].action));
+		const cfl_category_t *r = cfl_categories_find(c, rows[i].action, strlen(rows[i].action));
 		char buf[256];
 
 		if (r == NULL)
@@ -114,7 +115,7 @@ static void test_shipped_table_is_the_contract(void **state)
 
 static void test_lookup_is_exact(void **state)
 {
-	cfl_categories *c = load_shipped();
+	cfl_categories_t *c = load_shipped();
 
 	(void)state;
 	assert_null(cfl_categories_find(c, "user created", 12));           /* case matters */
@@ -128,7 +129,7 @@ static void test_lookup_is_exact(void **state)
 
 static void test_apply(void **state)
 {
-	cfl_categories *c = load_shipped();
+	cfl_categories_t *c = load_shipped();
 	struct json_object *ev = json_object_new_object();
 
 	(void)state;
@@ -153,18 +154,18 @@ static void test_operator_extension(void **state)
 		"  {\"actions\": [\"Custom thing\"], \"category\": [\"web\"], \"type\": [\"access\"],\n"
 		"   \"outcome\": \"unknown\", \"user_fields\": [\"login\", \"group\"], \"note\": \"local\"}\n"
 		"]\n";
-	char err[256];
-	cfl_categories *c;
-	const struct cfl_category *r;
+	cfl_errbuf_t err;
+	cfl_categories_t *c;
+	const cfl_category_t *r;
 
 	(void)state;
-	assert_int_equal(cfl_categories_load_string(text, strlen(text), "x.json", &c, err, sizeof(err)), 0);
+	assert_int_equal(cfl_categories_load_string(text, strlen(text), "x.json", &c, &err), 0);
 	r = cfl_categories_find(c, "Custom thing", 12);
 	assert_non_null(r);
 	assert_int_equal(r->user_fields, CFL_UF_LOGIN | CFL_UF_GROUP);
 	assert_int_equal(r->line, 2);
 	cfl_categories_free(c);
-	assert_int_equal(cfl_categories_load_string("[]", 2, "empty.json", &c, err, sizeof(err)), 0);
+	assert_int_equal(cfl_categories_load_string("[]", 2, "empty.json", &c, &err), 0);
 	assert_int_equal(cfl_categories_count(c), 0);
 	cfl_categories_free(c);
 }
@@ -224,27 +225,27 @@ static void test_broken_files(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *b = &bad_cases[i];
-		cfl_categories *c = (cfl_categories *)&c;
-		char err[1024] = "";
+		cfl_categories_t *c = (cfl_categories_t *)&c;
+		cfl_errbuf_t err = { CFL_OK, "" };
 
-		if (cfl_categories_load_string(b->text, strlen(b->text), "bad.json", &c, err, sizeof(err)) == 0)
+		if (cfl_categories_load_string(b->text, strlen(b->text), "bad.json", &c, &err) == 0)
 			fail_msg("%s: loaded", b->what);
 		assert_null(c);
-		if (strcmp(err, b->error) != 0)
-			fail_msg("%s:\n  expected: %s\n  got:      %s", b->what, b->error, err);
+		if (strcmp(err.msg, b->error) != 0)
+			fail_msg("%s:\n  expected: %s\n  got:      %s", b->what, b->error, err.msg);
 	}
 }
 
 static void test_missing_file(void **state)
 {
-	cfl_categories *c;
-	char err[512];
+	cfl_categories_t *c;
+	cfl_errbuf_t err;
 
 	(void)state;
-	assert_int_equal(cfl_categories_load("/nonexistent/cats.json", &c, err, sizeof(err)), -1);
-	assert_string_equal(err, "/nonexistent/cats.json: cannot open categories file: No such file or directory");
-	assert_int_equal(cfl_categories_load(NULL, &c, err, sizeof(err)), -1);
-	assert_string_equal(err, "no categories file given (confluence-categories.json)");
+	assert_int_not_equal(cfl_categories_load("/nonexistent/cats.json", &c, &err), CFL_OK);
+	assert_string_equal(err.msg, "/nonexistent/cats.json: cannot open categories file: No such file or directory");
+	assert_int_not_equal(cfl_categories_load(NULL, &c, &err), CFL_OK);
+	assert_string_equal(err.msg, "no categories file given (confluence-categories.json)");
 }
 
 int main(void)
@@ -258,5 +259,5 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 	};
 
-	return cmocka_run_group_tests_name("cfl_categories", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("cfl_categories_t", tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /* test_map_geoip.c -- source.ip validation and GeoIP enrichment
- * (modules/common/cfl_geoip.c) against MaxMind's test databases shipped in
+ * (modules/core/map/cfl_geoip.c) against MaxMind's test databases shipped in
  * tests/fixtures/geoip/ (the ones Debian's libmaxminddb source carries). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,7 +53,7 @@ static void test_ip_parse_table(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(ip_cases) / sizeof(ip_cases[0]); i++) {
-		struct cfl_ip ip;
+		cfl_ip_t ip;
 		int rc = cfl_ip_parse(ip_cases[i].text, strlen(ip_cases[i].text), &ip);
 
 		if ((rc == 0) != ip_cases[i].ok)
@@ -61,7 +61,7 @@ static void test_ip_parse_table(void **state)
 	}
 	/* an embedded NUL is not hidden by strlen() */
 	{
-		struct cfl_ip ip;
+		cfl_ip_t ip;
 
 		assert_int_equal(cfl_ip_parse("1.2.3.4\0x", 9, &ip), -1);
 		assert_int_equal(cfl_ip_parse(NULL, 0, &ip), -1);
@@ -94,9 +94,9 @@ static const struct geo_case geo_cases[] = {
 	{ "10.100.100.2", "{}" },
 };
 
-static void enrich(const cfl_geoip *g, const char *ip_text, struct json_object *source)
+static void enrich(const cfl_geoip_t *g, const char *ip_text, struct json_object *source)
 {
-	struct cfl_ip ip;
+	cfl_ip_t ip;
 
 	assert_int_equal(cfl_ip_parse(ip_text, strlen(ip_text), &ip), 0);
 	cfl_geoip_enrich(g, &ip, source);
@@ -104,25 +104,26 @@ static void enrich(const cfl_geoip *g, const char *ip_text, struct json_object *
 
 static void test_enrich_table(void **state)
 {
-	char city[4096], asn[4096], err[512];
-	cfl_geoip *g;
+	char city[4096], asn[4096];
+	cfl_errbuf_t err;
+	cfl_geoip_t *g;
 	size_t i;
 	int round;
 
 	(void)state;
 	fixture(city, sizeof(city), "GeoIP2-City-Test.mmdb");
 	fixture(asn, sizeof(asn), "GeoLite2-ASN-Test.mmdb");
-	if (cfl_geoip_open(city, asn, &g, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
+	if (cfl_geoip_open(city, asn, &g, &err) != 0)
+		fail_msg("%s", err.msg);
 	/* twice: the second round is served by the per-thread memo */
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < sizeof(geo_cases) / sizeof(geo_cases[0]); i++) {
 			struct json_object *src = json_object_new_object(), *want;
-			char why[128];
+			cfl_errbuf_t why;
 
 			enrich(g, geo_cases[i].ip, src);
 			assert_int_equal(cfl_json_parse(geo_cases[i].source, strlen(geo_cases[i].source),
-				&want, why, sizeof(why)), 0);
+				&want, &why), 0);
 			if (!cfl_json_equal(src, want))
 				fail_msg("%s: expected %s, got %s", geo_cases[i].ip, geo_cases[i].source,
 					json_object_to_json_string_ext(src, JSON_C_TO_STRING_PLAIN));
@@ -137,13 +138,14 @@ static void test_enrich_table(void **state)
  * does not see the first one's memo. */
 static void test_city_only(void **state)
 {
-	char city[4096], err[512];
-	cfl_geoip *g;
+	char city[4096];
+	cfl_errbuf_t err;
+	cfl_geoip_t *g;
 	struct json_object *src = json_object_new_object();
 
 	(void)state;
 	fixture(city, sizeof(city), "GeoIP2-City-Test.mmdb");
-	assert_int_equal(cfl_geoip_open(city, "", &g, err, sizeof(err)), 0);
+	assert_int_equal(cfl_geoip_open(city, "", &g, &err), 0);
 	enrich(g, "1.128.0.0", src);
 	assert_int_equal(json_object_object_length(src), 0);
 	cfl_geoip_close(g);
@@ -152,19 +154,20 @@ static void test_city_only(void **state)
 
 static void test_open_errors(void **state)
 {
-	char city[4096], err[512];
-	cfl_geoip *g = (cfl_geoip *)&g;
+	char city[4096];
+	cfl_errbuf_t err;
+	cfl_geoip_t *g = (cfl_geoip_t *)&g;
 
 	(void)state;
-	assert_int_equal(cfl_geoip_open(NULL, NULL, &g, err, sizeof(err)), 0);
+	assert_int_equal(cfl_geoip_open(NULL, NULL, &g, &err), 0);
 	assert_null(g);   /* nothing configured: no enrichment, no error */
 	cfl_geoip_enrich(NULL, NULL, NULL);
-	assert_int_equal(cfl_geoip_open("/nonexistent/city.mmdb", NULL, &g, err, sizeof(err)), -1);
-	assert_string_equal(err, "/nonexistent/city.mmdb: cannot open GeoIP City database: Error opening the specified MaxMind DB file");
+	assert_int_not_equal(cfl_geoip_open("/nonexistent/city.mmdb", NULL, &g, &err), CFL_OK);
+	assert_string_equal(err.msg, "/nonexistent/city.mmdb: cannot open GeoIP City database: Error opening the specified MaxMind DB file");
 	fixture(city, sizeof(city), "GeoIP2-City-Test.mmdb");
-	assert_int_equal(cfl_geoip_open(city, CFL_TOP_SRCDIR "/rulebases/confluence-categories.json",
-		&g, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "confluence-categories.json: cannot open GeoIP ASN database: "));
+	assert_int_not_equal(cfl_geoip_open(city, CFL_TOP_SRCDIR "/rulebases/confluence-categories.json",
+		&g, &err), CFL_OK);
+	assert_non_null(strstr(err.msg, "confluence-categories.json: cannot open GeoIP ASN database: "));
 }
 
 int main(void)
@@ -176,5 +179,5 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 	};
 
-	return cmocka_run_group_tests_name("cfl_geoip", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("cfl_geoip_t", tests, NULL, NULL);
 }

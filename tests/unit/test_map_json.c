@@ -1,5 +1,5 @@
 /* test_map_json.c -- the libfastjson helpers of the mapping core
- * (modules/common/cfl_json_util.c): the contract's clean-up (section 6),
+ * (modules/core/map/cfl_json_util.c): the contract's clean-up (section 6),
  * deep equality, keyword coercion, member picking and the exact parser.
  * Cases are tables of JSON text in and JSON text out. */
 #include <stdarg.h>
@@ -14,10 +14,10 @@
 static struct json_object *parse(const char *text)
 {
 	struct json_object *v = NULL;
-	char why[256];
+	cfl_errbuf_t why;
 
-	if (cfl_json_parse(text, strlen(text), &v, why, sizeof(why)) != 0)
-		fail_msg("test input does not parse: %s: %s", text, why);
+	if (cfl_json_parse(text, strlen(text), &v, &why) != 0)
+		fail_msg("test input does not parse: %s: %s", text, why.msg);
 	return v;
 }
 
@@ -194,18 +194,18 @@ static void test_parse_table(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(parse_cases) / sizeof(parse_cases[0]); i++) {
 		struct json_object *v = (struct json_object *)&v;  /* must be reset */
-		char why[256] = "";
-		int rc = cfl_json_parse(parse_cases[i].text, strlen(parse_cases[i].text), &v, why, sizeof(why));
+		cfl_errbuf_t why = { CFL_OK, "" };
+		cfl_rc_t rc = cfl_json_parse(parse_cases[i].text, strlen(parse_cases[i].text), &v, &why);
 
 		if (parse_cases[i].error == NULL) {
 			if (rc != 0)
-				fail_msg("%s: %s", parse_cases[i].text, why);
+				fail_msg("%s: %s", parse_cases[i].text, why.msg);
 			json_object_put(v);
 		} else {
-			assert_int_equal(rc, -1);
+			assert_int_not_equal(rc, CFL_OK);
 			assert_null(v);
-			if (strstr(why, parse_cases[i].error) == NULL)
-				fail_msg("%s: expected \"%s\" in \"%s\"", parse_cases[i].text, parse_cases[i].error, why);
+			if (strstr(why.msg, parse_cases[i].error) == NULL)
+				fail_msg("%s: expected \"%s\" in \"%s\"", parse_cases[i].text, parse_cases[i].error, why.msg);
 		}
 	}
 }
@@ -214,11 +214,11 @@ static void test_parse_table(void **state)
 static void test_parse_after_failure(void **state)
 {
 	struct json_object *v;
-	char why[128];
+	cfl_errbuf_t why;
 
 	(void)state;
-	assert_int_equal(cfl_json_parse("{\"a\":[1,{\"b\":", 13, &v, why, sizeof(why)), -1);
-	assert_int_equal(cfl_json_parse("{\"c\":3}", 7, &v, why, sizeof(why)), 0);
+	assert_int_not_equal(cfl_json_parse("{\"a\":[1,{\"b\":", 13, &v, &why), CFL_OK);
+	assert_int_equal(cfl_json_parse("{\"c\":3}", 7, &v, &why), 0);
 	assert_json(v, "{\"c\":3}");
 	json_object_put(v);
 }

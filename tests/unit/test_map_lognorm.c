@@ -1,5 +1,5 @@
 /* test_map_lognorm.c -- the shipped rulebase (rulebases/confluence-audit.rulebase)
- * through modules/common/cfl_lognorm.c: user URIs, service URLs and relay
+ * through modules/core/map/cfl_lognorm.c: user URIs, service URLs and relay
  * prefixes as tables, then rulebase files that must fail to load with a
  * message naming file and line. */
 #include <stdarg.h>
@@ -23,12 +23,13 @@ static const char *rulebase_dir(void)
 
 static int setup(void **state)
 {
-	char path[4096], err[1024];
-	cfl_lognorm *l;
+	char path[4096];
+	cfl_errbuf_t err;
+	cfl_lognorm_t *l;
 
 	snprintf(path, sizeof(path), "%s/confluence-audit.rulebase", rulebase_dir());
-	if (cfl_lognorm_load(path, &l, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s\n", err);
+	if (cfl_lognorm_load(path, &l, &err) != 0) {
+		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
 	*state = l;
@@ -64,7 +65,7 @@ static const struct uri_case uri_cases[] = {
 
 static void test_uri_username_table(void **state)
 {
-	cfl_lognorm *l = *state;
+	cfl_lognorm_t *l = *state;
 	size_t i;
 	int round;
 
@@ -89,7 +90,7 @@ static void test_uri_username_table(void **state)
 /* long inputs take the heap path; names that do not fit are no names */
 static void test_uri_long(void **state)
 {
-	cfl_lognorm *l = *state;
+	cfl_lognorm_t *l = *state;
 	char uri[5000], out[16];
 	size_t n;
 
@@ -127,7 +128,7 @@ static const struct url_case url_cases[] = {
 
 static void test_url_host_table(void **state)
 {
-	cfl_lognorm *l = *state;
+	cfl_lognorm_t *l = *state;
 	size_t i;
 	int round;
 
@@ -163,7 +164,7 @@ static const struct prefix_case prefix_cases[] = {
 
 static void test_find_json_table(void **state)
 {
-	cfl_lognorm *l = *state;
+	cfl_lognorm_t *l = *state;
 	size_t i;
 
 	for (i = 0; i < sizeof(prefix_cases) / sizeof(prefix_cases[0]); i++) {
@@ -182,7 +183,7 @@ static void test_find_json_table(void **state)
 
 static void test_find_json_long(void **state)
 {
-	cfl_lognorm *l = *state;
+	cfl_lognorm_t *l = *state;
 	static char msg[200000];
 	size_t off;
 
@@ -232,37 +233,39 @@ static void test_broken_rulebases(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad_rbs) / sizeof(bad_rbs[0]); i++) {
-		char path[512], want[1024], err[1024] = "";
-		cfl_lognorm *l = (cfl_lognorm *)&l;
+		char path[512], want[1024];
+		cfl_errbuf_t err = { CFL_OK, "" };
+		cfl_lognorm_t *l = (cfl_lognorm_t *)&l;
 
 		temp_rulebase(path, sizeof(path), bad_rbs[i].text);
-		if (cfl_lognorm_load(path, &l, err, sizeof(err)) == 0)
+		if (cfl_lognorm_load(path, &l, &err) == 0)
 			fail_msg("%s: loaded", bad_rbs[i].what);
 		unlink(path);
 		assert_null(l);
 		snprintf(want, sizeof(want), "%s%s", path, bad_rbs[i].error);
-		if (strcmp(err, want) != 0)
-			fail_msg("%s:\n  expected: %s\n  got:      %s", bad_rbs[i].what, want, err);
+		if (strcmp(err.msg, want) != 0)
+			fail_msg("%s:\n  expected: %s\n  got:      %s", bad_rbs[i].what, want, err.msg);
 	}
 }
 
 static void test_missing_rulebase(void **state)
 {
-	cfl_lognorm *l;
-	char err[512];
+	cfl_lognorm_t *l;
+	cfl_errbuf_t err;
 
 	(void)state;
-	assert_int_equal(cfl_lognorm_load("/nonexistent/x.rulebase", &l, err, sizeof(err)), -1);
-	assert_string_equal(err, "/nonexistent/x.rulebase: cannot open rulebase: No such file or directory");
-	assert_int_equal(cfl_lognorm_load("", &l, err, sizeof(err)), -1);
-	assert_string_equal(err, "no rulebase given (confluence-audit.rulebase)");
+	assert_int_not_equal(cfl_lognorm_load("/nonexistent/x.rulebase", &l, &err), CFL_OK);
+	assert_string_equal(err.msg, "/nonexistent/x.rulebase: cannot open rulebase: No such file or directory");
+	assert_int_not_equal(cfl_lognorm_load("", &l, &err), CFL_OK);
+	assert_string_equal(err.msg, "no rulebase given (confluence-audit.rulebase)");
 }
 
 /* Two loaded rulebases with different rules do not see each other's memo. */
 static void test_memo_is_per_rulebase(void **state)
 {
-	cfl_lognorm *shipped = *state, *other;
-	char path[512], err[1024], out[64];
+	cfl_lognorm_t *shipped = *state, *other;
+	char path[512], out[64];
+	cfl_errbuf_t err;
 
 	temp_rulebase(path, sizeof(path),
 		"version=2\n"
@@ -271,7 +274,7 @@ static void test_memo_is_per_rulebase(void **state)
 		"rule=username,alt:%-:string-to{\"extradata\":\"?user=\"}%?user=%username:rest%\n"
 		"prefix=url|\n"
 		"rule=host:%-:char-to{\"extradata\":\":\"}%://%host:char-sep{\"extradata\":\":/?#@\"}%%-:rest%\n");
-	assert_int_equal(cfl_lognorm_load(path, &other, err, sizeof(err)), 0);
+	assert_int_equal(cfl_lognorm_load(path, &other, &err), 0);
 	unlink(path);
 	assert_int_equal(cfl_lognorm_uri_username(shipped, "/v?user=zed", 11, out, sizeof(out)), 0);
 	assert_int_equal(cfl_lognorm_uri_username(other, "/v?user=zed", 11, out, sizeof(out)), 3);
@@ -293,5 +296,5 @@ int main(void)
 		cmocka_unit_test(test_memo_is_per_rulebase),
 	};
 
-	return cmocka_run_group_tests_name("cfl_lognorm", tests, setup, teardown);
+	return cmocka_run_group_tests_name("cfl_lognorm_t", tests, setup, teardown);
 }

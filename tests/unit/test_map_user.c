@@ -1,6 +1,6 @@
 /* test_map_user.c -- the Cloud group-name split of contract section 5
  * ("<name>:<uuid>" -> group name and id, cfl_split_group_uuid in
- * modules/common/cfl_map_user.c). The user/group rules themselves are
+ * modules/core/map/cfl_map_user.c). The user/group rules themselves are
  * specified by the data-driven cases in tests/cases/map/. */
 #include <stdarg.h>
 #include <stddef.h>

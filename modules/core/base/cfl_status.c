@@ -1,5 +1,4 @@
-/* cfl_status.c: result codes and error text of the polling core (see
- * cfl_status.h).
+/* cfl_status.c: result codes and error text of the core (see cfl_status.h).
  *
  * Licensed under the Apache License, Version 2.0.
  */

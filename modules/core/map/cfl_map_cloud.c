@@ -1,4 +1,4 @@
-/* cfl_map_cloud.c -- contract section 3: a Confluence Cloud audit record
+/* cfl_map_cloud.c: contract section 3: a Confluence Cloud audit record
  * (GET /wiki/rest/api/audit, results[]) into the DC-like ECS shape.
  *
  *   creationDate (epoch ms)        -> @timestamp
@@ -11,13 +11,17 @@
  *   changedValues[]                -> confluence.audit.changed_values[]
  *                                     (name -> i18nKey + key, newValue -> to, oldValue -> from)
  * Members are moved from the parsed record into the document (reference
- * counts), and renamed in place. */
+ * counts), and renamed in place.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cfl_map_int.h"
+#include "cfl_map_work.h"
 #include "cfl_json_util.h"
 #include "cfl_time.h"
 
@@ -51,23 +55,20 @@ static int creation_ms(struct json_object *v, int64_t *ms)
 	}
 }
 
-static int map_time(struct cfl_event *ev)
+static cfl_rc_t map_time(cfl_map_work_t *ev)
 {
 	struct json_object *v = ev->f[CFL_F_CREATION_DATE];
 
-	if (v == NULL) {
-		cfl_event_fail(ev, "no usable timestamp: Cloud audit record without creationDate");
-		return -1;
-	}
+	if (v == NULL)
+		return cfl_work_fail(ev, "no usable timestamp: Cloud audit record without creationDate");
 	if (creation_ms(v, &ev->ts_ms) != 0 || cfl_time_check_ms(ev->ts_ms) != 0) {
-		cfl_event_fail(ev, "no usable timestamp: creationDate %s is not epoch milliseconds "
+		return cfl_work_fail(ev, "no usable timestamp: creationDate %s is not epoch milliseconds "
 			"within years 0000-9999", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
-		return -1;
 	}
-	return 0;
+	return CFL_OK;
 }
 
-static void map_author(struct cfl_event *ev)
+static void map_author(cfl_map_work_t *ev)
 {
 	static const char *const names[] = { "accountId", "displayName", "externalCollaborator" };
 	struct json_object *a[3], *ext;
@@ -75,13 +76,13 @@ static void map_author(struct cfl_event *ev)
 	if (ev->f[CFL_F_AUTHOR] == NULL)
 		return;
 	cfl_json_pick(ev->f[CFL_F_AUTHOR], names, 3, a);
-	cfl_event_author(ev, a[0], a[1]);
+	cfl_work_author(ev, a[0], a[1]);
 	ext = a[2];
 	if (ext != NULL && json_object_is_type(ext, json_type_boolean))
 		cfl_json_add_new(ev->audit, "external_collaborator", json_object_get(ext));
 }
 
-static void map_type(struct cfl_event *ev)
+static void map_type(cfl_map_work_t *ev)
 {
 	struct json_object *category = cfl_json_keyword(ev->f[CFL_F_CATEGORY]);
 	struct json_object *summary = cfl_json_keyword(ev->f[CFL_F_SUMMARY]);
@@ -93,7 +94,7 @@ static void map_type(struct cfl_event *ev)
 	cfl_json_add_new(type, "category", category);
 	if (summary != NULL) {
 		cfl_json_add_new(type, "action", summary);
-		cfl_event_action(ev, json_object_get(summary));
+		cfl_work_action(ev, json_object_get(summary));
 	}
 	cfl_json_add_new(ev->audit, "type", type);
 }
@@ -123,7 +124,7 @@ static void rename_member(struct json_object *obj, const char *from, const char 
 
 /* associatedObjects[] is taken over as the output array (it is the input's,
  * which is dropped after mapping), affectedObject appended if not listed. */
-static void map_affected_objects(struct cfl_event *ev)
+static void map_affected_objects(cfl_map_work_t *ev)
 {
 	struct json_object *assoc = ev->f[CFL_F_ASSOCIATED_OBJECTS];
 	struct json_object *affected = ev->f[CFL_F_AFFECTED_OBJECT];
@@ -137,7 +138,7 @@ static void map_affected_objects(struct cfl_event *ev)
 		if (affected != NULL && listed(assoc, affected))
 			affected = NULL;
 		if (affected == NULL && json_object_array_length(assoc) == 0)
-			return;  /* stays empty: not moved (cfl_event_array may reuse it) */
+			return;  /* stays empty: not moved (cfl_work_array may reuse it) */
 		out = json_object_get(assoc);
 	} else if (affected != NULL) {
 		out = json_object_new_array();
@@ -152,7 +153,7 @@ static void map_affected_objects(struct cfl_event *ev)
 	cfl_json_add_new(ev->audit, "affected_objects", out);
 }
 
-static void map_changed_values(struct cfl_event *ev)
+static void map_changed_values(cfl_map_work_t *ev)
 {
 	struct json_object *cv = ev->f[CFL_F_CHANGED_VALUES];
 	int i, n;
@@ -175,14 +176,14 @@ static void map_changed_values(struct cfl_event *ev)
 	cfl_json_add_new(ev->audit, "changed_values", json_object_get(cv));
 }
 
-int cfl_map_cloud(struct cfl_event *ev)
+cfl_rc_t cfl_map_cloud(cfl_map_work_t *ev)
 {
-	if (map_time(ev) != 0)
-		return -1;
-	cfl_event_address(ev, cfl_json_keyword(ev->f[CFL_F_REMOTE_ADDRESS]));
+	if (map_time(ev) != CFL_OK)
+		return ev->error.rc;
+	cfl_work_address(ev, cfl_json_keyword(ev->f[CFL_F_REMOTE_ADDRESS]));
 	map_author(ev);
 	map_type(ev);
 	map_affected_objects(ev);
 	map_changed_values(ev);
-	return 0;
+	return CFL_OK;
 }

@@ -1,9 +1,13 @@
-/* cfl_time.c -- timestamp parsing and formatting for the mapping core.
+/* cfl_time.c: timestamp parsing and formatting, shared by the mapping and the
+ * polling core.
  *
  * Calendar arithmetic uses the proleptic Gregorian "days from civil" formula
  * (Howard Hinnant's public-domain algorithm, rewritten here) instead of
  * timegm()/gmtime_r(): it is exact for years 0..9999, needs no locale or TZ, and
- * costs a handful of integer operations per event. */
+ * costs a handful of integer operations per event.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <string.h>
 
 #include "cfl_time.h"

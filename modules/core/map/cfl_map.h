@@ -1,4 +1,4 @@
-/* cfl_map.h -- public API of the mapping core: one Confluence audit message in,
+/* cfl_map.h: public API of the mapping core: one Confluence audit message in,
  * one ECS document out (docs/ecs-mapping.md is the contract).
  *
  * The core is plain C on libfastjson, liblognorm, libmaxminddb and libxxhash; it
@@ -16,12 +16,14 @@
  *    event.dataset, data_stream.*, tags, event.category/type values) are shared,
  *    reference-counted objects; libfastjson has no call that changes a string
  *    in place, so this is invisible unless a caller writes into one directly.
- *  - A cfl_mapper is immutable after cfl_mapper_new(): any number of threads may
+ *  - A cfl_mapper_t is immutable after cfl_mapper_new(): any number of threads may
  *    call cfl_map_event() on the same mapper at once. cfl_mapper_free() must not
  *    race with them; documents already returned stay valid after it.
  *  - cfl_map_event() remembers recent GeoIP and liblognorm results, and keeps a
  *    reusable JSON tokener, per thread (fixed-size thread-local storage; the
  *    tokener is freed when the thread ends).
+ *
+ * Licensed under the Apache License, Version 2.0.
  */
 #ifndef CFL_MAP_H
 #define CFL_MAP_H
@@ -30,12 +32,14 @@
 #include <stdint.h>
 #include <json.h> /* libfastjson */
 
+#include "cfl_status.h"
+
 #define CFL_ECS_VERSION "8.11.0"
 #define CFL_DATASET "atlassian_confluence.audit"
 #define CFL_MODULE "atlassian_confluence"
 #define CFL_PRESERVE_TAG "preserve_original_event"
 
-struct cfl_map_opts {
+typedef struct cfl_map_opts {
 	const char *rulebase;      /* path of confluence-audit.rulebase (required) */
 	const char *categories;    /* path of confluence-categories.json (required) */
 	const char *geoip_city;    /* NULL or "" = no City lookup */
@@ -44,42 +48,42 @@ struct cfl_map_opts {
 	int preserve_original;     /* event.original + tag preserve_original_event */
 	int event_id;              /* event.id = XXH3-128 (hex) of the event's JSON text */
 	const char *const *tags; size_t ntags;
-};
+} cfl_map_opts_t;
 
-typedef struct cfl_mapper cfl_mapper;
+typedef struct cfl_mapper cfl_mapper_t;
 
-/* Loads rulebase, categories and GeoIP databases. Returns 0 and sets *out, or -1
- * with a message in err naming the file (and line, for the categories file and
- * for rulebase errors liblognorm locates). */
-int cfl_mapper_new(const struct cfl_map_opts *o, cfl_mapper **out, char *err, size_t errlen);
-void cfl_mapper_free(cfl_mapper *m);
+/* Loads rulebase, categories and GeoIP databases. Returns CFL_OK and sets *out,
+ * or an error code with a message in err naming the file (and line, for the
+ * categories file and for rulebase errors liblognorm locates). */
+cfl_rc_t cfl_mapper_new(const cfl_map_opts_t *o, cfl_mapper_t **out, cfl_errbuf_t *err);
+void cfl_mapper_free(cfl_mapper_t *m);
 
-struct cfl_map_input {
+typedef struct cfl_map_input {
 	const char *text; size_t len;   /* message text (may have a prefix, may not be JSON at all) */
 	const char *input_type;         /* $inputname, NULL if unknown -> input.type */
 	const char *file_path;          /* imfile metadata filename or NULL -> log.file.path */
 	int64_t file_offset; int has_offset;  /* -> log.offset */
-};
+} cfl_map_input_t;
 
-enum cfl_map_status {
+typedef enum cfl_map_status {
 	CFL_MAP_OK = 0,     /* doc is the ECS event */
 	CFL_MAP_EMPTY = 1,  /* an API envelope with an empty event list: not an event, doc NULL */
 	CFL_MAP_ERROR = 2   /* doc is a pipeline_error document (contract section 6); also for a
 	                     * NON-empty envelope: a whole API page is not one event, and is
 	                     * kept whole rather than guessed at (split pages before mapping) */
-};
+} cfl_map_status_t;
 
-struct cfl_map_result {
+typedef struct cfl_map_result {
 	struct json_object *doc;  /* new reference owned by the caller (OK and ERROR); NULL for EMPTY */
 	int64_t ts_ms; int has_ts; /* event time in epoch ms UTC when known (for setTimestamp) */
-};
+} cfl_map_result_t;
 
 /* Maps one message. Never fails without a document except for EMPTY: a message
  * that cannot be mapped still yields a pipeline_error document carrying it. */
-enum cfl_map_status cfl_map_event(const cfl_mapper *m, const struct cfl_map_input *in,
-	struct cfl_map_result *res);
+cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in,
+	cfl_map_result_t *res);
 
 /* "ok", "empty" or "error": for logs and counters. */
-const char *cfl_map_status_name(enum cfl_map_status st);
+const char *cfl_map_status_name(cfl_map_status_t st);
 
 #endif /* CFL_MAP_H */

@@ -1,4 +1,4 @@
-/* cfl_map_user.c -- contract section 5, user and group fields.
+/* cfl_map_user.c: contract section 5, user and group fields.
  *
  * Runs only for user-management and authentication events (the gate below).
  * Which rules apply comes from the action's categorization rule
@@ -8,10 +8,14 @@
  * Order and overwrite semantics follow the contract literally: affected objects
  * are walked in order and a later object's fields replace an earlier one's,
  * including by absence (a later User without id removes user.target.id); then
- * changed values are walked, where an empty "from" counts as absent. */
+ * changed values are walked, where an empty "from" counts as absent.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <string.h>
 
 #include "cfl_map_int.h"
+#include "cfl_map_work.h"
 #include "cfl_json_util.h"
 
 static int str_eq(struct json_object *v, const char *s)
@@ -20,7 +24,7 @@ static int str_eq(struct json_object *v, const char *s)
 		&& strcmp(json_object_get_string(v), s) == 0;
 }
 
-static int gate_open(struct cfl_event *ev)
+static int gate_open(cfl_map_work_t *ev)
 {
 	struct json_object *type = cfl_json_get(ev->audit, "type");
 
@@ -54,7 +58,7 @@ size_t cfl_split_group_uuid(const char *s, size_t len)
 }
 
 /* The name and id of a Group object; on Cloud "<name>:<uuid>" is split. */
-static void group_name_id(struct cfl_event *ev, struct json_object *obj,
+static void group_name_id(cfl_map_work_t *ev, struct json_object *obj,
 	struct json_object **name, struct json_object **id)
 {
 	struct json_object *split_name, *split_id;
@@ -83,15 +87,15 @@ static void put_name_id(struct json_object *dst, struct json_object *name, struc
 	cfl_json_put(dst, "id", id);
 }
 
-static void apply_group(struct cfl_event *ev, struct json_object *obj, unsigned uf)
+static void apply_group(cfl_map_work_t *ev, struct json_object *obj, unsigned uf)
 {
 	struct json_object *name, *id;
 
 	group_name_id(ev, obj, &name, &id);
 	if (uf & CFL_UF_GROUP)
-		put_name_id(cfl_event_group(ev), json_object_get(name), json_object_get(id));
+		put_name_id(cfl_work_group(ev), json_object_get(name), json_object_get(id));
 	if (uf & CFL_UF_MEMBERSHIP) {
-		struct json_object *target = cfl_json_child(cfl_event_user(ev), "target");
+		struct json_object *target = cfl_json_child(cfl_work_user(ev), "target");
 
 		put_name_id(cfl_json_child(target, "group"), json_object_get(name), json_object_get(id));
 	}
@@ -100,7 +104,7 @@ static void apply_group(struct cfl_event *ev, struct json_object *obj, unsigned 
 }
 
 /* user.<key>name from the uri's "?username=", if it ends that way. */
-static void put_uri_name(struct cfl_event *ev, struct json_object *obj, struct json_object *dst)
+static void put_uri_name(cfl_map_work_t *ev, struct json_object *obj, struct json_object *dst)
 {
 	char username[CFL_HOST_MAX];
 	const char *uri;
@@ -114,11 +118,11 @@ static void put_uri_name(struct cfl_event *ev, struct json_object *obj, struct j
 		cfl_json_put(dst, "name", json_object_new_string_len(username, (int)n));
 }
 
-static void apply_user(struct cfl_event *ev, struct json_object *obj, unsigned uf)
+static void apply_user(cfl_map_work_t *ev, struct json_object *obj, unsigned uf)
 {
 	struct json_object *name = cfl_json_get(obj, "name");
 	struct json_object *id = cfl_json_get(obj, "id");
-	struct json_object *user = cfl_event_user(ev);
+	struct json_object *user = cfl_work_user(ev);
 
 	if (uf & CFL_UF_TARGET) {
 		struct json_object *target = cfl_json_child(user, "target");
@@ -136,7 +140,7 @@ static void apply_user(struct cfl_event *ev, struct json_object *obj, unsigned u
 	}
 }
 
-static void walk_affected_objects(struct cfl_event *ev, unsigned uf)
+static void walk_affected_objects(cfl_map_work_t *ev, unsigned uf)
 {
 	struct json_object *arr = cfl_json_get(ev->audit, "affected_objects");
 	int i, n;
@@ -161,9 +165,9 @@ static struct json_object *from_value(struct json_object *cv)
 	return cfl_json_keyword(cfl_json_get(cv, "from"));
 }
 
-static void apply_rename(struct cfl_event *ev, struct json_object *cv)
+static void apply_rename(cfl_map_work_t *ev, struct json_object *cv)
 {
-	struct json_object *user = cfl_event_user(ev);
+	struct json_object *user = cfl_work_user(ev);
 
 	cfl_json_put(cfl_json_child(user, "changes"), "name", cfl_json_keyword(cfl_json_get(cv, "to")));
 	cfl_json_put(cfl_json_child(user, "target"), "name", from_value(cv));
@@ -171,9 +175,9 @@ static void apply_rename(struct cfl_event *ev, struct json_object *cv)
 
 /* Username / Email / Display name: the new value to user.changes.<field>, the
  * old one (or the new one when there is no old one) to user.target.<field>. */
-static void apply_change(struct cfl_event *ev, struct json_object *cv, const char *field)
+static void apply_change(cfl_map_work_t *ev, struct json_object *cv, const char *field)
 {
-	struct json_object *user = cfl_event_user(ev);
+	struct json_object *user = cfl_work_user(ev);
 	struct json_object *to = cfl_json_keyword(cfl_json_get(cv, "to"));
 	struct json_object *from = from_value(cv);
 	struct json_object *target = cfl_json_child(user, "target");
@@ -196,7 +200,7 @@ static const char *changed_field(struct json_object *key)
 	return NULL;
 }
 
-static void walk_changed_values(struct cfl_event *ev, unsigned uf)
+static void walk_changed_values(cfl_map_work_t *ev, unsigned uf)
 {
 	struct json_object *arr = cfl_json_get(ev->audit, "changed_values");
 	int i, n;
@@ -216,7 +220,7 @@ static void walk_changed_values(struct cfl_event *ev, unsigned uf)
 	}
 }
 
-void cfl_map_user_fields(struct cfl_event *ev, const struct cfl_category *cat)
+void cfl_map_user_fields(cfl_map_work_t *ev, const cfl_category_t *cat)
 {
 	if (cat == NULL || cat->user_fields == 0 || !gate_open(ev))
 		return;

@@ -1,6 +1,9 @@
-/* cfl_time.h -- the three timestamp forms of Confluence audit events, to epoch
+/* cfl_time.h: the three timestamp forms of Confluence audit events, to epoch
  * milliseconds UTC, and back to the ECS @timestamp text. Pure functions, no
- * libc time zone state (so: thread-safe and independent of TZ). */
+ * libc time zone state (so: thread-safe and independent of TZ).
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #ifndef CFL_TIME_H
 #define CFL_TIME_H
 

@@ -27,16 +27,16 @@
 
 #define CFL_TS_NONE INT64_MIN
 
-typedef struct cfl_event {
+typedef struct cfl_page_event {
 	const char *json;   /* compact event JSON, NUL-terminated, in the page's arena */
 	size_t len;
 	int64_t ts_ms;      /* CFL_TS_NONE if the event has no readable time */
 	int excluded;       /* its action matched an exclude entry */
 	int repeat;         /* set by the poller: a repeat caused by offset paging */
-} cfl_event_t;
+} cfl_page_event_t;
 
 typedef struct cfl_page {
-	cfl_event_t *ev;    /* in server order (newest first) */
+	cfl_page_event_t *ev;    /* in server order (newest first) */
 	size_t n;
 	int has_more;       /* the server says another page follows */
 	int has_links;      /* Cloud: an _links object was present */

@@ -21,7 +21,7 @@
 #define MAX_WIDTH_MS INT64_C(10000000000)
 
 typedef struct item {
-	const cfl_event_t *ev;
+	const cfl_page_event_t *ev;
 	int64_t ts;
 	size_t order;       /* position in server order, reversed: ties keep it */
 	cfl_fp_t fp;
@@ -235,7 +235,7 @@ static int same_page(const cfl_page_t *x, const cfl_page_t *y)
 	       memcmp(x->ev[x->n - 1].json, y->ev[y->n - 1].json, x->ev[x->n - 1].len) == 0;
 }
 
-static int same_event(const cfl_event_t *x, const cfl_event_t *y)
+static int same_event(const cfl_page_event_t *x, const cfl_page_event_t *y)
 {
 	return x->len == y->len && memcmp(x->json, y->json, x->len) == 0;
 }
@@ -421,7 +421,7 @@ static cfl_rc_t prepare_batch(cfl_poll_t *p, cfl_errbuf_t *err)
 	/* server order is newest first: walk it backwards */
 	for (pi = p->npages; pi-- > 0;) {
 		for (ei = p->pages[pi].n; ei-- > 0;) {
-			const cfl_event_t *ev = &p->pages[pi].ev[ei];
+			const cfl_page_event_t *ev = &p->pages[pi].ev[ei];
 			item_t *it = &p->items[k];
 			if (ev->repeat) {
 				p->stats.duplicates++;

@@ -208,7 +208,7 @@ static cfl_rc_t collect_events(cfl_flavor_t flavor, cfl_span_t arr, size_t bodyl
 		return cfl_err_set(err, CFL_ENOMEM, "out of memory for a page of %zu events", n);
 	cfl_jscan_arr_begin(arr, &it);
 	while (cfl_jscan_arr_next(&it, &v)) {
-		cfl_event_t *e = &pg->ev[pg->n];
+		cfl_page_event_t *e = &pg->ev[pg->n];
 		if (cfl_jscan_type(v) != CFL_JOBJECT)
 			return cfl_err_set(err, CFL_EPROTO, "event %zu of the page is not a JSON object", pg->n);
 		e->json = pg->arena + used;

@@ -1,9 +1,12 @@
-/* cfl_lognorm.c -- liblognorm wrapper of the mapping core (see the header for
+/* cfl_lognorm.c: liblognorm wrapper of the mapping core (see the header for
  * the marker scheme). Loading checks the rulebase harder than liblognorm does:
  * liblognorm reports rule errors through a callback but still returns success,
  * and silently falls back to its v1 engine without a "version=2" first line,
  * so both are turned into load errors here, plus a small self-test that the
- * uri| and url| rules the mapper depends on still work. */
+ * uri| and url| rules the mapper depends on still work.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,8 +52,7 @@ static __thread struct memo url_memo;
 static uint64_t next_gen;  /* atomic */
 
 struct load_errors {
-	char *err;
-	size_t errlen;
+	cfl_errbuf_t *err;
 	int count;
 };
 
@@ -62,17 +64,17 @@ static void err_cb(void *cookie, const char *msg, size_t len)
 	struct load_errors *le = cookie;
 	const char *open, *close;
 
-	if (le->count++ > 0 || le->errlen == 0)
+	if (le->count++ > 0)
 		return;  /* the first error is the one to fix */
 	open = strchr(msg, '[');
 	close = open != NULL ? strstr(open, "]: ") : NULL;
 	if (strncmp(msg, lead, sizeof(lead) - 1) == 0 && close != NULL) {
 		const char *file = msg + sizeof(lead) - 1;
 
-		snprintf(le->err, le->errlen, "%.*s:%.*s: %s", (int)(open - file), file,
+		cfl_err_set(le->err, CFL_EPARSE, "%.*s:%.*s: %s", (int)(open - file), file,
 			(int)(close - open - 1), open + 1, close + 3);
 	} else {
-		snprintf(le->err, le->errlen, "%.*s", (int)len, msg);
+		cfl_err_set(le->err, CFL_EPARSE, "%.*s", (int)len, msg);
 	}
 }
 
@@ -81,28 +83,26 @@ static void quiet_cb(void *cookie, const char *msg, size_t len)
 	(void)cookie; (void)msg; (void)len;
 }
 
-static int check_version_line(const char *path, char *err, size_t errlen)
+static cfl_rc_t check_version_line(const char *path, cfl_errbuf_t *err)
 {
 	char line[64];
 	FILE *f = fopen(path, "r");
 
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: cannot open rulebase: %s", path, strerror(errno));
-		return -1;
-	}
+	if (f == NULL)
+		return cfl_err_set(err, errno == ENOENT ? CFL_ENOENT : CFL_EIO, "%s: cannot open rulebase: %s",
+			path, strerror(errno));
 	if (fgets(line, sizeof(line), f) == NULL || strcmp(line, "version=2\n") != 0) {
 		fclose(f);
-		snprintf(err, errlen, "%s:1: first line must be exactly \"version=2\" "
+		return cfl_err_set(err, CFL_EPARSE, "%s:1: first line must be exactly \"version=2\" "
 			"(liblognorm would otherwise read the file with its v1 engine)", path);
-		return -1;
 	}
 	fclose(f);
-	return 0;
+	return CFL_OK;
 }
 
 /* Runs ln_normalize on marker + s and returns the string field `field` of the
  * result, copied into out. Returns its length, or 0. */
-static size_t normalize_field(const cfl_lognorm *l, const char *marker, const char *s,
+static size_t normalize_field(const cfl_lognorm_t *l, const char *marker, const char *s,
 	size_t len, const char *field, char *out, size_t outsz)
 {
 	char stackbuf[STACK_BUF];
@@ -133,66 +133,60 @@ static size_t normalize_field(const cfl_lognorm *l, const char *marker, const ch
 	return n;
 }
 
-static int self_test(const cfl_lognorm *l, const char *path, char *err, size_t errlen)
+static cfl_rc_t self_test(const cfl_lognorm_t *l, const char *path, cfl_errbuf_t *err)
 {
 	static const char url[] = "http://h.example:8090/x";
 	static const char uri[] = "/u/view.action?username=ab";
 	char out[64];
 
 	if (cfl_lognorm_url_host(l, url, sizeof(url) - 1, out, sizeof(out)) == 0
-			|| strcmp(out, "h.example") != 0) {
-		snprintf(err, errlen, "%s: rulebase self-test failed: the url| rules do not give "
+			|| strcmp(out, "h.example") != 0)
+		return cfl_err_set(err, CFL_EINVAL, "%s: rulebase self-test failed: the url| rules do not give "
 			"host \"h.example\" for \"http://h.example:8090/x\"", path);
-		return -1;
-	}
 	if (cfl_lognorm_uri_username(l, uri, sizeof(uri) - 1, out, sizeof(out)) == 0
-			|| strcmp(out, "ab") != 0) {
-		snprintf(err, errlen, "%s: rulebase self-test failed: the uri| rules do not give "
+			|| strcmp(out, "ab") != 0)
+		return cfl_err_set(err, CFL_EINVAL, "%s: rulebase self-test failed: the uri| rules do not give "
 			"username \"ab\" for \"/u/view.action?username=ab\"", path);
-		return -1;
-	}
-	return 0;
+	return CFL_OK;
 }
 
-int cfl_lognorm_load(const char *path, cfl_lognorm **out, char *err, size_t errlen)
+cfl_rc_t cfl_lognorm_load(const char *path, cfl_lognorm_t **out, cfl_errbuf_t *err)
 {
-	struct load_errors le = { err, errlen, 0 };
-	cfl_lognorm *l;
+	struct load_errors le = { err, 0 };
+	cfl_lognorm_t *l;
+	cfl_rc_t rc;
 
 	*out = NULL;
-	if (path == NULL || *path == '\0') {
-		snprintf(err, errlen, "no rulebase given (confluence-audit.rulebase)");
-		return -1;
-	}
-	if (check_version_line(path, err, errlen) != 0)
-		return -1;
+	if (path == NULL || *path == '\0')
+		return cfl_err_set(err, CFL_EINVAL, "no rulebase given (confluence-audit.rulebase)");
+	if ((rc = check_version_line(path, err)) != CFL_OK)
+		return rc;
 	l = calloc(1, sizeof(*l));
 	if (l != NULL)
 		l->gen = __atomic_add_fetch(&next_gen, 1, __ATOMIC_RELAXED);
 	if (l == NULL || (l->ctx = ln_initCtx()) == NULL) {
-		snprintf(err, errlen, "%s: cannot create a liblognorm context", path);
 		free(l);
-		return -1;
+		return cfl_err_set(err, CFL_ENOMEM, "%s: cannot create a liblognorm context", path);
 	}
 	/* liblognorm 2.0.6 hands the error callback the *debug* cookie, so set
 	 * both (debug output itself stays off: no debug callback) */
 	ln_setDebugCB(l->ctx, NULL, &le);
 	ln_setErrMsgCB(l->ctx, err_cb, &le);
 	if (ln_loadSamples(l->ctx, path) != 0 && le.count == 0) {
-		snprintf(err, errlen, "%s: liblognorm could not load the rulebase", path);
+		cfl_err_set(err, CFL_EPARSE, "%s: liblognorm could not load the rulebase", path);
 		le.count++;
 	}
 	ln_setErrMsgCB(l->ctx, quiet_cb, NULL);
 	ln_setDebugCB(l->ctx, NULL, NULL);
-	if (le.count > 0 || self_test(l, path, err, errlen) != 0) {
+	rc = le.count > 0 ? CFL_EPARSE : self_test(l, path, err);
+	if (rc == CFL_OK)
+		*out = l;
+	else
 		cfl_lognorm_free(l);
-		return -1;
-	}
-	*out = l;
-	return 0;
+	return rc;
 }
 
-void cfl_lognorm_free(cfl_lognorm *l)
+void cfl_lognorm_free(cfl_lognorm_t *l)
 {
 	if (l == NULL)
 		return;
@@ -201,7 +195,7 @@ void cfl_lognorm_free(cfl_lognorm *l)
 	free(l);
 }
 
-int cfl_lognorm_find_json(const cfl_lognorm *l, const char *msg, size_t len, size_t *json_off)
+int cfl_lognorm_find_json(const cfl_lognorm_t *l, const char *msg, size_t len, size_t *json_off)
 {
 	char stackbuf[STACK_BUF];
 	char *buf = stackbuf;
@@ -239,13 +233,13 @@ static int is_username_char(char c)
 		|| c == '.' || c == '_' || c == '-';
 }
 
-static struct memo_slot *memo_slot(struct memo *mm, const cfl_lognorm *l, const char *key, size_t len)
+static struct memo_slot *memo_slot(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len)
 {
 	return &mm->slot[XXH3_64bits_withSeed(key, len, l->gen) & (MEMO_SLOTS - 1)];
 }
 
 /* Copies a remembered result for key into out: its length, or -1 on a miss. */
-static long memo_get(struct memo *mm, const cfl_lognorm *l, const char *key, size_t len,
+static long memo_get(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len,
 	char *out, size_t outsz)
 {
 	const struct memo_slot *s;
@@ -260,7 +254,7 @@ static long memo_get(struct memo *mm, const cfl_lognorm *l, const char *key, siz
 	return (long)s->vlen;
 }
 
-static void memo_put(struct memo *mm, const cfl_lognorm *l, const char *key, size_t len,
+static void memo_put(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len,
 	const char *val, size_t vlen)
 {
 	struct memo_slot *s;
@@ -296,7 +290,7 @@ static size_t finish_username(char *out, size_t n)
 	return n;
 }
 
-size_t cfl_lognorm_uri_username(const cfl_lognorm *l, const char *uri, size_t len,
+size_t cfl_lognorm_uri_username(const cfl_lognorm_t *l, const char *uri, size_t len,
 	char *out, size_t outsz)
 {
 	long hit = memo_get(&uri_memo, l, uri, len, out, outsz);
@@ -309,7 +303,7 @@ size_t cfl_lognorm_uri_username(const cfl_lognorm *l, const char *uri, size_t le
 	return n;
 }
 
-size_t cfl_lognorm_url_host(const cfl_lognorm *l, const char *url, size_t len,
+size_t cfl_lognorm_url_host(const cfl_lognorm_t *l, const char *url, size_t len,
 	char *out, size_t outsz)
 {
 	long hit = memo_get(&url_memo, l, url, len, out, outsz);

@@ -1,7 +1,10 @@
-/* cfl_json_util.c -- libfastjson helpers for the mapping core (see the header).
+/* cfl_json_util.c: libfastjson helpers for the mapping core (see the header).
  * Everything here is stateless and reentrant. Keys written by the mapper are
  * string literals, so they are added with JSON_C_OBJECT_KEY_IS_CONSTANT: that
- * saves a strdup()/free() pair per member, which the benchmark notices. */
+ * saves a strdup()/free() pair per member, which the benchmark notices.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,23 +330,20 @@ static struct json_tokener *thread_tokener(int *own)
 	return tok;
 }
 
-int cfl_json_parse(const char *text, size_t len, struct json_object **out, char *why, size_t whylen)
+cfl_rc_t cfl_json_parse(const char *text, size_t len, struct json_object **out, cfl_errbuf_t *why)
 {
 	struct json_tokener *tok;
 	struct json_object *v;
 	enum json_tokener_error jerr;
 	size_t used;
-	int own, rc = -1;
+	int own;
+	cfl_rc_t rc;
 
 	*out = NULL;
-	if (len > (size_t)0x7fffffff) {
-		snprintf(why, whylen, "message too large to parse (%zu bytes)", len);
-		return -1;
-	}
-	if ((tok = thread_tokener(&own)) == NULL) {
-		snprintf(why, whylen, "out of memory while parsing");
-		return -1;
-	}
+	if (len > (size_t)0x7fffffff)
+		return cfl_err_set(why, CFL_ELIMIT, "message too large to parse (%zu bytes)", len);
+	if ((tok = thread_tokener(&own)) == NULL)
+		return cfl_err_set(why, CFL_ENOMEM, "out of memory while parsing");
 	v = json_tokener_parse_ex(tok, text, (int)len);
 	jerr = fjson_tokener_get_error(tok);
 	used = (size_t)tok->char_offset;
@@ -354,20 +354,20 @@ int cfl_json_parse(const char *text, size_t len, struct json_object **out, char 
 		used = len;
 	}
 	if (jerr == fjson_tokener_continue || jerr == fjson_tokener_error_parse_eof) {
-		snprintf(why, whylen, "invalid JSON: the message ends inside the JSON value (%zu bytes)", len);
+		rc = cfl_err_set(why, CFL_ETRUNC, "invalid JSON: the message ends inside the JSON value (%zu bytes)", len);
 	} else if (jerr != fjson_tokener_success) {
-		snprintf(why, whylen, "invalid JSON at byte %zu: %s", used, json_tokener_error_desc(jerr));
+		rc = cfl_err_set(why, CFL_EPARSE, "invalid JSON at byte %zu: %s", used, json_tokener_error_desc(jerr));
 	} else if (used < len) {
-		snprintf(why, whylen, "invalid JSON: unexpected text after the JSON value at byte %zu", used);
+		rc = cfl_err_set(why, CFL_EPARSE, "invalid JSON: unexpected text after the JSON value at byte %zu", used);
 	} else {
 		*out = v;  /* NULL for a JSON null */
 		v = NULL;
-		rc = 0;
+		rc = CFL_OK;
 	}
 	json_object_put(v);
 	if (own)
 		json_tokener_free(tok);
-	else if (rc != 0)
+	else if (rc != CFL_OK)
 		json_tokener_reset(tok);  /* drop what the failed parse holds now, not at the next event */
 	return rc;
 }

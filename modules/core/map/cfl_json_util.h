@@ -1,12 +1,17 @@
-/* cfl_json_util.h -- small libfastjson helpers shared by the mapping core:
+/* cfl_json_util.h: small libfastjson helpers shared by the mapping core:
  * typed reads, constant-key writes, keyword coercion, deep equality and the
  * contract's final clean-up (section 6: drop nulls and empties recursively).
- * Reference rules are libfastjson's: "add" functions steal the value. */
+ * Reference rules are libfastjson's: "add" functions steal the value.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #ifndef CFL_JSON_UTIL_H
 #define CFL_JSON_UTIL_H
 
 #include <stddef.h>
 #include <json.h>
+
+#include "cfl_status.h"
 
 /* obj[key] if obj is an object and the member exists (borrowed), else NULL. */
 struct json_object *cfl_json_get(struct json_object *obj, const char *key);
@@ -58,8 +63,8 @@ void cfl_json_pick(struct json_object *obj, const char *const *names, size_t n,
 	struct json_object **out);
 
 /* Parses exactly text[0..len) as one JSON value with this thread's reusable
- * tokener. 0 and *out (new reference; NULL for JSON null), or -1 with a
- * reason in why. */
-int cfl_json_parse(const char *text, size_t len, struct json_object **out, char *why, size_t whylen);
+ * tokener. CFL_OK and *out (new reference; NULL for JSON null), or an error
+ * code with a reason in why (may be NULL). */
+cfl_rc_t cfl_json_parse(const char *text, size_t len, struct json_object **out, cfl_errbuf_t *why);
 
 #endif /* CFL_JSON_UTIL_H */

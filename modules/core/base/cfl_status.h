@@ -1,11 +1,13 @@
-/* cfl_status.h: result codes and error text of the polling core.
+/* cfl_status.h: result codes and error text of the whole core.
  *
- * Every fallible function of the polling core (cfl_url, cfl_page,
- * cfl_state, cfl_poll, ...) returns a cfl_rc_t and, when it fails, fills a
- * caller-provided cfl_errbuf_t with one sentence that says what happened
- * and where (byte offsets, file names). The core never logs: the rsyslog
- * glue prefixes the text with "imconfluence(<host>): " and logs it.
- * No message ever contains a credential: the core never sees one.
+ * Every fallible function of the core, mapping (cfl_mapper_new,
+ * cfl_categories_load, ...) and polling (cfl_url, cfl_page, cfl_state,
+ * cfl_poll, ...) alike, returns a cfl_rc_t and, when it fails, fills a
+ * caller-provided cfl_errbuf_t (may be NULL) with one sentence that says
+ * what happened and where (file names, line numbers, byte offsets). The
+ * core never logs: the rsyslog glue prefixes the text with its module
+ * name and logs it. No message ever contains a credential: the core never
+ * sees one.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -27,7 +29,7 @@ typedef enum cfl_rc {
 	CFL_EPROTO     /* the server broke the paging protocol */
 } cfl_rc_t;
 
-#define CFL_ERRBUF_LEN 320
+#define CFL_ERRBUF_LEN 768
 
 typedef struct cfl_errbuf {
 	cfl_rc_t rc;

@@ -1,4 +1,4 @@
-/* cfl_geoip.c -- IP validation and MaxMind lookups for source.geo / source.as.
+/* cfl_geoip.c: IP validation and MaxMind lookups for source.geo / source.as.
  *
  * Field names follow Elasticsearch's geoip processor, which the contract copies:
  * English names, region_iso_code = "<country iso>-<first subdivision iso>".
@@ -10,7 +10,10 @@
  * admin addresses, and a remembered record costs a compare instead of a tree
  * walk plus eight map lookups (a third of the mapping's time without it).
  * The memo is a fixed-size thread-local array of plain values, so there is
- * nothing to free at thread exit and the databases stay read-only. */
+ * nothing to free at thread exit and the databases stay read-only.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <netinet/in.h>
@@ -27,7 +30,7 @@ struct cfl_geoip {
 	MMDB_s asn;
 	int have_city;
 	int have_asn;
-	uint64_t gen;  /* unique per cfl_geoip: keys the per-thread memo */
+	uint64_t gen;  /* unique per cfl_geoip_t: keys the per-thread memo */
 };
 
 /* What the databases say about one address, as plain values. */
@@ -44,14 +47,14 @@ struct geo_rec {
 #define MEMO_SLOTS 8
 struct memo_slot {
 	uint64_t gen;                  /* 0 = empty */
-	struct cfl_ip ip;
+	cfl_ip_t ip;
 	struct geo_rec rec;
 };
 
 static __thread struct memo_slot memo[MEMO_SLOTS];
 static uint64_t next_gen;  /* atomic */
 
-int cfl_ip_parse(const char *s, size_t len, struct cfl_ip *ip)
+int cfl_ip_parse(const char *s, size_t len, cfl_ip_t *ip)
 {
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&ip->sa;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ip->sa;
@@ -70,49 +73,48 @@ int cfl_ip_parse(const char *s, size_t len, struct cfl_ip *ip)
 	return -1;
 }
 
-static int open_db(const char *path, const char *what, MMDB_s *db, char *err, size_t errlen)
+static cfl_rc_t open_db(const char *path, const char *what, MMDB_s *db, cfl_errbuf_t *err)
 {
 	int rc = MMDB_open(path, MMDB_MODE_MMAP, db);
 
-	if (rc != MMDB_SUCCESS) {
-		snprintf(err, errlen, "%s: cannot open GeoIP %s database: %s", path, what, MMDB_strerror(rc));
-		return -1;
-	}
-	return 0;
+	if (rc != MMDB_SUCCESS)
+		return cfl_err_set(err, rc == MMDB_FILE_OPEN_ERROR || rc == MMDB_IO_ERROR ? CFL_EIO
+			: rc == MMDB_OUT_OF_MEMORY_ERROR ? CFL_ENOMEM : CFL_EPARSE,
+			"%s: cannot open GeoIP %s database: %s", path, what, MMDB_strerror(rc));
+	return CFL_OK;
 }
 
-int cfl_geoip_open(const char *city, const char *asn, cfl_geoip **out, char *err, size_t errlen)
+cfl_rc_t cfl_geoip_open(const char *city, const char *asn, cfl_geoip_t **out, cfl_errbuf_t *err)
 {
-	cfl_geoip *g;
+	cfl_geoip_t *g;
+	cfl_rc_t rc;
 
 	*out = NULL;
 	if ((city == NULL || *city == '\0') && (asn == NULL || *asn == '\0'))
-		return 0;
+		return CFL_OK;
 	g = calloc(1, sizeof(*g));
 	if (g != NULL)
 		g->gen = __atomic_add_fetch(&next_gen, 1, __ATOMIC_RELAXED);
-	if (g == NULL) {
-		snprintf(err, errlen, "out of memory opening GeoIP databases");
-		return -1;
-	}
+	if (g == NULL)
+		return cfl_err_set(err, CFL_ENOMEM, "out of memory opening GeoIP databases");
 	if (city != NULL && *city != '\0') {
-		if (open_db(city, "City", &g->city, err, errlen) != 0)
+		if ((rc = open_db(city, "City", &g->city, err)) != CFL_OK)
 			goto fail;
 		g->have_city = 1;
 	}
 	if (asn != NULL && *asn != '\0') {
-		if (open_db(asn, "ASN", &g->asn, err, errlen) != 0)
+		if ((rc = open_db(asn, "ASN", &g->asn, err)) != CFL_OK)
 			goto fail;
 		g->have_asn = 1;
 	}
 	*out = g;
-	return 0;
+	return CFL_OK;
 fail:
 	cfl_geoip_close(g);
-	return -1;
+	return rc;
 }
 
-void cfl_geoip_close(cfl_geoip *g)
+void cfl_geoip_close(cfl_geoip_t *g)
 {
 	if (g == NULL)
 		return;
@@ -124,7 +126,7 @@ void cfl_geoip_close(cfl_geoip *g)
 }
 
 /* The entry for ip in db, or 0 if the database does not know it. */
-static int lookup(const MMDB_s *db, const struct cfl_ip *ip, MMDB_entry_s *entry)
+static int lookup(const MMDB_s *db, const cfl_ip_t *ip, MMDB_entry_s *entry)
 {
 	MMDB_lookup_result_s r;
 	int mmdb_err = MMDB_SUCCESS;
@@ -196,7 +198,7 @@ static void join_iso(const char *country, const char *sub, char *out)
 	memcpy(out + c + 1, sub, n + 1);
 }
 
-static void read_city(const cfl_geoip *g, const struct cfl_ip *ip, struct geo_rec *r)
+static void read_city(const cfl_geoip_t *g, const cfl_ip_t *ip, struct geo_rec *r)
 {
 	static const char *const continent[] = { "continent", "names", "en", NULL };
 	static const char *const country_iso[] = { "country", "iso_code", NULL };
@@ -219,7 +221,7 @@ static void read_city(const cfl_geoip *g, const struct cfl_ip *ip, struct geo_re
 	read_location(&e, r);
 }
 
-static void read_asn(const cfl_geoip *g, const struct cfl_ip *ip, struct geo_rec *r)
+static void read_asn(const cfl_geoip_t *g, const cfl_ip_t *ip, struct geo_rec *r)
 {
 	static const char *const number[] = { "autonomous_system_number", NULL };
 	static const char *const org[] = { "autonomous_system_organization", NULL };
@@ -237,7 +239,7 @@ static void read_asn(const cfl_geoip *g, const struct cfl_ip *ip, struct geo_rec
 	get_string(&e, r->str[AS_ORG], org);
 }
 
-static int same_ip(const struct cfl_ip *a, const struct cfl_ip *b)
+static int same_ip(const cfl_ip_t *a, const cfl_ip_t *b)
 {
 	if (a->sa.ss_family != b->sa.ss_family)
 		return 0;
@@ -248,7 +250,7 @@ static int same_ip(const struct cfl_ip *a, const struct cfl_ip *b)
 		&((const struct sockaddr_in6 *)&b->sa)->sin6_addr, sizeof(struct in6_addr)) == 0;
 }
 
-static unsigned memo_index(const struct cfl_ip *ip)
+static unsigned memo_index(const cfl_ip_t *ip)
 {
 	const unsigned char *p;
 	size_t n, i;
@@ -267,7 +269,7 @@ static unsigned memo_index(const struct cfl_ip *ip)
 }
 
 /* The record for ip: from this thread's memo, or looked up and remembered. */
-static const struct geo_rec *record(const cfl_geoip *g, const struct cfl_ip *ip)
+static const struct geo_rec *record(const cfl_geoip_t *g, const cfl_ip_t *ip)
 {
 	struct memo_slot *s = &memo[memo_index(ip)];
 
@@ -329,7 +331,7 @@ static void add_as(const struct geo_rec *r, struct json_object *source)
 	cfl_json_add_new(source, "as", as);
 }
 
-void cfl_geoip_enrich(const cfl_geoip *g, const struct cfl_ip *ip, struct json_object *source)
+void cfl_geoip_enrich(const cfl_geoip_t *g, const cfl_ip_t *ip, struct json_object *source)
 {
 	const struct geo_rec *r;
 

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "cfl_backoff.h"
+#include "cfl_status.h"
 
 typedef enum cfl_fail {
 	CFL_FAIL_NONE = 0,   /* a 200: feed it */
@@ -32,7 +33,11 @@ typedef enum cfl_fail {
 	CFL_FAIL_RATE,       /* 429 */
 	CFL_FAIL_SERVER,     /* 5xx */
 	CFL_FAIL_TRANSPORT,  /* no usable HTTP answer */
-	CFL_FAIL_TOO_BIG     /* the reply exceeded the size limit */
+	CFL_FAIL_TOO_BIG,    /* the reply exceeded the size limit */
+	/* Never decided by cfl_outcome_decide(): failures the caller meets after
+	 * a 200, named here so every failure of a poll has one enum. */
+	CFL_FAIL_BODY,       /* a 200 that is not an audit page (cfl_poll_feed failed) */
+	CFL_FAIL_STATE       /* the state file cannot be written */
 } cfl_fail_t;
 
 typedef struct cfl_reply {
@@ -63,7 +68,7 @@ typedef struct cfl_outcome {
 	int rate_wait;         /* the wait follows the server's Retry-After */
 	int log_once;          /* log once per streak only */
 	int warning;           /* a warning, not an error */
-	char msg[768];         /* for the log, without the "imconfluence(<host>): " prefix */
+	char msg[CFL_ERRBUF_LEN]; /* for the log, without the "imconfluence(<host>): " prefix */
 } cfl_outcome_t;
 
 /* Decides the outcome of r. bo is advanced when the wait is a backoff;

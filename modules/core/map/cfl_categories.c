@@ -1,10 +1,13 @@
-/* cfl_categories.c -- loads the categorization table (format in the header) and
+/* cfl_categories.c: loads the categorization table (format in the header) and
  * answers "which rule has this event.action" from an open-addressing hash table
  * built once at load time, so the per-event cost is one hash and one compare.
  *
  * The file is read rule by rule: the outer array is walked by hand and each
  * element handed to json_tokener, so every error can name the line where the
- * offending rule starts, not just "somewhere in the file". */
+ * offending rule starts, not just "somewhere in the file".
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,7 +38,7 @@ static const char *const user_field_names[] = {
 };
 
 struct rule {
-	struct cfl_category pub;
+	cfl_category_t pub;
 	void **owned;   /* every string and array the rule allocated, for freeing */
 	size_t nowned;
 };
@@ -44,7 +47,7 @@ struct slot {
 	const char *action;  /* NULL = free */
 	size_t len;
 	uint64_t hash;
-	const struct cfl_category *rule;
+	const cfl_category_t *rule;
 	int line;
 };
 
@@ -62,13 +65,14 @@ struct loader {
 	const char *text;
 	size_t len;
 	const char *name;
-	char *err;
-	size_t errlen;
-	cfl_categories *c;
+	cfl_errbuf_t *err;
+	cfl_categories_t *c;
+	cfl_rc_t rc;     /* of the first failure */
 };
 
 static void fail(struct loader *ld, size_t offset, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static void fail_oom(struct loader *ld, size_t offset);
 
 static int line_of(const struct loader *ld, size_t offset)
 {
@@ -80,19 +84,26 @@ static int line_of(const struct loader *ld, size_t offset)
 	return line;
 }
 
+static void fail_at(struct loader *ld, cfl_rc_t rc, size_t offset, const char *what)
+{
+	ld->rc = cfl_err_set(ld->err, rc, "%s:%d: %s", ld->name, line_of(ld, offset), what);
+}
+
+/* A file that is not what the format above says (CFL_EPARSE). */
 static void fail(struct loader *ld, size_t offset, const char *fmt, ...)
 {
+	char what[CFL_ERRBUF_LEN];
 	va_list ap;
-	int n;
 
-	if (ld->errlen == 0)
-		return;
-	n = snprintf(ld->err, ld->errlen, "%s:%d: ", ld->name, line_of(ld, offset));
-	if (n < 0 || (size_t)n >= ld->errlen)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	fail_at(ld, CFL_EPARSE, offset, what);
+}
+
+static void fail_oom(struct loader *ld, size_t offset)
+{
+	fail_at(ld, CFL_ENOMEM, offset, "out of memory");
 }
 
 static int in_list(const char *const *list, const char *s)
@@ -156,7 +167,7 @@ static int read_string_array(struct loader *ld, size_t off, struct rule *r,
 	len = json_object_array_length(v);
 	arr = own(r, calloc((size_t)len + 1, sizeof(*arr)));
 	if (arr == NULL) {
-		fail(ld, off, "out of memory");
+		fail_oom(ld, off);
 		return -1;
 	}
 	for (i = 0; i < len; i++) {
@@ -177,7 +188,7 @@ static int read_string_array(struct loader *ld, size_t off, struct rule *r,
 			return -1;
 		}
 		if ((arr[i] = own_string(r, s)) == NULL) {
-			fail(ld, off, "out of memory");
+			fail_oom(ld, off);
 			return -1;
 		}
 	}
@@ -203,7 +214,7 @@ static struct json_object **json_strings(struct loader *ld, size_t off, struct r
 		objs = NULL;
 	}
 	if (objs == NULL)
-		fail(ld, off, "out of memory");
+		fail_oom(ld, off);
 	return objs;
 }
 
@@ -239,7 +250,7 @@ static int read_outcome(struct loader *ld, size_t off, struct rule *r, struct js
 	}
 	r->pub.outcome = own_string(r, s);
 	if (r->pub.outcome == NULL || (r->pub.outcome_json = json_object_new_string(s)) == NULL) {
-		fail(ld, off, "out of memory");
+		fail_oom(ld, off);
 		return -1;
 	}
 	return 0;
@@ -289,7 +300,7 @@ static uint64_t hash_action(const char *s, size_t len)
 
 static int insert_action(struct loader *ld, size_t off, const struct rule *r, const char *action)
 {
-	cfl_categories *c = ld->c;
+	cfl_categories_t *c = ld->c;
 	size_t len = strlen(action), i;
 	uint64_t h = hash_action(action, len);
 
@@ -401,7 +412,7 @@ static int alloc_tables(struct loader *ld)
 	ld->c->slots = calloc(ld->c->nslots, sizeof(struct slot));
 	ld->c->rules = calloc(bound, sizeof(struct rule));
 	if (ld->c->slots == NULL || ld->c->rules == NULL) {
-		fail(ld, 0, "out of memory");
+		fail_oom(ld, 0);
 		return -1;
 	}
 	return 0;
@@ -458,10 +469,10 @@ done:
 	return rc;
 }
 
-int cfl_categories_load_string(const char *text, size_t len, const char *name,
-	cfl_categories **out, char *err, size_t errlen)
+cfl_rc_t cfl_categories_load_string(const char *text, size_t len, const char *name,
+	cfl_categories_t **out, cfl_errbuf_t *err)
 {
-	struct loader ld = { text, len, name, err, errlen, NULL };
+	struct loader ld = { text, len, name, err, NULL, CFL_EPARSE };
 
 	*out = NULL;
 	ld.c = calloc(1, sizeof(*ld.c));
@@ -470,65 +481,63 @@ int cfl_categories_load_string(const char *text, size_t len, const char *name,
 		ld.c = NULL;
 	}
 	if (ld.c == NULL) {
-		fail(&ld, 0, "out of memory");
-		return -1;
+		fail_oom(&ld, 0);
+		return ld.rc;
 	}
 	if (read_rules(&ld) != 0) {
 		cfl_categories_free(ld.c);
-		return -1;
+		return ld.rc;
 	}
 	*out = ld.c;
-	return 0;
+	return CFL_OK;
 }
 
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+static cfl_rc_t read_file(const char *path, char **text, size_t *len, cfl_errbuf_t *err)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
 	size_t n = 0;
+	cfl_rc_t rc = CFL_OK;
 
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: cannot open categories file: %s", path, strerror(errno));
-		return NULL;
-	}
+	if (f == NULL)
+		return cfl_err_set(err, errno == ENOENT ? CFL_ENOENT : CFL_EIO, "%s: cannot open categories file: %s",
+			path, strerror(errno));
 	buf = malloc(MAX_FILE_SIZE + 1);
 	if (buf != NULL)
 		n = fread(buf, 1, MAX_FILE_SIZE + 1, f);
 	if (buf == NULL || ferror(f)) {
-		snprintf(err, errlen, "%s: cannot read categories file: %s", path,
+		rc = cfl_err_set(err, buf == NULL ? CFL_ENOMEM : CFL_EIO, "%s: cannot read categories file: %s", path,
 			buf == NULL ? "out of memory" : strerror(errno));
 		free(buf);
 		buf = NULL;
 	} else if (n > MAX_FILE_SIZE) {
-		snprintf(err, errlen, "%s: categories file larger than %d bytes", path, MAX_FILE_SIZE);
+		rc = cfl_err_set(err, CFL_ELIMIT, "%s: categories file larger than %d bytes", path, MAX_FILE_SIZE);
 		free(buf);
 		buf = NULL;
 	}
 	fclose(f);
+	*text = buf;
 	*len = n;
-	return buf;
+	return rc;
 }
 
-int cfl_categories_load(const char *path, cfl_categories **out, char *err, size_t errlen)
+cfl_rc_t cfl_categories_load(const char *path, cfl_categories_t **out, cfl_errbuf_t *err)
 {
-	size_t len;
-	char *text;
-	int rc;
+	size_t len = 0;
+	char *text = NULL;
+	cfl_rc_t rc;
 
 	*out = NULL;
-	if (path == NULL || *path == '\0') {
-		snprintf(err, errlen, "no categories file given (confluence-categories.json)");
-		return -1;
-	}
-	text = read_file(path, &len, err, errlen);
-	if (text == NULL)
-		return -1;
-	rc = cfl_categories_load_string(text, len, path, out, err, errlen);
+	if (path == NULL || *path == '\0')
+		return cfl_err_set(err, CFL_EINVAL, "no categories file given (confluence-categories.json)");
+	if ((rc = read_file(path, &text, &len, err)) != CFL_OK)
+		return rc;
+	rc = cfl_categories_load_string(text, len, path, out, err);
 	free(text);
 	return rc;
 }
 
-void cfl_categories_free(cfl_categories *c)
+void cfl_categories_free(cfl_categories_t *c)
 {
 	size_t i, j;
 
@@ -536,7 +545,7 @@ void cfl_categories_free(cfl_categories *c)
 		return;
 	json_object_put(c->info);
 	for (i = 0; i < c->nrules; i++) {
-		const struct cfl_category *p = &c->rules[i].pub;
+		const cfl_category_t *p = &c->rules[i].pub;
 
 		for (j = 0; p->category_json != NULL && p->category_json[j] != NULL; j++)
 			json_object_put(p->category_json[j]);
@@ -552,7 +561,7 @@ void cfl_categories_free(cfl_categories *c)
 	free(c);
 }
 
-const struct cfl_category *cfl_categories_find(const cfl_categories *c, const char *action, size_t len)
+const cfl_category_t *cfl_categories_find(const cfl_categories_t *c, const char *action, size_t len)
 {
 	uint64_t h;
 	size_t i;
@@ -569,7 +578,7 @@ const struct cfl_category *cfl_categories_find(const cfl_categories *c, const ch
 	return NULL;
 }
 
-size_t cfl_categories_count(const cfl_categories *c)
+size_t cfl_categories_count(const cfl_categories_t *c)
 {
 	return c == NULL ? 0 : c->nactions;
 }
@@ -585,7 +594,7 @@ static struct json_object *shared_array(struct json_object *const *s, size_t n,
 	return arr;
 }
 
-void cfl_categories_apply_ex(const cfl_categories *cats, const struct cfl_category *c,
+void cfl_categories_apply_ex(const cfl_categories_t *cats, const cfl_category_t *c,
 	struct json_object *event, struct json_object *(*new_array)(void *), void *ctx)
 {
 	if (c != NULL && c->ncategory > 0)
@@ -598,7 +607,7 @@ void cfl_categories_apply_ex(const cfl_categories *cats, const struct cfl_catego
 		cfl_json_add_new(event, "outcome", json_object_get(c->outcome_json));
 }
 
-void cfl_categories_apply(const cfl_categories *cats, const struct cfl_category *c,
+void cfl_categories_apply(const cfl_categories_t *cats, const cfl_category_t *c,
 	struct json_object *event)
 {
 	cfl_categories_apply_ex(cats, c, event, NULL, NULL);

@@ -1,4 +1,4 @@
-/* cfl_categories.h -- the categorization table of contract section 5, loaded
+/* cfl_categories.h: the categorization table of contract section 5, loaded
  * from rulebases/confluence-categories.json (data an operator may extend) into
  * a hash table keyed by event.action.
  *
@@ -10,61 +10,66 @@
  *     "user_fields": ["target", "changes"],    which user/group rules apply (optional)
  *     "note":        "free text" }             ignored
  * An action may appear in one rule only. Errors name the file and the line of
- * the offending rule. */
+ * the offending rule.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #ifndef CFL_CATEGORIES_H
 #define CFL_CATEGORIES_H
 
 #include <stddef.h>
 #include <json.h>
 
+#include "cfl_status.h"
+
 /* The action families of contract section 5 ("user_fields" in the file). */
-enum cfl_user_fields {
+typedef enum cfl_user_fields {
 	CFL_UF_GROUP = 1 << 0,      /* "group": Group objects -> group.* */
 	CFL_UF_MEMBERSHIP = 1 << 1, /* "membership": Group -> user.target.group.*, User -> user.target.name/id */
 	CFL_UF_TARGET = 1 << 2,     /* "target": User -> user.target.full_name/id/name */
 	CFL_UF_LOGIN = 1 << 3,      /* "login": User -> user.full_name/id/name */
 	CFL_UF_RENAMED = 1 << 4,    /* "renamed": username change -> user.changes.name, user.target.name */
 	CFL_UF_CHANGES = 1 << 5     /* "changes": Username/Email/Display name -> user.changes.*, user.target.* */
-};
+} cfl_user_fields_t;
 
-struct cfl_category {
+typedef struct cfl_category {
 	const char *const *category; size_t ncategory;
 	const char *const *type; size_t ntype;
 	const char *outcome;         /* NULL if the rule sets none */
-	unsigned user_fields;        /* enum cfl_user_fields bits */
+	unsigned user_fields;        /* cfl_user_fields_t bits */
 	int line;                    /* where the rule starts in the file */
 	/* the same values as immutable JSON strings, shared by every document
 	 * (see cfl_categories_apply) */
 	struct json_object **category_json, **type_json, *outcome_json;
-};
+} cfl_category_t;
 
-typedef struct cfl_categories cfl_categories;
+typedef struct cfl_categories cfl_categories_t;
 
-/* 0 and *out, or -1 with "FILE:LINE: what is wrong" in err. */
-int cfl_categories_load(const char *path, cfl_categories **out, char *err, size_t errlen);
+/* CFL_OK and *out, or an error code with "FILE:LINE: what is wrong" in err. */
+cfl_rc_t cfl_categories_load(const char *path, cfl_categories_t **out, cfl_errbuf_t *err);
 
 /* Same, from a string; name is used in messages. */
-int cfl_categories_load_string(const char *text, size_t len, const char *name,
-	cfl_categories **out, char *err, size_t errlen);
+cfl_rc_t cfl_categories_load_string(const char *text, size_t len, const char *name,
+	cfl_categories_t **out, cfl_errbuf_t *err);
 
-void cfl_categories_free(cfl_categories *c);
+void cfl_categories_free(cfl_categories_t *c);
 
 /* The rule for an action, or NULL. */
-const struct cfl_category *cfl_categories_find(const cfl_categories *c, const char *action, size_t len);
+const cfl_category_t *cfl_categories_find(const cfl_categories_t *c, const char *action, size_t len);
 
-size_t cfl_categories_count(const cfl_categories *c);
+size_t cfl_categories_count(const cfl_categories_t *c);
 
 /* Writes event.category / event.type / event.outcome of rule c into the ECS
  * event object (event.type defaults to ["info"] when c is NULL or sets none).
  * The arrays are new; their strings are references to the table's immutable
  * string objects (libfastjson cannot modify a string in place, so sharing
  * them between documents and threads is safe and saves an allocation each). */
-void cfl_categories_apply(const cfl_categories *cats, const struct cfl_category *c,
+void cfl_categories_apply(const cfl_categories_t *cats, const cfl_category_t *c,
 	struct json_object *event);
 
 /* Same, with the new arrays from new_array(ctx) (an empty array, new
  * reference) instead of json_object_new_array(); new_array NULL: the latter. */
-void cfl_categories_apply_ex(const cfl_categories *cats, const struct cfl_category *c,
+void cfl_categories_apply_ex(const cfl_categories_t *cats, const cfl_category_t *c,
 	struct json_object *event, struct json_object *(*new_array)(void *), void *ctx);
 
 #endif /* CFL_CATEGORIES_H */

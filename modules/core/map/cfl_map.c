@@ -1,4 +1,4 @@
-/* cfl_map.c -- the mapping core's orchestration: mapper set-up, and for each
+/* cfl_map.c: the mapping core's orchestration: mapper set-up, and for each
  * message the pipeline of contract sections 1-6:
  *
  *   find the JSON (plain, or behind a prefix via the rulebase)
@@ -16,7 +16,10 @@
  * never copied; the top-level members are picked in one pass; output keys are
  * static strings (no strdup); strings that are the same in every document are
  * built once per mapper and shared; the clean-up walks only the subtrees that
- * can hold empties; liblognorm and GeoIP answers are remembered per thread. */
+ * can hold empties; liblognorm and GeoIP answers are remembered per thread.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,20 +27,13 @@
 #include <xxhash.h>
 
 #include "cfl_map_int.h"
+#include "cfl_map_work.h"
 #include "cfl_json_util.h"
 #include "cfl_time.h"
 
-const char *const cfl_field_names[CFL_NFIELDS] = {
-	"timestamp", "creationDate", "remoteAddress", "summary",
-	"entities", "results",
-	"source", "author", "auditType", "type", "method", "system",
-	"extraAttributes", "changedValues", "affectedObjects",
-	"category", "associatedObjects", "affectedObject"
-};
-
 /* ---------------------------------------------------------------- mapper */
 
-static int add_tag(cfl_mapper *m, const char *tag)
+static int add_tag(cfl_mapper_t *m, const char *tag)
 {
 	size_t i;
 
@@ -53,7 +49,7 @@ static int add_tag(cfl_mapper *m, const char *tag)
 	return 0;
 }
 
-static int make_leaves(cfl_mapper *m, const struct cfl_map_opts *o)
+static int make_leaves(cfl_mapper_t *m, const cfl_map_opts_t *o)
 {
 	const char *text[CFL_NLEAVES];
 	int i;
@@ -72,7 +68,7 @@ static int make_leaves(cfl_mapper *m, const struct cfl_map_opts *o)
 	return 0;
 }
 
-static int copy_options(cfl_mapper *m, const struct cfl_map_opts *o, char *err, size_t errlen)
+static cfl_rc_t copy_options(cfl_mapper_t *m, const cfl_map_opts_t *o, cfl_errbuf_t *err)
 {
 	size_t i;
 
@@ -87,36 +83,36 @@ static int copy_options(cfl_mapper *m, const struct cfl_map_opts *o, char *err, 
 	}
 	if (o->preserve_original && add_tag(m, CFL_PRESERVE_TAG) != 0)
 		goto oom;
-	return 0;
+	return CFL_OK;
 oom:
-	snprintf(err, errlen, "out of memory");
-	return -1;
+	return cfl_err_set(err, CFL_ENOMEM, "out of memory");
 }
 
-int cfl_mapper_new(const struct cfl_map_opts *o, cfl_mapper **out, char *err, size_t errlen)
+cfl_rc_t cfl_mapper_new(const cfl_map_opts_t *o, cfl_mapper_t **out, cfl_errbuf_t *err)
 {
-	cfl_mapper *m;
+	cfl_mapper_t *m;
+	cfl_rc_t rc;
 
 	*out = NULL;
-	if (errlen > 0)
-		err[0] = '\0';
-	m = calloc(1, sizeof(*m));
-	if (m == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
+	if (err != NULL) {
+		err->rc = CFL_OK;
+		err->msg[0] = '\0';
 	}
-	if (copy_options(m, o, err, errlen) != 0
-			|| cfl_lognorm_load(o->rulebase, &m->ln, err, errlen) != 0
-			|| cfl_categories_load(o->categories, &m->cats, err, errlen) != 0
-			|| cfl_geoip_open(o->geoip_city, o->geoip_asn, &m->geo, err, errlen) != 0) {
+	m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return cfl_err_set(err, CFL_ENOMEM, "out of memory");
+	if ((rc = copy_options(m, o, err)) != CFL_OK
+			|| (rc = cfl_lognorm_load(o->rulebase, &m->ln, err)) != CFL_OK
+			|| (rc = cfl_categories_load(o->categories, &m->cats, err)) != CFL_OK
+			|| (rc = cfl_geoip_open(o->geoip_city, o->geoip_asn, &m->geo, err)) != CFL_OK) {
 		cfl_mapper_free(m);
-		return -1;
+		return rc;
 	}
 	*out = m;
-	return 0;
+	return CFL_OK;
 }
 
-void cfl_mapper_free(cfl_mapper *m)
+void cfl_mapper_free(cfl_mapper_t *m)
 {
 	size_t i;
 
@@ -133,7 +129,7 @@ void cfl_mapper_free(cfl_mapper *m)
 	free(m);
 }
 
-const char *cfl_map_status_name(enum cfl_map_status st)
+const char *cfl_map_status_name(cfl_map_status_t st)
 {
 	switch (st) {
 	case CFL_MAP_OK:
@@ -147,63 +143,17 @@ const char *cfl_map_status_name(enum cfl_map_status st)
 	}
 }
 
-/* ------------------------------------------------ helpers for the mappers */
-
-void cfl_event_fail(struct cfl_event *ev, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ev->error, sizeof(ev->error), fmt, ap);
-	va_end(ap);
-}
-
-/* user and source are created on first use; only these functions add them,
- * so the keys are known to be new. */
-struct json_object *cfl_event_user(struct cfl_event *ev)
-{
-	if (ev->user == NULL) {
-		ev->user = json_object_new_object();
-		cfl_json_add_new(ev->doc, "user", ev->user);
-	}
-	return ev->user;
-}
-
-void cfl_event_author(struct cfl_event *ev, struct json_object *id, struct json_object *name)
-{
-	id = cfl_json_keyword(id);
-	name = cfl_json_keyword(name);
-	if (id != NULL)
-		cfl_json_add_new(cfl_event_user(ev), "id", id);
-	if (name != NULL)
-		cfl_json_add_new(cfl_event_user(ev), "full_name", name);
-}
-
-struct json_object *cfl_event_group(struct cfl_event *ev)
-{
-	if (ev->group == NULL) {
-		ev->group = json_object_new_object();
-		cfl_json_add_new(ev->doc, "group", ev->group);
-	}
-	return ev->group;
-}
-
-struct json_object *cfl_event_array(struct cfl_event *ev)
-{
-	if (ev->nspare > 0)
-		return json_object_get(ev->spare[--ev->nspare]);
-	return json_object_new_array();
-}
+/* ------------------------------------------- per-event orchestration */
 
 static struct json_object *event_array(void *ev)
 {
-	return cfl_event_array(ev);
+	return cfl_work_array(ev);
 }
 
 /* Called after the shape mapper: it moves a top-level array of the event into
  * the output only when the array is not empty, so the empty ones are garbage
  * the input would free anyway. */
-static void collect_spares(struct cfl_event *ev)
+static void collect_spares(cfl_map_work_t *ev)
 {
 	int i;
 
@@ -215,48 +165,30 @@ static void collect_spares(struct cfl_event *ev)
 	}
 }
 
-void cfl_event_address(struct cfl_event *ev, struct json_object *v)
-{
-	if (v == NULL)
-		return;
-	ev->source = json_object_new_object();
-	cfl_json_add_new(ev->doc, "source", ev->source);
-	cfl_json_add_new(ev->source, "address", v);
-	ev->address = v;
-}
-
-void cfl_event_action(struct cfl_event *ev, struct json_object *v)
-{
-	if (v == NULL)
-		return;
-	cfl_json_add_new(ev->event, "action", v);
-	ev->action = v;
-}
-
 /* ------------------------------------- fields that do not need the event */
 
-static struct json_object *tags_array(const cfl_mapper *m, struct cfl_event *ev)
+static struct json_object *tags_array(const cfl_mapper_t *m, cfl_map_work_t *ev)
 {
 	struct json_object *arr;
 	size_t i;
 
 	if (m->ntags == 0)
 		return NULL;
-	arr = ev != NULL ? cfl_event_array(ev) : json_object_new_array();
+	arr = ev != NULL ? cfl_work_array(ev) : json_object_new_array();
 	for (i = 0; i < m->ntags; i++)
 		json_object_array_add(arr, json_object_get(m->tags[i]));
 	return arr;
 }
 
-static struct json_object *leaf(const cfl_mapper *m, enum cfl_leaf l)
+static struct json_object *leaf(const cfl_mapper_t *m, cfl_leaf_t l)
 {
 	return json_object_get(m->leaf[l]);
 }
 
 /* Section 2 fields that do not depend on the event: the error document gets
  * exactly these (plus event.kind, event.original, error.message). */
-static void add_arrival_fields(const cfl_mapper *m, const struct cfl_map_input *in,
-	struct json_object *doc, struct json_object *event, struct cfl_event *ev)
+static void add_arrival_fields(const cfl_mapper_t *m, const cfl_map_input_t *in,
+	struct json_object *doc, struct json_object *event, cfl_map_work_t *ev)
 {
 	struct json_object *ecs = json_object_new_object();
 	struct json_object *ds = json_object_new_object();
@@ -293,7 +225,7 @@ static void add_arrival_fields(const cfl_mapper *m, const struct cfl_map_input *
 
 /* ---------------------------------------------------------- error document */
 
-static struct json_object *error_doc(const cfl_mapper *m, const struct cfl_map_input *in,
+static struct json_object *error_doc(const cfl_mapper_t *m, const cfl_map_input_t *in,
 	const char *reason)
 {
 	struct json_object *doc = json_object_new_object();
@@ -315,8 +247,8 @@ static struct json_object *error_doc(const cfl_mapper *m, const struct cfl_map_i
 	return doc;
 }
 
-static enum cfl_map_status fail_doc(const cfl_mapper *m, const struct cfl_map_input *in,
-	const char *reason, struct cfl_map_result *res)
+static cfl_map_status_t fail_doc(const cfl_mapper_t *m, const cfl_map_input_t *in,
+	const char *reason, cfl_map_result_t *res)
 {
 	res->doc = error_doc(m, in, reason);
 	return CFL_MAP_ERROR;
@@ -351,7 +283,7 @@ static int plausible_prefix(const char *text, size_t len)
  * with a reason when there is no '{' where a JSON object should begin
  * (*reason NULL: the message has no usable prefix either; the caller says
  * what the text is instead). */
-static int locate_json(const cfl_mapper *m, const char *text, size_t len,
+static int locate_json(const cfl_mapper_t *m, const char *text, size_t len,
 	size_t *start, size_t *jlen, const char **reason)
 {
 	size_t pos = 0, end = len, off;
@@ -403,17 +335,16 @@ static const char *type_name(struct json_object *v)
 }
 
 /* What a message that is not an event is, in words. */
-static void describe_non_object(const char *text, size_t len, char *why, size_t whylen)
+static void describe_non_object(const char *text, size_t len, cfl_errbuf_t *why)
 {
 	struct json_object *v;
-	char dummy[8];
 
-	if (cfl_json_parse(text, len, &v, dummy, sizeof(dummy)) == 0) {
-		snprintf(why, whylen, "the message is JSON but %s, not an object", type_name(v));
+	if (cfl_json_parse(text, len, &v, NULL) == CFL_OK) {
+		cfl_err_set(why, CFL_EPARSE, "the message is JSON but %s, not an object", type_name(v));
 		json_object_put(v);
 		return;
 	}
-	snprintf(why, whylen, "no JSON object in the message: it does not start with '{' "
+	cfl_err_set(why, CFL_EPARSE, "no JSON object in the message: it does not start with '{' "
 		"and no msg| rule of the rulebase matches it");
 }
 
@@ -448,7 +379,7 @@ static int is_cloud_shape(struct json_object *const *f)
 }
 
 /* doc.related, created (and attached) on first use. */
-static struct json_object *cfl_event_related(struct cfl_event *ev, struct json_object **related)
+static struct json_object *cfl_work_related(cfl_map_work_t *ev, struct json_object **related)
 {
 	if (*related == NULL) {
 		*related = json_object_new_object();
@@ -457,21 +388,21 @@ static struct json_object *cfl_event_related(struct cfl_event *ev, struct json_o
 	return *related;
 }
 
-static void add_related_value(struct cfl_event *ev, struct json_object **related,
+static void add_related_value(cfl_map_work_t *ev, struct json_object **related,
 	const char *key, struct json_object *v)
 {
-	struct json_object *arr = cfl_event_array(ev);
+	struct json_object *arr = cfl_work_array(ev);
 
 	json_object_array_add(arr, v);
-	cfl_json_add_new(cfl_event_related(ev, related), key, arr);
+	cfl_json_add_new(cfl_work_related(ev, related), key, arr);
 }
 
 /* source.ip when source.address is an IP (else nothing, and no error: [fix]),
  * then GeoIP. Returns the IP object for related.ip, borrowed. */
-static struct json_object *map_source_ip(struct cfl_event *ev)
+static struct json_object *map_source_ip(cfl_map_work_t *ev)
 {
 	struct json_object *addr = ev->address;
-	struct cfl_ip ip;
+	cfl_ip_t ip;
 
 	if (addr == NULL || cfl_ip_parse(json_object_get_string(addr),
 			(size_t)json_object_get_string_len(addr), &ip) != 0)
@@ -483,7 +414,7 @@ static struct json_object *map_source_ip(struct cfl_event *ev)
 
 /* related.user: user.name, user.target.name, user.changes.name, each once.
  * Nothing is allocated unless there is a name. */
-static void add_related_users(struct cfl_event *ev, struct json_object **related)
+static void add_related_users(cfl_map_work_t *ev, struct json_object **related)
 {
 	struct json_object *u = ev->user;
 	struct json_object *names[3], *arr = NULL;
@@ -505,15 +436,15 @@ static void add_related_users(struct cfl_event *ev, struct json_object **related
 		if (j < i)
 			continue;
 		if (arr == NULL) {
-			arr = cfl_event_array(ev);
-			cfl_json_add_new(cfl_event_related(ev, related), "user", arr);
+			arr = cfl_work_array(ev);
+			cfl_json_add_new(cfl_work_related(ev, related), "user", arr);
 		}
 		json_object_array_add(arr, json_object_get(names[i]));
 	}
 }
 
 /* related.{ip,hosts,user}; the object only exists if one of them does. */
-static void add_related(struct cfl_event *ev, struct json_object *ip)
+static void add_related(cfl_map_work_t *ev, struct json_object *ip)
 {
 	struct json_object *related = NULL;
 
@@ -524,7 +455,7 @@ static void add_related(struct cfl_event *ev, struct json_object *ip)
 	add_related_users(ev, &related);
 }
 
-static void add_event_id(struct cfl_event *ev, const char *json, size_t len)
+static void add_event_id(cfl_map_work_t *ev, const char *json, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	XXH128_canonical_t c;
@@ -539,7 +470,7 @@ static void add_event_id(struct cfl_event *ev, const char *json, size_t len)
 	cfl_json_add_new(ev->event, "id", json_object_new_string_len(buf, (int)(2 * sizeof(c.digest))));
 }
 
-static void add_timestamp(struct cfl_event *ev)
+static void add_timestamp(cfl_map_work_t *ev)
 {
 	char buf[32];
 	size_t n = cfl_time_format_ms(ev->ts_ms, buf, sizeof(buf));
@@ -550,7 +481,7 @@ static void add_timestamp(struct cfl_event *ev)
 /* Section 6 clean-up, only where empties can be: the subtrees moved from the
  * event (all under confluence.audit) and the user/group objects the rules of
  * section 5 fill and empty. Everything else was built from non-empty values. */
-static void prune(struct cfl_event *ev)
+static void prune(cfl_map_work_t *ev)
 {
 	if (cfl_json_prune(ev->audit)) {
 		json_object_put(ev->audit);
@@ -568,12 +499,12 @@ static void prune(struct cfl_event *ev)
 }
 
 /* Everything after the shape mapper: sections 2, 5 and 6. */
-static void finish_event(struct cfl_event *ev, const struct cfl_map_input *in,
+static void finish_event(cfl_map_work_t *ev, const cfl_map_input_t *in,
 	const char *json, size_t jlen)
 {
-	const cfl_mapper *m = ev->m;
+	const cfl_mapper_t *m = ev->m;
 	struct json_object *action = ev->action;
-	const struct cfl_category *cat = NULL;
+	const cfl_category_t *cat = NULL;
 	struct json_object *ip = NULL;
 
 	if (ev->address != NULL)
@@ -595,12 +526,12 @@ static void finish_event(struct cfl_event *ev, const struct cfl_map_input *in,
 }
 
 /* Maps a parsed event object into res; the caller still owns obj. */
-static enum cfl_map_status map_object(const cfl_mapper *m, const struct cfl_map_input *in,
+static cfl_map_status_t map_object(const cfl_mapper_t *m, const cfl_map_input_t *in,
 	struct json_object *obj, struct json_object *const *f, const char *json, size_t jlen,
-	struct cfl_map_result *res)
+	cfl_map_result_t *res)
 {
-	struct cfl_event ev;
-	int rc;
+	cfl_map_work_t ev;
+	cfl_rc_t rc;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.m = m;
@@ -612,10 +543,10 @@ static enum cfl_map_status map_object(const cfl_mapper *m, const struct cfl_map_
 	cfl_json_add_new(ev.doc, "event", ev.event);
 	ev.is_cloud = is_cloud_shape(f);
 	rc = ev.is_cloud ? cfl_map_cloud(&ev) : cfl_map_dc(&ev);
-	if (rc != 0) {
+	if (rc != CFL_OK) {
 		json_object_put(ev.doc);
 		json_object_put(ev.audit);
-		return fail_doc(m, in, ev.error, res);
+		return fail_doc(m, in, ev.error.msg, res);
 	}
 	collect_spares(&ev);
 	finish_event(&ev, in, json, jlen);
@@ -625,32 +556,32 @@ static enum cfl_map_status map_object(const cfl_mapper *m, const struct cfl_map_
 	return CFL_MAP_OK;
 }
 
-enum cfl_map_status cfl_map_event(const cfl_mapper *m, const struct cfl_map_input *in,
-	struct cfl_map_result *res)
+cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in,
+	cfl_map_result_t *res)
 {
 	struct json_object *obj = NULL, *list, *f[CFL_NFIELDS];
 	const char *reason, *which;
-	char why[CFL_ERR_MAX];
+	cfl_errbuf_t why;
 	size_t start, jlen;
-	enum cfl_map_status st;
+	cfl_map_status_t st;
 
 	memset(res, 0, sizeof(*res));
 	if (locate_json(m, in->text, in->len, &start, &jlen, &reason) != 0) {
 		if (reason == NULL)
-			describe_non_object(in->text, in->len, why, sizeof(why));
-		return fail_doc(m, in, reason != NULL ? reason : why, res);
+			describe_non_object(in->text, in->len, &why);
+		return fail_doc(m, in, reason != NULL ? reason : why.msg, res);
 	}
-	if (cfl_json_parse(in->text + start, jlen, &obj, why, sizeof(why)) != 0)
-		return fail_doc(m, in, why, res);
+	if (cfl_json_parse(in->text + start, jlen, &obj, &why) != CFL_OK)
+		return fail_doc(m, in, why.msg, res);
 	cfl_json_pick(obj, cfl_field_names, CFL_NFIELDS, f);
 	list = envelope_list(f, &which);
 	if (list != NULL && json_object_array_length(list) == 0) {
 		st = CFL_MAP_EMPTY;
 	} else if (list != NULL) {
-		snprintf(why, sizeof(why), "the message is an API page holding %d events (\"%s\"), not one "
+		cfl_err_set(&why, CFL_EPARSE, "the message is an API page holding %d events (\"%s\"), not one "
 			"event: split pages into one event per message before mapping",
 			json_object_array_length(list), which);
-		st = fail_doc(m, in, why, res);
+		st = fail_doc(m, in, why.msg, res);
 	} else {
 		st = map_object(m, in, obj, f, in->text + start, jlen, res);
 	}

@@ -1,0 +1,53 @@
+/* cfl_map_int.h: what the mapping core's own files share and callers of
+ * cfl_map.h never see: the mapper, and the entry points of the shape mappers
+ * (cfl_map_cloud.c, cfl_map_dc.c) and of the user/group rules
+ * (cfl_map_user.c). cfl_map.c orchestrates them; they all fill the per-event
+ * state of cfl_map_work.h and never call back into cfl_map.c.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#ifndef CFL_MAP_INT_H
+#define CFL_MAP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <json.h>
+
+#include "cfl_map.h"
+#include "cfl_categories.h"
+#include "cfl_geoip.h"
+#include "cfl_lognorm.h"
+#include "cfl_map_work.h"
+
+/* Strings that are the same in every document, built once and shared by
+ * reference (immutable: libfastjson has no call that changes a string). */
+typedef enum cfl_leaf {
+	CFL_L_ECS_VERSION, CFL_L_KIND_EVENT, CFL_L_KIND_ERROR, CFL_L_DATASET, CFL_L_MODULE,
+	CFL_L_LOGS, CFL_L_NAMESPACE, CFL_NLEAVES
+} cfl_leaf_t;
+
+struct cfl_mapper {
+	cfl_lognorm_t *ln;
+	cfl_categories_t *cats;
+	cfl_geoip_t *geo;
+	struct json_object *leaf[CFL_NLEAVES];
+	struct json_object **tags;  /* configured tags, each once, then preserve_original_event if on */
+	size_t ntags;
+	int preserve_original;
+	int event_id;
+};
+
+/* Shape mappers: CFL_OK, or an error code with ev->error set (no usable
+ * timestamp). */
+cfl_rc_t cfl_map_cloud(cfl_map_work_t *ev);
+cfl_rc_t cfl_map_dc(cfl_map_work_t *ev);
+
+/* Contract section 5, user and group fields; cat is the action's rule (NULL:
+ * nothing to do). */
+void cfl_map_user_fields(cfl_map_work_t *ev, const cfl_category_t *cat);
+
+/* "<name>:<uuid>" (lowercase 8-4-4-4-12 hex) -> length of <name>, or 0 if s is
+ * not of that form. The uuid starts at s + result + 1. */
+size_t cfl_split_group_uuid(const char *s, size_t len);
+
+#endif /* CFL_MAP_INT_H */

@@ -1,0 +1,85 @@
+/* cfl_map_work.c: the per-event working state of the mapping core, and the
+ * helpers the orchestration (cfl_map.c) and the shape mappers
+ * (cfl_map_cloud.c, cfl_map_dc.c, cfl_map_user.c) share to fill it. It calls
+ * none of them, so the mapping core's call graph has no circle.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cfl_map_work.h"
+#include "cfl_json_util.h"
+
+const char *const cfl_field_names[CFL_NFIELDS] = {
+	"timestamp", "creationDate", "remoteAddress", "summary",
+	"entities", "results",
+	"source", "author", "auditType", "type", "method", "system",
+	"extraAttributes", "changedValues", "affectedObjects",
+	"category", "associatedObjects", "affectedObject"
+};
+
+cfl_rc_t cfl_work_fail(cfl_map_work_t *ev, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ev->error.msg, sizeof(ev->error.msg), fmt, ap);
+	va_end(ap);
+	return ev->error.rc = CFL_EPARSE;
+}
+
+/* user and source are created on first use; only these functions add them,
+ * so the keys are known to be new. */
+struct json_object *cfl_work_user(cfl_map_work_t *ev)
+{
+	if (ev->user == NULL) {
+		ev->user = json_object_new_object();
+		cfl_json_add_new(ev->doc, "user", ev->user);
+	}
+	return ev->user;
+}
+
+void cfl_work_author(cfl_map_work_t *ev, struct json_object *id, struct json_object *name)
+{
+	id = cfl_json_keyword(id);
+	name = cfl_json_keyword(name);
+	if (id != NULL)
+		cfl_json_add_new(cfl_work_user(ev), "id", id);
+	if (name != NULL)
+		cfl_json_add_new(cfl_work_user(ev), "full_name", name);
+}
+
+struct json_object *cfl_work_group(cfl_map_work_t *ev)
+{
+	if (ev->group == NULL) {
+		ev->group = json_object_new_object();
+		cfl_json_add_new(ev->doc, "group", ev->group);
+	}
+	return ev->group;
+}
+
+struct json_object *cfl_work_array(cfl_map_work_t *ev)
+{
+	if (ev->nspare > 0)
+		return json_object_get(ev->spare[--ev->nspare]);
+	return json_object_new_array();
+}
+
+void cfl_work_address(cfl_map_work_t *ev, struct json_object *v)
+{
+	if (v == NULL)
+		return;
+	ev->source = json_object_new_object();
+	cfl_json_add_new(ev->doc, "source", ev->source);
+	cfl_json_add_new(ev->source, "address", v);
+	ev->address = v;
+}
+
+void cfl_work_action(cfl_map_work_t *ev, struct json_object *v)
+{
+	if (v == NULL)
+		return;
+	cfl_json_add_new(ev->event, "action", v);
+	ev->action = v;
+}
