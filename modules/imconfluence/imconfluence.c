@@ -4,9 +4,10 @@
  * Glue only. Paging, windows, slicing, dedup, the state file, backoff and
  * what a failed request means are the plain-C core in modules/common
  * (cfl_poll and friends, unit tested without rsyslog); parameters are
- * checked in imconfluence_conf.c, the HTTP handle is imconfluence_http.c.
- * This file holds the parameter table and the module's entry points, runs
- * the requests, turns events into messages and keeps the counters.
+ * listed in imconfluence_params.def and read in imconfluence_conf.c, the
+ * HTTP handle is imconfluence_http.c. This file holds the module's entry
+ * points, runs the requests, turns events into messages and keeps the
+ * counters.
  *
  * Concurrency: one input thread (runInput) runs every input() instance.
  * Requests of all instances run concurrently on one curl multi handle,
@@ -75,36 +76,6 @@ DEFobjCurrIf(statsobj)
 #define PROGRESS_EVERY_MS 30000      /* backfill progress in rsyslog's log */
 #define BACKFILL_LAG_MS (10 * 60000) /* "backfilling" = cursor this far behind */
 #define REPEAT_LOG_MS (5 * 60000)    /* the same failure is logged again after this */
-
-static struct cnfparamdescr inppdescr[] = {
-	{ "url", eCmdHdlrString, CNFPARAM_REQUIRED },
-	{ "flavor", eCmdHdlrGetWord, 0 },
-	{ "username", eCmdHdlrString, 0 },
-	{ "password", eCmdHdlrString, 0 },
-	{ "passwordFile", eCmdHdlrString, 0 },
-	{ "token", eCmdHdlrString, 0 },
-	{ "tokenFile", eCmdHdlrString, 0 },
-	{ "pollingInterval", eCmdHdlrPositiveInt, 0 },
-	{ "initialLookback", eCmdHdlrNonNegInt, 0 },
-	{ "pageSize", eCmdHdlrPositiveInt, 0 },
-	{ "overlap", eCmdHdlrNonNegInt, 0 },
-	{ "stateFile", eCmdHdlrString, 0 },
-	{ "timeout", eCmdHdlrPositiveInt, 0 },
-	{ "tls.cacert", eCmdHdlrString, 0 },
-	{ "tls.mycert", eCmdHdlrString, 0 },
-	{ "tls.myprivkey", eCmdHdlrString, 0 },
-	{ "allowUnsignedCerts", eCmdHdlrBinary, 0 },
-	{ "skipVerifyHost", eCmdHdlrBinary, 0 },
-	{ "proxy", eCmdHdlrString, 0 },
-	{ "excludeActions", eCmdHdlrArray, 0 },
-	{ "maxBackoff", eCmdHdlrPositiveInt, 0 },
-	{ "ruleset", eCmdHdlrString, 0 },
-	{ "tag", eCmdHdlrString, 0 },
-	{ "facility", eCmdHdlrFacility, 0 },
-	{ "severity", eCmdHdlrSeverity, 0 },
-};
-static struct cnfparamblk inppblk = { CNFPARAMBLK_VERSION,
-	sizeof(inppdescr) / sizeof(struct cnfparamdescr), inppdescr };
 
 struct modConfData_s {
 	rsconf_t *pConf;
@@ -194,31 +165,15 @@ static int term_requested(void)
 }
 
 BEGINnewInpInst
-	struct cnfparamvals *pvals;
-	instanceConf_t *inst = NULL;
-	char *flavor = NULL;
-	int i;
+	instanceConf_t *inst;
 CODESTARTnewInpInst;
-	if ((pvals = nvlstGetParams(lst, &inppblk, NULL)) == NULL)
-		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
-	CHKiRet(icf_inst_new(&inst));
-	for (i = 0; i < inppblk.nParams; ++i) {
-		if (!pvals[i].bUsed)
-			continue;
-		CHKiRet(icf_inst_set(inst, inppblk.descr[i].name, &pvals[i], &flavor));
-	}
-	CHKiRet(icf_inst_check(inst, flavor));
+	CHKiRet(icf_inst_new(lst, &inst));
 	if (loadModConf->tail == NULL)
 		loadModConf->root = inst;
 	else
 		loadModConf->tail->next = inst;
 	loadModConf->tail = inst;
-	inst = NULL;
 finalize_it:
-	free(flavor);
-	if (inst != NULL)
-		icf_inst_free(inst);
-	cnfparamvalsDestruct(pvals, &inppblk);
 ENDnewInpInst
 
 BEGINbeginCnfLoad

@@ -19,6 +19,7 @@
 
 #include "cfl_dedup.h"
 #include "imconfluence_conf.h"
+#include "cfl_params_rsyslog.h"
 
 void icf_free_secret(char **s)
 {
@@ -67,119 +68,47 @@ finalize_it:
 	RETiRet;
 }
 
+/* the parameter table (imconfluence_params.def) in both forms */
+#define CFL_PARAM(...) CFL_PARAM_ROW(instanceConf_t, __VA_ARGS__)
+static const cfl_param_t params[] = {
+#include "imconfluence_params.def"
+};
+#undef CFL_PARAM
+#define CFL_PARAM(...) CFL_PARAM_RS_ROW(__VA_ARGS__)
+static struct cnfparamdescr inppdescr[] = {
+#include "imconfluence_params.def"
+};
+#undef CFL_PARAM
+static struct cnfparamblk inppblk = { CNFPARAMBLK_VERSION, sizeof(inppdescr) / sizeof(inppdescr[0]), inppdescr };
+
+#define NPARAMS (sizeof(params) / sizeof(params[0]))
+
 void icf_inst_free(instanceConf_t *inst)
 {
-	char **x;
-
-	free(inst->url);
-	free(inst->username);
 	icf_free_secret(&inst->password);
-	free(inst->passwordFile);
 	icf_free_secret(&inst->token);
-	free(inst->tokenFile);
-	free(inst->stateFile);
+	cfl_params_free(params, NPARAMS, inst);
 	free(inst->statePath);
-	free(inst->cacert);
-	free(inst->mycert);
-	free(inst->myprivkey);
-	free(inst->proxy);
-	for (x = inst->exclude; x != NULL && *x != NULL; x++)
-		free(*x);
-	free(inst->exclude);
-	free(inst->pszBindRuleset);
-	free(inst->tag);
 	cfl_url_base_free(&inst->base);
 	free(inst);
 }
 
-rsRetVal icf_inst_new(instanceConf_t **pinst)
+/* Cross-parameter checks; every message names the input by its url host.
+ * bounds: the first out-of-bounds message of cfl_rs_params_store, or "". */
+static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 {
-	instanceConf_t *inst;
-	DEFiRet;
-
-	CHKmalloc(inst = calloc(1, sizeof(*inst)));
-	inst->flavor = CFL_FLAVOR_AUTO;
-	inst->pollingInterval = DFLT_POLLING_INTERVAL;
-	inst->initialLookback = DFLT_INITIAL_LOOKBACK;
-	inst->pageSize = DFLT_PAGE_SIZE;
-	inst->overlap = DFLT_OVERLAP;
-	inst->timeout = DFLT_TIMEOUT;
-	inst->maxBackoff = DFLT_MAX_BACKOFF;
-	inst->iFacility = DFLT_FACILITY;
-	inst->iSeverity = DFLT_SEVERITY;
-	*pinst = inst;
-finalize_it:
-	RETiRet;
-}
-
-static char *param_str(struct cnfparamvals *v)
-{
-	return es_str2cstr(v->val.d.estr, NULL);
-}
-
-static rsRetVal set_exclude(instanceConf_t *inst, struct cnfarray *ar)
-{
-	int j;
-	DEFiRet;
-
-	CHKmalloc(inst->exclude = calloc((size_t)ar->nmemb + 1, sizeof(char *)));
-	for (j = 0; j < ar->nmemb; j++)
-		CHKmalloc(inst->exclude[j] = es_str2cstr(ar->arr[j], NULL));
-finalize_it:
-	RETiRet;
-}
-
-/* One parameter into inst; flavor is checked in icf_inst_check(). */
-rsRetVal icf_inst_set(instanceConf_t *inst, const char *name, struct cnfparamvals *v, char **flavor)
-{
-	DEFiRet;
-
-	if (!strcmp(name, "url")) inst->url = param_str(v);
-	else if (!strcmp(name, "flavor")) *flavor = param_str(v);
-	else if (!strcmp(name, "username")) inst->username = param_str(v);
-	else if (!strcmp(name, "password")) inst->password = param_str(v);
-	else if (!strcmp(name, "passwordFile")) inst->passwordFile = param_str(v);
-	else if (!strcmp(name, "token")) inst->token = param_str(v);
-	else if (!strcmp(name, "tokenFile")) inst->tokenFile = param_str(v);
-	else if (!strcmp(name, "pollingInterval")) inst->pollingInterval = (int)v->val.d.n;
-	else if (!strcmp(name, "initialLookback")) inst->initialLookback = (int)v->val.d.n;
-	else if (!strcmp(name, "pageSize")) inst->pageSize = (int)v->val.d.n;
-	else if (!strcmp(name, "overlap")) inst->overlap = (int)v->val.d.n;
-	else if (!strcmp(name, "stateFile")) inst->stateFile = param_str(v);
-	else if (!strcmp(name, "timeout")) inst->timeout = (int)v->val.d.n;
-	else if (!strcmp(name, "tls.cacert")) inst->cacert = param_str(v);
-	else if (!strcmp(name, "tls.mycert")) inst->mycert = param_str(v);
-	else if (!strcmp(name, "tls.myprivkey")) inst->myprivkey = param_str(v);
-	else if (!strcmp(name, "allowUnsignedCerts")) inst->allowUnsignedCerts = (sbool)v->val.d.n;
-	else if (!strcmp(name, "skipVerifyHost")) inst->skipVerifyHost = (sbool)v->val.d.n;
-	else if (!strcmp(name, "proxy")) inst->proxy = param_str(v);
-	else if (!strcmp(name, "excludeActions")) iRet = set_exclude(inst, v->val.d.ar);
-	else if (!strcmp(name, "maxBackoff")) inst->maxBackoff = (int)v->val.d.n;
-	else if (!strcmp(name, "ruleset")) inst->pszBindRuleset = (uchar *)param_str(v);
-	else if (!strcmp(name, "tag")) inst->tag = param_str(v);
-	else if (!strcmp(name, "facility")) inst->iFacility = (int)v->val.d.n;
-	else if (!strcmp(name, "severity")) inst->iSeverity = (int)v->val.d.n;
-	else {
-		LogError(0, RS_RET_INTERNAL_ERROR, "imconfluence: program error, unhandled parameter '%s'", name);
-		iRet = RS_RET_INTERNAL_ERROR;
-	}
-	RETiRet;
-}
-
-/* Cross-parameter checks; every message names the input by its url host. */
-rsRetVal icf_inst_check(instanceConf_t *inst, const char *flavor)
-{
+	cfl_flavor_t flavor;
 	cfl_errbuf_t err;
 	const char *h;
 	size_t n;
 	DEFiRet;
 
-	if (flavor != NULL && !cfl_flavor_parse(flavor, &inst->flavor)) {
+	if (!cfl_flavor_parse(inst->flavorName, &flavor)) {
 		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: flavor \"%s\" is not one of auto, cloud, datacenter",
-		         flavor);
+		         inst->flavorName);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
-	if (cfl_url_base_init(&inst->base, inst->url, inst->flavor, &err) != CFL_OK) {
+	if (cfl_url_base_init(&inst->base, inst->url, flavor, &err) != CFL_OK) {
 		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: %s", err.msg);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
@@ -190,6 +119,10 @@ rsRetVal icf_inst_check(instanceConf_t *inst, const char *flavor)
 		snprintf(inst->host, sizeof(inst->host), "%.*s", (int)(n - 2), h + 1);
 	else
 		snprintf(inst->host, sizeof(inst->host), "%s", h);
+	if (bounds[0] != '\0') {
+		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): %s", inst->host, bounds);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
 	if ((inst->password != NULL && inst->passwordFile != NULL) || (inst->token != NULL && inst->tokenFile != NULL)) {
 		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): give either password or passwordFile, "
 		         "and either token or tokenFile, not both", inst->host);
@@ -202,21 +135,41 @@ rsRetVal icf_inst_check(instanceConf_t *inst, const char *flavor)
 	if ((inst->token != NULL || inst->tokenFile != NULL) && inst->username != NULL)
 		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): token and username are both set: the token "
 		       "(Bearer) is used, basic authentication is not", inst->host);
-	if (inst->pageSize > MAX_PAGE_SIZE) {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): pageSize %d is larger than %d", inst->host,
-		         inst->pageSize, MAX_PAGE_SIZE);
-		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
-	}
 	/* every Data Center search writes an audit event, which the next polls
 	 * read: with too small pages for the overlap, requests feed themselves */
-	if (inst->base.flavor == CFL_FLAVOR_DC && inst->overlap * 2 >= inst->pollingInterval * inst->pageSize)
+	if (inst->base.flavor == CFL_FLAVOR_DC &&
+	    (int64_t)inst->overlap * 2 >= (int64_t)inst->pollingInterval * inst->pageSize)
 		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): overlap=%d s is large for pollingInterval=%d s "
 		       "and pageSize=%d: each Data Center request writes an \"Audit Log search performed\" event "
 		       "that later polls re-read, so requests can multiply; keep overlap below "
 		       "pollingInterval * pageSize / 2", inst->host, inst->overlap, inst->pollingInterval, inst->pageSize);
-	if (inst->tag == NULL)
-		CHKmalloc(inst->tag = strdup(DFLT_TAG));
 finalize_it:
+	RETiRet;
+}
+
+rsRetVal icf_inst_new(struct nvlst *lst, instanceConf_t **pinst)
+{
+	struct cnfparamvals *pvals;
+	instanceConf_t *inst = NULL;
+	char bounds[CFL_ERRBUF_LEN] = "";
+	DEFiRet;
+
+	if ((pvals = nvlstGetParams(lst, &inppblk, NULL)) == NULL)
+		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
+	CHKmalloc(inst = calloc(1, sizeof(*inst)));
+	if (cfl_params_defaults(params, NPARAMS, inst) != 0 ||
+	    cfl_rs_params_store(params, &inppblk, pvals, inst, bounds, sizeof(bounds)) == -1) {
+		LogError(0, RS_RET_OUT_OF_MEMORY, "imconfluence: out of memory reading the input() parameters");
+		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+	}
+	CHKiRet(icf_inst_check(inst, bounds));
+	*pinst = inst;
+	inst = NULL;
+finalize_it:
+	if (inst != NULL)
+		icf_inst_free(inst);
+	if (pvals != NULL)
+		cnfparamvalsDestruct(pvals, &inppblk);
 	RETiRet;
 }
 

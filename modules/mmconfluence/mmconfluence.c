@@ -5,8 +5,8 @@
  * of the mapping core (modules/common/cfl_map.h), reads the source property,
  * hands its text to the core and attaches the resulting document. Every
  * mapping rule lives in the core, so confluence2ecs behaves identically.
- * The parameters are documented in docs/mmconfluence.md; a test keeps that
- * table and actpdescr[] below in step.
+ * The parameters are listed once, in mmconfluence_params.def; a test keeps
+ * docs/mmconfluence.md's table in step with it.
  *
  * Concurrency & locking: the mapper in instanceData is immutable after
  * newActInst and shared by all workers without a lock (cfl_map_event is
@@ -34,6 +34,7 @@
 #include "parserif.h"
 #include "rsconf.h"
 #include "cfl_map.h"
+#include "cfl_params_rsyslog.h"
 
 MODULE_TYPE_OUTPUT;
 MODULE_TYPE_NOKEEP;
@@ -45,8 +46,21 @@ DEFobjCurrIf(statsobj)
 #ifndef CFL_PKGDATADIR
 #define CFL_PKGDATADIR "/usr/share/rsyslog-confluence"
 #endif
-#define MMC_DFLT_RULEBASE CFL_PKGDATADIR "/confluence-audit.rulebase"
-#define MMC_DFLT_CATEGORIES CFL_PKGDATADIR "/confluence-categories.json"
+
+/* the action's parameters as configured (mmconfluence_params.def) */
+typedef struct mmc_params {
+	char *source;
+	char *container;
+	int preserveOriginal;
+	char **tags;                /* NULL-terminated */
+	char *geoipCity;
+	char *geoipAsn;
+	char *ns;
+	int setTimestamp;
+	int eventId;
+	char *rulebase;
+	char *categories;
+} mmc_params_t;
 
 typedef struct _instanceData {
 	cfl_mapper *mapper;
@@ -75,21 +89,19 @@ static msgPropDescr_t meta_filename;
 static msgPropDescr_t meta_offset;
 static int n_instances;
 
-static struct cnfparamdescr actpdescr[] = {
-	{ "source", eCmdHdlrString, 0 },
-	{ "container", eCmdHdlrString, 0 },
-	{ "preserveoriginal", eCmdHdlrBinary, 0 },
-	{ "tags", eCmdHdlrArray, 0 },
-	{ "geoip.citydb", eCmdHdlrString, 0 },
-	{ "geoip.asndb", eCmdHdlrString, 0 },
-	{ "datastream.namespace", eCmdHdlrString, 0 },
-	{ "settimestamp", eCmdHdlrBinary, 0 },
-	{ "eventid", eCmdHdlrBinary, 0 },
-	{ "rulebase", eCmdHdlrString, 0 },
-	{ "categories", eCmdHdlrString, 0 },
+#define CFL_PARAM(...) CFL_PARAM_ROW(mmc_params_t, __VA_ARGS__)
+static const cfl_param_t params[] = {
+#include "mmconfluence_params.def"
 };
-static struct cnfparamblk actpblk = { CNFPARAMBLK_VERSION,
-	sizeof(actpdescr) / sizeof(struct cnfparamdescr), actpdescr };
+#undef CFL_PARAM
+#define CFL_PARAM(...) CFL_PARAM_RS_ROW(__VA_ARGS__)
+static struct cnfparamdescr actpdescr[] = {
+#include "mmconfluence_params.def"
+};
+#undef CFL_PARAM
+static struct cnfparamblk actpblk = { CNFPARAMBLK_VERSION, sizeof(actpdescr) / sizeof(actpdescr[0]), actpdescr };
+
+#define NPARAMS (sizeof(params) / sizeof(params[0]))
 
 BEGINbeginCnfLoad
 CODESTARTbeginCnfLoad;
@@ -345,81 +357,46 @@ finalize_it:
 	RETiRet;
 }
 
-static char *
-param_str(struct cnfparamvals *pv)
-{
-	return es_str2cstr(pv->val.d.estr, NULL);
-}
-
 BEGINnewActInst
 	struct cnfparamvals *pvals;
 	struct cfl_map_opts opts;
-	char *strs[7] = { NULL };   /* rulebase, categories, city, asn, ns, source, container */
-	char **tags = NULL;
-	size_t ntags = 0;
+	mmc_params_t pm;
 	char err[1024];
-	int i;
-	unsigned j;
+	size_t ntags = 0;
 CODESTARTnewActInst;
+	memset(&pm, 0, sizeof(pm));
 	if((pvals = nvlstGetParams(lst, &actpblk, NULL)) == NULL)
 		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
 	CODE_STD_STRING_REQUESTnewActInst(1);
 	CHKiRet(OMSRsetEntry(*ppOMSR, 0, NULL, OMSR_TPL_AS_MSG));
 	CHKiRet(createInstance(&pData));
-	memset(&opts, 0, sizeof(opts));
-	pData->set_timestamp = 1;
-	for(i = 0 ; i < actpblk.nParams ; ++i) {
-		const char *pname = actpblk.descr[i].name;
-		if(!pvals[i].bUsed)
-			continue;
-		if(!strcmp(pname, "rulebase"))
-			strs[0] = param_str(&pvals[i]);
-		else if(!strcmp(pname, "categories"))
-			strs[1] = param_str(&pvals[i]);
-		else if(!strcmp(pname, "geoip.citydb"))
-			strs[2] = param_str(&pvals[i]);
-		else if(!strcmp(pname, "geoip.asndb"))
-			strs[3] = param_str(&pvals[i]);
-		else if(!strcmp(pname, "datastream.namespace"))
-			strs[4] = param_str(&pvals[i]);
-		else if(!strcmp(pname, "source"))
-			strs[5] = param_str(&pvals[i]);
-		else if(!strcmp(pname, "container"))
-			strs[6] = param_str(&pvals[i]);
-		else if(!strcmp(pname, "preserveoriginal"))
-			opts.preserve_original = (int)pvals[i].val.d.n;
-		else if(!strcmp(pname, "eventid"))
-			opts.event_id = (int)pvals[i].val.d.n;
-		else if(!strcmp(pname, "settimestamp"))
-			pData->set_timestamp = (int)pvals[i].val.d.n;
-		else if(!strcmp(pname, "tags")) {
-			struct cnfarray *ar = pvals[i].val.d.ar;
-			CHKmalloc(tags = calloc(ar->nmemb ? ar->nmemb : 1, sizeof(char *)));
-			for(j = 0 ; j < (unsigned)ar->nmemb ; ++j)
-				CHKmalloc(tags[ntags++] = es_str2cstr(ar->arr[j], NULL));
-		} else {
-			LogError(0, RS_RET_INTERNAL_ERROR, "mmconfluence: program error, "
-				"unhandled parameter '%s'", pname);
-		}
+	err[0] = '\0';
+	if(cfl_params_defaults(params, NPARAMS, &pm) != 0
+	   || cfl_rs_params_store(params, &actpblk, pvals, &pm, err, sizeof(err)) != 0) {
+		parser_errmsg("mmconfluence: %s", err[0] ? err : "out of memory reading the parameters");
+		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 	}
 
-	if(strs[6] == NULL) {
-		CHKmalloc(pData->container = (uchar *)strdup("!"));
-	} else if((pData->container = normalize_container(strs[6])) == NULL) {
+	if((pData->container = normalize_container(pm.container)) == NULL) {
 		parser_errmsg("mmconfluence: container '%s' must be under $! (e.g. \"$!\" "
-			"or \"$!ecs\")", strs[6]);
+			"or \"$!ecs\")", pm.container);
 		ABORT_FINALIZE(RS_RET_INVALID_VAR);
 	}
 	pData->container_is_root = !strcmp((char *)pData->container, "!");
-	if(strs[5] != NULL)
-		CHKiRet(set_source(pData, strs[5]));
+	CHKiRet(set_source(pData, pm.source));
+	pData->set_timestamp = pm.setTimestamp;
 
-	opts.rulebase = strs[0] != NULL ? strs[0] : MMC_DFLT_RULEBASE;
-	opts.categories = strs[1] != NULL ? strs[1] : MMC_DFLT_CATEGORIES;
-	opts.geoip_city = strs[2];
-	opts.geoip_asn = strs[3];
-	opts.ns = strs[4];
-	opts.tags = (const char *const *)tags;
+	memset(&opts, 0, sizeof(opts));
+	opts.preserve_original = pm.preserveOriginal;
+	opts.event_id = pm.eventId;
+	opts.rulebase = pm.rulebase;
+	opts.categories = pm.categories;
+	opts.geoip_city = pm.geoipCity;
+	opts.geoip_asn = pm.geoipAsn;
+	opts.ns = pm.ns;
+	while(pm.tags != NULL && pm.tags[ntags] != NULL)
+		ntags++;
+	opts.tags = (const char *const *)pm.tags;
 	opts.ntags = ntags;
 	err[0] = '\0';
 	if(cfl_mapper_new(&opts, &pData->mapper, err, sizeof(err)) != 0) {
@@ -428,12 +405,9 @@ CODESTARTnewActInst;
 	}
 	CHKiRet(setup_stats(pData));
 CODE_STD_FINALIZERnewActInst
-	for(i = 0 ; i < (int)(sizeof(strs) / sizeof(strs[0])) ; ++i)
-		free(strs[i]);
-	for(j = 0 ; j < ntags ; ++j)
-		free(tags[j]);
-	free(tags);
-	cnfparamvalsDestruct(pvals, &actpblk);
+	cfl_params_free(params, NPARAMS, &pm);
+	if(pvals != NULL)
+		cnfparamvalsDestruct(pvals, &actpblk);
 ENDnewActInst
 
 NO_LEGACY_CONF_parseSelectorAct
