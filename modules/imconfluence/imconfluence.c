@@ -49,9 +49,11 @@
 #include "dirty.h"
 
 #include "cfl_backoff.h"
+#include "cfl_damp.h"
 #include "cfl_dedup.h"
 #include "cfl_flavor.h"
 #include "cfl_time.h"
+#include "cfl_timeval.h"
 #include "cfl_outcome.h"
 #include "cfl_poll.h"
 #include "cfl_state.h"
@@ -109,9 +111,7 @@ struct icf_rt {
 	unsigned rnd;
 	char *url;                /* of the request in flight */
 	/* logging */
-	int fail;                 /* cfl_fail_t or FAIL_*, CFL_FAIL_NONE when all is well */
-	unsigned fail_count;
-	int64_t fail_logged_ms;
+	cfl_damp_t damp;          /* kinds: cfl_fail_t or FAIL_* (CFL_FAIL_NONE = CFL_DAMP_NONE) */
 	int64_t progress_ms;
 	int backfill_logged;
 	uint64_t submitted_total;
@@ -271,6 +271,7 @@ static rsRetVal rt_new(instanceConf_t *inst)
 	inst->rt = rt;
 	rt->inst = inst;
 	rt->phase = RT_DISABLED;
+	cfl_damp_init(&rt->damp, REPEAT_LOG_MS);
 	rt->rnd = (unsigned)(wall_ms() ^ (intptr_t)inst);
 	stats_name(inst, name, sizeof(name));
 	CHKiRet(rt_stats_new(rt, name));
@@ -333,37 +334,13 @@ ENDfreeCnf
 
 /* ---- logging failures once per streak ------------------------------------ */
 
-/* 1 if a failure of this kind should be logged now: the first of a streak,
- * a change of kind, or the same one again after REPEAT_LOG_MS. */
-static int should_log(icf_rt_t *rt, int kind, int64_t now)
-{
-	int log = rt->fail != kind || now - rt->fail_logged_ms >= REPEAT_LOG_MS;
-
-	if (rt->fail != kind)
-		rt->fail_count = 0;
-	rt->fail = kind;
-	rt->fail_count++;
-	if (log)
-		rt->fail_logged_ms = now;
-	return log;
-}
-
-/* Auth failures are logged once, until a request succeeds again. */
-static int should_log_once(icf_rt_t *rt, int kind, int64_t now)
-{
-	int log = rt->fail != kind;
-
-	should_log(rt, kind, now);
-	return log;
-}
-
 static void recovered(icf_rt_t *rt)
 {
-	if (rt->fail != CFL_FAIL_NONE && rt->fail_count > 0)
+	unsigned n = cfl_damp_recovered(&rt->damp);
+
+	if (n > 0)
 		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): requests succeed again after %u failed attempt(s)",
-		       rt->inst->host, rt->fail_count);
-	rt->fail = CFL_FAIL_NONE;
-	rt->fail_count = 0;
+		       rt->inst->host, n);
 	cfl_backoff_reset(&rt->backoff);
 }
 
@@ -393,7 +370,7 @@ static void save_state(icf_rt_t *rt)
 	st.flavor = (char *)cfl_flavor_name(inst->base.flavor);
 	if (cfl_state_save(inst->statePath, &st, &err) != CFL_OK) {
 		STATSCOUNTER_INC(rt->ctrStateErrors, rt->mutCtrStateErrors);
-		if (should_log(rt, FAIL_STATE, mono_ms()))
+		if (cfl_damp_should_log(&rt->damp, FAIL_STATE, mono_ms()))
 			LogError(0, RS_RET_IO_ERROR, "imconfluence(%s): %s; polling goes on, but after a restart "
 			         "events may be repeated", inst->host, err.msg);
 	}
@@ -544,15 +521,9 @@ static rsRetVal submit_event(icf_rt_t *rt, multi_submit_t *ms, const cfl_poll_ev
 	struct syslogTime st;
 	struct timeval tv;
 	smsg_t *pMsg;
-	int64_t sec = ev->ts_ms / 1000, ms_part = ev->ts_ms % 1000;
 	DEFiRet;
 
-	if (ms_part < 0) { /* before 1970: floor, not truncate */
-		sec--;
-		ms_part += 1000;
-	}
-	tv.tv_sec = (time_t)sec;
-	tv.tv_usec = (suseconds_t)(ms_part * 1000);
+	cfl_ms_to_timeval(ev->ts_ms, &tv);
 	datetime.timeval2syslogTime(&tv, &st, TIME_IN_UTC);
 	/* timereported is the event time; timegenerated stays the time we read
 	 * it (outputs bucket and alert on it). rsyslog has no setter for the
@@ -770,7 +741,8 @@ static void on_failure(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
 	if (o.retry) {
 		STATSCOUNTER_INC(rt->ctrRetries, rt->mutCtrRetries);
 	}
-	log = o.log_once ? should_log_once(rt, (int)o.fail, now) : should_log(rt, (int)o.fail, now);
+	log = o.log_once ? cfl_damp_should_log_once(&rt->damp, (int)o.fail, now)
+	                 : cfl_damp_should_log(&rt->damp, (int)o.fail, now);
 	if (log && o.warning)
 		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): %s", inst->host, o.msg);
 	else if (log)
@@ -787,7 +759,7 @@ static void on_ok(icf_rt_t *rt, CURLM *multi, const icf_http_result_t *r, int64_
 		STATSCOUNTER_INC(rt->ctrParseErrors, rt->mutCtrParseErrors);
 		STATSCOUNTER_INC(rt->ctrRetries, rt->mutCtrRetries);
 		delay = cfl_backoff_next(&rt->backoff, (uint32_t)rand_r(&rt->rnd));
-		if (should_log(rt, FAIL_BODY, now))
+		if (cfl_damp_should_log(&rt->damp, FAIL_BODY, now))
 			LogError(0, RS_RET_ERR, "imconfluence(%s): unusable reply to %s: %s. Retrying in %.1f s",
 			         rt->inst->host, rt->url, err.msg, (double)delay / 1000);
 		rt->wake_ms = now + delay;

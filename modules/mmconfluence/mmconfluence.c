@@ -33,8 +33,10 @@
 #include "unicode-helper.h"
 #include "parserif.h"
 #include "rsconf.h"
+#include "cfl_imfile.h"
 #include "cfl_map.h"
 #include "cfl_params_rsyslog.h"
+#include "cfl_timeval.h"
 
 MODULE_TYPE_OUTPUT;
 MODULE_TYPE_NOKEEP;
@@ -196,12 +198,7 @@ set_msg_time(smsg_t *pMsg, int64_t ts_ms)
 {
 	struct timeval tv;
 
-	tv.tv_sec = (time_t)(ts_ms / 1000);
-	tv.tv_usec = (suseconds_t)((ts_ms % 1000) * 1000);
-	if(tv.tv_usec < 0) {
-		tv.tv_sec -= 1;
-		tv.tv_usec += 1000000;
-	}
+	cfl_ms_to_timeval(ts_ms, &tv);
 	datetime.timeval2syslogTime(&tv, &pMsg->tTIMESTAMP, 1);
 	pMsg->tTIMESTAMP.secfracPrecision = 3;
 	pMsg->tTIMESTAMP.secfrac = (int)(tv.tv_usec / 1000);
@@ -237,7 +234,7 @@ BEGINdoAction_NoStrings
 	unsigned short free_text = 0, free_fname = 0, free_foffs = 0;
 	rs_size_t len = 0, lfname = 0, lfoffs = 0;
 	int liname = 0;
-	char *end;
+	int64_t offset;
 CODESTARTdoAction;
 	pData = pWrkrData->pData;
 	memset(&in, 0, sizeof(in));
@@ -255,12 +252,9 @@ CODESTARTdoAction;
 	fname = get_prop(pMsg, &meta_filename, &lfname, &free_fname);
 	foffs = get_prop(pMsg, &meta_offset, &lfoffs, &free_foffs);
 	in.file_path = (const char *)fname;
-	if(foffs != NULL) {
-		long long v = strtoll((const char *)foffs, &end, 10);
-		if(end != (char *)foffs && *end == '\0' && v >= 0) {
-			in.file_offset = v;
-			in.has_offset = 1;
-		}
+	if(cfl_imfile_offset((const char *)foffs, &offset)) {
+		in.file_offset = offset;
+		in.has_offset = 1;
 	}
 
 	st = cfl_map_event(pData->mapper, &in, &res);
