@@ -18,54 +18,27 @@
 #include "errmsg.h"
 
 #include "cfl_dedup.h"
+#include "cfl_secret.h"
 #include "imconfluence_conf.h"
 #include "cfl_params_rsyslog.h"
 
-void icf_free_secret(char **s)
-{
-	if (*s != NULL) {
-		memset(*s, 0, strlen(*s));
-		free(*s);
-		*s = NULL;
-	}
-}
-
-/* Reads a password or token file: the first line, without trailing
- * whitespace. Never logs the content. */
+/* Reads a password or token file (cfl_secret). Never logs the content. */
 rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const char *path, char **out)
 {
-	char buf[8192];
-	struct stat sb;
-	size_t n;
-	FILE *f;
-	DEFiRet;
+	cfl_errbuf_t err;
+	unsigned mode;
+	cfl_rc_t rc;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		LogError(errno, RS_RET_FILE_NOT_FOUND, "imconfluence(%s): cannot read %s \"%s\"; this input stays disabled",
-		         inst->host, param, path);
-		ABORT_FINALIZE(RS_RET_FILE_NOT_FOUND);
-	}
-	if (fstat(fileno(f), &sb) == 0 && (sb.st_mode & 0077) != 0)
+	rc = cfl_secret_read(param, path, out, &mode, &err);
+	if ((mode & 0077) != 0)
 		LogMsg(0, NO_ERRCODE, LOG_WARNING,
 		       "imconfluence(%s): %s \"%s\" is readable by group or others (mode %03o); consider chmod 600",
-		       inst->host, param, path, (unsigned)(sb.st_mode & 0777));
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	n = strlen(buf);
-	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
-		buf[--n] = '\0';
-	if (n == 0) {
-		LogError(0, RS_RET_CONFIG_ERROR, "imconfluence(%s): %s \"%s\" is empty; this input stays disabled",
-		         inst->host, param, path);
-		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
-	}
-	icf_free_secret(out);
-	CHKmalloc(*out = strdup(buf));
-finalize_it:
-	memset(buf, 0, sizeof(buf));
-	RETiRet;
+		       inst->host, param, path, mode);
+	if (rc == CFL_OK)
+		return RS_RET_OK;
+	LogError(0, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR,
+	         "imconfluence(%s): %s; this input stays disabled", inst->host, err.msg);
+	return rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR;
 }
 
 /* the parameter table (imconfluence_params.def) in both forms */
@@ -85,8 +58,8 @@ static struct cnfparamblk inppblk = { CNFPARAMBLK_VERSION, sizeof(inppdescr) / s
 
 void icf_inst_free(instanceConf_t *inst)
 {
-	icf_free_secret(&inst->password);
-	icf_free_secret(&inst->token);
+	cfl_secret_free(&inst->password);
+	cfl_secret_free(&inst->token);
 	cfl_params_free(params, NPARAMS, inst);
 	free(inst->statePath);
 	cfl_url_base_free(&inst->base);

@@ -61,11 +61,9 @@ void icf_inst_free(instanceConf_t *inst);
 /* Resolves inst->statePath against the work directory wd ("" if unset). */
 rsRetVal icf_state_path(instanceConf_t *inst, const char *wd);
 
-/* Reads a password or token file (first line, trailing blanks removed)
- * into *out, replacing and wiping its old value. Never logs the content. */
+/* Reads a password or token file (cfl_secret_read: first line, trailing
+ * blanks removed, at most CFL_SECRET_MAX bytes) into *out, replacing and
+ * wiping its old value; logs why not. Never logs the content. */
 rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const char *path, char **out);
-
-/* Overwrites and frees a secret. */
-void icf_free_secret(char **s);
 
 #endif
