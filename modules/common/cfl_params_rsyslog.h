@@ -1,6 +1,10 @@
 /* cfl_params_rsyslog.h: a cfl_params table (cfl_params.h) as rsyslog's
  * parameter table, and rsyslog's parsed values stored by it. Glue, header
- * only: include after "config.h" and rsyslog's headers (rsyslog.h, conf.h).
+ * only: include once, after "config.h" and rsyslog's headers (rsyslog.h,
+ * conf.h), with CFL_PARAMS_STRUCT (the struct holding the values) and
+ * CFL_PARAMS_FILE (the module's .def, as a string) defined. It defines
+ *   cfl_params[CFL_NPARAMS]  the table, for cfl_params_* and cfl_rs_params_store
+ *   cfl_rs_blk               rsyslog's table, for nvlstGetParams
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -22,10 +26,20 @@
 #define CFL_RS_FLAG_0 0
 #define CFL_RS_FLAG_REQUIRED CNFPARAM_REQUIRED
 
-/* One cnfparamdescr row of a .def line:
- * #define CFL_PARAM(...) CFL_PARAM_RS_ROW(__VA_ARGS__) */
-#define CFL_PARAM_RS_ROW(name, type, flags, field, dstr, dnum, min, max, doc) \
+#define CFL_PARAM(...) CFL_PARAM_ROW(CFL_PARAMS_STRUCT, __VA_ARGS__)
+static const cfl_param_t cfl_params[] = {
+#include CFL_PARAMS_FILE
+};
+#undef CFL_PARAM
+#define CFL_PARAM(name, type, flags, field, dstr, dnum, min, max, doc) \
 	{ name, CFL_RS_HDLR_##type, CFL_RS_FLAG_##flags },
+static struct cnfparamdescr cfl_rs_descr[] = {
+#include CFL_PARAMS_FILE
+};
+#undef CFL_PARAM
+static struct cnfparamblk cfl_rs_blk = { CNFPARAMBLK_VERSION, sizeof(cfl_rs_descr) / sizeof(cfl_rs_descr[0]),
+	cfl_rs_descr };
+#define CFL_NPARAMS (sizeof(cfl_params) / sizeof(cfl_params[0]))
 
 static inline char **cfl_rs_array(struct cnfarray *ar)
 {
@@ -46,12 +60,12 @@ static inline char **cfl_rs_array(struct cnfarray *ar)
 }
 
 /* Stores every value given in pv (built by nvlstGetParams from the
- * cnfparamdescr rows of table t, in the same order) into obj. Returns 0;
- * -1 when out of memory (obj keeps what was stored: free it); -2 when a
+ * cnfparamdescr rows of table t, in the same order) into dst. Returns 0;
+ * -1 when out of memory (dst keeps what was stored: free it); -2 when a
  * number is out of bounds: err holds the first such message, and the
  * other values are stored. */
 static inline int cfl_rs_params_store(const cfl_param_t *t, const struct cnfparamblk *blk, struct cnfparamvals *pv,
-                                      void *obj, char *err, size_t errlen)
+                                      void *dst, char *err, size_t errlen)
 {
 	int i, rc = 0;
 	char *s;
@@ -65,15 +79,15 @@ static inline int cfl_rs_params_store(const cfl_param_t *t, const struct cnfpara
 		case CFL_PT_WORD:
 			if ((s = es_str2cstr(pv[i].val.d.estr, NULL)) == NULL)
 				goto oom;
-			cfl_param_set_str(&t[i], obj, s);
+			cfl_param_set_str(&t[i], dst, s);
 			break;
 		case CFL_PT_ARRAY:
 			if ((a = cfl_rs_array(pv[i].val.d.ar)) == NULL)
 				goto oom;
-			cfl_param_set_array(&t[i], obj, a);
+			cfl_param_set_array(&t[i], dst, a);
 			break;
 		default:
-			if (cfl_param_set_num(&t[i], obj, (long long)pv[i].val.d.n, rc == 0 ? err : NULL,
+			if (cfl_param_set_num(&t[i], dst, (long long)pv[i].val.d.n, rc == 0 ? err : NULL,
 			                      rc == 0 ? errlen : 0) != 0)
 				rc = -2;
 			break;

@@ -52,6 +52,7 @@
 #include "cfl_damp.h"
 #include "cfl_dedup.h"
 #include "cfl_flavor.h"
+#include "cfl_inputcfg.h"
 #include "cfl_time.h"
 #include "cfl_timeval.h"
 #include "cfl_outcome.h"
@@ -394,11 +395,10 @@ static rsRetVal load_state(icf_rt_t *rt)
 	why[0] = '\0';
 	cfl_state_remove_temps(inst->statePath);
 	rc = cfl_state_load(inst->statePath, &st, &err);
-	if (rc == CFL_OK && strcmp(st.base_url, inst->base.url) != 0)
-		snprintf(why, sizeof(why), "state file %s belongs to another url (%s)", inst->statePath, st.base_url);
-	else if (rc == CFL_OK && strcmp(st.flavor, cfl_flavor_name(inst->base.flavor)) != 0)
-		snprintf(why, sizeof(why), "state file %s belongs to another flavor (%s)", inst->statePath, st.flavor);
-	else if (rc != CFL_OK && rc != CFL_ENOENT)
+	if (rc == CFL_OK)
+		cfl_inputcfg_state_foreign(inst->statePath, st.base_url, st.flavor, inst->base.url,
+		                           cfl_flavor_name(inst->base.flavor), why, sizeof(why));
+	else if (rc != CFL_ENOENT)
 		snprintf(why, sizeof(why), "%s", err.msg);
 	if (why[0] != '\0') {
 		if (rt->paused_logged_ms == 0 || now - rt->paused_logged_ms >= REPEAT_LOG_MS) {

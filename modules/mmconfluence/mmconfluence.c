@@ -35,7 +35,6 @@
 #include "rsconf.h"
 #include "cfl_imfile.h"
 #include "cfl_map.h"
-#include "cfl_params_rsyslog.h"
 #include "cfl_timeval.h"
 
 MODULE_TYPE_OUTPUT;
@@ -91,19 +90,10 @@ static msgPropDescr_t meta_filename;
 static msgPropDescr_t meta_offset;
 static int n_instances;
 
-#define CFL_PARAM(...) CFL_PARAM_ROW(mmc_params_t, __VA_ARGS__)
-static const cfl_param_t params[] = {
-#include "mmconfluence_params.def"
-};
-#undef CFL_PARAM
-#define CFL_PARAM(...) CFL_PARAM_RS_ROW(__VA_ARGS__)
-static struct cnfparamdescr actpdescr[] = {
-#include "mmconfluence_params.def"
-};
-#undef CFL_PARAM
-static struct cnfparamblk actpblk = { CNFPARAMBLK_VERSION, sizeof(actpdescr) / sizeof(actpdescr[0]), actpdescr };
-
-#define NPARAMS (sizeof(params) / sizeof(params[0]))
+/* the parameter table, in both forms: cfl_params[] and rsyslog's cfl_rs_blk */
+#define CFL_PARAMS_STRUCT mmc_params_t
+#define CFL_PARAMS_FILE "mmconfluence_params.def"
+#include "cfl_params_rsyslog.h"
 
 BEGINbeginCnfLoad
 CODESTARTbeginCnfLoad;
@@ -295,14 +285,12 @@ finalize_it:
 ENDdoAction
 
 /* "$!x!y", "!x!y" or "$!" -> "!x!y" / "!"; NULL when it is not under $! */
-static uchar *
+static const char *
 normalize_container(const char *name)
 {
 	if(name[0] == '$')
 		name++;
-	if(name[0] != '!')
-		return NULL;
-	return (uchar *)strdup(name);
+	return name[0] == '!' ? name : NULL;
 }
 
 static rsRetVal
@@ -355,27 +343,29 @@ BEGINnewActInst
 	struct cnfparamvals *pvals;
 	struct cfl_map_opts opts;
 	mmc_params_t pm;
+	const char *container;
 	char err[1024];
 	size_t ntags = 0;
 CODESTARTnewActInst;
 	memset(&pm, 0, sizeof(pm));
-	if((pvals = nvlstGetParams(lst, &actpblk, NULL)) == NULL)
+	if((pvals = nvlstGetParams(lst, &cfl_rs_blk, NULL)) == NULL)
 		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
 	CODE_STD_STRING_REQUESTnewActInst(1);
 	CHKiRet(OMSRsetEntry(*ppOMSR, 0, NULL, OMSR_TPL_AS_MSG));
 	CHKiRet(createInstance(&pData));
 	err[0] = '\0';
-	if(cfl_params_defaults(params, NPARAMS, &pm) != 0
-	   || cfl_rs_params_store(params, &actpblk, pvals, &pm, err, sizeof(err)) != 0) {
+	if(cfl_params_defaults(cfl_params, CFL_NPARAMS, &pm) != 0
+	   || cfl_rs_params_store(cfl_params, &cfl_rs_blk, pvals, &pm, err, sizeof(err)) != 0) {
 		parser_errmsg("mmconfluence: %s", err[0] ? err : "out of memory reading the parameters");
 		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 	}
 
-	if((pData->container = normalize_container(pm.container)) == NULL) {
+	if((container = normalize_container(pm.container)) == NULL) {
 		parser_errmsg("mmconfluence: container '%s' must be under $! (e.g. \"$!\" "
 			"or \"$!ecs\")", pm.container);
 		ABORT_FINALIZE(RS_RET_INVALID_VAR);
 	}
+	CHKmalloc(pData->container = (uchar *)strdup(container));
 	pData->container_is_root = !strcmp((char *)pData->container, "!");
 	CHKiRet(set_source(pData, pm.source));
 	pData->set_timestamp = pm.setTimestamp;
@@ -399,9 +389,9 @@ CODESTARTnewActInst;
 	}
 	CHKiRet(setup_stats(pData));
 CODE_STD_FINALIZERnewActInst
-	cfl_params_free(params, NPARAMS, &pm);
+	cfl_params_free(cfl_params, CFL_NPARAMS, &pm);
 	if(pvals != NULL)
-		cnfparamvalsDestruct(pvals, &actpblk);
+		cnfparamvalsDestruct(pvals, &cfl_rs_blk);
 ENDnewActInst
 
 NO_LEGACY_CONF_parseSelectorAct
