@@ -9,7 +9,7 @@
  * parameter table (the glue maps the type to an eCmdHdlr), the defaults,
  * the bounds checks with one error message, and the check of the module's
  * docs/<module>.md parameter table (tests/integration/docs_params.sh runs
- * tests/integration/params_dump, which prints the rows this table implies).
+ * tests/unit/params_dump, which prints the rows this table implies).
  *
  * Storage: the value of a parameter lives at `offset` in the module's own
  * struct: char * for STRING and WORD, int for INT, BINARY, FACILITY and

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The parameter and counter references cannot drift from the code: every
 # parameter in a module's parameter table (modules/<module>/<module>_params.def,
-# printed by tests/integration/params_dump) has a row in docs/<module>.md with
+# printed by tests/unit/params_dump) has a row in docs/<module>.md with
 # the same name, type, default and range, and every impstats counter it
 # registers has one too; and every documented row is the code's.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
@@ -16,7 +16,7 @@ for mod in mmconfluence imconfluence; do
 	# code: the rows the module's parameter table (<module>_params.def)
 	# implies; doc: the "## Parameters" table's first four columns. Both
 	# ways: every row of one is in the other, name, type, default and range.
-	"$top_builddir/tests/integration/params_dump" $mod | sort >"$H_DIR/$mod.code"
+	"$top_builddir/tests/unit/params_dump" $mod | sort >"$H_DIR/$mod.code"
 	awk '/^## Parameters/{p=1;next} /^## /{p=0} p && /^\| `/{print}' "$doc" |
 		awk -F ' [|] ' '{ for (i = 1; i <= 4; i++) { gsub(/`/, "", $i); sub(/^[|] */, "", $i);
 		                  gsub(/^ +| +$/, "", $i) } print $1 "|" $2 "|" $3 "|" $4 }' | sort >"$H_DIR/$mod.doc"
