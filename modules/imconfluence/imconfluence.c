@@ -4,9 +4,10 @@
  * Glue only. Paging, windows, slicing, dedup, the state file, backoff and
  * what a failed request means are the plain-C core in modules/core/poll
  * (cfl_poll and friends, unit tested without rsyslog); parameters are
- * checked in imconfluence_conf.c, the HTTP handle is imconfluence_http.c.
- * This file holds the parameter table and the module's entry points, runs
- * the requests, turns events into messages and keeps the counters.
+ * listed in imconfluence_params.def and read in imconfluence_conf.c, the
+ * HTTP handle is imconfluence_http.c. This file holds the module's entry
+ * points, runs the requests, turns events into messages and keeps the
+ * counters.
  *
  * Concurrency: one input thread (runInput) runs every input() instance.
  * Requests of all instances run concurrently on one curl multi handle,
@@ -48,9 +49,12 @@
 #include "dirty.h"
 
 #include "cfl_backoff.h"
+#include "cfl_damp.h"
 #include "cfl_dedup.h"
 #include "cfl_flavor.h"
+#include "cfl_inputcfg.h"
 #include "cfl_time.h"
+#include "cfl_timeval.h"
 #include "cfl_outcome.h"
 #include "cfl_poll.h"
 #include "cfl_state.h"
@@ -75,36 +79,6 @@ DEFobjCurrIf(statsobj)
 #define PROGRESS_EVERY_MS 30000      /* backfill progress in rsyslog's log */
 #define BACKFILL_LAG_MS (10 * 60000) /* "backfilling" = cursor this far behind */
 #define REPEAT_LOG_MS (5 * 60000)    /* the same failure is logged again after this */
-
-static struct cnfparamdescr inppdescr[] = {
-	{ "url", eCmdHdlrString, CNFPARAM_REQUIRED },
-	{ "flavor", eCmdHdlrGetWord, 0 },
-	{ "username", eCmdHdlrString, 0 },
-	{ "password", eCmdHdlrString, 0 },
-	{ "passwordFile", eCmdHdlrString, 0 },
-	{ "token", eCmdHdlrString, 0 },
-	{ "tokenFile", eCmdHdlrString, 0 },
-	{ "pollingInterval", eCmdHdlrPositiveInt, 0 },
-	{ "initialLookback", eCmdHdlrNonNegInt, 0 },
-	{ "pageSize", eCmdHdlrPositiveInt, 0 },
-	{ "overlap", eCmdHdlrNonNegInt, 0 },
-	{ "stateFile", eCmdHdlrString, 0 },
-	{ "timeout", eCmdHdlrPositiveInt, 0 },
-	{ "tls.cacert", eCmdHdlrString, 0 },
-	{ "tls.mycert", eCmdHdlrString, 0 },
-	{ "tls.myprivkey", eCmdHdlrString, 0 },
-	{ "allowUnsignedCerts", eCmdHdlrBinary, 0 },
-	{ "skipVerifyHost", eCmdHdlrBinary, 0 },
-	{ "proxy", eCmdHdlrString, 0 },
-	{ "excludeActions", eCmdHdlrArray, 0 },
-	{ "maxBackoff", eCmdHdlrPositiveInt, 0 },
-	{ "ruleset", eCmdHdlrString, 0 },
-	{ "tag", eCmdHdlrString, 0 },
-	{ "facility", eCmdHdlrFacility, 0 },
-	{ "severity", eCmdHdlrSeverity, 0 },
-};
-static struct cnfparamblk inppblk = { CNFPARAMBLK_VERSION,
-	sizeof(inppdescr) / sizeof(struct cnfparamdescr), inppdescr };
 
 struct modConfData_s {
 	rsconf_t *pConf;
@@ -133,9 +107,7 @@ struct icf_rt {
 	unsigned rnd;
 	char *url;                /* of the request in flight */
 	/* logging */
-	cfl_fail_t fail;          /* what went wrong last (logged once per streak); CFL_FAIL_NONE when all is well */
-	unsigned fail_count;
-	int64_t fail_logged_ms;
+	cfl_damp_t damp;          /* kinds: cfl_fail_t (CFL_FAIL_NONE = CFL_DAMP_NONE) */
 	int64_t progress_ms;
 	int backfill_logged;
 	uint64_t submitted_total;
@@ -189,31 +161,15 @@ static int term_requested(void)
 }
 
 BEGINnewInpInst
-	struct cnfparamvals *pvals;
-	instanceConf_t *inst = NULL;
-	char *flavor = NULL;
-	int i;
+	instanceConf_t *inst;
 CODESTARTnewInpInst;
-	if ((pvals = nvlstGetParams(lst, &inppblk, NULL)) == NULL)
-		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
-	CHKiRet(icf_inst_new(&inst));
-	for (i = 0; i < inppblk.nParams; ++i) {
-		if (!pvals[i].bUsed)
-			continue;
-		CHKiRet(icf_inst_set(inst, inppblk.descr[i].name, &pvals[i], &flavor));
-	}
-	CHKiRet(icf_inst_check(inst, flavor));
+	CHKiRet(icf_inst_new(lst, &inst));
 	if (loadModConf->tail == NULL)
 		loadModConf->root = inst;
 	else
 		loadModConf->tail->next = inst;
 	loadModConf->tail = inst;
-	inst = NULL;
 finalize_it:
-	free(flavor);
-	if (inst != NULL)
-		icf_inst_free(inst);
-	cnfparamvalsDestruct(pvals, &inppblk);
 ENDnewInpInst
 
 BEGINbeginCnfLoad
@@ -311,6 +267,7 @@ static rsRetVal rt_new(instanceConf_t *inst)
 	inst->rt = rt;
 	rt->inst = inst;
 	rt->phase = RT_DISABLED;
+	cfl_damp_init(&rt->damp, REPEAT_LOG_MS);
 	rt->rnd = (unsigned)(wall_ms() ^ (intptr_t)inst);
 	stats_name(inst, name, sizeof(name));
 	CHKiRet(rt_stats_new(rt, name));
@@ -373,37 +330,13 @@ ENDfreeCnf
 
 /* ---- logging failures once per streak ------------------------------------ */
 
-/* 1 if a failure of this kind should be logged now: the first of a streak,
- * a change of kind, or the same one again after REPEAT_LOG_MS. */
-static int should_log(icf_rt_t *rt, cfl_fail_t kind, int64_t now)
-{
-	int log = rt->fail != kind || now - rt->fail_logged_ms >= REPEAT_LOG_MS;
-
-	if (rt->fail != kind)
-		rt->fail_count = 0;
-	rt->fail = kind;
-	rt->fail_count++;
-	if (log)
-		rt->fail_logged_ms = now;
-	return log;
-}
-
-/* Auth failures are logged once, until a request succeeds again. */
-static int should_log_once(icf_rt_t *rt, cfl_fail_t kind, int64_t now)
-{
-	int log = rt->fail != kind;
-
-	should_log(rt, kind, now);
-	return log;
-}
-
 static void recovered(icf_rt_t *rt)
 {
-	if (rt->fail != CFL_FAIL_NONE && rt->fail_count > 0)
+	unsigned n = cfl_damp_recovered(&rt->damp);
+
+	if (n > 0)
 		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): requests succeed again after %u failed attempt(s)",
-		       rt->inst->host, rt->fail_count);
-	rt->fail = CFL_FAIL_NONE;
-	rt->fail_count = 0;
+		       rt->inst->host, n);
 	cfl_backoff_reset(&rt->backoff);
 }
 
@@ -433,7 +366,7 @@ static void save_state(icf_rt_t *rt)
 	st.flavor = (char *)cfl_flavor_name(inst->base.flavor);
 	if (cfl_state_save(inst->statePath, &st, &err) != CFL_OK) {
 		STATSCOUNTER_INC(rt->ctrStateErrors, rt->mutCtrStateErrors);
-		if (should_log(rt, CFL_FAIL_STATE, mono_ms()))
+		if (cfl_damp_should_log(&rt->damp, CFL_FAIL_STATE, mono_ms()))
 			LogError(0, RS_RET_IO_ERROR, "imconfluence(%s): %s; polling goes on, but after a restart "
 			         "events may be repeated", inst->host, err.msg);
 	}
@@ -457,11 +390,10 @@ static rsRetVal load_state(icf_rt_t *rt)
 	why[0] = '\0';
 	cfl_state_remove_temps(inst->statePath);
 	rc = cfl_state_load(inst->statePath, &st, &err);
-	if (rc == CFL_OK && strcmp(st.base_url, inst->base.url) != 0)
-		snprintf(why, sizeof(why), "state file %s belongs to another url (%s)", inst->statePath, st.base_url);
-	else if (rc == CFL_OK && strcmp(st.flavor, cfl_flavor_name(inst->base.flavor)) != 0)
-		snprintf(why, sizeof(why), "state file %s belongs to another flavor (%s)", inst->statePath, st.flavor);
-	else if (rc != CFL_OK && rc != CFL_ENOENT)
+	if (rc == CFL_OK)
+		cfl_inputcfg_state_foreign(inst->statePath, st.base_url, st.flavor, inst->base.url,
+		                           cfl_flavor_name(inst->base.flavor), why, sizeof(why));
+	else if (rc != CFL_ENOENT)
 		snprintf(why, sizeof(why), "%s", err.msg);
 	if (why[0] != '\0') {
 		if (rt->paused_logged_ms == 0 || now - rt->paused_logged_ms >= REPEAT_LOG_MS) {
@@ -584,15 +516,9 @@ static rsRetVal submit_event(icf_rt_t *rt, multi_submit_t *ms, const cfl_poll_ev
 	struct syslogTime st;
 	struct timeval tv;
 	smsg_t *pMsg;
-	int64_t sec = ev->ts_ms / 1000, ms_part = ev->ts_ms % 1000;
 	DEFiRet;
 
-	if (ms_part < 0) { /* before 1970: floor, not truncate */
-		sec--;
-		ms_part += 1000;
-	}
-	tv.tv_sec = (time_t)sec;
-	tv.tv_usec = (suseconds_t)(ms_part * 1000);
+	cfl_ms_to_timeval(ev->ts_ms, &tv);
 	datetime.timeval2syslogTime(&tv, &st, TIME_IN_UTC);
 	/* timereported is the event time; timegenerated stays the time we read
 	 * it (outputs bucket and alert on it). rsyslog has no setter for the
@@ -810,7 +736,8 @@ static void on_failure(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
 	if (o.retry) {
 		STATSCOUNTER_INC(rt->ctrRetries, rt->mutCtrRetries);
 	}
-	log = o.log_once ? should_log_once(rt, o.fail, now) : should_log(rt, o.fail, now);
+	log = o.log_once ? cfl_damp_should_log_once(&rt->damp, (int)o.fail, now)
+	                 : cfl_damp_should_log(&rt->damp, (int)o.fail, now);
 	if (log && o.warning)
 		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): %s", inst->host, o.msg);
 	else if (log)
@@ -827,7 +754,7 @@ static void on_ok(icf_rt_t *rt, CURLM *multi, const icf_http_result_t *r, int64_
 		STATSCOUNTER_INC(rt->ctrParseErrors, rt->mutCtrParseErrors);
 		STATSCOUNTER_INC(rt->ctrRetries, rt->mutCtrRetries);
 		delay = cfl_backoff_next(&rt->backoff, (uint32_t)rand_r(&rt->rnd));
-		if (should_log(rt, CFL_FAIL_BODY, now))
+		if (cfl_damp_should_log(&rt->damp, CFL_FAIL_BODY, now))
 			LogError(0, RS_RET_ERR, "imconfluence(%s): unusable reply to %s: %s. Retrying in %.1f s",
 			         rt->inst->host, rt->url, err.msg, (double)delay / 1000);
 		rt->wake_ms = now + delay;

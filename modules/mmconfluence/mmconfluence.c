@@ -5,8 +5,8 @@
  * of the mapping core (modules/core/map/cfl_map.h), reads the source property,
  * hands its text to the core and attaches the resulting document. Every
  * mapping rule lives in the core, so confluence2ecs behaves identically.
- * The parameters are documented in docs/mmconfluence.md; a test keeps that
- * table and actpdescr[] below in step.
+ * The parameters are listed once, in mmconfluence_params.def; a test keeps
+ * docs/mmconfluence.md's table in step with it.
  *
  * Concurrency & locking: the mapper in instanceData is immutable after
  * newActInst and shared by all workers without a lock (cfl_map_event is
@@ -33,7 +33,9 @@
 #include "unicode-helper.h"
 #include "parserif.h"
 #include "rsconf.h"
+#include "cfl_imfile.h"
 #include "cfl_map.h"
+#include "cfl_timeval.h"
 
 MODULE_TYPE_OUTPUT;
 MODULE_TYPE_NOKEEP;
@@ -45,8 +47,21 @@ DEFobjCurrIf(statsobj)
 #ifndef CFL_PKGDATADIR
 #define CFL_PKGDATADIR "/usr/share/rsyslog-confluence"
 #endif
-#define MMC_DFLT_RULEBASE CFL_PKGDATADIR "/confluence-audit.rulebase"
-#define MMC_DFLT_CATEGORIES CFL_PKGDATADIR "/confluence-categories.json"
+
+/* the action's parameters as configured (mmconfluence_params.def) */
+typedef struct mmc_params {
+	char *source;
+	char *container;
+	int preserveOriginal;
+	char **tags;                /* NULL-terminated */
+	char *geoipCity;
+	char *geoipAsn;
+	char *ns;
+	int setTimestamp;
+	int eventId;
+	char *rulebase;
+	char *categories;
+} mmc_params_t;
 
 typedef struct _instanceData {
 	cfl_mapper_t *mapper;
@@ -75,21 +90,10 @@ static msgPropDescr_t meta_filename;
 static msgPropDescr_t meta_offset;
 static int n_instances;
 
-static struct cnfparamdescr actpdescr[] = {
-	{ "source", eCmdHdlrString, 0 },
-	{ "container", eCmdHdlrString, 0 },
-	{ "preserveoriginal", eCmdHdlrBinary, 0 },
-	{ "tags", eCmdHdlrArray, 0 },
-	{ "geoip.citydb", eCmdHdlrString, 0 },
-	{ "geoip.asndb", eCmdHdlrString, 0 },
-	{ "datastream.namespace", eCmdHdlrString, 0 },
-	{ "settimestamp", eCmdHdlrBinary, 0 },
-	{ "eventid", eCmdHdlrBinary, 0 },
-	{ "rulebase", eCmdHdlrString, 0 },
-	{ "categories", eCmdHdlrString, 0 },
-};
-static struct cnfparamblk actpblk = { CNFPARAMBLK_VERSION,
-	sizeof(actpdescr) / sizeof(struct cnfparamdescr), actpdescr };
+/* the parameter table, in both forms: cfl_params[] and rsyslog's cfl_rs_blk */
+#define CFL_PARAMS_STRUCT mmc_params_t
+#define CFL_PARAMS_FILE "mmconfluence_params.def"
+#include "cfl_params_rsyslog.h"
 
 BEGINbeginCnfLoad
 CODESTARTbeginCnfLoad;
@@ -184,12 +188,7 @@ set_msg_time(smsg_t *pMsg, int64_t ts_ms)
 {
 	struct timeval tv;
 
-	tv.tv_sec = (time_t)(ts_ms / 1000);
-	tv.tv_usec = (suseconds_t)((ts_ms % 1000) * 1000);
-	if(tv.tv_usec < 0) {
-		tv.tv_sec -= 1;
-		tv.tv_usec += 1000000;
-	}
+	cfl_ms_to_timeval(ts_ms, &tv);
 	datetime.timeval2syslogTime(&tv, &pMsg->tTIMESTAMP, 1);
 	pMsg->tTIMESTAMP.secfracPrecision = 3;
 	pMsg->tTIMESTAMP.secfrac = (int)(tv.tv_usec / 1000);
@@ -225,7 +224,7 @@ BEGINdoAction_NoStrings
 	unsigned short free_text = 0, free_fname = 0, free_foffs = 0;
 	rs_size_t len = 0, lfname = 0, lfoffs = 0;
 	int liname = 0;
-	char *end;
+	int64_t offset;
 CODESTARTdoAction;
 	pData = pWrkrData->pData;
 	memset(&in, 0, sizeof(in));
@@ -243,12 +242,9 @@ CODESTARTdoAction;
 	fname = get_prop(pMsg, &meta_filename, &lfname, &free_fname);
 	foffs = get_prop(pMsg, &meta_offset, &lfoffs, &free_foffs);
 	in.file_path = (const char *)fname;
-	if(foffs != NULL) {
-		long long v = strtoll((const char *)foffs, &end, 10);
-		if(end != (char *)foffs && *end == '\0' && v >= 0) {
-			in.file_offset = v;
-			in.has_offset = 1;
-		}
+	if(cfl_imfile_offset((const char *)foffs, &offset)) {
+		in.file_offset = offset;
+		in.has_offset = 1;
 	}
 
 	st = cfl_map_event(pData->mapper, &in, &res);
@@ -289,14 +285,12 @@ finalize_it:
 ENDdoAction
 
 /* "$!x!y", "!x!y" or "$!" -> "!x!y" / "!"; NULL when it is not under $! */
-static uchar *
+static const char *
 normalize_container(const char *name)
 {
 	if(name[0] == '$')
 		name++;
-	if(name[0] != '!')
-		return NULL;
-	return (uchar *)strdup(name);
+	return name[0] == '!' ? name : NULL;
 }
 
 static rsRetVal
@@ -345,81 +339,47 @@ finalize_it:
 	RETiRet;
 }
 
-static char *
-param_str(struct cnfparamvals *pv)
-{
-	return es_str2cstr(pv->val.d.estr, NULL);
-}
-
 BEGINnewActInst
 	struct cnfparamvals *pvals;
 	cfl_map_opts_t opts;
-	char *strs[7] = { NULL };   /* rulebase, categories, city, asn, ns, source, container */
-	char **tags = NULL;
+	mmc_params_t pm;
+	const char *container;
+	cfl_errbuf_t err = { CFL_OK, "" };
 	size_t ntags = 0;
-	cfl_errbuf_t err;
-	int i;
-	unsigned j;
 CODESTARTnewActInst;
-	if((pvals = nvlstGetParams(lst, &actpblk, NULL)) == NULL)
+	memset(&pm, 0, sizeof(pm));
+	if((pvals = nvlstGetParams(lst, &cfl_rs_blk, NULL)) == NULL)
 		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
 	CODE_STD_STRING_REQUESTnewActInst(1);
 	CHKiRet(OMSRsetEntry(*ppOMSR, 0, NULL, OMSR_TPL_AS_MSG));
 	CHKiRet(createInstance(&pData));
-	memset(&opts, 0, sizeof(opts));
-	pData->set_timestamp = 1;
-	for(i = 0 ; i < actpblk.nParams ; ++i) {
-		const char *pname = actpblk.descr[i].name;
-		if(!pvals[i].bUsed)
-			continue;
-		if(!strcmp(pname, "rulebase"))
-			strs[0] = param_str(&pvals[i]);
-		else if(!strcmp(pname, "categories"))
-			strs[1] = param_str(&pvals[i]);
-		else if(!strcmp(pname, "geoip.citydb"))
-			strs[2] = param_str(&pvals[i]);
-		else if(!strcmp(pname, "geoip.asndb"))
-			strs[3] = param_str(&pvals[i]);
-		else if(!strcmp(pname, "datastream.namespace"))
-			strs[4] = param_str(&pvals[i]);
-		else if(!strcmp(pname, "source"))
-			strs[5] = param_str(&pvals[i]);
-		else if(!strcmp(pname, "container"))
-			strs[6] = param_str(&pvals[i]);
-		else if(!strcmp(pname, "preserveoriginal"))
-			opts.preserve_original = (int)pvals[i].val.d.n;
-		else if(!strcmp(pname, "eventid"))
-			opts.event_id = (int)pvals[i].val.d.n;
-		else if(!strcmp(pname, "settimestamp"))
-			pData->set_timestamp = (int)pvals[i].val.d.n;
-		else if(!strcmp(pname, "tags")) {
-			struct cnfarray *ar = pvals[i].val.d.ar;
-			CHKmalloc(tags = calloc(ar->nmemb ? ar->nmemb : 1, sizeof(char *)));
-			for(j = 0 ; j < (unsigned)ar->nmemb ; ++j)
-				CHKmalloc(tags[ntags++] = es_str2cstr(ar->arr[j], NULL));
-		} else {
-			LogError(0, RS_RET_INTERNAL_ERROR, "mmconfluence: program error, "
-				"unhandled parameter '%s'", pname);
-		}
+	if(cfl_params_defaults(cfl_params, CFL_NPARAMS, &pm) != 0
+	   || cfl_rs_params_store(cfl_params, &cfl_rs_blk, pvals, &pm, &err) != CFL_OK) {
+		parser_errmsg("mmconfluence: %s", err.msg[0] ? err.msg : "out of memory reading the parameters");
+		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 	}
 
-	if(strs[6] == NULL) {
-		CHKmalloc(pData->container = (uchar *)strdup("!"));
-	} else if((pData->container = normalize_container(strs[6])) == NULL) {
+	if((container = normalize_container(pm.container)) == NULL) {
 		parser_errmsg("mmconfluence: container '%s' must be under $! (e.g. \"$!\" "
-			"or \"$!ecs\")", strs[6]);
+			"or \"$!ecs\")", pm.container);
 		ABORT_FINALIZE(RS_RET_INVALID_VAR);
 	}
+	CHKmalloc(pData->container = (uchar *)strdup(container));
 	pData->container_is_root = !strcmp((char *)pData->container, "!");
-	if(strs[5] != NULL)
-		CHKiRet(set_source(pData, strs[5]));
+	CHKiRet(set_source(pData, pm.source));
+	pData->set_timestamp = pm.setTimestamp;
 
-	opts.rulebase = strs[0] != NULL ? strs[0] : MMC_DFLT_RULEBASE;
-	opts.categories = strs[1] != NULL ? strs[1] : MMC_DFLT_CATEGORIES;
-	opts.geoip_city = strs[2];
-	opts.geoip_asn = strs[3];
-	opts.ns = strs[4];
-	opts.tags = (const char *const *)tags;
+	memset(&opts, 0, sizeof(opts));
+	opts.preserve_original = pm.preserveOriginal;
+	opts.event_id = pm.eventId;
+	opts.rulebase = pm.rulebase;
+	opts.categories = pm.categories;
+	opts.geoip_city = pm.geoipCity;
+	opts.geoip_asn = pm.geoipAsn;
+	opts.ns = pm.ns;
+	while(pm.tags != NULL && pm.tags[ntags] != NULL)
+		ntags++;
+	opts.tags = (const char *const *)pm.tags;
 	opts.ntags = ntags;
 	err.msg[0] = '\0';
 	if(cfl_mapper_new(&opts, &pData->mapper, &err) != CFL_OK) {
@@ -428,12 +388,9 @@ CODESTARTnewActInst;
 	}
 	CHKiRet(setup_stats(pData));
 CODE_STD_FINALIZERnewActInst
-	for(i = 0 ; i < (int)(sizeof(strs) / sizeof(strs[0])) ; ++i)
-		free(strs[i]);
-	for(j = 0 ; j < ntags ; ++j)
-		free(tags[j]);
-	free(tags);
-	cnfparamvalsDestruct(pvals, &actpblk);
+	cfl_params_free(cfl_params, CFL_NPARAMS, &pm);
+	if(pvals != NULL)
+		cnfparamvalsDestruct(pvals, &cfl_rs_blk);
 ENDnewActInst
 
 NO_LEGACY_CONF_parseSelectorAct

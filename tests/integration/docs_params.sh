@@ -1,8 +1,9 @@
 #!/bin/bash
 # The parameter and counter references cannot drift from the code: every
-# parameter in a module's rsyslog parameter table (cnfparamdescr) and every
-# impstats counter it registers has a row in its docs/<module>.md tables,
-# and every documented row exists in the code.
+# parameter in a module's parameter table (modules/<module>/<module>_params.def,
+# printed by tests/unit/params_dump) has a row in docs/<module>.md with
+# the same name, type, default and range, and every impstats counter it
+# registers has one too; and every documented row is the code's.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 h_init docs_params
 for mod in mmconfluence imconfluence; do
@@ -12,16 +13,18 @@ for mod in mmconfluence imconfluence; do
 		h_fail "$mod: docs/$mod.md exists"
 		continue
 	fi
-	# code: { "name", eCmdHdlrX, flags } entries (names are lower case there)
-	sed -n 's/^[[:space:]]*{ *"\([^"]*\)", *eCmdHdlr.*/\1/p' "$src" | tr 'A-Z' 'a-z' | sort -u >"$H_DIR/$mod.code"
-	# doc: first column of the "## Parameters" table
+	# code: the rows the module's parameter table (<module>_params.def)
+	# implies; doc: the "## Parameters" table's first four columns. Both
+	# ways: every row of one is in the other, name, type, default and range.
+	"$top_builddir/tests/unit/params_dump" $mod | sort >"$H_DIR/$mod.code"
 	awk '/^## Parameters/{p=1;next} /^## /{p=0} p && /^\| `/{print}' "$doc" |
-		sed 's/^| `\([^`]*\)`.*/\1/' | tr 'A-Z' 'a-z' | sort -u >"$H_DIR/$mod.doc"
+		awk -F ' [|] ' '{ for (i = 1; i <= 4; i++) { gsub(/`/, "", $i); sub(/^[|] */, "", $i);
+		                  gsub(/^ +| +$/, "", $i) } print $1 "|" $2 "|" $3 "|" $4 }' | sort >"$H_DIR/$mod.doc"
 	h_check "$mod: the code has parameters ($(grep -c '' "$H_DIR/$mod.code"))" test -s "$H_DIR/$mod.code"
 	missing=$(comm -23 "$H_DIR/$mod.code" "$H_DIR/$mod.doc" | tr '\n' ' ')
 	extra=$(comm -13 "$H_DIR/$mod.code" "$H_DIR/$mod.doc" | tr '\n' ' ')
-	h_check "$mod: every code parameter is documented (missing: ${missing:-none})" test -z "$missing"
-	h_check "$mod: every documented parameter exists in the code (extra: ${extra:-none})" test -z "$extra"
+	h_check "$mod: every code parameter is documented with its type, default and range (missing: ${missing:-none})" test -z "$missing"
+	h_check "$mod: every documented parameter row is the code's (extra: ${extra:-none})" test -z "$extra"
 
 	# impstats counters: ICF_CTR("name", ...) / AddCounter(..., UCHAR_CONSTANT("name"), ...)
 	cat "$top_srcdir"/modules/$mod/*.c | grep -oE '(ICF_CTR|AddCounter)\([^"]*"[a-z0-9._]+"' |

@@ -1,0 +1,76 @@
+/* cfl_secret.c: see cfl_secret.h.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cfl_secret.h"
+
+void cfl_secret_free(char **s)
+{
+	if (*s != NULL) {
+		memset(*s, 0, strlen(*s));
+		free(*s);
+		*s = NULL;
+	}
+}
+
+cfl_rc_t cfl_secret_read(const char *param, const char *path, char **out, unsigned *mode, cfl_errbuf_t *err)
+{
+	char buf[CFL_SECRET_MAX + 3]; /* the limit, "\r\n" and one byte more */
+	struct stat sb;
+	size_t n;
+	int rd_err, e;
+	FILE *f;
+	char *s;
+	cfl_rc_t rc = CFL_OK;
+
+	*mode = 0;
+	if ((f = fopen(path, "r")) == NULL) {
+		e = errno;
+		return cfl_err_set(err, e == ENOENT ? CFL_ENOENT : CFL_EIO, "cannot read %s \"%s\": %s", param, path,
+		                   strerror(e));
+	}
+	if (fstat(fileno(f), &sb) == 0)
+		*mode = (unsigned)(sb.st_mode & 0777);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	e = errno;
+	rd_err = ferror(f);
+	fclose(f);
+	buf[n] = '\0';
+	if (rd_err) {
+		rc = cfl_err_set(err, CFL_EIO, "cannot read %s \"%s\": %s", param, path, strerror(e));
+		goto done;
+	}
+	/* one final line end does not count against the limit */
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '\r')
+		buf[--n] = '\0';
+	if (n > CFL_SECRET_MAX) {
+		rc = cfl_err_set(err, CFL_ELIMIT, "%s \"%s\" is larger than %d bytes; it must hold the secret "
+		                 "alone, on its first line", param, path, CFL_SECRET_MAX);
+		goto done;
+	}
+	buf[strcspn(buf, "\r\n")] = '\0';
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		buf[--n] = '\0';
+	if (n == 0) {
+		rc = cfl_err_set(err, CFL_EINVAL, "%s \"%s\" is empty", param, path);
+		goto done;
+	}
+	if ((s = strdup(buf)) == NULL) {
+		rc = cfl_err_set(err, CFL_ENOMEM, "out of memory reading %s \"%s\"", param, path);
+		goto done;
+	}
+	cfl_secret_free(out);
+	*out = s;
+done:
+	memset(buf, 0, sizeof(buf));
+	return rc;
+}
