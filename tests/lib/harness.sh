@@ -16,7 +16,7 @@
 #   h_wait_file FILE [T]       wait until FILE exists and is not empty
 #   h_wait_grep FILE RE [T]    wait until FILE matches the extended regex RE
 #   h_ok DESC | h_fail DESC    TAP result lines
-#   h_check DESC CMD...        ok if CMD exits 0
+#   h_check DESC CMD...        ok if CMD exits 0; returns CMD's status
 #   h_done                     print the plan; exit 1 if anything failed
 #
 # Environment (set by `make check`, defaults for running a test by hand):
@@ -111,10 +111,14 @@ h_fail() {
 	return 0
 }
 
+# Returns CMD's status, so `h_check DESC CMD || show_more` can add diagnostics.
 h_check() {
-	local desc=$1
+	local desc=$1 rc
 	shift
-	if "$@"; then h_ok "$desc"; else h_fail "$desc"; fi
+	"$@"
+	rc=$?
+	if [ "$rc" = 0 ]; then h_ok "$desc"; else h_fail "$desc"; fi
+	return "$rc"
 }
 
 h_done() {
