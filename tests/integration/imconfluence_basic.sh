@@ -9,6 +9,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 . "$top_srcdir/tests/integration/imconfluence_lib.sh"
 h_init imconfluence_basic
+: "${CFL_PACKAGE_VERSION:=$(sed -n 's/^AC_INIT(\[[^]]*\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")}"
 
 now_ms=$(($(date +%s) * 1000))
 m_start dc --flavor datacenter --events 0 || exit 1
@@ -65,6 +66,11 @@ h_check "Cloud requests carry startDate/endDate (epoch ms), start, limit" \
 	= "$(jq length "$H_DIR/req-cl.json")"
 h_check "Cloud requests go to /wiki/rest/api/audit" \
 	test "$(jq -r '[.[].path] | unique | join(",")' "$H_DIR/req-cl.json")" = "/wiki/rest/api/audit"
+h_check "requests carry our version as User-Agent (rsyslog-imconfluence/$CFL_PACKAGE_VERSION)" \
+	test "$(jq -r '[.[].user_agent] | unique | join(",")' "$H_DIR/req-dc.json" "$H_DIR/req-cl.json" | sort -u)" \
+	= "rsyslog-imconfluence/$CFL_PACKAGE_VERSION"
+h_check "the start-up line names our version" \
+	grep -q "imconfluence(127.0.0.1): polling .*rsyslog-imconfluence/$CFL_PACKAGE_VERSION)" "$H_INTERNAL"
 
 # new events are picked up by the next poll, once
 m_ctl dc POST /__mock/events '[{"timestamp":"'"$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"'","type":{"category":"Users and groups","actionI18nKey":"audit.logging.summary.user.created","action":"User created"},"author":{"name":"new","type":"user"},"source":"192.0.2.1"}]' >/dev/null
