@@ -17,6 +17,8 @@
 #   h_wait_grep FILE RE [T]    wait until FILE matches the extended regex RE
 #   h_ok DESC | h_fail DESC    TAP result lines
 #   h_check DESC CMD...        ok if CMD exits 0; returns CMD's status
+#   h_valgrind_verdict RC      after h_stop of a H_VALGRIND=1 rsyslogd: its exit
+#                              status and valgrind.log checked (two TAP lines)
 #   h_done                     print the plan; exit 1 if anything failed
 #
 # Environment (set by `make check`, defaults for running a test by hand):
@@ -119,6 +121,18 @@ h_check() {
 	rc=$?
 	if [ "$rc" = 0 ]; then h_ok "$desc"; else h_fail "$desc"; fi
 	return "$rc"
+}
+
+# h_valgrind_verdict RC: RC is h_stop's status for an rsyslogd started with
+# H_VALGRIND=1 (66: valgrind found errors or a definite leak).
+h_valgrind_verdict() {
+	h_check "rsyslogd under valgrind exits 0 (66 = valgrind found errors; got $1)" test "$1" -eq 0
+	if grep -Eq 'Invalid (read|write)|uninitialised|definitely lost' "$H_DIR/valgrind.log"; then
+		sed 's/^/# /' "$H_DIR/valgrind.log" | head -n 60
+		h_fail "valgrind: no invalid access, uninitialised use or definite leak"
+	else
+		h_ok "valgrind: no invalid access, uninitialised use or definite leak"
+	fi
 }
 
 h_done() {
