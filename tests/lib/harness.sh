@@ -15,6 +15,7 @@
 #   h_wait_lines FILE N [T]    wait until FILE has >= N lines (T seconds, default 20)
 #   h_wait_file FILE [T]       wait until FILE exists and is not empty
 #   h_wait_grep FILE RE [T]    wait until FILE matches the extended regex RE
+#   h_wait_grep_count FILE RE N [T]  ... until N lines match it
 #   h_ok DESC | h_fail DESC    TAP result lines
 #   h_check DESC CMD...        ok if CMD exits 0; returns CMD's status
 #   h_valgrind_verdict RC      after h_stop of a H_VALGRIND=1 rsyslogd: its exit
@@ -240,6 +241,17 @@ h_wait_file() {
 		sleep 0.05
 	done
 	echo "# timeout: $f is still missing or empty" >&2
+	return 1
+}
+
+# h_wait_grep_count FILE RE N [T]: until N lines of FILE match the regex RE.
+h_wait_grep_count() {
+	local f=$1 re=$2 n=$3 t=${4:-20} i
+	for i in $(seq 1 $((t * 20))); do
+		if [ -f "$f" ] && [ "$(grep -Ec -- "$re" "$f")" -ge "$n" ]; then return 0; fi
+		sleep 0.05
+	done
+	echo "# timeout: fewer than $n lines match /$re/ in $f" >&2
 	return 1
 }
 
