@@ -129,6 +129,22 @@ more_polls() {
 	done
 }
 
+# poll_done NAME [T]: until the mock's last API request was answered with a
+# page shorter than its limit (the end of the window: the poll is over) and
+# no request followed it for two looks 0.5 s apart.
+poll_done() {
+	local i last prev=""
+	for i in $(seq 1 $((${2:-20} * 2))); do
+		last=$(m_requests "$1" | jq -c 'last | select(.count != null and .params.limit != null
+			and .count < (.params.limit | tonumber)) | .seq')
+		[ -n "$last" ] && [ "$last" = "$prev" ] && return 0
+		prev=$last
+		sleep 0.5
+	done
+	echo "# timeout: mock $1 is still serving full pages" >&2
+	return 1
+}
+
 # stats_again [N]: until impstats has written N (default 1) more complete
 # reports of every imconfluence input (counted by the first input's line).
 stats_again() {
