@@ -5,7 +5,6 @@
 # lists.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 h_init confluence2ecs_cli
-: "${CFL_PACKAGE_VERSION:=$(sed -n 's/^AC_INIT(\[[^]]*\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")}"
 MAN=$top_srcdir/docs/confluence2ecs.1
 
 h_check "the project version is known ($CFL_PACKAGE_VERSION)" test -n "$CFL_PACKAGE_VERSION"

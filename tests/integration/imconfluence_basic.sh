@@ -9,7 +9,6 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 . "$top_srcdir/tests/integration/imconfluence_lib.sh"
 h_init imconfluence_basic
-: "${CFL_PACKAGE_VERSION:=$(sed -n 's/^AC_INIT(\[[^]]*\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")}"
 
 now_ms=$(($(date +%s) * 1000))
 m_start dc --flavor datacenter --events 0 || exit 1

@@ -24,7 +24,7 @@
 #
 # Environment (set by `make check`, defaults for running a test by hand):
 #   RSYSLOGD, MMCONFLUENCE_SO, IMCONFLUENCE_SO, CFL_RULEBASES, CFL_FIXTURES,
-#   CONFLUENCE2ECS, CFL_MOCK, top_srcdir, top_builddir.
+#   CONFLUENCE2ECS, CFL_MOCK, CFL_PACKAGE_VERSION, top_srcdir, top_builddir.
 #   H_KEEP=1 keeps the temp dir; H_VALGRIND=1 runs rsyslogd under valgrind.
 # Licensed under the Apache License, Version 2.0.
 
@@ -38,7 +38,9 @@
 : "${CFL_RULEBASES:=$top_srcdir/rulebases}"
 : "${CFL_FIXTURES:=$top_srcdir/tests/fixtures}"
 : "${CFL_MOCK:=$top_srcdir/tests/mock/confluence_mock.py}"
-export RSYSLOGD PYTHON3 MMCONFLUENCE_SO IMCONFLUENCE_SO CONFLUENCE2ECS CFL_RULEBASES CFL_FIXTURES CFL_MOCK
+# the project's version (AC_INIT), which the modules and confluence2ecs report
+: "${CFL_PACKAGE_VERSION:=$(sed -n 's/^AC_INIT(\[[^]]*\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")}"
+export RSYSLOGD PYTHON3 MMCONFLUENCE_SO IMCONFLUENCE_SO CONFLUENCE2ECS CFL_RULEBASES CFL_FIXTURES CFL_MOCK CFL_PACKAGE_VERSION
 
 H_N=0
 H_FAILED=0
