@@ -16,7 +16,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/contrib/lib.sh"
 cd "$ROOT" || exit 1
 
-TEST_PKGS=(valgrind curl jq bc clang libclang-rt-14-dev procps binutils python3 openssl rsyslog-relp rsyslog-elasticsearch rsyslog-kafka debhelper)
+TEST_PKGS=(valgrind curl jq bc man-db groff-base clang libclang-rt-14-dev procps binutils python3 openssl rsyslog-relp rsyslog-elasticsearch rsyslog-kafka debhelper)
 passed=0
 failed=0
 xfail=0
@@ -92,15 +92,19 @@ rm -f "$ROOT"/rsyslog-confluence-*.tar.gz
 
 # --- the core and mmconfluence again, built with ASan + UBSan ----------------
 # A copy of the tree (a configured tree cannot host a second, VPATH build),
-# configured with --enable-sanitizers: unit tests, fuzz-corpus replays and the
-# mmconfluence integration tests (rsyslogd runs with the runtimes preloaded).
+# configured with --enable-sanitizers: unit tests, fuzz-corpus replays, the
+# mmconfluence integration tests and a representative set of imconfluence's
+# (paging, faults and retries, TLS, state files; rsyslogd runs with the
+# runtimes preloaded).
 SAN=$CACHE/sanitizers
 mkdir -p "$SAN"
 (cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$SAN"
 if (cd "$SAN" && CFL_CACHE_DIR=$CACHE/sanitizers-cache CFL_RSYSLOG_SRC=$RSYSLOG_SRC_DIR \
 	CFL_CONFIGURE_FLAGS=--enable-sanitizers ./contrib/build.sh >"$CACHE/sanitizers-build.log" 2>&1); then
 	san_tests=$(cd "$SAN" && ls tests/unit/test_*.c tests/fuzz/replay_*.sh 2>/dev/null | sed 's/\.c$//' | grep -v '_sim$' | tr '\n' ' ')
-	run_check "$SAN" sanitizers $san_tests tests/integration/mmconfluence_imfile.sh tests/integration/mmconfluence_syslog.sh
+	run_check "$SAN" sanitizers $san_tests tests/integration/mmconfluence_imfile.sh tests/integration/mmconfluence_syslog.sh \
+		tests/integration/imconfluence_basic.sh tests/integration/imconfluence_faults.sh \
+		tests/integration/imconfluence_tls.sh tests/integration/imconfluence_state.sh
 else
 	fail_with "the sanitizer build" "$CACHE/sanitizers-build.log"
 fi

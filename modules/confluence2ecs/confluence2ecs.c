@@ -20,6 +20,9 @@
 #define EXIT_SETUP 2
 #define MAX_TAGS 64
 
+#ifndef CFL_PACKAGE_VERSION
+#error "CFL_PACKAGE_VERSION (rsyslog-confluence's version) is not defined by the build"
+#endif
 #ifndef CFL_PKGDATADIR
 #define CFL_PKGDATADIR "/usr/share/rsyslog-confluence"
 #endif
@@ -51,6 +54,7 @@ static const struct option_doc {
 	{ { "event-id", no_argument, NULL, 'e' }, NULL, "set event.id to the XXH3-128 hash of the event text" },
 	{ { "input-type", required_argument, NULL, 'i' }, "NAME", "input.type (as rsyslog's $inputname)" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
+	{ { "version", no_argument, NULL, 'V' }, NULL, "show the version (rsyslog-confluence " CFL_PACKAGE_VERSION ")" },
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -94,7 +98,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	for (i = 0; i < NOPTIONS; i++)
 		longopts[i] = options[i].opt;
 	memset(&longopts[NOPTIONS], 0, sizeof(longopts[NOPTIONS]));
-	while ((ch = getopt_long(argc, argv, "r:c:g:a:n:pt:ei:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:c:g:a:n:pt:ei:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': c->opts.rulebase = optarg; break;
 		case 'c': c->opts.categories = optarg; break;
@@ -113,6 +117,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("confluence2ecs (rsyslog-confluence) %s\n", CFL_PACKAGE_VERSION);
 			exit(0);
 		default:
 			usage(stderr);

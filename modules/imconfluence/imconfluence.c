@@ -410,11 +410,11 @@ static rsRetVal load_state(icf_rt_t *rt)
 		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
 	if (rc == CFL_OK && st.has_cursor) {
 		cfl_time_format_ms(st.cursor_ms, iso, sizeof(iso));
-		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): polling %s (%s), resuming after %s (state file %s)",
+		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): polling %s (%s), resuming after %s (state file %s; " IMC_USER_AGENT ")",
 		       inst->host, inst->base.url, cfl_flavor_name(inst->base.flavor), iso, inst->statePath);
 	} else {
 		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): polling %s (%s), first run: reading the last %d s "
-		       "(state file %s)", inst->host, inst->base.url, cfl_flavor_name(inst->base.flavor),
+		       "(state file %s; " IMC_USER_AGENT ")", inst->host, inst->base.url, cfl_flavor_name(inst->base.flavor),
 		       inst->initialLookback, inst->statePath);
 	}
 	rt->paused_logged_ms = 0;
@@ -468,7 +468,7 @@ static rsRetVal rt_start(icf_rt_t *rt)
 	hc.username = inst->token == NULL ? inst->username : NULL;
 	hc.password = inst->password;
 	hc.max_body = MAX_BODY_BYTES;
-	hc.user_agent = "rsyslog-imconfluence/" VERSION;
+	hc.user_agent = IMC_USER_AGENT;
 	hc.should_stop = term_requested;
 	if ((rt->http = icf_http_new(&hc, err, sizeof(err))) == NULL) {
 		LogError(0, RS_RET_ERR, "imconfluence(%s): %s; this input stays disabled", inst->host, err);

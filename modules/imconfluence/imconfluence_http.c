@@ -181,7 +181,7 @@ icf_http_t *icf_http_new(const icf_http_cfg_t *cfg, char *err, size_t errlen)
 	h->cfg.username = keep(h, 4, cfg->username);
 	h->cfg.password = keep(h, 5, cfg->password);
 	h->cfg.token = keep(h, 6, cfg->token);
-	h->cfg.user_agent = keep(h, 7, cfg->user_agent ? cfg->user_agent : "rsyslog-imconfluence");
+	h->cfg.user_agent = keep(h, 7, cfg->user_agent ? cfg->user_agent : IMC_USER_AGENT);
 	if ((h->easy = curl_easy_init()) == NULL || !set_options(h)) {
 		snprintf(err, errlen, "cannot set up libcurl (%s)",
 		         curl_version_info(CURLVERSION_NOW)->version);

@@ -19,6 +19,14 @@
 
 #include <curl/curl.h>
 
+/* Our version, not rsyslog's: the module's config.h is rsyslog's, so the
+ * build passes ours as CFL_PACKAGE_VERSION (Makefile.am, AM_CPPFLAGS). */
+#ifndef CFL_PACKAGE_VERSION
+#error "CFL_PACKAGE_VERSION (rsyslog-confluence's version) is not defined by the build"
+#endif
+/* What imconfluence sends as User-Agent and logs when it starts polling. */
+#define IMC_USER_AGENT "rsyslog-imconfluence/" CFL_PACKAGE_VERSION
+
 typedef struct icf_http_cfg {
 	long timeout_ms;            /* whole request, connect included */
 	const char *cacert;         /* NULL: the system trust store */

@@ -421,5 +421,5 @@ CODEmodInit_QueryRegCFSLineHdlr
 		sizeof("$!metadata!filename") - 1));
 	CHKiRet(msgPropDescrFill(&meta_offset, (uchar *)"$!metadata!fileoffset",
 		sizeof("$!metadata!fileoffset") - 1));
-	DBGPRINTF("mmconfluence: built against rsyslog %s\n", VERSION);
+	DBGPRINTF("mmconfluence (rsyslog-confluence %s): built against rsyslog %s\n", CFL_PACKAGE_VERSION, VERSION);
 ENDmodInit

@@ -40,7 +40,9 @@ e2e_combine confluence-00-common.conf confluence-cloud.conf confluence-datacente
 OUT=$H_DIR/out/audit.ecs.jsonl
 h_start || { h_fail "rsyslogd starts"; h_done; }
 h_check "$((2 * N)) documents written" h_wait_lines "$OUT" $((2 * N)) 40
-sleep 1
+# the poll is over (the shipped pollingInterval is 60 s): each mock's last
+# request was answered with a short page, so nothing more may come
+poll_done cl && poll_done dc
 h_stop 10
 h_check "rsyslogd stops cleanly" test $? -eq 0
 

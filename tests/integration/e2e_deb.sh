@@ -42,7 +42,7 @@ moddir=$(dirname "$(ls /usr/lib/*/rsyslog/imfile.so | head -n1)")
 for f in "$moddir/mmconfluence.so" "$moddir/imconfluence.so" \
 	/usr/share/rsyslog-confluence/confluence-audit.rulebase \
 	/usr/share/rsyslog-confluence/confluence-categories.json \
-	/usr/bin/confluence2ecs \
+	/usr/bin/confluence2ecs /usr/share/man/man1/confluence2ecs.1.gz \
 	/usr/share/doc/rsyslog-confluence/examples/rsyslog.d/confluence-00-common.conf \
 	/usr/share/doc/rsyslog-confluence/examples/rsyslog.d/output-elasticsearch.conf; do
 	h_check "the package holds $f" grep -qx "$f" "$H_DIR/contents"

@@ -38,8 +38,14 @@
 #                            work/, audit/, rsyslog.conf, internal.log) from
 #                            the shipped confluence-relay-shipper.conf, to
 #                            127.0.0.1:$RELP_PORT/$TCP_PORT through RULESET;
-#                            with QSIZE, that disk budget on both queues and
-#                            impstats to $H_DIR/NAME.stats
+#                            impstats to $H_DIR/NAME.stats; with QSIZE, that
+#                            disk budget on both queues
+#   e2e_wait_queue_stat NAME Q C MIN [T]
+#                            until that value is >= MIN (e.g. enqueued: the
+#                            input read and queued that many lines)
+#   e2e_queue_drained NAME Q [T]
+#                            until two reports written after the call show
+#                            queue Q empty (what was queued had its chance)
 #
 # E2E_CONFDIR (default contrib/rsyslog.d) names the folder of drop-ins to test:
 # point it at an older copy to measure what the same test finds there.
@@ -272,7 +278,7 @@ if \$syslogtag startswith "rsyslogd" or \$programname == "rsyslogd" then {
 	stop
 }
 EOF2
-		[ -z "$q" ] || e2e_impstats "$name"
+		e2e_impstats "$name"
 		echo "include(file=\"$d/conf/confluence-relay-shipper.conf\")"
 	} >"$d/rsyslog.conf"
 }
@@ -291,4 +297,37 @@ e2e_relay_central() {
 	sed -i -e "s|port=\"2514\"|port=\"$RELP_PORT\"|" -e "s|port=\"10514\"|port=\"$TCP_PORT\"|" \
 		"$C/confluence-relay-central.conf"
 	e2e_combine confluence-00-common.conf confluence-relay-central.conf output-files.conf
+}
+
+e2e_wait_queue_stat() {
+	local i v
+	for i in $(seq 1 $((${5:-30} * 5))); do
+		v=$(e2e_queue_stat "$1" "$2" "$3")
+		[ -n "$v" ] && [ "$v" -ge "$4" ] && return 0
+		sleep 0.2
+	done
+	echo "# timeout: queue $2's $3 in $1.stats is ${v:-unreported}, wanted >= $4" >&2
+	return 1
+}
+
+e2e_queue_drained() {
+	local from i
+	from=$(grep -c '' "$H_DIR/$1.stats" 2>/dev/null)
+	for i in $(seq 1 $((${3:-30} * 5))); do
+		tail -n +$((from + 1)) "$H_DIR/$1.stats" 2>/dev/null | "$PYTHON3" -c '
+import json, sys
+sizes = []
+for line in sys.stdin:
+    i = line.find("{")
+    try:
+        d = json.loads(line[i:]) if i >= 0 else {}
+    except ValueError:
+        continue
+    if d.get("origin") == "core.queue" and d.get("name") == sys.argv[1]:
+        sizes.append(d.get("size"))
+sys.exit(0 if sizes[-2:] == [0, 0] else 1)' "$2" && return 0
+		sleep 0.2
+	done
+	echo "# timeout: queue $2 in $1.stats was not reported empty twice" >&2
+	return 1
 }

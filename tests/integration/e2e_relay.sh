@@ -82,10 +82,14 @@ h_stop 20
 h_check "central stops cleanly" test $? -eq 0
 sed -n "$((N1 + N2 + 1)),$((N1 + N2 + M))p" "$H_DIR/all.audit.log" >"$H_DIR/node1/audit/20231115-00000.audit.log"
 sed -n "$((N1 + N2 + M + 1)),$((N1 + N2 + 2 * M))p" "$H_DIR/all.audit.log" >"$H_DIR/node2/audit/20231115-00000.audit.log"
-sleep 2
+# the shippers read and queued every new line while the central is down
+e2e_wait_queue_stat node1 confluence_ship_relp enqueued $((N1 + M)) 30
+e2e_wait_queue_stat node2 confluence_ship_tcp enqueued $((N2 + M)) 30
 h_start || { h_fail "central rsyslogd restarts"; h_done; }
 h_check "after the central's restart: at least $((N1 + N2 + 2 * M)) documents" h_wait_lines "$OUT" $((N1 + N2 + 2 * M)) 30
-sleep 1
+# both shippers' queues are empty: a TCP repeat would have been sent
+e2e_queue_drained node1 confluence_ship_relp 30
+e2e_queue_drained node2 confluence_ship_tcp 30
 e2e_stop_pid "$P1"
 h_check "RELP shipper stops cleanly" test $? -eq 0
 e2e_stop_pid "$P2"

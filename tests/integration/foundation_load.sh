@@ -25,6 +25,11 @@ EOF2
 h_check "rsyslogd -N1 accepts a config loading both modules by absolute path" \
 	h_rsyslogd -N1 -f "$H_CONF"
 
+# mmconfluence's start-up (debug) line names our version next to rsyslog's
+RSYSLOG_DEBUG="debug nostdout" RSYSLOG_DEBUGLOG="$H_DIR/debug.log" h_rsyslogd -N1 -f "$H_CONF" >/dev/null 2>&1
+h_check "mmconfluence's start-up line names rsyslog-confluence $CFL_PACKAGE_VERSION" \
+	grep -aq "mmconfluence (rsyslog-confluence $CFL_PACKAGE_VERSION): built against rsyslog" "$H_DIR/debug.log"
+
 # A config naming a parameter the module does not have must be rejected.
 h_conf "$H_DIR/bad.conf" <<EOF2
 module(load="$MMCONFLUENCE_SO")

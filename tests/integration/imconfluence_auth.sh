@@ -48,7 +48,10 @@ h_check "passwordFile: events arrive" h_wait_lines "$H_DIR/out-pwfile.log" 30 20
 h_check "tokenFile: events arrive" h_wait_lines "$H_DIR/out-tokfile.log" 30 20
 h_check "a group-readable passwordFile works, with a warning" h_wait_lines "$H_DIR/out-openfile.log" 30 20
 h_check "the warning names the file's mode" grep -q "pw-open\" is readable by group or others (mode 644)" "$H_INTERNAL"
-sleep 3.5 # several polling intervals with the failing inputs
+# several polling intervals with the failing inputs
+wait_requests ok 3 20 '.params.limit == "104"'
+wait_requests forbid 3 20
+stats_again
 m_requests ok >"$H_DIR/req.json"
 auth_of() { jq -r "[.[] | select(.params.limit == \"$1\") | .auth] | unique | join(\",\")" "$H_DIR/req.json"; }
 h_check "token wins over basic: only Bearer was sent ($(auth_of 101))" test "$(auth_of 101)" = bearer

@@ -37,7 +37,7 @@ h_check "rsyslogd -N1 accepts the configuration" h_rsyslogd -N1 -f "$H_CONF"
 h_start || { h_fail "rsyslogd starts"; h_done; }
 h_check "DC: 450 events arrive" h_wait_lines "$H_DIR/out-dc.log" 450 30
 h_check "Cloud: 450 events arrive" h_wait_lines "$H_DIR/out-cl.log" 450 30
-sleep 1.5
+more_polls dc cl # another poll of each: nothing more may come
 h_check "DC: exactly the served bytes, oldest first" cmp "$H_DIR/oracle-dc.jsonl" "$H_DIR/out-dc.log"
 h_check "Cloud: exactly the served bytes, oldest first" cmp "$H_DIR/oracle-cl.jsonl" "$H_DIR/out-cl.log"
 
@@ -65,13 +65,19 @@ h_check "Cloud requests carry startDate/endDate (epoch ms), start, limit" \
 	= "$(jq length "$H_DIR/req-cl.json")"
 h_check "Cloud requests go to /wiki/rest/api/audit" \
 	test "$(jq -r '[.[].path] | unique | join(",")' "$H_DIR/req-cl.json")" = "/wiki/rest/api/audit"
+h_check "requests carry our version as User-Agent (rsyslog-imconfluence/$CFL_PACKAGE_VERSION)" \
+	test "$(jq -r '[.[].user_agent] | unique | join(",")' "$H_DIR/req-dc.json" "$H_DIR/req-cl.json" | sort -u)" \
+	= "rsyslog-imconfluence/$CFL_PACKAGE_VERSION"
+h_check "the start-up line names our version" \
+	grep -q "imconfluence(127.0.0.1): polling .*rsyslog-imconfluence/$CFL_PACKAGE_VERSION)" "$H_INTERNAL"
 
 # new events are picked up by the next poll, once
 m_ctl dc POST /__mock/events '[{"timestamp":"'"$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"'","type":{"category":"Users and groups","actionI18nKey":"audit.logging.summary.user.created","action":"User created"},"author":{"name":"new","type":"user"},"source":"192.0.2.1"}]' >/dev/null
 h_check "DC: a new event arrives on the next poll" h_wait_lines "$H_DIR/out-dc.log" 451 15
 m_ctl cl POST /__mock/events '[{"creationDate":'"$(($(date +%s) * 1000))"',"summary":"User created","category":"Users and groups","author":{"type":"user","displayName":"new"},"remoteAddress":"192.0.2.1"}]' >/dev/null
 h_check "Cloud: a new event arrives on the next poll" h_wait_lines "$H_DIR/out-cl.log" 451 15
-sleep 3 # a few more polls re-read the overlap
+more_polls dc cl && more_polls dc cl # a few more polls re-read the overlap
+stats_again
 h_check "DC: no event is repeated" test "$(dup_count "$H_DIR/out-dc.log")" = 0
 h_check "Cloud: no event is repeated" test "$(dup_count "$H_DIR/out-cl.log")" = 0
 h_check "DC: the self-generated search events were excluded" bash -c "! grep -q 'audit.search' '$H_DIR/out-dc.log'"

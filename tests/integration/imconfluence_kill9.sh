@@ -35,7 +35,7 @@ done
 h_check "rsyslogd was killed 3 times during the backfill" test "$kills" = 3
 h_start || { h_fail "rsyslogd starts"; h_done; }
 h_check "the backfill completes" h_wait_lines "$H_DIR/out.log" 20000 60
-sleep 2 # further polls must not add anything
+more_polls dc # further polls must not add anything
 h_stop 10
 h_check "rsyslogd stops cleanly" test $? = 0
 lost=$(missing "$H_DIR/out.log" "$H_DIR/oracle.jsonl")

@@ -106,12 +106,49 @@ m_gen() {
 	m_ctl "$1" POST /__mock/generate '{"count":'"$2"',"ts_from_ms":'$((now - $3 * 1000))',"ts_to_ms":'$((now - $4 * 1000))'}' >/dev/null
 }
 
-# wait_requests NAME N [T]: until the mock has served >= N API requests.
+# wait_requests NAME N [T] [SELECT]: until the mock has served >= N API
+# requests (those matching the jq condition SELECT, e.g. '.params.limit == "104"').
 wait_requests() {
-	local name=$1 n=$2 t=${3:-20} i
+	local name=$1 n=$2 t=${3:-20} sel=${4:-true} i
 	for i in $(seq 1 $((t * 10))); do
-		[ "$(m_requests "$name" | jq length)" -ge "$n" ] && return 0
+		[ "$(m_requests "$name" | jq "[.[] | select($sel)] | length")" -ge "$n" ] && return 0
 		sleep 0.1
 	done
+	echo "# timeout: mock $name served fewer than $n requests matching $sel" >&2
 	return 1
+}
+
+# more_polls NAME... : until each mock has served 2 more API requests than
+# now -- proof that the input completed at least one more poll since (what
+# "nothing more happened" checks wait for instead of a fixed sleep).
+more_polls() {
+	local name n
+	for name in "$@"; do
+		n=$(m_requests "$name" | jq length)
+		wait_requests "$name" $((n + 2)) 20 || return 1
+	done
+}
+
+# poll_done NAME [T]: until the mock's last API request was answered with a
+# page shorter than its limit (the end of the window: the poll is over) and
+# no request followed it for two looks 0.5 s apart.
+poll_done() {
+	local i last prev=""
+	for i in $(seq 1 $((${2:-20} * 2))); do
+		last=$(m_requests "$1" | jq -c 'last | select(.count != null and .params.limit != null
+			and .count < (.params.limit | tonumber)) | .seq')
+		[ -n "$last" ] && [ "$last" = "$prev" ] && return 0
+		prev=$last
+		sleep 0.5
+	done
+	echo "# timeout: mock $1 is still serving full pages" >&2
+	return 1
+}
+
+# stats_again [N]: until impstats has written N (default 1) more complete
+# reports of every imconfluence input (counted by the first input's line).
+stats_again() {
+	local k=${1:-1} n
+	n=$(grep -c '"name": "imconfluence([^)]*)"' "$H_DIR/stats.log" 2>/dev/null)
+	h_wait_grep_count "$H_DIR/stats.log" '"name": "imconfluence\([^)]*\)"' $((n + k + 1))
 }

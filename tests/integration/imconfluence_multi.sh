@@ -48,7 +48,7 @@ h_start || { h_fail "rsyslogd restarts"; h_done; }
 h_check "after a restart, site 1 resumes" h_wait_lines "$H_DIR/out1.log" 310 20
 h_check "site 2 resumes" h_wait_lines "$H_DIR/out2.log" 220 20
 h_check "Cloud resumes" h_wait_lines "$H_DIR/out3.log" 280 20
-sleep 2
+more_polls dc1 dc2 gw # nothing more may come
 h_stop 10
 for i in 1 2 3; do
 	case $i in 1) m=dc1 f=datacenter ;; 2) m=dc2 f=datacenter ;; 3) m=gw f=cloud ;; esac

@@ -37,7 +37,7 @@ m_ctl cl POST /__mock/events '[{"event":{"creationDate":'$(($(date +%s) * 1000 -
 h_check "an event written 5 s late arrives" h_wait_lines "$H_DIR/out.log" 12002 20
 h_stop 10
 h_start || { h_fail "rsyslogd starts"; h_done; }
-sleep 3 # several polls re-read the overlap after the restart
+more_polls cl && more_polls cl # several polls re-read the overlap after the restart
 h_stop 10
 m_oracle cl cloud >"$H_DIR/oracle.jsonl"
 h_check "0 events lost" test "$(missing "$H_DIR/out.log" "$H_DIR/oracle.jsonl")" = 0

@@ -22,7 +22,7 @@ touch "$ST.tmp.AbC123"
 h_start || { h_fail "rsyslogd starts"; h_done; }
 h_check "corrupt state: a clear error that says what to do" \
 	h_wait_grep "$H_INTERNAL" "imconfluence\\(127.0.0.1\\): state file $ST: not valid JSON \\(truncated.*This input is paused so that no event is lost or repeated; repair, move or delete the file" 10
-sleep 2
+stats_again 2 # two seconds' reports: the paused input had its chances to repeat it
 h_check "corrupt state: the error is not repeated every second" test "$(grep -c 'is paused' "$H_INTERNAL")" = 1
 h_check "corrupt state: no request was sent" test "$(m_requests dc | jq length)" = 0
 h_check "corrupt state: the file was left as it was" grep -q '"flav$' "$ST"
@@ -36,7 +36,7 @@ sed "s|\"base_url\":\"[^\"]*\"|\"base_url\":\"https://other.example/\"|" "$ST" >
 m_gen dc 5 30 20
 h_start || { h_fail "rsyslogd starts"; h_done; }
 h_check "another site's state: paused with the reason" h_wait_grep "$H_INTERNAL" "state file $ST belongs to another url \\(https://other.example/\\)" 10
-sleep 1.5
+stats_again 2 # the paused input had its chances to deliver
 h_check "another site's state: nothing was delivered" test "$(grep -c '' "$H_DIR/out.log")" = 40
 h_stop 10
 

@@ -15,13 +15,16 @@
 #   h_wait_lines FILE N [T]    wait until FILE has >= N lines (T seconds, default 20)
 #   h_wait_file FILE [T]       wait until FILE exists and is not empty
 #   h_wait_grep FILE RE [T]    wait until FILE matches the extended regex RE
+#   h_wait_grep_count FILE RE N [T]  ... until N lines match it
 #   h_ok DESC | h_fail DESC    TAP result lines
-#   h_check DESC CMD...        ok if CMD exits 0
+#   h_check DESC CMD...        ok if CMD exits 0; returns CMD's status
+#   h_valgrind_verdict RC      after h_stop of a H_VALGRIND=1 rsyslogd: its exit
+#                              status and valgrind.log checked (two TAP lines)
 #   h_done                     print the plan; exit 1 if anything failed
 #
 # Environment (set by `make check`, defaults for running a test by hand):
 #   RSYSLOGD, MMCONFLUENCE_SO, IMCONFLUENCE_SO, CFL_RULEBASES, CFL_FIXTURES,
-#   CONFLUENCE2ECS, CFL_MOCK, top_srcdir, top_builddir.
+#   CONFLUENCE2ECS, CFL_MOCK, CFL_PACKAGE_VERSION, top_srcdir, top_builddir.
 #   H_KEEP=1 keeps the temp dir; H_VALGRIND=1 runs rsyslogd under valgrind.
 # Licensed under the Apache License, Version 2.0.
 
@@ -35,7 +38,9 @@
 : "${CFL_RULEBASES:=$top_srcdir/rulebases}"
 : "${CFL_FIXTURES:=$top_srcdir/tests/fixtures}"
 : "${CFL_MOCK:=$top_srcdir/tests/mock/confluence_mock.py}"
-export RSYSLOGD PYTHON3 MMCONFLUENCE_SO IMCONFLUENCE_SO CONFLUENCE2ECS CFL_RULEBASES CFL_FIXTURES CFL_MOCK
+# the project's version (AC_INIT), which the modules and confluence2ecs report
+: "${CFL_PACKAGE_VERSION:=$(sed -n 's/^AC_INIT(\[[^]]*\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")}"
+export RSYSLOGD PYTHON3 MMCONFLUENCE_SO IMCONFLUENCE_SO CONFLUENCE2ECS CFL_RULEBASES CFL_FIXTURES CFL_MOCK CFL_PACKAGE_VERSION
 
 H_N=0
 H_FAILED=0
@@ -111,10 +116,26 @@ h_fail() {
 	return 0
 }
 
+# Returns CMD's status, so `h_check DESC CMD || show_more` can add diagnostics.
 h_check() {
-	local desc=$1
+	local desc=$1 rc
 	shift
-	if "$@"; then h_ok "$desc"; else h_fail "$desc"; fi
+	"$@"
+	rc=$?
+	if [ "$rc" = 0 ]; then h_ok "$desc"; else h_fail "$desc"; fi
+	return "$rc"
+}
+
+# h_valgrind_verdict RC: RC is h_stop's status for an rsyslogd started with
+# H_VALGRIND=1 (66: valgrind found errors or a definite leak).
+h_valgrind_verdict() {
+	h_check "rsyslogd under valgrind exits 0 (66 = valgrind found errors; got $1)" test "$1" -eq 0
+	if grep -Eq 'Invalid (read|write)|uninitialised|definitely lost' "$H_DIR/valgrind.log"; then
+		sed 's/^/# /' "$H_DIR/valgrind.log" | head -n 60
+		h_fail "valgrind: no invalid access, uninitialised use or definite leak"
+	else
+		h_ok "valgrind: no invalid access, uninitialised use or definite leak"
+	fi
 }
 
 h_done() {
@@ -222,6 +243,17 @@ h_wait_file() {
 		sleep 0.05
 	done
 	echo "# timeout: $f is still missing or empty" >&2
+	return 1
+}
+
+# h_wait_grep_count FILE RE N [T]: until N lines of FILE match the regex RE.
+h_wait_grep_count() {
+	local f=$1 re=$2 n=$3 t=${4:-20} i
+	for i in $(seq 1 $((t * 20))); do
+		if [ -f "$f" ] && [ "$(grep -Ec -- "$re" "$f")" -ge "$n" ]; then return 0; fi
+		sleep 0.05
+	done
+	echo "# timeout: fewer than $n lines match /$re/ in $f" >&2
 	return 1
 }
 

@@ -11,7 +11,8 @@
 #   expected-error.txt  the expected error.message of a pipeline_error document;
 #                       the document must also carry the message as
 #                       event.original and only the event-independent fields
-#   README              what the case pins, in one line
+#   README              what the case pins, in one line (required: a case
+#                       without one fails)
 # The message goes through confluence2ecs on stdin (so no log.* fields).
 # Licensed under the Apache License, Version 2.0.
 # the harness gives the environment's defaults and a private temp dir
@@ -65,7 +66,9 @@ for dir in "$CASES"/*/; do
 		<"$dir/input.json" >"$out" 2>"$TMP/$name.err"
 	rc=$?
 	why=""
-	if [ $rc != 0 ]; then
+	if [ ! -s "$dir/README" ]; then
+		why="no README: say in one line what behaviour the case pins"
+	elif [ $rc != 0 ]; then
 		why="confluence2ecs exited $rc: $(head -c 300 "$TMP/$name.err")"
 	elif [ -f "$dir/expected-error.txt" ]; then
 		why=$(check_error "$dir/expected-error.txt" "$dir/input.json" "$out" 2>&1)
