@@ -49,12 +49,17 @@ e2e_audit_events "$N" "$H_DIR/audit/20231114-00000.audit.log"
 
 e2e_combine confluence-00-common.conf confluence-01-imfile.conf confluence-datacenter-files.conf \
 	output-elasticsearch.conf
+e2e_impstats es >>"$H_CONF"
 
 h_start || { h_fail "rsyslogd starts"; h_done; }
 h_check "all $N events stored (despite 429/503/502/500 answers, item rejections, a reset)" \
 	e2e_wait_url "$ES/__mock/health" "d['docs'] >= $N" 90
 h_check "every fault was consumed" e2e_wait_url "$ES/__mock/faults" "d['faults'] == []" 5
-sleep 2
+# what is still queued or put aside for a replay has had its chance (a repeat
+# would show in check_docs): the queues are reported empty after this point
+for q in confluence_es confluence_es_retry confluence_es_replay; do
+	e2e_queue_drained es "$q" 30
+done
 h_stop 30
 h_check "rsyslogd stops cleanly" test $? -eq 0
 
@@ -125,8 +130,7 @@ state_at_end() {
 	grep -l '20231115-00000\.audit\.log' "$H_DIR"/work/imfile-state:* 2>/dev/null |
 		xargs -r grep -q "\"curr_offs\": $size,"
 }
-for i in $(seq 1 200); do state_at_end && break; sleep 0.1; done
-h_check "imfile read the $K new events and saved its position at the end" state_at_end
+h_check "imfile read the $K new events and saved its position at the end" e2e_wait_cond 60 state_at_end
 h_check "Elasticsearch was unreachable meanwhile" e2e_wait_url "$ES/__mock/faults" "d['faults'][0]['count'] <= 99998" 10
 h_kill9
 h_check "nothing of them reached Elasticsearch before the kill" e2e_wait_url "$ES/__mock/health" "d['docs'] == $N" 2
