@@ -60,6 +60,11 @@ h_check "DC requests carry from/to/limit=100" \
 	= "$(jq length "$H_DIR/req-dc.json")"
 h_check "DC window bounds are sent percent-encoded" \
 	grep -q 'from=[0-9-]*T[0-9][0-9]%3[aA]' <<<"$(jq -r '.[0].query' "$H_DIR/req-dc.json")"
+# Elastic issue 18138: a `from` without a zone returns nothing on Atlassian's
+# side; every bound we send names its offset (UTC, "Z" or "+00:00")
+h_check "DC from/to carry an explicit UTC offset" \
+	test "$(jq '[.[] | select((.params.from + " " + .params.to) | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+]00:00) [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+]00:00)$"))] | length' "$H_DIR/req-dc.json")" \
+	= "$(jq length "$H_DIR/req-dc.json")"
 h_check "Cloud requests carry startDate/endDate (epoch ms), start, limit" \
 	test "$(jq '[.[] | select((.params.startDate|test("^[0-9]+$")) and (.params.endDate|test("^[0-9]+$")) and .params.start and .params.limit == "100")] | length' "$H_DIR/req-cl.json")" \
 	= "$(jq length "$H_DIR/req-cl.json")"
