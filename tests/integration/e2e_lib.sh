@@ -33,6 +33,8 @@
 #                            RELP_PORT/TCP_PORT; the harness's rsyslogd
 #                            becomes the central: $C = its drop-ins
 #                            (00-common + relay-central + output-files)
+#   e2e_relay_stop P1 P2     stop the RELP and TCP shippers (pids) and the
+#                            central; three checks that each stops cleanly
 #   e2e_make_shipper NAME RULESET [QSIZE]
 #                            a relay shipper rsyslogd in $H_DIR/NAME (conf/,
 #                            work/, audit/, rsyslog.conf, internal.log) from
@@ -330,4 +332,13 @@ sys.exit(0 if sizes[-2:] == [0, 0] else 1)' "$2" && return 0
 	done
 	echo "# timeout: queue $2 in $1.stats was not reported empty twice" >&2
 	return 1
+}
+
+e2e_relay_stop() {
+	e2e_stop_pid "$1"
+	h_check "RELP shipper stops cleanly" test $? -eq 0
+	e2e_stop_pid "$2"
+	h_check "TCP shipper stops cleanly" test $? -eq 0
+	h_stop 20
+	h_check "central stops cleanly at the end" test $? -eq 0
 }

@@ -218,10 +218,5 @@ h_check "after kill -9: every event arrived, node1 repeats at most 1, node2 none
 h_check "node1: no message discarded by its queue (kill -9 run)" no_discards node1 confluence_ship_relp
 
 # --- 4. clean stops
-e2e_stop_pid "$P1"
-h_check "RELP shipper stops cleanly" test $? -eq 0
-e2e_stop_pid "$P2"
-h_check "TCP shipper stops cleanly" test $? -eq 0
-h_stop 20
-h_check "central stops cleanly at the end" test $? -eq 0
+e2e_relay_stop "$P1" "$P2"
 h_done

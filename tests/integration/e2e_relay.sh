@@ -90,12 +90,7 @@ h_check "after the central's restart: at least $((N1 + N2 + 2 * M)) documents" h
 # both shippers' queues are empty: a TCP repeat would have been sent
 e2e_queue_drained node1 confluence_ship_relp 30
 e2e_queue_drained node2 confluence_ship_tcp 30
-e2e_stop_pid "$P1"
-h_check "RELP shipper stops cleanly" test $? -eq 0
-e2e_stop_pid "$P2"
-h_check "TCP shipper stops cleanly" test $? -eq 0
-h_stop 20
-h_check "central stops cleanly at the end" test $? -eq 0
+e2e_relay_stop "$P1" "$P2"
 
 check_central() {
 	"$PYTHON3" - "$OUT" "$H_DIR" "$N1" "$N2" "$M" <<'PY'
