@@ -28,6 +28,9 @@
 #                            wrote it, or with "last" its latest value (empty
 #                            if never reported; a queue of an action is also
 #                            found under its impstats name "Q queue")
+#   e2e_no_discards NAME Q   queue Q never reported a discarded message
+#                            (discarded.full, discarded.nf) in NAME.stats;
+#                            prints its full/maxqsize/discard counters
 #   e2e_wait_cond T CMD...   run CMD every 0.2 s until it succeeds (T seconds)
 #   e2e_relay_central        needs rsyslog-relp (else a failed test, done); free
 #                            RELP_PORT/TCP_PORT; the harness's rsyslogd
@@ -341,4 +344,13 @@ e2e_relay_stop() {
 	h_check "TCP shipper stops cleanly" test $? -eq 0
 	h_stop 20
 	h_check "central stops cleanly at the end" test $? -eq 0
+}
+
+e2e_no_discards() {
+	local d nf
+	d=$(e2e_queue_stat "$1" "$2" discarded.full)
+	nf=$(e2e_queue_stat "$1" "$2" discarded.nf)
+	echo "# queue $2 ($1): full=$(e2e_queue_stat "$1" "$2" full) maxqsize=$(e2e_queue_stat "$1" "$2" maxqsize)" \
+		"discarded.full=${d:-0} discarded.nf=${nf:-0}"
+	[ "${d:-0}" = 0 ] && [ "${nf:-0}" = 0 ]
 }

@@ -78,13 +78,7 @@ qstat() {
 }
 queue_full() { [ "$(qstat full)" != "" ] && [ "$(qstat full)" -gt 0 ]; }
 submitted() { icf_stats "$H_DIR/rs.stats" submitted; }
-no_discards() {
-	local d nf
-	d=$(qstat discarded.full)
-	nf=$(qstat discarded.nf)
-	echo "# queue confluence_es: full=$(qstat full) maxqsize=$(qstat maxqsize) discarded.full=${d:-0} discarded.nf=${nf:-0}"
-	[ "${d:-0}" = 0 ] && [ "${nf:-0}" = 0 ]
-}
+no_discards() { qstat full >/dev/null; e2e_no_discards "rs-$RUN" confluence_es; }
 
 check_docs() {
 	curl -sf "$ES/__mock/docs" >"$H_DIR/docs.json" &&

@@ -64,13 +64,7 @@ queue_bounded() { # NODE QUEUE
 	echo "# $1 $2: maxqsize=${v:-?} full=$(qstat "$1" "$2" full) (queue.size $Q)"
 	[ -n "$v" ] && [ "$v" -le "$Q" ]
 }
-no_discards() { # NODE QUEUE
-	local d nf
-	d=$(qstat "$1" "$2" discarded.full)
-	nf=$(qstat "$1" "$2" discarded.nf)
-	echo "# $1 $2: discarded.full=${d:-0} discarded.nf=${nf:-0}"
-	[ "${d:-0}" = 0 ] && [ "${nf:-0}" = 0 ]
-}
+no_discards() { e2e_no_discards "$@"; } # NODE QUEUE
 # imfile's saved position for FILE (0 when it has saved none)
 imfile_pos() { # NODE FILE
 	"$PYTHON3" - "$H_DIR/$1/work" "$2" <<'PY'

@@ -223,13 +223,7 @@ assert not extra, "unexpected %s" % extra[:3]
 assert dups <= dups_max, "%d repeats, more than %d" % (dups, dups_max)
 PY
 }
-no_discards() {
-	local d nf
-	d=$(qs 0 max:discarded.full)
-	nf=$(qs 0 max:discarded.nf)
-	echo "# queue confluence_output_syslog: maxqsize=$(qs 0 max:maxqsize) full=$(qs 0 max:full) discarded.full=${d:-0} discarded.nf=${nf:-0}"
-	[ "${d:-0}" = 0 ] && [ "${nf:-0}" = 0 ]
-}
+no_discards() { e2e_no_discards sender confluence_output_syslog; }
 
 e2e_audit_events $((N + M + P)) "$H_DIR/all.log"
 F1=$H_DIR/audit/20231114-00000.audit.log
