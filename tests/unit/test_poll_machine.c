@@ -262,7 +262,7 @@ static void cloud_offset_shift_while_paging_is_not_a_duplicate(void **state)
 		sim_add(&s, T0 - 10 * SEC, 0);
 	late = sim_add(&s, T0 - 10 * SEC, INT64_MAX);
 	s.reveal_id = late;
-	s.reveal_on_narrow = 1;
+	s.reveal_after = 1; /* written while the walk is at its first page */
 	s.now = T0;
 	drv_init(&d, &s, &c);
 	drv_cycle(&d, 0);

@@ -174,11 +174,9 @@ char *sim_answer(sim_server_t *s, const cfl_request_t *req)
 	} else {
 		bprintf(&b, "],\"pagingInfo\":{\"lastPage\":true,\"size\":%zu}}", cnt);
 	}
-	/* requests ask one extra ms on each side: the 1 ms slice is from+1 */
-	if (s->reveal_on_narrow && req->to_ms - req->from_ms <= 2 && cnt > 0 &&
-	    sel[first]->ts == req->from_ms + 1) {
+	if (s->reveal_after > 0 && s->requests == s->reveal_after) {
 		s->ev[s->reveal_id].visible_at = s->now;
-		s->reveal_on_narrow = 0;
+		s->reveal_after = 0;
 	}
 	free(sel);
 	return b.p;
@@ -277,7 +275,7 @@ int drv_run(sim_driver_t *d, int crash_after_emit, int stop_after_commit)
 	cfl_request_t req;
 	cfl_errbuf_t err;
 	int emits = 0, commits = 0;
-	size_t n, i;
+	size_t n, i, fetches = 0;
 	char *body;
 
 	cfl_poll_begin(d->poll, d->srv->now);
@@ -290,6 +288,10 @@ int drv_run(sim_driver_t *d, int crash_after_emit, int stop_after_commit)
 				abort();
 			}
 			free(body);
+			if (d->crash_after_fetch > 0 && ++fetches == d->crash_after_fetch) {
+				drv_restart(d);
+				return 1;
+			}
 			if (d->n_warnings < 8 &&
 			    cfl_poll_take_warning(d->poll, d->warnings[d->n_warnings], CFL_ERRBUF_LEN))
 				d->n_warnings++;
@@ -307,6 +309,7 @@ int drv_run(sim_driver_t *d, int crash_after_emit, int stop_after_commit)
 			if (cfl_poll_commit(d->poll, &err) != CFL_OK)
 				abort();
 			save(d);
+			d->commits++;
 			if (stop_after_commit > 0 && ++commits == stop_after_commit) {
 				drv_restart(d);
 				return 1;

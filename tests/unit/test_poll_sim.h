@@ -39,8 +39,8 @@ typedef struct sim_server {
 	int endless;          /* every page claims a next page (and repeats) */
 	int foreign_next;     /* next links point at evil.example */
 	int repeat_cursor;    /* DC: nextPageCursor never changes */
-	int reveal_on_narrow; /* after the first answer for a 1 ms slice ... */
-	int reveal_id;        /* ... event reveal_id becomes visible */
+	size_t reveal_after;  /* after answering this many requests ... */
+	int reveal_id;        /* ... event reveal_id becomes visible (0: never) */
 	int64_t now;          /* sim clock */
 	size_t requests;
 } sim_server_t;
@@ -63,8 +63,10 @@ typedef struct sim_driver {
 	int64_t *delivered_ts;  /* emitted times in emission order */
 	size_t n_emitted, cap_emitted;
 	size_t max_chunk;       /* largest batch seen */
+	size_t commits;         /* chunks committed (and the state saved) */
 	size_t cycles;
 	size_t restarts;
+	size_t crash_after_fetch; /* > 0: drv_run "crashes" after this many fetches of a run */
 	char warnings[8][CFL_ERRBUF_LEN];
 	size_t n_warnings;
 } sim_driver_t;
@@ -78,7 +80,8 @@ void drv_restart(sim_driver_t *d);
  * submitted but not committed) and returns 1; otherwise returns 0. */
 int drv_cycle(sim_driver_t *d, int crash_after_emit);
 /* Same, and with stop_after_commit > 0: a clean stop (and restart) after
- * that many commits of this cycle; returns 1 then. */
+ * that many commits of this cycle; returns 1 then. With crash_after_fetch
+ * set, a crash after that many fetches of the run (mid-walk) returns 1. */
 int drv_run(sim_driver_t *d, int crash_after_emit, int stop_after_commit);
 /* Number of ids delivered 0 times / more than once, among visible events
  * up to time `upto`. */

@@ -1,9 +1,11 @@
-/* cfl_poll.c: paging / window / slicing state machine (design in
- * cfl_poll.h).
+/* cfl_poll.c: paging / window / walk state machine (design in cfl_poll.h).
  *
- * States: idle (no cycle) -> cycle active, no slice -> slice being fetched
- * (pages accumulate) -> emitting the slice in chunks -> next slice ... ->
- * idle when the slice start passes the window end.
+ * States: idle (no cycle) -> walking a segment newest first (pages are
+ * recorded, their events held while they fit the cap) -> handing the
+ * segment over page by page, oldest first (held pages from memory, the
+ * others fetched again and checked against what the walk saw), each page
+ * in chunks of at most page_size -> the next segment, or idle when the
+ * segment reached the window end.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -16,9 +18,18 @@
 #include "cfl_page.h"
 #include "cfl_poll.h"
 
-/* the widest slice we ever ask for (about 115 days): keeps arithmetic far
- * from overflow and a first page far from "everything since 1970" */
-#define MAX_WIDTH_MS INT64_C(10000000000)
+/* One page of a walk: how to ask for it again, what it looked like, and
+ * its events while they are held. */
+typedef struct rec {
+	long offset;          /* Cloud start it was asked with */
+	char *cursor;         /* DC pageCursor it was asked with (NULL: the first page) */
+	size_t n;             /* events as sent */
+	size_t n_repeat;      /* leading events repeated from the page before (offset shift) */
+	cfl_fp_t fp_first, fp_last; /* fingerprints of the first and last event as sent */
+	int64_t carry;        /* time for untimed events when the page has no timed one */
+	cfl_page_t *held;     /* the parsed page, NULL once dropped for the cap */
+	size_t bytes;         /* what holding it costs */
+} rec_t;
 
 typedef struct item {
 	const cfl_page_event_t *ev;
@@ -26,6 +37,8 @@ typedef struct item {
 	size_t order;       /* position in server order, reversed: ties keep it */
 	cfl_fp_t fp;
 } item_t;
+
+enum phase { PH_NONE = 0, PH_WALK, PH_HAND };
 
 struct cfl_poll {
 	cfl_poll_cfg_t cfg;
@@ -41,26 +54,33 @@ struct cfl_poll {
 	/* cycle */
 	int active;
 	int64_t end;          /* window end, fixed for the cycle */
-	int64_t next_start;   /* start of the next slice */
-	int64_t width;        /* width of the next slice, ms */
+	int64_t next_start;   /* start of the next segment */
 	long eff_limit;       /* page size the server really gives */
 
-	/* slice [a, b] */
-	int in_slice;
+	/* segment [a, b] */
+	int phase;
 	int64_t a, b;
-	long offset;          /* Cloud start */
-	char *page_cursor;    /* DC pageCursor */
-	unsigned pages_n;
-	cfl_page_t *pages;
-	size_t npages, cap_pages;
-	uint32_t gen;
+	uint32_t gen;         /* dedup read generation of this walk */
+	rec_t *recs;          /* in walk order: recs[0] is the newest page */
+	size_t n_recs, cap_recs;
+	size_t held_from;     /* recs[held_from ..] still hold their events */
+	size_t held_bytes;
 
-	/* emitting */
+	/* walking */
+	long w_offset;        /* Cloud start of the next page */
+	char *w_cursor;       /* DC pageCursor of the next page */
+	int64_t w_carry;      /* time of the last event of the page before */
+
+	/* handing over recs[cur] */
+	size_t cur;
+	cfl_page_t refetched; /* recs[cur]'s page when it was fetched again */
 	int emitting;
-	item_t *items;        /* events to hand over (no duplicates), oldest first */
+	item_t *items;        /* the page's events to hand over (no duplicates), oldest first */
+	int64_t *tsv;         /* scratch: event times in server order */
+	size_t cap_items;
 	size_t n_items;
 	size_t chunk_begin, chunk_end;
-	size_t slice_in_window;  /* events of the slice inside [a, b], for the width */
+	int64_t page_top;     /* newest event time of the page inside [a, b], or CFL_TS_NONE */
 	cfl_poll_event_t *out;
 	size_t n_out;
 };
@@ -95,12 +115,18 @@ cfl_poll_t *cfl_poll_new(const cfl_poll_cfg_t *cfg, cfl_errbuf_t *err)
 		return NULL;
 	}
 	p->cfg = *cfg;
-	if (p->cfg.max_pages_per_slice == 0)
-		p->cfg.max_pages_per_slice = CFL_POLL_DFLT_MAX_PAGES;
+	if (p->cfg.max_walk_pages == 0)
+		p->cfg.max_walk_pages = CFL_POLL_DFLT_MAX_PAGES;
 	if (p->cfg.max_fingerprints == 0)
 		p->cfg.max_fingerprints = CFL_POLL_DFLT_MAX_FPS;
+	if (p->cfg.hold_bytes == 0)
+		p->cfg.hold_bytes = CFL_POLL_DFLT_HOLD_BYTES;
 	p->eff_limit = cfg->page_size;
-	if ((p->dedup = cfl_dedup_new(p->cfg.max_fingerprints)) == NULL) {
+	p->dedup = cfl_dedup_new(p->cfg.max_fingerprints);
+	p->out = malloc((size_t)cfg->page_size * sizeof(*p->out));
+	if (p->dedup == NULL || p->out == NULL) {
+		cfl_dedup_free(p->dedup);
+		free(p->out);
 		free(p);
 		cfl_err_set(err, CFL_ENOMEM, "out of memory");
 		return NULL;
@@ -108,30 +134,44 @@ cfl_poll_t *cfl_poll_new(const cfl_poll_cfg_t *cfg, cfl_errbuf_t *err)
 	return p;
 }
 
-static void drop_slice(cfl_poll_t *p)
+static void free_held(cfl_poll_t *p, rec_t *r)
+{
+	if (r->held == NULL)
+		return;
+	p->held_bytes -= r->bytes;
+	cfl_page_free(r->held);
+	free(r->held);
+	r->held = NULL;
+}
+
+/* Forgets the walk (recorded pages, held events, the page in hand). */
+static void drop_walk(cfl_poll_t *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->npages; i++)
-		cfl_page_free(&p->pages[i]);
-	p->npages = 0;
-	free(p->page_cursor);
-	p->page_cursor = NULL;
-	free(p->items);
-	p->items = NULL;
-	free(p->out);
-	p->out = NULL;
-	p->n_items = p->n_out = 0;
-	p->in_slice = 0;
+	for (i = 0; i < p->n_recs; i++) {
+		free_held(p, &p->recs[i]);
+		free(p->recs[i].cursor);
+	}
+	p->n_recs = p->held_from = 0;
+	p->held_bytes = 0;
+	free(p->w_cursor);
+	p->w_cursor = NULL;
+	cfl_page_free(&p->refetched);
 	p->emitting = 0;
+	p->n_items = p->n_out = 0;
+	p->phase = PH_NONE;
 }
 
 void cfl_poll_free(cfl_poll_t *p)
 {
 	if (p == NULL)
 		return;
-	drop_slice(p);
-	free(p->pages);
+	drop_walk(p);
+	free(p->recs);
+	free(p->items);
+	free(p->tsv);
+	free(p->out);
 	cfl_dedup_free(p->dedup);
 	free(p);
 }
@@ -161,35 +201,58 @@ void cfl_poll_begin(cfl_poll_t *p, int64_t now_ms)
 		return;
 	p->active = 1;
 	p->next_start = start;
-	p->width = now_ms - start + 1;
-	if (p->width > MAX_WIDTH_MS)
-		p->width = MAX_WIDTH_MS;
+	p->phase = PH_NONE;
 }
+
+/* A new walk of [a, b]: a new read for the duplicate check. */
+static void start_walk(cfl_poll_t *p, int64_t a, int64_t b)
+{
+	drop_walk(p);
+	p->a = a;
+	p->b = b;
+	p->w_offset = 0;
+	p->w_carry = b;
+	p->gen++;
+	p->stats.walks++;
+	p->phase = PH_WALK;
+}
+
+static cfl_rc_t prepare_page(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg);
+static void page_done(cfl_poll_t *p);
 
 cfl_poll_action_t cfl_poll_next(cfl_poll_t *p, cfl_request_t *req)
 {
-	if (p->emitting)
-		return CFL_POLL_EMIT;
-	if (!p->active)
-		return CFL_POLL_IDLE;
-	if (!p->in_slice) {
-		if (p->next_start > p->end) {
-			p->active = 0;
+	const rec_t *r;
+
+	for (;;) {
+		if (p->emitting)
+			return CFL_POLL_EMIT;
+		if (!p->active)
 			return CFL_POLL_IDLE;
+		if (p->phase == PH_NONE) {
+			if (p->next_start > p->end) {
+				p->active = 0;
+				return CFL_POLL_IDLE;
+			}
+			start_walk(p, p->next_start, p->end);
 		}
-		p->a = p->next_start;
-		p->b = p->end - p->a < p->width ? p->end : p->a + p->width - 1;
-		p->offset = 0;
-		p->pages_n = 0;
-		p->in_slice = 1;
+		memset(req, 0, sizeof(*req));
+		req->from_ms = p->a - 1;
+		req->to_ms = p->b + 1;
+		req->limit = p->cfg.page_size;
+		if (p->phase == PH_WALK) {
+			req->offset = p->w_offset;
+			req->page_cursor = p->w_cursor;
+			return CFL_POLL_FETCH;
+		}
+		r = &p->recs[p->cur];
+		if (r->held == NULL) { /* dropped for the cap: fetch it again */
+			req->offset = r->offset;
+			req->page_cursor = r->cursor;
+			return CFL_POLL_FETCH;
+		}
+		prepare_page(p, r, r->held); /* sets emitting */
 	}
-	memset(req, 0, sizeof(*req));
-	req->from_ms = p->a - 1;
-	req->to_ms = p->b + 1;
-	req->offset = p->offset;
-	req->limit = p->cfg.page_size;
-	req->page_cursor = p->page_cursor;
-	return CFL_POLL_FETCH;
 }
 
 /* ---- feeding pages ---------------------------------------------------- */
@@ -245,7 +308,7 @@ static int same_event(const cfl_page_event_t *x, const cfl_page_event_t *y)
  * starts with the last event(s) of the previous one again. Those are
  * marked as repeats. (Genuinely identical events exactly on a page
  * boundary are indistinguishable from this and count once.) */
-static void mark_shift_repeats(const cfl_page_t *prev, cfl_page_t *pg)
+static size_t mark_shift_repeats(const cfl_page_t *prev, cfl_page_t *pg)
 {
 	size_t j, i, best = 0, max = prev->n < pg->n ? prev->n : pg->n;
 
@@ -260,114 +323,226 @@ static void mark_shift_repeats(const cfl_page_t *prev, cfl_page_t *pg)
 	}
 	for (i = 0; i < best; i++)
 		pg->ev[i].repeat = 1;
+	return best;
 }
 
-/* Decides whether paging the slice goes on after page pg; applies the
- * guards against servers that page forever. */
+/* Decides whether the walk goes on after page pg; applies the guards
+ * against servers that page forever. */
 static int continue_paging(cfl_poll_t *p, const cfl_page_t *pg, int more, int64_t oldest)
 {
 	if (!more)
 		return 0;
 	if (pg->n == 0) {
 		p->stats.guard_stops++;
-		warn(p, "a page with no events claims more pages follow; paging of this slice stops");
+		warn(p, "a page with no events claims more pages follow; paging stops");
 		return 0;
 	}
 	if (oldest != CFL_TS_NONE && oldest < p->a)
 		return 0; /* the server went past our window start: nothing older is wanted */
-	if (p->npages > 0 && same_page(pg, &p->pages[p->npages - 1])) {
-		p->stats.guard_stops++;
-		warn(p, "the server returned the same page twice; paging of this slice stops");
-		return 0;
-	}
-	if (p->pages_n >= p->cfg.max_pages_per_slice) {
-		p->stats.guard_stops++;
-		warn(p, "paging stopped after %u pages for one slice of 1 ms: the server seems to page endlessly",
-		     p->pages_n);
-		return 0;
-	}
 	if (p->cfg.flavor == CFL_FLAVOR_DC) {
 		if (pg->next_cursor == NULL) {
 			p->stats.guard_stops++;
 			warn(p, "a Data Center page says lastPage=false but gives no nextPageCursor; paging stops");
 			return 0;
 		}
-		if (p->page_cursor != NULL && strcmp(p->page_cursor, pg->next_cursor) == 0) {
+		if (p->w_cursor != NULL && strcmp(p->w_cursor, pg->next_cursor) == 0) {
 			p->stats.guard_stops++;
-			warn(p, "the server repeated nextPageCursor; paging of this slice stops");
+			warn(p, "the server repeated nextPageCursor; paging stops");
 			return 0;
 		}
 	}
 	return 1;
 }
 
-/* The first page was full: narrow the slice and fetch it again. */
-static void split_slice(cfl_poll_t *p, int64_t oldest)
+static cfl_rc_t grow_items(cfl_poll_t *p, size_t n, cfl_errbuf_t *err)
 {
-	int64_t w = (p->b - p->a + 1) / 2;
+	item_t *it;
+	int64_t *tv;
 
-	if (oldest != CFL_TS_NONE && oldest >= p->a && oldest - p->a + 1 < w)
-		w = oldest - p->a + 1;
-	p->width = w < 1 ? 1 : w;
-	p->stats.splits++;
-	drop_slice(p);
+	if (n <= p->cap_items)
+		return CFL_OK;
+	if ((it = realloc(p->items, n * sizeof(*it))) == NULL)
+		return cfl_err_set(err, CFL_ENOMEM, "out of memory for a page of %zu events", n);
+	p->items = it;
+	if ((tv = realloc(p->tsv, n * sizeof(*tv))) == NULL)
+		return cfl_err_set(err, CFL_ENOMEM, "out of memory for a page of %zu events", n);
+	p->tsv = tv;
+	p->cap_items = n;
+	return CFL_OK;
 }
 
-static cfl_rc_t prepare_batch(cfl_poll_t *p, cfl_errbuf_t *err);
+/* Hand-over starts with the oldest page walked. */
+static void begin_hand(cfl_poll_t *p)
+{
+	p->phase = PH_HAND;
+	p->cur = p->n_recs - 1;
+}
+
+/* Keeps the pages walked last (the oldest events) while they fit the cap;
+ * earlier ones keep only their record. The page just walked is always
+ * kept (the next one is compared with it). */
+static void enforce_cap(cfl_poll_t *p)
+{
+	while (p->held_bytes > p->cfg.hold_bytes && p->held_from + 1 < p->n_recs) {
+		free_held(p, &p->recs[p->held_from]);
+		p->stats.dropped++;
+		p->held_from++;
+	}
+}
+
+static int64_t page_carry(const cfl_page_t *pg, int64_t carry)
+{
+	size_t i;
+
+	for (i = pg->n; i-- > 0;)
+		if (pg->ev[i].ts_ms != CFL_TS_NONE)
+			return pg->ev[i].ts_ms;
+	return carry;
+}
+
+/* The walk reached its page limit with more to come: walk only the part
+ * older than what it saw, the rest becomes the next segment. */
+static int shrink_segment(cfl_poll_t *p, int64_t oldest)
+{
+	if (oldest == CFL_TS_NONE || oldest >= p->b)
+		return 0;
+	p->stats.replans++;
+	start_walk(p, p->a, oldest);
+	return 1;
+}
+
+static cfl_rc_t feed_walk(cfl_poll_t *p, cfl_page_t *pg, size_t body_len, cfl_errbuf_t *err)
+{
+	cfl_page_t *held;
+	rec_t *r;
+	int64_t oldest;
+	int more;
+
+	check_next_link(p, pg);
+	learn_limit(p, pg);
+	more = pg->has_more || (p->cfg.flavor == CFL_FLAVOR_CLOUD && !pg->has_links && (long)pg->n >= p->eff_limit);
+	oldest = oldest_on_page(pg);
+	if (p->n_recs > 0 && same_page(pg, p->recs[p->n_recs - 1].held)) {
+		p->stats.guard_stops++;
+		warn(p, "the server returned the same page twice; paging stops");
+		cfl_page_free(pg);
+		begin_hand(p);
+		return CFL_OK;
+	}
+	more = continue_paging(p, pg, more, oldest);
+	if (more && p->n_recs + 1 >= p->cfg.max_walk_pages) {
+		if (shrink_segment(p, oldest)) {
+			cfl_page_free(pg);
+			return CFL_OK;
+		}
+		p->stats.guard_stops++;
+		warn(p, "paging stopped after %zu pages of events within one millisecond: "
+		     "the server seems to page endlessly", p->n_recs + 1);
+		more = 0;
+	}
+	if (grow_items(p, pg->n, err) != CFL_OK)
+		goto nomem;
+	if (p->n_recs == p->cap_recs) {
+		size_t cap = p->cap_recs ? p->cap_recs * 2 : 16;
+		rec_t *nr = realloc(p->recs, cap * sizeof(*nr));
+		if (nr == NULL)
+			goto nomem;
+		p->recs = nr;
+		p->cap_recs = cap;
+	}
+	if ((held = malloc(sizeof(*held))) == NULL)
+		goto nomem;
+	r = &p->recs[p->n_recs];
+	memset(r, 0, sizeof(*r));
+	r->offset = p->w_offset;
+	r->cursor = p->w_cursor; /* taken over; the next one comes from the page */
+	p->w_cursor = NULL;
+	r->n = pg->n;
+	if (pg->n > 0) {
+		r->fp_first = cfl_dedup_fingerprint(pg->ev[0].json, pg->ev[0].len);
+		r->fp_last = cfl_dedup_fingerprint(pg->ev[pg->n - 1].json, pg->ev[pg->n - 1].len);
+	}
+	if (p->n_recs > 0 && p->cfg.flavor == CFL_FLAVOR_CLOUD)
+		r->n_repeat = mark_shift_repeats(p->recs[p->n_recs - 1].held, pg);
+	r->carry = p->w_carry;
+	r->bytes = body_len + pg->n * (sizeof(cfl_page_event_t) + 1) + sizeof(*pg);
+	*held = *pg;
+	r->held = held;
+	p->held_bytes += r->bytes;
+	p->n_recs++;
+	p->w_carry = page_carry(held, p->w_carry);
+	enforce_cap(p);
+	if (!more) {
+		begin_hand(p);
+		return CFL_OK;
+	}
+	if (p->cfg.flavor == CFL_FLAVOR_CLOUD) {
+		p->w_offset += (long)held->n;
+	} else {
+		p->w_cursor = held->next_cursor;
+		held->next_cursor = NULL;
+	}
+	return CFL_OK;
+nomem:
+	cfl_page_free(pg);
+	return cfl_err_set(err, CFL_ENOMEM, "out of memory keeping page %zu of a walk", p->n_recs + 1);
+}
+
+/* Something changed under the walk (the page fetched again is not the
+ * page the walk saw): walk what is not handed over yet again. */
+static void replan(cfl_poll_t *p)
+{
+	int64_t a = p->a;
+
+	p->stats.replans++;
+	if (p->has_cursor && p->cursor >= a)
+		a = p->cursor + 1;
+	if (a > p->b) {
+		p->next_start = p->b + 1;
+		drop_walk(p);
+		return;
+	}
+	start_walk(p, a, p->b);
+}
+
+static cfl_rc_t feed_refetch(cfl_poll_t *p, cfl_page_t *pg, cfl_errbuf_t *err)
+{
+	const rec_t *r = &p->recs[p->cur];
+	size_t i;
+
+	check_next_link(p, pg);
+	p->stats.refetches++;
+	if (pg->n != r->n ||
+	    (pg->n > 0 && (cfl_dedup_fingerprint(pg->ev[0].json, pg->ev[0].len) != r->fp_first ||
+	                   cfl_dedup_fingerprint(pg->ev[pg->n - 1].json, pg->ev[pg->n - 1].len) != r->fp_last))) {
+		cfl_page_free(pg);
+		replan(p);
+		return CFL_OK;
+	}
+	if (grow_items(p, pg->n, err) != CFL_OK) {
+		cfl_page_free(pg);
+		return CFL_ENOMEM;
+	}
+	for (i = 0; i < r->n_repeat; i++)
+		pg->ev[i].repeat = 1;
+	p->refetched = *pg;
+	return prepare_page(p, r, &p->refetched);
+}
 
 cfl_rc_t cfl_poll_feed(cfl_poll_t *p, const char *body, size_t len, cfl_errbuf_t *err)
 {
-	cfl_page_t pg, *np;
-	int64_t oldest;
-	int more;
+	cfl_page_t pg;
 	cfl_rc_t rc;
 
-	if (!p->in_slice || p->emitting)
+	if (!p->active || p->emitting || p->phase == PH_NONE ||
+	    (p->phase == PH_HAND && p->recs[p->cur].held != NULL))
 		return cfl_err_set(err, CFL_EINVAL, "cfl_poll_feed() without a pending FETCH");
 	if ((rc = cfl_page_parse(p->cfg.flavor, body, len, p->cfg.exclude, &pg, err)) != CFL_OK)
 		return rc;
 	p->stats.pages++;
-	p->pages_n++;
-	check_next_link(p, &pg);
-	learn_limit(p, &pg);
-	more = pg.has_more || (p->cfg.flavor == CFL_FLAVOR_CLOUD && !pg.has_links && (long)pg.n >= p->eff_limit);
-	oldest = oldest_on_page(&pg);
-	/* a full first page: the slice holds more than a page, narrow it (a
-	 * short page that claims a successor is paged through, with guards) */
-	if (p->pages_n == 1 && more && p->b > p->a && (long)pg.n >= p->eff_limit) {
-		cfl_page_free(&pg);
-		split_slice(p, oldest);
-		return CFL_OK;
-	}
-	more = continue_paging(p, &pg, more, oldest);
-	if (p->npages > 0 && same_page(&pg, &p->pages[p->npages - 1])) {
-		cfl_page_free(&pg); /* a server repeating itself: keep the first copy */
-		return more ? CFL_OK : prepare_batch(p, err);
-	}
-	if (p->npages > 0 && p->cfg.flavor == CFL_FLAVOR_CLOUD)
-		mark_shift_repeats(&p->pages[p->npages - 1], &pg);
-	if (p->npages == p->cap_pages) {
-		size_t cap = p->cap_pages ? p->cap_pages * 2 : 4;
-		if ((np = realloc(p->pages, cap * sizeof(*np))) == NULL) {
-			cfl_page_free(&pg);
-			p->pages_n--;
-			return cfl_err_set(err, CFL_ENOMEM, "out of memory keeping page %u of a slice", p->pages_n + 1);
-		}
-		p->pages = np;
-		p->cap_pages = cap;
-	}
-	p->pages[p->npages++] = pg;
-	if (more) {
-		if (p->cfg.flavor == CFL_FLAVOR_CLOUD) {
-			p->offset += (long)pg.n;
-		} else {
-			free(p->page_cursor);
-			p->page_cursor = p->pages[p->npages - 1].next_cursor;
-			p->pages[p->npages - 1].next_cursor = NULL;
-		}
-		return CFL_OK;
-	}
-	return prepare_batch(p, err);
+	if (p->phase == PH_WALK)
+		return feed_walk(p, &pg, len, err);
+	return feed_refetch(p, &pg, err);
 }
 
 /* ---- emitting --------------------------------------------------------- */
@@ -399,48 +574,54 @@ static void make_chunk(cfl_poll_t *p)
 	}
 }
 
-/* Collects the slice's events oldest first, without those outside the
- * slice and those delivered before, and starts emitting them. */
-static cfl_rc_t prepare_batch(cfl_poll_t *p, cfl_errbuf_t *err)
+/* Event times in server order; an event without one takes the time of the
+ * next newer timed event on the page (or the next older one, or the
+ * walk's carry), so the order stays intact. */
+static void assign_times(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg)
 {
-	size_t total = 0, i, k = 0, keep = 0;
-	size_t pi, ei;
+	int64_t t = CFL_TS_NONE;
+	size_t i;
 
-	for (i = 0; i < p->npages; i++)
-		total += p->pages[i].n;
-	p->items = malloc((total ? total : 1) * sizeof(*p->items));
-	p->out = malloc((size_t)(p->cfg.page_size < (long)total ? p->cfg.page_size : (long)total + 1) *
-	                sizeof(*p->out));
-	if (p->items == NULL || p->out == NULL) {
-		free(p->items);
-		free(p->out);
-		p->items = NULL;
-		p->out = NULL;
-		return cfl_err_set(err, CFL_ENOMEM, "out of memory sorting a slice of %zu events", total);
+	for (i = 0; i < pg->n && t == CFL_TS_NONE; i++)
+		t = pg->ev[i].ts_ms;
+	if (t == CFL_TS_NONE)
+		t = r->carry;
+	for (i = 0; i < pg->n; i++) {
+		if (pg->ev[i].ts_ms != CFL_TS_NONE)
+			t = pg->ev[i].ts_ms;
+		p->tsv[i] = t;
 	}
+}
+
+/* Collects the page's events oldest first, without repeats, those outside
+ * [a, b] and those delivered before, and starts emitting them. */
+static cfl_rc_t prepare_page(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg)
+{
+	size_t i, k = 0, keep = 0;
+
+	assign_times(p, r, pg);
+	p->page_top = CFL_TS_NONE;
 	/* server order is newest first: walk it backwards */
-	for (pi = p->npages; pi-- > 0;) {
-		for (ei = p->pages[pi].n; ei-- > 0;) {
-			const cfl_page_event_t *ev = &p->pages[pi].ev[ei];
-			item_t *it = &p->items[k];
-			if (ev->repeat) {
-				p->stats.duplicates++;
-				continue;
-			}
-			it->ts = ev->ts_ms;
-			if (it->ts == CFL_TS_NONE) {
-				p->stats.untimed++;
-				it->ts = p->b;
-			} else if (it->ts < p->a || it->ts > p->b) {
-				p->stats.out_of_window++;
-				continue;
-			}
-			it->ev = ev;
-			it->order = k++;
+	for (i = pg->n; i-- > 0;) {
+		const cfl_page_event_t *ev = &pg->ev[i];
+		item_t *it = &p->items[k];
+		if (ev->repeat) {
+			p->stats.duplicates++;
+			continue;
 		}
+		if (ev->ts_ms == CFL_TS_NONE)
+			p->stats.untimed++;
+		it->ts = p->tsv[i];
+		if (it->ts < p->a || it->ts > p->b) {
+			p->stats.out_of_window++;
+			continue;
+		}
+		if (p->page_top == CFL_TS_NONE || it->ts > p->page_top)
+			p->page_top = it->ts;
+		it->ev = ev;
+		it->order = k++;
 	}
 	qsort(p->items, k, sizeof(*p->items), cmp_item);
-	p->gen++;
 	for (i = 0; i < k; i++) {
 		item_t *it = &p->items[i];
 		it->fp = cfl_dedup_fingerprint(it->ev->json, it->ev->len);
@@ -450,9 +631,12 @@ static cfl_rc_t prepare_batch(cfl_poll_t *p, cfl_errbuf_t *err)
 			p->items[keep++] = *it;
 	}
 	p->n_items = keep;
+	if (keep == 0 && p->cur > 0) { /* nothing new, and not the segment's end */
+		page_done(p);
+		return CFL_OK;
+	}
 	p->chunk_begin = 0;
 	p->emitting = 1;
-	p->slice_in_window = k;
 	make_chunk(p);
 	return CFL_OK;
 }
@@ -463,30 +647,29 @@ size_t cfl_poll_batch(const cfl_poll_t *p, const cfl_poll_event_t **evs)
 	return p->emitting ? p->n_out : 0;
 }
 
-/* After a slice: aim the next one at 3/4 of a page. */
-static void adapt_width(cfl_poll_t *p)
+/* The page in hand is handed over: on to the next newer one, or the
+ * segment is done. */
+static void page_done(cfl_poll_t *p)
 {
-	int64_t w = p->b - p->a + 1, target = p->eff_limit * 3 / 4, nw;
-	int64_t n = (int64_t)p->slice_in_window;
-
-	if (target < 1)
-		target = 1;
-	if (n == 0)
-		nw = w * 4;
-	else if (n >= target)
-		nw = w * target / n;
+	p->emitting = 0;
+	p->n_items = p->n_out = 0;
+	if (p->recs[p->cur].held != NULL)
+		free_held(p, &p->recs[p->cur]);
 	else
-		nw = w * target / n < w * 4 ? w * target / n : w * 4;
-	if (nw < w / 2)
-		nw = w / 2;
-	if (nw < 1)
-		nw = 1;
-	p->width = nw > MAX_WIDTH_MS ? MAX_WIDTH_MS : nw;
+		cfl_page_free(&p->refetched);
+	if (p->cur > 0) {
+		p->cur--;
+		return;
+	}
+	p->stats.segments++;
+	p->next_start = p->b + 1;
+	drop_walk(p);
 }
 
 cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 {
 	int64_t c, settled;
+	int last_chunk, had;
 	size_t i;
 
 	if (!p->emitting)
@@ -500,26 +683,35 @@ cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 		else
 			p->stats.emitted++;
 	}
-	/* all of the slice, or everything before the last event handed over
-	 * (its millisecond may continue in the next chunk) */
-	c = p->chunk_end == p->n_items ? p->b : p->items[p->chunk_end - 1].ts - 1;
-	if (!p->has_cursor || c > p->cursor)
+	/* the whole segment; or everything older than the page's newest event
+	 * (its millisecond may go on in the next page); or everything before
+	 * the last event handed over (its millisecond may go on in the next
+	 * chunk) */
+	last_chunk = p->chunk_end == p->n_items;
+	if (last_chunk && p->cur == 0)
+		c = p->b;
+	else if (last_chunk)
+		c = p->page_top != CFL_TS_NONE ? p->page_top - 1 : CFL_TS_NONE;
+	else
+		c = p->items[p->chunk_end - 1].ts - 1;
+	had = p->has_cursor;
+	if (c != CFL_TS_NONE && (!had || c > p->cursor)) {
 		p->cursor = c;
-	settled = p->end - p->cfg.overlap_ms;
-	c = p->cursor < settled ? p->cursor : settled;
-	if (!p->has_cursor || c > p->low)
-		p->low = c;
-	p->has_cursor = 1;
-	cfl_dedup_prune(p->dedup, p->low);
-	if (p->chunk_end < p->n_items) {
+		p->has_cursor = 1;
+	}
+	if (p->has_cursor) {
+		settled = p->end - p->cfg.overlap_ms;
+		c = p->cursor < settled ? p->cursor : settled;
+		if (!had || c > p->low)
+			p->low = c;
+		cfl_dedup_prune(p->dedup, p->low);
+	}
+	if (!last_chunk) {
 		p->chunk_begin = p->chunk_end;
 		make_chunk(p);
 		return CFL_OK;
 	}
-	p->stats.slices++;
-	adapt_width(p);
-	p->next_start = p->b + 1;
-	drop_slice(p);
+	page_done(p);
 	return CFL_OK;
 }
 

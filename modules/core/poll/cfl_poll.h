@@ -1,4 +1,4 @@
-/* cfl_poll.h: the paging / window / slicing state machine of one input.
+/* cfl_poll.h: the paging / window / walk state machine of one input.
  *
  * No I/O and no clock here: the glue asks what to do next, performs it and
  * reports back, so every path is unit-testable without a network.
@@ -13,29 +13,63 @@
  *     IDLE:  the cycle is done; sleep pollingInterval, begin again.
  *
  * Window and cursor. A cycle reads [low, now] with its end fixed for the
- * whole cycle (Cloud's offsets would shift under a moving end). `cursor`
- * says every event with time <= cursor has been handed over; `low` =
- * min(cursor, window end - overlap) is where the next window starts, so
- * events younger than `overlap` when they were read are read again and
- * late-written ones are caught; the fingerprints of delivered events
- * with time >= low (cfl_dedup) make the re-read deliver nothing twice.
+ * whole cycle. `cursor` says every event with time <= cursor has been
+ * handed over; `low` = min(cursor, window end - overlap) is where the next
+ * window starts, so events younger than `overlap` when they were read are
+ * read again and late-written ones are caught; the fingerprints of
+ * delivered events with time >= low (cfl_dedup) make the re-read deliver
+ * nothing twice.
  *
- * Slices and ordering. The APIs answer newest first but events must go
- * out oldest first, and a months-long backfill must not be held in
- * memory. So the window is cut into time slices, processed oldest first;
- * a slice is fetched completely (usually one page), sorted ascending and
- * then emitted. When the first page of a slice says more pages follow,
- * the slice is narrowed (to at most half, and to no later than the oldest
- * event seen) and fetched again; after a slice, the width adapts to aim at
- * 3/4 of a page. Only a 1 ms slice that holds more than a page is paged
- * through, and that is bounded by max_pages_per_slice.
+ * Walk, then hand over. The APIs answer newest first, events must go out
+ * oldest first, and requests are what a rate limit counts. So a window is
+ * walked once, newest first, with the API's own paging (Cloud `start`
+ * offsets, Data Center `pageCursor` from each page's nextPageCursor), from
+ * the newest page until a page says none follows. Each page walked leaves
+ * a small record (how it was asked for: offset or cursor; its event count;
+ * fingerprints of its first and last event) and its events are held while
+ * all held pages fit in hold_bytes (default 32 MiB); beyond that the pages
+ * walked first (the newest) give their events up and keep only the
+ * record. Then the pages are handed over from the oldest to the newest:
+ * held ones from memory, the others fetched once more with their recorded
+ * request. Each page's events are sorted ascending and emitted in chunks.
+ *   Requests: a window whose events fit the cap costs its pages, i.e.
+ *   ceil(events / pageSize) (+1 when the count is a multiple of it), bursts
+ *   or not: the API pages through a burst in one millisecond as through
+ *   anything else. A window larger than the cap costs its pages plus the
+ *   pages that had to be dropped: under 2x.
+ *   Memory: the held events (<= hold_bytes, plus the page just walked) and
+ *   a record of about 90 bytes per page walked (a walk is limited to
+ *   max_walk_pages pages: beyond that the walk is restarted for the part
+ *   older than what it saw, and the rest becomes the next segment of the
+ *   window; a walk that cannot shrink, all in one millisecond, stops with
+ *   a warning).
+ *
+ * Pages that change under us. A page fetched again must be the page the
+ * walk saw (same count, same first and last event); if it is not, events
+ * were written or removed in between, and what is not handed over yet is
+ * walked again from the cursor (a "replan"; the fingerprints keep it free
+ * of duplicates). Data Center's keyset cursor ("<ms>,<id>") does not move
+ * when events are added elsewhere. Cloud's offsets would move with every
+ * event added newer than the page, which is why the window end is fixed
+ * (to = window end): events written now land after it and cannot shift
+ * anything. Only an event written late with a time inside the window
+ * shifts the pages after it by one: during the walk the next page then
+ * begins with the previous page's last event, which is recognised and
+ * dropped as a repeat (the late event itself is older than the cursor
+ * will be and comes with the next cycle's overlap); between walk and
+ * re-fetch the check above catches it. Genuinely identical events on a
+ * page boundary are indistinguishable from such a repeat and count once.
  *
  * Commit. Events are emitted in chunks of at most page_size; after each
  * chunk the glue commits and saves, so the state is written at least once
- * per page and a kill -9 repeats at most the chunk in flight. Requests
- * ask for one extra millisecond on each side ([a-1, b+1]) and events
- * outside [a, b] are ignored, which makes the poller correct whether the
- * server treats the bounds as inclusive or exclusive.
+ * per page and a kill -9 repeats at most the chunk in flight (a restart
+ * walks the rest of the window again). Requests ask for one extra
+ * millisecond on each side ([a-1, b+1]) and events outside [a, b] are
+ * ignored, which makes the poller correct whether the server treats the
+ * bounds as inclusive or exclusive. Guards stop a walk when a page is
+ * empty but claims a successor, repeats the page or cursor before it, or
+ * lacks a Data Center cursor; a next link to another host is reported and
+ * never used (every request is built from the configured base).
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -57,12 +91,14 @@ typedef struct cfl_poll_cfg {
 	int64_t initial_lookback_ms;     /* window start of the very first cycle: now - this */
 	const char *const *exclude;      /* NULL-terminated action names or NULL; borrowed */
 	const cfl_base_t *base;          /* for the next-link host check; NULL skips it; borrowed */
-	unsigned max_pages_per_slice;    /* endless-paging guard; 0 = CFL_POLL_DFLT_MAX_PAGES */
+	size_t max_walk_pages;           /* pages one walk may record; 0 = CFL_POLL_DFLT_MAX_PAGES */
 	size_t max_fingerprints;         /* 0 = CFL_POLL_DFLT_MAX_FPS */
+	size_t hold_bytes;               /* events held between walk and hand-over; 0 = CFL_POLL_DFLT_HOLD_BYTES */
 } cfl_poll_cfg_t;
 
-#define CFL_POLL_DFLT_MAX_PAGES 50
+#define CFL_POLL_DFLT_MAX_PAGES 100000
 #define CFL_POLL_DFLT_MAX_FPS 262144
+#define CFL_POLL_DFLT_HOLD_BYTES (32u * 1024u * 1024u)
 
 typedef enum cfl_poll_action {
 	CFL_POLL_IDLE = 0,
@@ -73,7 +109,7 @@ typedef enum cfl_poll_action {
 typedef struct cfl_poll_event {
 	const char *json;   /* compact event JSON, NUL-terminated */
 	size_t len;
-	int64_t ts_ms;      /* event time (the slice end for an event without one) */
+	int64_t ts_ms;      /* event time (for an event without one: its newer neighbour's) */
 } cfl_poll_event_t;
 
 typedef struct cfl_poll_stats {
@@ -81,12 +117,15 @@ typedef struct cfl_poll_stats {
 	uint64_t emitted;        /* events handed over (committed) */
 	uint64_t duplicates;     /* re-read events that had been delivered already */
 	uint64_t excluded;       /* events dropped by the exclude list */
-	uint64_t out_of_window;  /* events outside the requested slice, ignored */
+	uint64_t out_of_window;  /* events outside the requested window, ignored */
 	uint64_t untimed;        /* events without a readable time */
-	uint64_t splits;         /* slices narrowed because their first page was full */
 	uint64_t guard_stops;    /* paging stopped by a guard */
 	uint64_t foreign_links;  /* next links naming another host (never followed) */
-	uint64_t slices;         /* slices completed */
+	uint64_t walks;          /* walks started (segments, replans included) */
+	uint64_t segments;       /* segments handed over completely */
+	uint64_t replans;        /* walks restarted: a page changed, or a walk too long */
+	uint64_t refetches;      /* pages fetched a second time (dropped for the memory cap) */
+	uint64_t dropped;        /* walked pages whose events were dropped for the memory cap */
 } cfl_poll_stats_t;
 
 typedef struct cfl_poll cfl_poll_t;
