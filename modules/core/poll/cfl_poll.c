@@ -55,6 +55,8 @@ struct cfl_poll {
 	int active;
 	int64_t end;          /* window end, fixed for the cycle */
 	int64_t next_start;   /* start of the next segment */
+	int64_t width;        /* width of the next segment, ms; 0: up to the window end */
+	int64_t dense_from;   /* a walk from above overflowed the cap down to here; or CFL_TS_NONE */
 	long eff_limit;       /* page size the server really gives */
 
 	/* segment [a, b] */
@@ -65,6 +67,8 @@ struct cfl_poll {
 	size_t n_recs, cap_recs;
 	size_t held_from;     /* recs[held_from ..] still hold their events */
 	size_t held_bytes;
+	size_t walk_bytes;    /* all pages of this walk, held or not */
+	int two_pass;         /* the segment does not fit and cannot be cut: drop and re-fetch */
 
 	/* walking */
 	long w_offset;        /* Cloud start of the next page */
@@ -201,7 +205,23 @@ void cfl_poll_begin(cfl_poll_t *p, int64_t now_ms)
 		return;
 	p->active = 1;
 	p->next_start = start;
+	p->width = 0;
+	p->dense_from = CFL_TS_NONE;
 	p->phase = PH_NONE;
+}
+
+/* End of the next segment: width ms on, at most the window end, and not
+ * into a part known to overflow the cap from above (the segments below it
+ * come first, then one that starts there). */
+static int64_t segment_end(cfl_poll_t *p)
+{
+	int64_t b = p->width > 0 && p->end - p->next_start >= p->width ? p->next_start + p->width - 1 : p->end;
+
+	if (p->dense_from != CFL_TS_NONE && p->next_start >= p->dense_from)
+		p->dense_from = CFL_TS_NONE;
+	if (p->dense_from != CFL_TS_NONE && b >= p->dense_from)
+		b = p->dense_from - 1;
+	return b;
 }
 
 /* A new walk of [a, b]: a new read for the duplicate check. */
@@ -212,6 +232,8 @@ static void start_walk(cfl_poll_t *p, int64_t a, int64_t b)
 	p->b = b;
 	p->w_offset = 0;
 	p->w_carry = b;
+	p->walk_bytes = 0;
+	p->two_pass = 0;
 	p->gen++;
 	p->stats.walks++;
 	p->phase = PH_WALK;
@@ -234,7 +256,7 @@ cfl_poll_action_t cfl_poll_next(cfl_poll_t *p, cfl_request_t *req)
 				p->active = 0;
 				return CFL_POLL_IDLE;
 			}
-			start_walk(p, p->next_start, p->end);
+			start_walk(p, p->next_start, segment_end(p));
 		}
 		memset(req, 0, sizeof(*req));
 		req->from_ms = p->a - 1;
@@ -400,6 +422,70 @@ static int64_t page_carry(const cfl_page_t *pg, int64_t carry)
 	return carry;
 }
 
+/* The events walked so far do not fit the cap and more pages follow. If
+ * the segment can be cut, walk only an older part of it that should fill
+ * half the cap at the density seen (what was walked is wasted, once per
+ * backfill); the following segments are sized the same way. If it cannot
+ * (everything at the segment start), go on walking with the cap: pages
+ * walked first give up their events and are fetched again. */
+static int cut_segment(cfl_poll_t *p, int64_t oldest, int overflowed)
+{
+	int64_t span, w, c;
+
+	if (p->two_pass || oldest == CFL_TS_NONE || oldest <= p->a || oldest > p->b) {
+		p->two_pass = 1;
+		return 0;
+	}
+	span = p->b - oldest + 1;
+	w = (int64_t)((double)span * (double)(p->cfg.hold_bytes / 2) / (double)p->walk_bytes);
+	if (w < 1)
+		w = 1;
+	c = oldest - 1 - p->a < w - 1 ? oldest - 1 : p->a + w - 1;
+	p->width = w;
+	if (overflowed)
+		p->dense_from = oldest;
+	p->stats.cuts++;
+	start_walk(p, p->a, c);
+	return 1;
+}
+
+/* After the first page of a walk: would the segment, as dense as that
+ * page, overflow the cap? Then it is cut at once (one request
+ * wasted instead of a cap's worth). A page within one second says nothing
+ * about the density elsewhere (a burst): the overflow decides then. */
+#define EST_MIN_SPAN_MS 1000
+static int too_big(const cfl_poll_t *p, const cfl_page_t *pg, int64_t oldest)
+{
+	int64_t newest = CFL_TS_NONE;
+	size_t i;
+
+	for (i = 0; i < pg->n && newest == CFL_TS_NONE; i++)
+		newest = pg->ev[i].ts_ms;
+	if (oldest == CFL_TS_NONE || oldest <= p->a || oldest > p->b || newest - oldest < EST_MIN_SPAN_MS)
+		return 0;
+	return (double)p->walk_bytes * (double)(p->b - p->a + 1) / (double)(p->b - oldest + 1) >
+	       (double)p->cfg.hold_bytes;
+}
+
+/* After a segment: size the next one to fill half the cap. */
+static void adapt_width(cfl_poll_t *p)
+{
+	int64_t span = p->b - p->a + 1;
+	double w;
+
+	if (p->width == 0) /* the segment went to the window end */
+		return;
+	/* grow at most 2x: an overflow wastes a whole cap of requests, an
+	 * empty segment only one */
+	w = p->walk_bytes > 0 ? (double)span * (double)(p->cfg.hold_bytes / 2) / (double)p->walk_bytes
+	                      : (double)span * 2;
+	if (w > (double)span * 2)
+		w = (double)span * 2;
+	if (w > 1e13) /* about 300 years */
+		w = 1e13;
+	p->width = w < 1 ? 1 : (int64_t)w;
+}
+
 /* The walk reached its page limit with more to come: walk only the part
  * older than what it saw, the rest becomes the next segment. */
 static int shrink_segment(cfl_poll_t *p, int64_t oldest)
@@ -469,8 +555,13 @@ static cfl_rc_t feed_walk(cfl_poll_t *p, cfl_page_t *pg, size_t body_len, cfl_er
 	*held = *pg;
 	r->held = held;
 	p->held_bytes += r->bytes;
+	p->walk_bytes += r->bytes;
 	p->n_recs++;
 	p->w_carry = page_carry(held, p->w_carry);
+	if (more && p->held_bytes > p->cfg.hold_bytes && cut_segment(p, oldest, 1))
+		return CFL_OK;
+	if (more && p->n_recs == 1 && too_big(p, p->recs[0].held, oldest) && cut_segment(p, oldest, 0))
+		return CFL_OK;
 	enforce_cap(p);
 	if (!more) {
 		begin_hand(p);
@@ -663,6 +754,7 @@ static void page_done(cfl_poll_t *p)
 	}
 	p->stats.segments++;
 	p->next_start = p->b + 1;
+	adapt_width(p);
 	drop_walk(p);
 }
 

@@ -124,6 +124,7 @@ typedef struct cfl_poll_stats {
 	uint64_t walks;          /* walks started (segments, replans included) */
 	uint64_t segments;       /* segments handed over completely */
 	uint64_t replans;        /* walks restarted: a page changed, or a walk too long */
+	uint64_t cuts;           /* walks restarted on an older part: the events did not fit the cap */
 	uint64_t refetches;      /* pages fetched a second time (dropped for the memory cap) */
 	uint64_t dropped;        /* walked pages whose events were dropped for the memory cap */
 } cfl_poll_stats_t;
