@@ -21,28 +21,36 @@
  * nothing twice.
  *
  * Walk, then hand over. The APIs answer newest first, events must go out
- * oldest first, and requests are what a rate limit counts. So a window is
- * walked once, newest first, with the API's own paging (Cloud `start`
- * offsets, Data Center `pageCursor` from each page's nextPageCursor), from
- * the newest page until a page says none follows. Each page walked leaves
- * a small record (how it was asked for: offset or cursor; its event count;
- * fingerprints of its first and last event) and its events are held while
- * all held pages fit in hold_bytes (default 32 MiB); beyond that the pages
- * walked first (the newest) give their events up and keep only the
- * record. Then the pages are handed over from the oldest to the newest:
- * held ones from memory, the others fetched once more with their recorded
- * request. Each page's events are sorted ascending and emitted in chunks.
- *   Requests: a window whose events fit the cap costs its pages, i.e.
- *   ceil(events / pageSize) (+1 when the count is a multiple of it), bursts
- *   or not: the API pages through a burst in one millisecond as through
- *   anything else. A window larger than the cap costs its pages plus the
- *   pages that had to be dropped: under 2x.
+ * oldest first, and requests are what a rate limit counts. So a segment
+ * of the window (at first: all of it) is walked once, newest first, with
+ * the API's own paging (Cloud `start` offsets, Data Center `pageCursor`
+ * from each page's nextPageCursor) until a page says none follows. Each
+ * page walked leaves a small record (how it was asked for: offset or
+ * cursor; its event count; fingerprints of its first and last event) and
+ * its events are held. Then the pages are handed over from the oldest to
+ * the newest, each page's events sorted ascending and emitted in chunks.
+ *   Requests: a segment costs its pages, ceil(events / pageSize) (+1 when
+ *   the count is a multiple of it), bursts or not: the API pages through a
+ *   burst in one millisecond as through anything else.
+ *
+ * The memory cap. Held events are limited to hold_bytes (default 32 MiB).
+ * A window that does not fit is cut into segments, oldest first, each
+ * sized to fill about half the cap at the density seen: the first page of
+ * a walk estimates the segment (if it would overflow, the segment is cut
+ * at once: one request wasted); a walk that overflows anyway is cut below
+ * what it saw (a cap's worth of requests wasted, and the segments after
+ * it stop short of the part known to be dense). After each segment the
+ * next one is sized from its density, growing at most 2x. So a large
+ * backfill costs its pages plus about one request per segment. Only a
+ * segment that cannot be cut (more than the cap in the millisecond where
+ * it starts: a huge burst) is walked with the cap: the pages walked first
+ * (the newest) give their events up, keep only the record and are
+ * fetched again at hand-over, about 2x for that burst.
  *   Memory: the held events (<= hold_bytes, plus the page just walked) and
  *   a record of about 90 bytes per page walked (a walk is limited to
  *   max_walk_pages pages: beyond that the walk is restarted for the part
- *   older than what it saw, and the rest becomes the next segment of the
- *   window; a walk that cannot shrink, all in one millisecond, stops with
- *   a warning).
+ *   older than what it saw; a walk that cannot shrink, all in one
+ *   millisecond, stops with a warning).
  *
  * Pages that change under us. A page fetched again must be the page the
  * walk saw (same count, same first and last event); if it is not, events
