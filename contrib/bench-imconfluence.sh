@@ -21,7 +21,8 @@
 #    a second pass: target <= 2.2), rsyslogd's CPU time and peak RSS
 #    (VmHWM). Targets: >= 20,000 events/s, RSS < 64 MiB.
 #
-# Environment: CFL_BENCH_PARTS (default "shapes big"), CFL_BENCH_EVENTS,
+# Environment: CFL_BENCH_PARTS (default "shapes big"), CFL_BENCH_SHAPES (default
+# all four), CFL_BENCH_FLAVORS (default "datacenter cloud"), CFL_BENCH_EVENTS,
 # CFL_BENCH_FLAVOR (cloud | datacenter, default cloud: the 1M run),
 # CFL_BENCH_SPAN (seconds of history, default 30 days), IMCONFLUENCE_SO,
 # RSYSLOGD.
@@ -29,6 +30,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PARTS=${CFL_BENCH_PARTS:-shapes big}
+SHAPES=${CFL_BENCH_SHAPES:-elastic burst-200 burst-100 even-1000}
+FLAVORS=${CFL_BENCH_FLAVORS:-datacenter cloud}
 N=${CFL_BENCH_EVENTS:-1000000}
 FLAVOR=${CFL_BENCH_FLAVOR:-cloud}
 SPAN=${CFL_BENCH_SPAN:-2592000}
@@ -138,32 +141,33 @@ shapes() {
 	lookback2021=$(($(date +%s) - $(date -d 2021-11-01T00:00:00Z +%s)))
 	echo "# backfill shapes: requests until the last event against ceil(events/pageSize)+1 (target <= 1.5)"
 	header
-	for flavor in datacenter cloud; do
-		start_mock "$flavor" --events 0 --events-file "$FIXTURE"
-		backfill "$flavor" 10 "$lookback2021" 183
-		row elastic "$flavor" 183 10 1.5
-		stop_mock
-
-		start_mock "$flavor" --events 0
-		burst_ms=$((now_ms - 30 * day))
-		gen 2000 $((now_ms - 90 * day)) $((now_ms - 60000))
-		gen 3000 "$burst_ms" $((burst_ms + 999))
-		backfill "$flavor" 200 $((91 * 86400)) 5000
-		row burst-200 "$flavor" 5000 200 1.5
-		stop_mock
-
-		start_mock "$flavor" --events 0
-		gen 1500 $((now_ms - 90 * day)) $((now_ms - 60000))
-		gen 2500 "$burst_ms" $((burst_ms + 999))
-		backfill "$flavor" 100 $((91 * 86400)) 4000
-		row burst-100 "$flavor" 4000 100 1.5
-		stop_mock
-
-		start_mock "$flavor" --events 0
-		gen 20000 $((now_ms - 30 * day)) $((now_ms - 60000))
-		backfill "$flavor" 1000 $((31 * 86400)) 20000
-		row even-1000 "$flavor" 20000 1000 1.5
-		stop_mock
+	burst_ms=$((now_ms - 30 * day))
+	for flavor in $FLAVORS; do
+		for shape in $SHAPES; do
+			case $shape in
+			elastic)
+				start_mock "$flavor" --events 0 --events-file "$FIXTURE"
+				set -- 10 "$lookback2021" 183 ;;
+			burst-200)
+				start_mock "$flavor" --events 0
+				gen 2000 $((now_ms - 90 * day)) $((now_ms - 60000))
+				gen 3000 "$burst_ms" $((burst_ms + 999))
+				set -- 200 $((91 * 86400)) 5000 ;;
+			burst-100)
+				start_mock "$flavor" --events 0
+				gen 1500 $((now_ms - 90 * day)) $((now_ms - 60000))
+				gen 2500 "$burst_ms" $((burst_ms + 999))
+				set -- 100 $((91 * 86400)) 4000 ;;
+			even-1000)
+				start_mock "$flavor" --events 0
+				gen 20000 $((now_ms - 30 * day)) $((now_ms - 60000))
+				set -- 1000 $((31 * 86400)) 20000 ;;
+			*) echo "bench-imconfluence: unknown shape $shape" >&2; exit 2 ;;
+			esac
+			backfill "$flavor" "$1" "$2" "$3"
+			row "$shape" "$flavor" "$3" "$1" 1.5
+			stop_mock
+		done
 	done
 }
 

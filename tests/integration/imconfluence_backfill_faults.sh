@@ -14,9 +14,9 @@ FX=$CFL_FIXTURES/elastic-confluence/test-audit-api.log
 N=$(grep -c '' "$FX")
 m_start dc --flavor datacenter --events 0 --events-file "$FX" --dc-search-events off || exit 1
 
-# 40 failures, each followed by a good answer: more than the backfill needs
+# 150 failures, each followed by a good answer: more than the backfill needs
 faults='['
-for i in $(seq 0 39); do
+for i in $(seq 0 149); do
 	case $((i % 5)) in
 	0) f='{"kind":"status","status":500}' ;;
 	1) f='{"kind":"retry_after","status":429,"value":"1"}' ;;
@@ -27,8 +27,8 @@ for i in $(seq 0 39); do
 	faults="$faults$f,{\"kind\":\"slow\",\"seconds\":0},"
 done
 faults="${faults%,}]"
-h_check "the mock queued 80 answers, every other one a fault" \
-	test "$(m_ctl dc POST /__mock/faults "$faults" | jq .added)" = 80
+h_check "the mock queued 300 answers, every other one a fault" \
+	test "$(m_ctl dc POST /__mock/faults "$faults" | jq .added)" = 300
 
 lookback=$(($(date +%s) - $(date -d 2021-11-01T00:00:00Z +%s)))
 icf_conf <<EOF
