@@ -174,6 +174,11 @@ char *sim_answer(sim_server_t *s, const cfl_request_t *req)
 	} else {
 		bprintf(&b, "],\"pagingInfo\":{\"lastPage\":true,\"size\":%zu}}", cnt);
 	}
+	for (i = 0; s->reveal_each && i < s->n; i++)
+		if (s->ev[i].visible_at == INT64_MAX) {
+			s->ev[i].visible_at = s->now;
+			break;
+		}
 	if (s->reveal_after > 0 && s->requests == s->reveal_after) {
 		s->ev[s->reveal_id].visible_at = s->now;
 		s->reveal_after = 0;

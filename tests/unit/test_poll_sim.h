@@ -41,6 +41,7 @@ typedef struct sim_server {
 	int repeat_cursor;    /* DC: nextPageCursor never changes */
 	size_t reveal_after;  /* after answering this many requests ... */
 	int reveal_id;        /* ... event reveal_id becomes visible (0: never) */
+	int reveal_each;      /* after every answer the next hidden event (visible_at INT64_MAX) shows */
 	int64_t now;          /* sim clock */
 	size_t requests;
 } sim_server_t;

@@ -211,6 +211,37 @@ static void page_changed_before_refetch_is_walked_again(void **state)
 	}
 }
 
+/* A server whose pages change all the time (an event written into the
+ * window after every request): after a few walks the pages are taken as
+ * fetched, with a warning; the cycle ends and nothing is delivered twice. */
+static void pages_that_never_stop_changing_are_taken_as_fetched(void **state)
+{
+	size_t f;
+	int i;
+
+	for (f = 0; f < 2; f++) {
+		cfl_poll_cfg_t c = cfg_for(flavors[f], 50);
+		sim_server_t s;
+		sim_driver_t d;
+		c.hold_bytes = 16 * 1024;
+		c.initial_lookback_ms = HOUR;
+		sim_init(&s, flavors[f]);
+		sim_add_spread(&s, 1000, T0 - HOUR, T0 - HOUR);
+		for (i = 0; i < 2000; i++)
+			sim_add(&s, T0 - HOUR, INT64_MAX);
+		s.reveal_each = 1;
+		s.now = T0;
+		drv_init(&d, &s, &c);
+		drv_cycle(&d, 0);
+		assert_true(s.requests < 1000);
+		assert_true(cfl_poll_stats(d.poll)->guard_stops > 0);
+		assert_non_null(strstr(d.warnings[0], "keep changing"));
+		assert_int_equal(drv_repeated(&d), 0);
+		drv_free(&d);
+		sim_free(&s);
+	}
+}
+
 /* kill -9 in the middle of a walk (nothing handed over in this cycle yet)
  * and in the middle of a hand-over: the restart walks again; nothing lost,
  * at most the chunk in flight twice. */
@@ -323,6 +354,7 @@ int main(void)
 		cmocka_unit_test(memory_cap_cuts_the_window_into_segments),
 		cmocka_unit_test(burst_bigger_than_the_cap_is_fetched_twice),
 		cmocka_unit_test(page_changed_before_refetch_is_walked_again),
+		cmocka_unit_test(pages_that_never_stop_changing_are_taken_as_fetched),
 		cmocka_unit_test(kill_mid_walk_and_mid_hand_over_restores),
 		cmocka_unit_test(walk_page_limit_cuts_the_window),
 		cmocka_unit_test(after_a_capped_backfill_a_poll_costs_one_request),

@@ -69,6 +69,7 @@ struct cfl_poll {
 	size_t held_bytes;
 	size_t walk_bytes;    /* all pages of this walk, held or not */
 	int two_pass;         /* the segment does not fit and cannot be cut: drop and re-fetch */
+	unsigned stuck;       /* replans since the cursor last moved */
 
 	/* walking */
 	long w_offset;        /* Cloud start of the next page */
@@ -207,6 +208,7 @@ void cfl_poll_begin(cfl_poll_t *p, int64_t now_ms)
 	p->next_start = start;
 	p->width = 0;
 	p->dense_from = CFL_TS_NONE;
+	p->stuck = 0;
 	p->phase = PH_NONE;
 }
 
@@ -273,7 +275,7 @@ cfl_poll_action_t cfl_poll_next(cfl_poll_t *p, cfl_request_t *req)
 			req->page_cursor = r->cursor;
 			return CFL_POLL_FETCH;
 		}
-		prepare_page(p, r, r->held); /* sets emitting */
+		prepare_page(p, r, r->held); /* sets emitting, or moves on */
 	}
 }
 
@@ -579,6 +581,8 @@ nomem:
 	return cfl_err_set(err, CFL_ENOMEM, "out of memory keeping page %zu of a walk", p->n_recs + 1);
 }
 
+#define MAX_STUCK 3
+
 /* Something changed under the walk (the page fetched again is not the
  * page the walk saw): walk what is not handed over yet again. */
 static void replan(cfl_poll_t *p)
@@ -606,9 +610,19 @@ static cfl_rc_t feed_refetch(cfl_poll_t *p, cfl_page_t *pg, cfl_errbuf_t *err)
 	if (pg->n != r->n ||
 	    (pg->n > 0 && (cfl_dedup_fingerprint(pg->ev[0].json, pg->ev[0].len) != r->fp_first ||
 	                   cfl_dedup_fingerprint(pg->ev[pg->n - 1].json, pg->ev[pg->n - 1].len) != r->fp_last))) {
-		cfl_page_free(pg);
-		replan(p);
-		return CFL_OK;
+		if (p->stuck < MAX_STUCK) {
+			p->stuck++;
+			cfl_page_free(pg);
+			replan(p);
+			return CFL_OK;
+		}
+		/* the server changes faster than we can walk: take the page as
+		 * it is now, as a read of its own (what shifted out of it can be
+		 * missed; what shifted in is not delivered twice) */
+		p->stats.guard_stops++;
+		warn(p, "pages keep changing between the walk and fetching them again (events written into the "
+		     "past while paging?); handing them over as fetched");
+		p->gen++;
 	}
 	if (grow_items(p, pg->n, err) != CFL_OK) {
 		cfl_page_free(pg);
@@ -790,6 +804,7 @@ cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 	if (c != CFL_TS_NONE && (!had || c > p->cursor)) {
 		p->cursor = c;
 		p->has_cursor = 1;
+		p->stuck = 0;
 	}
 	if (p->has_cursor) {
 		settled = p->end - p->cfg.overlap_ms;

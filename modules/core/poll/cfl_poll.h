@@ -29,9 +29,10 @@
  * cursor; its event count; fingerprints of its first and last event) and
  * its events are held. Then the pages are handed over from the oldest to
  * the newest, each page's events sorted ascending and emitted in chunks.
- *   Requests: a segment costs its pages, ceil(events / pageSize) (+1 when
- *   the count is a multiple of it), bursts or not: the API pages through a
- *   burst in one millisecond as through anything else.
+ *   Requests: a segment costs its pages, ceil(events / pageSize) (one more
+ *   if the server cannot tell that a full last page is the last), bursts
+ *   or not: the API pages through a burst in one millisecond as through
+ *   anything else. A poll with nothing new costs one request.
  *
  * The memory cap. Held events are limited to hold_bytes (default 32 MiB).
  * A window that does not fit is cut into segments, oldest first, each
