@@ -57,7 +57,9 @@
  * walk saw (same count, same first and last event); if it is not, events
  * were written or removed in between, and what is not handed over yet is
  * walked again from the cursor (a "replan"; the fingerprints keep it free
- * of duplicates). Data Center's keyset cursor ("<ms>,<id>") does not move
+ * of duplicates; after three replans without progress a page is taken as
+ * fetched, with a warning, so a server that changes faster than we walk
+ * cannot stall the input). Data Center's keyset cursor ("<ms>,<id>") does not move
  * when events are added elsewhere. Cloud's offsets would move with every
  * event added newer than the page, which is why the window end is fixed
  * (to = window end): events written now land after it and cannot shift
