@@ -166,7 +166,7 @@ static void events_are_handed_over_in_page_order(void **state)
 	assert_true(evs[0].processed_ms == T0 + 3000);
 	assert_true(evs[0].ts_ms == T0 + 2000);
 	assert_int_equal(evs[0].json[evs[0].len], '\0');
-	assert_int_equal(strncmp(evs[0].json, "{\"type\":\"events\",\"id\":\"e4\"", 27), 0);
+	assert_int_equal(strncmp(evs[0].json, "{\"type\":\"events\",\"id\":\"e4\",", 27), 0);
 	assert_int_equal(cfl_orgwalk_commit(w, NULL), CFL_OK);
 	cfl_orgwalk_free(w);
 }
