@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "cfl_idset.h"
 #include "cfl_orgwalk.h"
 #include "cfl_state.h"
 #include "cfl_time.h"
@@ -423,6 +424,44 @@ static void bad_version_2_members_are_corrupt(void **state)
 	}
 }
 
+static void id_set_is_exact_pruned_and_bounded(void **state)
+{
+	cfl_idset_t *s = cfl_idset_new(16);
+	const char *id;
+	char buf[32];
+	int64_t ts;
+	size_t pos = 0;
+	int i;
+
+	assert_non_null(s);
+	assert_int_equal(cfl_idset_add(s, "abc", 3, 10), CFL_OK);
+	assert_int_equal(cfl_idset_has(s, "abc", 3), 1);
+	assert_int_equal(cfl_idset_has(s, "ab", 2), 0);      /* exact: no prefix match */
+	assert_int_equal(cfl_idset_has(s, "abd", 3), 0);
+	assert_int_equal(cfl_idset_add(s, "", 0, 10), CFL_EINVAL);
+	assert_int_equal(cfl_idset_add(s, "abc", 3, 20), CFL_OK); /* again: keeps the later time */
+	assert_int_equal(cfl_idset_count(s), 1);
+	assert_int_equal(cfl_idset_iter(s, &pos, &id, &ts), 1);
+	assert_string_equal(id, "abc");
+	assert_true(ts == 20);
+	for (i = 0; i < 15; i++) {
+		snprintf(buf, sizeof(buf), "id-%d", i);
+		assert_int_equal(cfl_idset_add(s, buf, strlen(buf), 100 + i), CFL_OK);
+	}
+	assert_int_equal(cfl_idset_count(s), 16);
+	/* full: the oldest quarter goes (abc and id-0..2) */
+	assert_int_equal(cfl_idset_add(s, "new", 3, 200), CFL_OK);
+	assert_int_equal(cfl_idset_evicted(s), 4);
+	assert_int_equal(cfl_idset_has(s, "abc", 3), 0);
+	assert_int_equal(cfl_idset_has(s, "id-3", 4), 1);
+	assert_int_equal(cfl_idset_has(s, "new", 3), 1);
+	cfl_idset_prune(s, 110);
+	assert_int_equal(cfl_idset_has(s, "id-9", 4), 0);
+	assert_int_equal(cfl_idset_has(s, "id-10", 5), 1);
+	assert_int_equal(cfl_idset_count(s), 6);
+	cfl_idset_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +477,7 @@ int main(void)
 		cmocka_unit_test(restart_resumes_the_walk_from_the_saved_state),
 		cmocka_unit_test(version_1_state_gives_the_checkpoint),
 		cmocka_unit_test(bad_version_2_members_are_corrupt),
+		cmocka_unit_test(id_set_is_exact_pruned_and_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,8 +68,9 @@ cfl_rc_t cfl_inputcfg_state_url(const char *base_url, cfl_flavor_t flavor, const
 	n = strlen(base_url) + sizeof(CFL_ORG_PATH_PREFIX) + strlen(org_id);
 	if ((*out = malloc(n)) == NULL)
 		return CFL_ENOMEM;
+	/* "https://api.atlassian.com/" + "admin/v1/orgs/<id>": one '/' between them */
 	snprintf(*out, n, "%s%s%s", base_url,
-	         CFL_ORG_PATH_PREFIX + (base_url[0] != '\0' && base_url[strlen(base_url) - 1] == '/'), org_id);
+	         &CFL_ORG_PATH_PREFIX[base_url[0] != '\0' && base_url[strlen(base_url) - 1] == '/'], org_id);
 	return CFL_OK;
 }
 
