@@ -4,7 +4,8 @@
 #   the last page: "next": null / a cursor and then an empty page with
 #   null / a cursor on every page, empty ones included;
 #   from/to compared with processedAt or with the event time; `from`
-#   exclusive; a cursor that keeps the first request's `to`.
+#   exclusive; a cursor that keeps the first request's `to`; a server whose
+#   largest page is smaller than the limit asked for (37 < 100).
 # Each gets a backfill, then new events and late-processed ones (time 30 s
 # ago, processed now). Every event arrives exactly once, in processing
 # order; an empty page ends a walk even when it carries a cursor (no
@@ -14,7 +15,7 @@
 . "$top_srcdir/tests/integration/imconfluence_org_lib.sh"
 h_init imconfluence_org_paging
 
-MOCKS="nullp emptyp cursorp nullt emptyt cursort strict"
+MOCKS="nullp emptyp cursorp nullt emptyt cursort strict small"
 org_start nullp --last-page null --filter processedAt || exit 1
 org_start emptyp --last-page empty --filter processedAt || exit 1
 org_start cursorp --last-page cursor --filter processedAt || exit 1
@@ -22,6 +23,7 @@ org_start nullt --last-page null --filter time || exit 1
 org_start emptyt --last-page empty --filter time || exit 1
 org_start cursort --last-page cursor --filter time || exit 1
 org_start strict --last-page cursor --filter time --from-exclusive --cursor-keeps-to || exit 1
+org_start small --last-page null --max-limit 37 || exit 1
 
 conf=""
 for m in $MOCKS; do
