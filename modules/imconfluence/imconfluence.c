@@ -55,6 +55,7 @@
 #include "cfl_inputcfg.h"
 #include "cfl_time.h"
 #include "cfl_timeval.h"
+#include "cfl_orgwalk.h"
 #include "cfl_outcome.h"
 #include "cfl_poll.h"
 #include "cfl_state.h"
@@ -100,6 +101,7 @@ typedef enum rt_phase {
 struct icf_rt {
 	instanceConf_t *inst;
 	cfl_poll_t *poll;
+	cfl_orgwalk_t *walk;      /* instead of poll for flavor="organization" */
 	icf_http_t *http;
 	cfl_backoff_t backoff;
 	rt_phase_t phase;
@@ -117,6 +119,7 @@ struct icf_rt {
 	/* message properties and rate limiting */
 	prop_t *pRcvFrom;
 	cfl_poll_stats_t seen;    /* core counters already added to the statsobj */
+	cfl_orgwalk_stats_t oseen; /* the same for the organization walker */
 	/* impstats */
 	statsobj_t *stats;
 	STATSCOUNTER_DEF(ctrRequests, mutCtrRequests)
@@ -134,6 +137,7 @@ struct icf_rt {
 	STATSCOUNTER_DEF(ctrStateErrors, mutCtrStateErrors)
 	STATSCOUNTER_DEF(ctrPagingGuards, mutCtrPagingGuards)
 	STATSCOUNTER_DEF(ctrForeignLinks, mutCtrForeignLinks)
+	STATSCOUNTER_DEF(ctrCursorDrops, mutCtrCursorDrops)
 	intctr_t ctrCursorLag;    /* seconds; a gauge, set (not added) */
 };
 
@@ -233,6 +237,7 @@ static rsRetVal rt_stats_new(icf_rt_t *rt, const char *name)
 	ICF_CTR("state.errors", ctrStateErrors, mutCtrStateErrors)
 	ICF_CTR("paging.guards", ctrPagingGuards, mutCtrPagingGuards)
 	ICF_CTR("links.foreign", ctrForeignLinks, mutCtrForeignLinks)
+	ICF_CTR("cursor.drops", ctrCursorDrops, mutCtrCursorDrops)
 #undef ICF_CTR
 	rt->ctrCursorLag = 0;
 	CHKiRet(statsobj.AddCounter(rt->stats, UCHAR_CONSTANT("cursor.lag"), ctrType_IntCtr, CTR_FLAG_NONE,
@@ -284,6 +289,7 @@ static void rt_free(icf_rt_t *rt)
 	if (rt == NULL)
 		return;
 	cfl_poll_free(rt->poll);
+	cfl_orgwalk_free(rt->walk);
 	icf_http_free(rt->http);
 	free(rt->url);
 	if (rt->stats != NULL)
@@ -346,7 +352,7 @@ static void update_lag(icf_rt_t *rt)
 {
 	int64_t cursor;
 
-	if (cfl_poll_cursor(rt->poll, &cursor))
+	if (rt->walk != NULL ? cfl_orgwalk_checkpoint(rt->walk, &cursor) : cfl_poll_cursor(rt->poll, &cursor))
 		rt->ctrCursorLag = (intctr_t)((wall_ms() - cursor) / 1000 > 0 ? (wall_ms() - cursor) / 1000 : 0);
 }
 
@@ -357,12 +363,12 @@ static void save_state(icf_rt_t *rt)
 	cfl_errbuf_t err;
 
 	memset(&st, 0, sizeof(st));
-	if (cfl_poll_snapshot(rt->poll, &st) != CFL_OK) {
+	if ((rt->walk != NULL ? cfl_orgwalk_snapshot(rt->walk, &st) : cfl_poll_snapshot(rt->poll, &st)) != CFL_OK) {
 		STATSCOUNTER_INC(rt->ctrStateErrors, rt->mutCtrStateErrors);
 		LogError(0, RS_RET_OUT_OF_MEMORY, "imconfluence(%s): out of memory saving the state", inst->host);
 		return;
 	}
-	st.base_url = inst->base.url;
+	st.base_url = inst->stateUrl;
 	st.flavor = (char *)cfl_flavor_name(inst->base.flavor);
 	if (cfl_state_save(inst->statePath, &st, &err) != CFL_OK) {
 		STATSCOUNTER_INC(rt->ctrStateErrors, rt->mutCtrStateErrors);
@@ -370,7 +376,7 @@ static void save_state(icf_rt_t *rt)
 			LogError(0, RS_RET_IO_ERROR, "imconfluence(%s): %s; polling goes on, but after a restart "
 			         "events may be repeated", inst->host, err.msg);
 	}
-	free(st.fps);
+	cfl_orgwalk_snapshot_free(&st); /* ids, api_cursor and fps, whichever are set */
 }
 
 /* Loads the state file into a new poller. On a corrupt or foreign state
@@ -391,7 +397,7 @@ static rsRetVal load_state(icf_rt_t *rt)
 	cfl_state_remove_temps(inst->statePath);
 	rc = cfl_state_load(inst->statePath, &st, &err);
 	if (rc == CFL_OK)
-		cfl_inputcfg_state_foreign(inst->statePath, st.base_url, st.flavor, inst->base.url,
+		cfl_inputcfg_state_foreign(inst->statePath, st.base_url, st.flavor, inst->stateUrl,
 		                           cfl_flavor_name(inst->base.flavor), why, sizeof(why));
 	else if (rc != CFL_ENOENT)
 		snprintf(why, sizeof(why), "%s", err.msg);
@@ -406,15 +412,16 @@ static rsRetVal load_state(icf_rt_t *rt)
 		}
 		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 	}
-	if (rc == CFL_OK && cfl_poll_restore(rt->poll, &st, &err) != CFL_OK)
+	if (rc == CFL_OK && (rt->walk != NULL ? cfl_orgwalk_restore(rt->walk, &st, &err)
+	                                      : cfl_poll_restore(rt->poll, &st, &err)) != CFL_OK)
 		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
 	if (rc == CFL_OK && st.has_cursor) {
 		cfl_time_format_ms(st.cursor_ms, iso, sizeof(iso));
 		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): polling %s (%s), resuming after %s (state file %s; " IMC_USER_AGENT ")",
-		       inst->host, inst->base.url, cfl_flavor_name(inst->base.flavor), iso, inst->statePath);
+		       inst->host, inst->stateUrl, cfl_flavor_name(inst->base.flavor), iso, inst->statePath);
 	} else {
 		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): polling %s (%s), first run: reading the last %d s "
-		       "(state file %s; " IMC_USER_AGENT ")", inst->host, inst->base.url, cfl_flavor_name(inst->base.flavor),
+		       "(state file %s; " IMC_USER_AGENT ")", inst->host, inst->stateUrl, cfl_flavor_name(inst->base.flavor),
 		       inst->initialLookback, inst->statePath);
 	}
 	rt->paused_logged_ms = 0;
@@ -425,6 +432,29 @@ finalize_it:
 
 /* ---- runtime start/stop (input thread) ------------------------------------ */
 
+/* flavor="organization": the events-stream walker instead of cfl_poll */
+static rsRetVal rt_new_walk(icf_rt_t *rt)
+{
+	instanceConf_t *inst = rt->inst;
+	cfl_orgwalk_cfg_t cfg;
+	cfl_errbuf_t err;
+	DEFiRet;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.org_id = inst->orgId;
+	cfg.page_size = inst->pageSize;
+	cfg.overlap_ms = (int64_t)inst->overlap * 1000;
+	cfg.initial_lookback_ms = (int64_t)inst->initialLookback * 1000;
+	cfg.exclude = (const char *const *)inst->exclude;
+	cfl_orgwalk_free(rt->walk);
+	if ((rt->walk = cfl_orgwalk_new(&cfg, &err)) == NULL) {
+		LogError(0, RS_RET_ERR, "imconfluence(%s): %s", inst->host, err.msg);
+		ABORT_FINALIZE(RS_RET_ERR);
+	}
+finalize_it:
+	RETiRet;
+}
+
 static rsRetVal rt_new_poll(icf_rt_t *rt)
 {
 	instanceConf_t *inst = rt->inst;
@@ -432,6 +462,8 @@ static rsRetVal rt_new_poll(icf_rt_t *rt)
 	cfl_errbuf_t err;
 	DEFiRet;
 
+	if (inst->base.flavor == CFL_FLAVOR_ORG)
+		return rt_new_walk(rt);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.flavor = inst->base.flavor;
 	cfg.page_size = inst->pageSize;
@@ -539,11 +571,31 @@ finalize_it:
 	RETiRet;
 }
 
+/* The organization walker's counters since the last call. */
+static void org_sync_counters(icf_rt_t *rt)
+{
+	const cfl_orgwalk_stats_t *s = cfl_orgwalk_stats(rt->walk);
+
+	STATSCOUNTER_ADD(rt->ctrPages, rt->mutCtrPages, s->pages - rt->oseen.pages);
+	STATSCOUNTER_ADD(rt->ctrSubmitted, rt->mutCtrSubmitted, s->emitted - rt->oseen.emitted);
+	STATSCOUNTER_ADD(rt->ctrDuplicates, rt->mutCtrDuplicates, s->duplicates - rt->oseen.duplicates);
+	STATSCOUNTER_ADD(rt->ctrExcluded, rt->mutCtrExcluded, s->excluded - rt->oseen.excluded);
+	STATSCOUNTER_ADD(rt->ctrPagingGuards, rt->mutCtrPagingGuards, s->guard_stops - rt->oseen.guard_stops);
+	STATSCOUNTER_ADD(rt->ctrCursorDrops, rt->mutCtrCursorDrops, s->cursor_drops - rt->oseen.cursor_drops);
+	rt->submitted_total += s->emitted - rt->oseen.emitted;
+	rt->oseen = *s;
+}
+
 /* The core's counters since the last call go into the stats object. */
 static void sync_counters(icf_rt_t *rt)
 {
-	const cfl_poll_stats_t *s = cfl_poll_stats(rt->poll);
+	const cfl_poll_stats_t *s;
 
+	if (rt->walk != NULL) {
+		org_sync_counters(rt);
+		return;
+	}
+	s = cfl_poll_stats(rt->poll);
 	STATSCOUNTER_ADD(rt->ctrPages, rt->mutCtrPages, s->pages - rt->seen.pages);
 	STATSCOUNTER_ADD(rt->ctrSubmitted, rt->mutCtrSubmitted, s->emitted - rt->seen.emitted);
 	STATSCOUNTER_ADD(rt->ctrDuplicates, rt->mutCtrDuplicates, s->duplicates - rt->seen.duplicates);
@@ -552,6 +604,38 @@ static void sync_counters(icf_rt_t *rt)
 	STATSCOUNTER_ADD(rt->ctrForeignLinks, rt->mutCtrForeignLinks, s->foreign_links - rt->seen.foreign_links);
 	rt->submitted_total += s->emitted - rt->seen.emitted;
 	rt->seen = *s;
+}
+
+/* emit_chunk for the organization walker: one page, in processing order. */
+static rsRetVal org_emit_chunk(icf_rt_t *rt)
+{
+	smsg_t *msgs[CONF_NUM_MULTISUB];
+	multi_submit_t ms;
+	const cfl_orgwalk_event_t *evs;
+	cfl_errbuf_t err;
+	size_t n, i;
+	DEFiRet;
+
+	ms.ppMsgs = msgs;
+	ms.maxElem = CONF_NUM_MULTISUB;
+	ms.nElem = 0;
+	n = cfl_orgwalk_batch(rt->walk, &evs);
+	for (i = 0; i < n; i++) {
+		const cfl_poll_event_t pe = { .json = evs[i].json, .len = evs[i].len, .ts_ms = evs[i].ts_ms };
+		CHKiRet(submit_event(rt, &ms, &pe));
+	}
+	CHKiRet(multiSubmitFlush(&ms));
+	if (cfl_orgwalk_commit(rt->walk, &err) != CFL_OK) {
+		LogError(0, RS_RET_OUT_OF_MEMORY, "imconfluence(%s): %s", rt->inst->host, err.msg);
+		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+	}
+	save_state(rt);
+	sync_counters(rt);
+	update_lag(rt);
+finalize_it:
+	if (iRet != RS_RET_OK && ms.nElem > 0)
+		multiSubmitFlush(&ms);
+	RETiRet;
 }
 
 /* Hands one chunk to rsyslog, then commits and saves the state: the
@@ -565,6 +649,8 @@ static rsRetVal emit_chunk(icf_rt_t *rt)
 	size_t n, i;
 	DEFiRet;
 
+	if (rt->walk != NULL)
+		return org_emit_chunk(rt);
 	ms.ppMsgs = msgs;
 	ms.maxElem = CONF_NUM_MULTISUB;
 	ms.nElem = 0;
@@ -591,9 +677,9 @@ static void log_progress(icf_rt_t *rt, int64_t now)
 	char iso[CFL_TIME_ISO_LEN];
 	int64_t cursor, behind;
 
-	if (!cfl_poll_cursor(rt->poll, &cursor))
+	if (rt->walk != NULL ? !cfl_orgwalk_checkpoint(rt->walk, &cursor) : !cfl_poll_cursor(rt->poll, &cursor))
 		return;
-	behind = cfl_poll_window_end(rt->poll) - cursor;
+	behind = (rt->walk != NULL ? cfl_orgwalk_walk_to(rt->walk) : cfl_poll_window_end(rt->poll)) - cursor;
 	if (behind < BACKFILL_LAG_MS || now - rt->progress_ms < PROGRESS_EVERY_MS)
 		return;
 	rt->progress_ms = now;
@@ -609,7 +695,8 @@ static void log_warnings(icf_rt_t *rt, int64_t now)
 {
 	char w[CFL_ERRBUF_LEN];
 
-	while (cfl_poll_take_warning(rt->poll, w, sizeof(w))) {
+	while (rt->walk != NULL ? cfl_orgwalk_take_warning(rt->walk, w, sizeof(w))
+	                        : cfl_poll_take_warning(rt->poll, w, sizeof(w))) {
 		if (strcmp(w, rt->warned) == 0 && now - rt->warned_ms < REPEAT_LOG_MS)
 			continue;
 		snprintf(rt->warned, sizeof(rt->warned), "%s", w);
@@ -643,6 +730,39 @@ static void start_request(icf_rt_t *rt, CURLM *multi, const cfl_request_t *req, 
 	rt->phase = RT_IN_FLIGHT;
 }
 
+/* rt_step for the organization walker. */
+static void org_step(icf_rt_t *rt, CURLM *multi, int64_t now)
+{
+	instanceConf_t *inst = rt->inst;
+	cfl_request_t req;
+
+	cfl_orgwalk_begin(rt->walk, wall_ms());
+	while (!term_requested()) {
+		switch (cfl_orgwalk_next(rt->walk, &req)) {
+		case CFL_ORGWALK_FETCH:
+			start_request(rt, multi, &req, now);
+			return;
+		case CFL_ORGWALK_EMIT:
+			if (emit_chunk(rt) != RS_RET_OK) {
+				rt->wake_ms = now + cfl_backoff_next(&rt->backoff, (uint32_t)rand_r(&rt->rnd));
+				return;
+			}
+			log_warnings(rt, now);
+			log_progress(rt, now);
+			break;
+		case CFL_ORGWALK_IDLE:
+			if (rt->backfill_logged) {
+				LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): backfill done, %" PRIu64 " events submitted; "
+				       "now polling every %d s", inst->host, rt->submitted_total, inst->pollingInterval);
+				rt->backfill_logged = 0;
+			}
+			update_lag(rt);
+			rt->wake_ms = now + (int64_t)inst->pollingInterval * 1000;
+			return;
+		}
+	}
+}
+
 /* Runs the state machine until it needs the network or is done. */
 static void rt_step(icf_rt_t *rt, CURLM *multi, int64_t now)
 {
@@ -655,6 +775,10 @@ static void rt_step(icf_rt_t *rt, CURLM *multi, int64_t now)
 			return;
 		}
 		rt->phase = RT_WAIT;
+	}
+	if (rt->walk != NULL) {
+		org_step(rt, multi, now);
+		return;
 	}
 	cfl_poll_begin(rt->poll, wall_ms());
 	while (!term_requested()) {
@@ -684,6 +808,25 @@ static void rt_step(icf_rt_t *rt, CURLM *multi, int64_t now)
 
 /* ---- outcomes of a request ------------------------------------------------ */
 
+/* A 400, 404 or 410 to a request that carried an events-stream cursor: the
+ * cursor is stale or invalid. It is dropped (and the state saved without
+ * it), and the walk resumes from the checkpoint at once. Returns 1 if so. */
+static int org_cursor_rejected(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
+{
+	char why[CFL_ERRBUF_LEN], ex[160];
+
+	if (r->curl_rc != CURLE_OK || (r->status != 400 && r->status != 404 && r->status != 410) ||
+	    !cfl_orgwalk_cursor_rejected(rt->walk, wall_ms(), why, sizeof(why)))
+		return 0;
+	cfl_excerpt(r->body, r->len, ex, sizeof(ex));
+	LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): HTTP %ld (%s): %s", rt->inst->host, r->status, ex, why);
+	STATSCOUNTER_INC(rt->ctrHttp4xx, rt->mutCtrHttp4xx);
+	save_state(rt);
+	sync_counters(rt);
+	rt->wake_ms = now;
+	return 1;
+}
+
 /* A failed request: cfl_outcome says what it means and how long to wait;
  * here it is counted and logged (once per streak). */
 static void on_failure(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
@@ -694,6 +837,8 @@ static void on_failure(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
 	cfl_outcome_t o;
 	int log;
 
+	if (rt->walk != NULL && org_cursor_rejected(rt, r, now))
+		return;
 	memset(&rep, 0, sizeof(rep));
 	rep.curl_rc = (int)r->curl_rc;
 	rep.curl_error = r->error;
@@ -750,7 +895,8 @@ static void on_ok(icf_rt_t *rt, CURLM *multi, const icf_http_result_t *r, int64_
 	cfl_errbuf_t err;
 	int64_t delay;
 
-	if (cfl_poll_feed(rt->poll, r->body, r->len, &err) != CFL_OK) {
+	if ((rt->walk != NULL ? cfl_orgwalk_feed(rt->walk, r->body, r->len, &err)
+	                      : cfl_poll_feed(rt->poll, r->body, r->len, &err)) != CFL_OK) {
 		STATSCOUNTER_INC(rt->ctrParseErrors, rt->mutCtrParseErrors);
 		STATSCOUNTER_INC(rt->ctrRetries, rt->mutCtrRetries);
 		delay = cfl_backoff_next(&rt->backoff, (uint32_t)rand_r(&rt->rnd));
@@ -859,6 +1005,8 @@ finalize_it:
 		rt->http = NULL;
 		cfl_poll_free(rt->poll);
 		rt->poll = NULL;
+		cfl_orgwalk_free(rt->walk);
+		rt->walk = NULL;
 	}
 	if (multi != NULL)
 		curl_multi_cleanup(multi);

@@ -48,6 +48,7 @@ void icf_inst_free(instanceConf_t *inst)
 	cfl_secret_free(&inst->token);
 	cfl_params_free(cfl_params, CFL_NPARAMS, inst);
 	free(inst->statePath);
+	free(inst->stateUrl);
 	cfl_url_base_free(&inst->base);
 	free(inst);
 }
@@ -62,15 +63,24 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 	DEFiRet;
 
 	if (!cfl_flavor_parse(inst->flavorName, &flavor)) {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: flavor \"%s\" is not one of auto, cloud, datacenter",
-		         inst->flavorName);
+		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: flavor \"%s\" is not one of auto, cloud, datacenter, "
+		         "organization", inst->flavorName);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
-	if (cfl_url_base_init(&inst->base, inst->url, flavor, &err) != CFL_OK) {
+	if (inst->url == NULL && flavor != CFL_FLAVOR_ORG) {
+		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: url is required (only flavor=\"organization\" has a "
+		         "default, %s)", CFL_ORG_DEFAULT_URL);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	if (cfl_url_base_init(&inst->base, inst->url != NULL ? inst->url : CFL_ORG_DEFAULT_URL, flavor, &err) != CFL_OK) {
 		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: %s", err.msg);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	cfl_inputcfg_host(inst->base.host, inst->host, sizeof(inst->host));
+	if (cfl_inputcfg_state_url(inst->base.url, inst->base.flavor, inst->orgId, &inst->stateUrl) != CFL_OK) {
+		LogError(0, RS_RET_OUT_OF_MEMORY, "imconfluence(%s): out of memory", inst->host);
+		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+	}
 	if (bounds[0] != '\0') {
 		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): %s", inst->host, bounds);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
@@ -81,6 +91,7 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 	ic.password_file = inst->passwordFile != NULL;
 	ic.token = inst->token != NULL;
 	ic.token_file = inst->tokenFile != NULL;
+	ic.org_id = inst->orgId;
 	ic.flavor = inst->base.flavor;
 	ic.overlap = inst->overlap;
 	ic.polling_interval = inst->pollingInterval;
@@ -129,7 +140,7 @@ rsRetVal icf_state_path(instanceConf_t *inst, const char *wd)
 	cfl_errbuf_t err;
 	cfl_rc_t rc;
 
-	rc = cfl_inputcfg_state_path(inst->stateFile, wd, inst->host, inst->base.url,
+	rc = cfl_inputcfg_state_path(inst->stateFile, wd, inst->host, inst->stateUrl,
 	                             cfl_flavor_name(inst->base.flavor), &inst->statePath, &err);
 	if (rc == CFL_OK)
 		return RS_RET_OK;

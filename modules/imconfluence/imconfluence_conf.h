@@ -20,6 +20,9 @@ typedef struct instanceConf_s {
 	/* configuration, read-only after activation */
 	char *url;
 	char *flavorName;         /* as configured; parsed into base.flavor */
+	char *orgId;              /* organization flavour: the org's id */
+	char *stateUrl;           /* what the state file belongs to: base.url, plus
+	                           * /admin/v1/orgs/<orgId> for the organization flavour */
 	char *username;
 	char *password;
 	char *passwordFile;

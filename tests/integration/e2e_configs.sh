@@ -17,7 +17,7 @@ h_init e2e_configs
 
 E2E_KEEP_GLOBALS=1
 export E2E_KEEP_GLOBALS
-INPUTS="confluence-cloud confluence-datacenter-api confluence-datacenter-files confluence-relay-central"
+INPUTS="confluence-cloud confluence-datacenter-api confluence-datacenter-files confluence-relay-central atlassian-organization"
 OUTPUTS="elasticsearch kafka syslog files"
 declare -A COVERED
 
@@ -75,6 +75,8 @@ DISPATCH= n1 dcfiles "confluence-datacenter-files + output-files (shipped defaul
 	confluence-00-common confluence-01-imfile confluence-datacenter-files output-files
 DISPATCH= n1 central "confluence-relay-central + output-files (shipped defaults)" \
 	confluence-00-common confluence-relay-central output-files
+DISPATCH= n1 orgaudit "atlassian-organization + output-files (shipped defaults)" \
+	confluence-00-common atlassian-organization output-files
 
 # --- each output alone behind one input
 for o in elasticsearch kafka syslog; do

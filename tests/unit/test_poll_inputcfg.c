@@ -145,6 +145,44 @@ static void state_files_of_another_url_or_flavor_are_foreign(void **state)
 	assert_string_equal(why, "state file /w/s belongs to another flavor (datacenter)");
 }
 
+static void organization_needs_an_org_id_and_an_api_key(void **state)
+{
+	cfl_errbuf_t err, info, warn;
+	cfl_inputcfg_t c = base_cfg();
+	char *u;
+
+	c.flavor = CFL_FLAVOR_ORG;
+	c.token_file = 1;
+	assert_int_equal(cfl_inputcfg_check(&c, &err, &info, &warn), CFL_EINVAL);
+	assert_non_null(strstr(err.msg, "needs orgId"));
+	c.org_id = "../../x";
+	assert_int_equal(cfl_inputcfg_check(&c, &err, &info, &warn), CFL_EINVAL);
+	assert_non_null(strstr(err.msg, "is not an organization id"));
+	c.org_id = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+	assert_int_equal(cfl_inputcfg_check(&c, &err, &info, &warn), CFL_OK);
+	c.token_file = 0;
+	assert_int_equal(cfl_inputcfg_check(&c, &err, &info, &warn), CFL_EINVAL);
+	assert_non_null(strstr(err.msg, "API key in tokenFile"));
+	c.token_file = c.username = c.password_file = 1;
+	assert_int_equal(cfl_inputcfg_check(&c, &err, &info, &warn), CFL_EINVAL);
+	assert_non_null(strstr(err.msg, "not username/password"));
+	/* orgId on a Confluence input is a mistake */
+	c = base_cfg();
+	c.org_id = "0f1e";
+	assert_int_equal(cfl_inputcfg_check(&c, &err, &info, &warn), CFL_EINVAL);
+	assert_non_null(strstr(err.msg, "orgId applies to flavor=\"organization\" only"));
+	/* the state belongs to base + org: two orgs, two state files */
+	assert_int_equal(cfl_inputcfg_state_url("https://api.atlassian.com/", CFL_FLAVOR_ORG, "0f1e", &u), CFL_OK);
+	assert_string_equal(u, "https://api.atlassian.com/admin/v1/orgs/0f1e");
+	free(u);
+	assert_int_equal(cfl_inputcfg_state_url("http://127.0.0.1:80", CFL_FLAVOR_ORG, "0f1e", &u), CFL_OK);
+	assert_string_equal(u, "http://127.0.0.1:80/admin/v1/orgs/0f1e");
+	free(u);
+	assert_int_equal(cfl_inputcfg_state_url("https://x.atlassian.net/", CFL_FLAVOR_CLOUD, NULL, &u), CFL_OK);
+	assert_string_equal(u, "https://x.atlassian.net/");
+	free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +192,7 @@ int main(void)
 		cmocka_unit_test(hosts_lose_their_ipv6_brackets),
 		cmocka_unit_test(state_paths),
 		cmocka_unit_test(state_files_of_another_url_or_flavor_are_foreign),
+		cmocka_unit_test(organization_needs_an_org_id_and_an_api_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

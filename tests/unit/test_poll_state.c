@@ -104,7 +104,7 @@ static const struct {
 	{ "{\"version\":1,\"base_url\":\"u\",\"flavor\":\"cloud\",\"cursor\":1", "not valid JSON" }, /* cut off */
 	{ "[]", "not a JSON object" },
 	{ "{}", "no integer \"version\"" },
-	{ "{\"version\":2}", "version 2 is not 1" },
+	{ "{\"version\":3}", "version 3 is not 1 or 2" },
 	{ "{\"version\":1,\"flavor\":\"cloud\"}", "\"base_url\" or \"flavor\"" },
 	{ "{\"version\":1,\"base_url\":\"u\",\"flavor\":\"cloud\"}", "no \"cursor\"" },
 	{ "{\"version\":1,\"base_url\":\"u\",\"flavor\":\"cloud\",\"cursor\":\"x\"}", "neither null nor an integer" },

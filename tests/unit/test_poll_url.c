@@ -161,6 +161,33 @@ static void flavor_names_and_detection(void **state)
 	assert_string_equal(cfl_flavor_name(CFL_FLAVOR_DC), "datacenter");
 }
 
+static void organization_requests(void **state)
+{
+	cfl_request_t fresh = { INT64_C(1779184800000), INT64_C(1779188400000), 0, 500, NULL, "0f1e-2d3c" };
+	cfl_request_t next = { 0, 0, 0, 500, "eyJhIjpb+/=x&y", "0f1e-2d3c" };
+	cfl_request_t none = { 0, 0, 0, 500, NULL, NULL };
+	cfl_errbuf_t err;
+	cfl_base_t b;
+	char *url;
+
+	assert_int_equal(cfl_url_base_init(&b, "https://api.atlassian.com/", CFL_FLAVOR_ORG, &err), CFL_OK);
+	assert_int_equal(b.flavor, CFL_FLAVOR_ORG);
+	assert_int_equal(cfl_url_build(&b, &fresh, &url, &err), CFL_OK);
+	assert_string_equal(url, "https://api.atlassian.com/admin/v1/orgs/0f1e-2d3c/events-stream"
+	                    "?from=1779184800000&to=1779188400000&limit=500&sortOrder=asc");
+	free(url);
+	/* a cursor goes alone with limit, percent-encoded */
+	assert_int_equal(cfl_url_build(&b, &next, &url, &err), CFL_OK);
+	assert_string_equal(url, "https://api.atlassian.com/admin/v1/orgs/0f1e-2d3c/events-stream"
+	                    "?cursor=eyJhIjpb%2b%2f%3dx%26y&limit=500");
+	free(url);
+	assert_int_equal(cfl_url_build(&b, &none, &url, &err), CFL_EINVAL);
+	assert_non_null(strstr(err.msg, "orgId"));
+	cfl_url_base_free(&b);
+	/* never detected: api.atlassian.com alone stays Cloud */
+	assert_int_equal(cfl_flavor_detect("api.atlassian.com"), CFL_FLAVOR_CLOUD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +195,7 @@ int main(void)
 		cmocka_unit_test(unusable_urls_are_rejected_without_echoing_secrets),
 		cmocka_unit_test(next_links_are_compared_by_origin),
 		cmocka_unit_test(flavor_names_and_detection),
+		cmocka_unit_test(organization_requests),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,8 @@ int cfl_flavor_parse(const char *name, cfl_flavor_t *out)
 		*out = CFL_FLAVOR_CLOUD;
 	else if (strcasecmp(name, "datacenter") == 0 || strcasecmp(name, "dc") == 0)
 		*out = CFL_FLAVOR_DC;
+	else if (strcasecmp(name, "organization") == 0 || strcasecmp(name, "org") == 0)
+		*out = CFL_FLAVOR_ORG;
 	else
 		return 0;
 	return 1;
@@ -27,6 +29,7 @@ const char *cfl_flavor_name(cfl_flavor_t f)
 	switch (f) {
 	case CFL_FLAVOR_CLOUD: return "cloud";
 	case CFL_FLAVOR_DC: return "datacenter";
+	case CFL_FLAVOR_ORG: return "organization";
 	default: return "auto";
 	}
 }

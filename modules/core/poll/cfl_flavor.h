@@ -1,4 +1,5 @@
-/* cfl_flavor.h: the two Confluence audit APIs in one place.
+/* cfl_flavor.h: the audit APIs imconfluence polls, in one place: the two
+ * Confluence audit APIs and the Atlassian organization audit log.
  *
  * Every path, query parameter name and response field name the poller uses
  * is defined here, so a reader can check them against the API docs
@@ -17,6 +18,17 @@
  *       "pagingInfo":{"lastPage":false,"nextPageCursor":"<ms>,<id>","nextPageLink":...,"size":n}}
  *   An event's time is "timestamp" (ISO 8601).
  *
+ * Organization (Atlassian Administration; base https://api.atlassian.com;
+ * never auto-detected, flavor="organization" and orgId are explicit):
+ *   GET <base>/admin/v1/orgs/<orgId>/events-stream
+ *       ?from=<ms>&to=<ms>&limit=<n>&sortOrder=asc   (a walk's first page)
+ *       ?cursor=<opaque>&limit=<n>                    (the following pages)
+ *   -> {"data":[...oldest processed first...],"links":{...},
+ *       "meta":{"next":"<cursor>"|null|absent,"page_size":n}}
+ *   Every event has an "id"; "attributes.processedAt" (ISO 8601) is the
+ *   sort key, "attributes.time" when it happened. Contract:
+ *   docs/imconfluence.md and the org-audit mapping contract (section 1).
+ *
  * Licensed under the Apache License, Version 2.0.
  */
 #ifndef CFL_FLAVOR_H
@@ -25,7 +37,8 @@
 typedef enum cfl_flavor {
 	CFL_FLAVOR_AUTO = 0,
 	CFL_FLAVOR_CLOUD,
-	CFL_FLAVOR_DC
+	CFL_FLAVOR_DC,
+	CFL_FLAVOR_ORG
 } cfl_flavor_t;
 
 /* auto-detection: these hosts are Cloud, everything else Data Center */
@@ -62,11 +75,32 @@ typedef enum cfl_flavor {
 #define CFL_DC_F_ACTION_KEY      "actionI18nKey"
 #define CFL_DC_F_ACTION          "action"
 
-/* "auto", "cloud", "datacenter" (also "dc"), case-insensitive. Returns 1
+/* ---- Organization (audit log of Atlassian Administration) ---- */
+#define CFL_ORG_DEFAULT_URL      "https://api.atlassian.com"
+#define CFL_ORG_PATH_PREFIX      "/admin/v1/orgs/"
+#define CFL_ORG_PATH_SUFFIX      "/events-stream"
+#define CFL_ORG_Q_FROM           "from"
+#define CFL_ORG_Q_TO             "to"
+#define CFL_ORG_Q_LIMIT          "limit"
+#define CFL_ORG_Q_SORT           "sortOrder"
+#define CFL_ORG_SORT_ASC         "asc"
+#define CFL_ORG_Q_CURSOR         "cursor"
+#define CFL_ORG_F_DATA           "data"
+#define CFL_ORG_F_META           "meta"
+#define CFL_ORG_F_NEXT           "next"
+#define CFL_ORG_F_ID             "id"
+#define CFL_ORG_F_ATTRIBUTES     "attributes"
+#define CFL_ORG_F_PROCESSED      "processedAt"
+#define CFL_ORG_F_TIME           "time"
+#define CFL_ORG_F_ACTION         "action"
+#define CFL_ORG_MAX_LIMIT        500   /* Elastic's stated maximum; not in Atlassian's text */
+
+/* "auto", "cloud", "datacenter" (also "dc"), "organization" (also "org"),
+ * case-insensitive. Returns 1
  * and *out, or 0 for anything else. */
 int cfl_flavor_parse(const char *name, cfl_flavor_t *out);
 
-/* "auto", "cloud" or "datacenter". */
+/* "auto", "cloud", "datacenter" or "organization". */
 const char *cfl_flavor_name(cfl_flavor_t f);
 
 /* What "auto" means for a host name: Cloud for *.atlassian.net and

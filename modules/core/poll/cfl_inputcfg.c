@@ -11,10 +11,36 @@
 #include "cfl_dedup.h"
 #include "cfl_inputcfg.h"
 
+/* The organization flavour: an org API key (Bearer) and a usable orgId. */
+static cfl_rc_t check_org(const cfl_inputcfg_t *c, cfl_errbuf_t *err)
+{
+	size_t n;
+
+	if (c->flavor != CFL_FLAVOR_ORG)
+		return c->org_id == NULL ? CFL_OK
+		       : cfl_err_set(err, CFL_EINVAL, "orgId applies to flavor=\"organization\" only");
+	if (c->org_id == NULL || c->org_id[0] == '\0')
+		return cfl_err_set(err, CFL_EINVAL, "flavor=\"organization\" needs orgId (the id after /o/ in "
+		                   "https://admin.atlassian.com/o/<orgId>/...)");
+	n = strlen(c->org_id);
+	if (n > 128 || strspn(c->org_id, "0123456789abcdefABCDEF-") != n)
+		return cfl_err_set(err, CFL_EINVAL, "orgId \"%.128s\" is not an organization id (hex digits and "
+		                   "'-', e.g. 00000000-0000-0000-0000-000000000000)", c->org_id);
+	if (!c->token && !c->token_file)
+		return cfl_err_set(err, CFL_EINVAL, "flavor=\"organization\" needs the organization API key in "
+		                   "tokenFile (or token); it is sent as a Bearer token");
+	if (c->username || c->password || c->password_file)
+		return cfl_err_set(err, CFL_EINVAL, "flavor=\"organization\" takes an API key in tokenFile, not "
+		                   "username/password");
+	return CFL_OK;
+}
+
 cfl_rc_t cfl_inputcfg_check(const cfl_inputcfg_t *c, cfl_errbuf_t *err, cfl_errbuf_t *info, cfl_errbuf_t *warn)
 {
 	info->msg[0] = '\0';
 	warn->msg[0] = '\0';
+	if (check_org(c, err) != CFL_OK)
+		return CFL_EINVAL;
 	if ((c->password && c->password_file) || (c->token && c->token_file))
 		return cfl_err_set(err, CFL_EINVAL, "give either password or passwordFile, and either token or "
 		                   "tokenFile, not both");
@@ -30,6 +56,21 @@ cfl_rc_t cfl_inputcfg_check(const cfl_inputcfg_t *c, cfl_errbuf_t *err, cfl_errb
 		            "Center request writes an \"Audit Log search performed\" event that later polls "
 		            "re-read, so requests can multiply; keep overlap below pollingInterval * pageSize / 2",
 		            c->overlap, c->polling_interval, c->page_size);
+	return CFL_OK;
+}
+
+cfl_rc_t cfl_inputcfg_state_url(const char *base_url, cfl_flavor_t flavor, const char *org_id, char **out)
+{
+	size_t n;
+
+	if (flavor != CFL_FLAVOR_ORG || org_id == NULL)
+		return (*out = strdup(base_url)) != NULL ? CFL_OK : CFL_ENOMEM;
+	n = strlen(base_url) + sizeof(CFL_ORG_PATH_PREFIX) + strlen(org_id);
+	if ((*out = malloc(n)) == NULL)
+		return CFL_ENOMEM;
+	/* "https://api.atlassian.com/" + "admin/v1/orgs/<id>": one '/' between them */
+	snprintf(*out, n, "%s%s%s", base_url,
+	         &CFL_ORG_PATH_PREFIX[base_url[0] != '\0' && base_url[strlen(base_url) - 1] == '/'], org_id);
 	return CFL_OK;
 }
 

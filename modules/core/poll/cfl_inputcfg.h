@@ -15,16 +15,24 @@
 
 typedef struct cfl_inputcfg {
 	int username, password, password_file, token, token_file; /* 1 if given */
-	cfl_flavor_t flavor;   /* resolved: CFL_FLAVOR_CLOUD or CFL_FLAVOR_DC */
+	const char *org_id;    /* orgId, NULL if not given */
+	cfl_flavor_t flavor;   /* resolved: CFL_FLAVOR_CLOUD, CFL_FLAVOR_DC or CFL_FLAVOR_ORG */
 	int overlap;           /* seconds */
 	int polling_interval;  /* seconds */
 	int page_size;
 } cfl_inputcfg_t;
 
 /* CFL_OK, or CFL_EINVAL and why in err (both a secret and its file, a
- * password without username). Even when CFL_OK, info->msg and warn->msg
+ * password without username; organization: no API key, a username or
+ * password, no orgId or one with characters an org id never has; orgId
+ * given to another flavour). Even when CFL_OK, info->msg and warn->msg
  * say what to log at that level; "" when nothing. */
 cfl_rc_t cfl_inputcfg_check(const cfl_inputcfg_t *c, cfl_errbuf_t *err, cfl_errbuf_t *info, cfl_errbuf_t *warn);
+
+/* What a state file belongs to (*out, malloc'ed): base_url, and for the
+ * organization flavour base_url + "/admin/v1/orgs/<org_id>" (so two orgs
+ * polled from one base get two state files). CFL_ENOMEM. */
+cfl_rc_t cfl_inputcfg_state_url(const char *base_url, cfl_flavor_t flavor, const char *org_id, char **out);
 
 /* The url's host as HOSTNAME and in messages: "[::1]" -> "::1". */
 void cfl_inputcfg_host(const char *url_host, char *out, size_t len);

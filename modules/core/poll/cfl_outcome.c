@@ -34,6 +34,12 @@ static void transport(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl_ou
 	         (double)o->delay_ms / 1000, (long long)(cfg->max_backoff_ms / 1000));
 }
 
+/* The organization audit log has its own credentials and permission. */
+static int is_org(const cfl_outcome_cfg_t *cfg)
+{
+	return cfg->flavor_name != NULL && strcmp(cfg->flavor_name, "organization") == 0;
+}
+
 static void client_error(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl_outcome_t *o)
 {
 	char ex[EXCERPT + 1];
@@ -43,9 +49,20 @@ static void client_error(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl
 	if (r->status == 401) {
 		o->fail = CFL_FAIL_AUTH;
 		o->log_once = 1;
-		snprintf(o->msg, sizeof(o->msg), "authentication failed (HTTP 401): check username and "
-		         "password/passwordFile (Cloud: the account's e-mail and an API token) or token/tokenFile (a "
-		         "Data Center personal access token). Retrying every %d s", cfg->polling_interval_s);
+		if (is_org(cfg))
+			snprintf(o->msg, sizeof(o->msg), "authentication failed (HTTP 401): check the organization API key "
+			         "in tokenFile (Atlassian Administration > Settings > API keys; it expires after at most "
+			         "a year). Retrying every %d s", cfg->polling_interval_s);
+		else
+			snprintf(o->msg, sizeof(o->msg), "authentication failed (HTTP 401): check username and "
+			         "password/passwordFile (Cloud: the account's e-mail and an API token) or token/tokenFile (a "
+			         "Data Center personal access token). Retrying every %d s", cfg->polling_interval_s);
+	} else if (r->status == 403 && is_org(cfg)) {
+		o->fail = CFL_FAIL_FORBIDDEN;
+		o->log_once = 1;
+		snprintf(o->msg, sizeof(o->msg), "access denied (HTTP 403): the organization API key needs the "
+		         "read:events:admin scope and must belong to the organization orgId names (server said: "
+		         "\"%s\"). Retrying every %d s", ex, cfg->polling_interval_s);
 	} else if (r->status == 403) {
 		o->fail = CFL_FAIL_FORBIDDEN;
 		o->log_once = 1;

@@ -87,13 +87,39 @@ static void sb_json_string(sbuf_t *b, const char *s)
 	sb_add(b, "\"", 1);
 }
 
+/* The version-2 members (organization), after "fingerprints". */
+static void serialize_v2(sbuf_t *b, const cfl_state_t *st)
+{
+	size_t i;
+
+	sb_str(b, ",\"api_cursor\":");
+	if (st->api_cursor != NULL)
+		sb_json_string(b, st->api_cursor);
+	else
+		sb_str(b, "null");
+	sb_str(b, ",\"walk_to\":");
+	if (st->has_walk_to)
+		sb_i64(b, st->walk_to_ms);
+	else
+		sb_str(b, "null");
+	sb_str(b, ",\"ids\":[");
+	for (i = 0; i < st->n_ids; i++) {
+		sb_str(b, i ? ",[" : "[");
+		sb_json_string(b, st->ids[i].id);
+		sb_add(b, ",", 1);
+		sb_i64(b, st->ids[i].ts_ms);
+		sb_add(b, "]", 1);
+	}
+	sb_str(b, "]");
+}
+
 char *cfl_state_serialize(const cfl_state_t *st, size_t *len)
 {
 	sbuf_t b = { NULL, 0, 0, 0 };
 	char iso[CFL_TIME_ISO_LEN], fp[40];
 	size_t i;
 
-	sb_str(&b, "{\"version\":1,\"base_url\":");
+	sb_str(&b, st->org ? "{\"version\":2,\"base_url\":" : "{\"version\":1,\"base_url\":");
 	sb_json_string(&b, st->base_url);
 	sb_str(&b, ",\"flavor\":");
 	sb_json_string(&b, st->flavor);
@@ -117,7 +143,10 @@ char *cfl_state_serialize(const cfl_state_t *st, size_t *len)
 		sb_i64(&b, st->fps[i].count);
 		sb_add(&b, "]", 1);
 	}
-	sb_str(&b, "]}\n");
+	sb_str(&b, "]");
+	if (st->org)
+		serialize_v2(&b, st);
+	sb_str(&b, "}\n");
 	if (b.failed) {
 		free(b.p);
 		return NULL;
@@ -196,6 +225,62 @@ static cfl_rc_t parse_cursor(cfl_span_t root, cfl_state_t *st, cfl_errbuf_t *err
 	return CFL_OK;
 }
 
+static char *string_member(cfl_span_t root, const char *name);
+
+static cfl_rc_t parse_ids(cfl_span_t arr, cfl_state_t *st, cfl_errbuf_t *err)
+{
+	cfl_jiter_t it, fit;
+	cfl_span_t v, f[2];
+	size_t n = 0, k;
+
+	if (cfl_jscan_type(arr) != CFL_JARRAY)
+		return corrupt(err, "\"ids\" is not an array");
+	cfl_jscan_arr_begin(arr, &it);
+	while (cfl_jscan_arr_next(&it, &v))
+		n++;
+	if (n > 0 && (st->ids = calloc(n, sizeof(*st->ids))) == NULL)
+		return cfl_err_set(err, CFL_ENOMEM, "out of memory reading %zu ids", n);
+	cfl_jscan_arr_begin(arr, &it);
+	while (cfl_jscan_arr_next(&it, &v)) {
+		cfl_state_id_t *e = &st->ids[st->n_ids];
+		if (!cfl_jscan_arr_begin(v, &fit))
+			return cfl_err_set(err, CFL_ECORRUPT, "id %zu is not an array", st->n_ids);
+		for (k = 0; k < 2 && cfl_jscan_arr_next(&fit, &f[k]); k++)
+			;
+		if (k != 2 || cfl_jscan_arr_next(&fit, &v) || cfl_jscan_type(f[0]) != CFL_JSTRING ||
+		    !cfl_jscan_int64(f[1], &e->ts_ms))
+			return cfl_err_set(err, CFL_ECORRUPT, "id %zu is not [\"<id>\", <ms>]", st->n_ids);
+		if ((e->id = malloc(f[0].len)) == NULL)
+			return cfl_err_set(err, CFL_ENOMEM, "out of memory reading %zu ids", n);
+		st->n_ids++;
+		if (cfl_jscan_string(f[0], e->id, f[0].len) <= 0)
+			return cfl_err_set(err, CFL_ECORRUPT, "id %zu is empty", st->n_ids - 1);
+	}
+	return CFL_OK;
+}
+
+/* api_cursor, walk_to and ids of a version-2 state. */
+static cfl_rc_t parse_v2(cfl_span_t root, cfl_state_t *st, cfl_errbuf_t *err)
+{
+	cfl_span_t v;
+
+	st->org = 1;
+	if (!cfl_jscan_member(root, "api_cursor", &v))
+		return corrupt(err, "no \"api_cursor\" member");
+	if (cfl_jscan_type(v) != CFL_JNULL && (st->api_cursor = string_member(root, "api_cursor")) == NULL)
+		return corrupt(err, "\"api_cursor\" is neither null nor a string");
+	if (!cfl_jscan_member(root, "walk_to", &v))
+		return corrupt(err, "no \"walk_to\" member");
+	if (cfl_jscan_type(v) != CFL_JNULL) {
+		if (!cfl_jscan_int64(v, &st->walk_to_ms))
+			return corrupt(err, "\"walk_to\" is neither null nor an integer (epoch ms)");
+		st->has_walk_to = 1;
+	}
+	if (!cfl_jscan_member(root, "ids", &v))
+		return corrupt(err, "no \"ids\" member");
+	return parse_ids(v, st, err);
+}
+
 static char *string_member(cfl_span_t root, const char *name)
 {
 	cfl_span_t v;
@@ -230,9 +315,9 @@ cfl_rc_t cfl_state_parse(const char *buf, size_t len, cfl_state_t *st, cfl_errbu
 		rc = corrupt(err, "no integer \"version\" member");
 		goto done;
 	}
-	if (version != CFL_STATE_VERSION) {
-		rc = cfl_err_set(err, CFL_ECORRUPT, "version %" PRId64 " is not %d (written by another release?)",
-		                 version, CFL_STATE_VERSION);
+	if (version != CFL_STATE_VERSION && version != CFL_STATE_VERSION_ORG) {
+		rc = cfl_err_set(err, CFL_ECORRUPT, "version %" PRId64 " is not %d or %d (written by another release?)",
+		                 version, CFL_STATE_VERSION, CFL_STATE_VERSION_ORG);
 		goto done;
 	}
 	if ((st->base_url = string_member(root, "base_url")) == NULL ||
@@ -246,7 +331,8 @@ cfl_rc_t cfl_state_parse(const char *buf, size_t len, cfl_state_t *st, cfl_errbu
 		rc = corrupt(err, "no \"fingerprints\" member");
 		goto done;
 	}
-	rc = parse_fps(v, st, err);
+	if ((rc = parse_fps(v, st, err)) == CFL_OK && version == CFL_STATE_VERSION_ORG)
+		rc = parse_v2(root, st, err);
 done:
 	if (rc != CFL_OK)
 		cfl_state_free(st);
@@ -420,6 +506,12 @@ int cfl_state_remove_temps(const char *path)
 
 void cfl_state_free(cfl_state_t *st)
 {
+	size_t i;
+
+	for (i = 0; i < st->n_ids; i++)
+		free(st->ids[i].id);
+	free(st->ids);
+	free(st->api_cursor);
 	free(st->base_url);
 	free(st->flavor);
 	free(st->fps);

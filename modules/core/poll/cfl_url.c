@@ -160,7 +160,7 @@ void cfl_url_base_free(cfl_base_t *b)
 /* Appends "name=value" to the query, percent-encoding the value. */
 static int add_query(CURLU *h, const char *name, const char *value)
 {
-	char buf[512];
+	char buf[4096]; /* an organization cursor is opaque, and may be long */
 
 	if ((size_t)snprintf(buf, sizeof(buf), "%s=%s", name, value) >= sizeof(buf))
 		return 0;
@@ -179,6 +179,11 @@ static int set_query(CURLU *h, const cfl_base_t *b, const cfl_request_t *r)
 {
 	char from[CFL_TIME_ISO_LEN], to[CFL_TIME_ISO_LEN];
 
+	if (b->flavor == CFL_FLAVOR_ORG && r->page_cursor != NULL)
+		return add_query(h, CFL_ORG_Q_CURSOR, r->page_cursor) && add_query_num(h, CFL_ORG_Q_LIMIT, r->limit);
+	if (b->flavor == CFL_FLAVOR_ORG)
+		return add_query_num(h, CFL_ORG_Q_FROM, r->from_ms) && add_query_num(h, CFL_ORG_Q_TO, r->to_ms) &&
+		       add_query_num(h, CFL_ORG_Q_LIMIT, r->limit) && add_query(h, CFL_ORG_Q_SORT, CFL_ORG_SORT_ASC);
 	if (b->flavor == CFL_FLAVOR_CLOUD)
 		return add_query_num(h, CFL_CLOUD_Q_START_DATE, r->from_ms) &&
 		       add_query_num(h, CFL_CLOUD_Q_END_DATE, r->to_ms) &&
@@ -202,7 +207,13 @@ cfl_rc_t cfl_url_build(const cfl_base_t *b, const cfl_request_t *r, char **out, 
 	*out = NULL;
 	if (h == NULL)
 		return cfl_err_set(err, CFL_ENOMEM, "out of memory building a request URL");
-	if ((size_t)snprintf(path, sizeof(path), "%s%s", b->path, api) >= sizeof(path)) {
+	if (b->flavor == CFL_FLAVOR_ORG && (r->org_id == NULL || r->org_id[0] == '\0' || strchr(r->org_id, '/'))) {
+		rc = cfl_err_set(err, CFL_EINVAL, "no usable orgId for the organization events-stream");
+		goto done;
+	}
+	if ((b->flavor == CFL_FLAVOR_ORG
+	     ? (size_t)snprintf(path, sizeof(path), "%s" CFL_ORG_PATH_PREFIX "%s" CFL_ORG_PATH_SUFFIX, b->path, r->org_id)
+	     : (size_t)snprintf(path, sizeof(path), "%s%s", b->path, api)) >= sizeof(path)) {
 		rc = cfl_err_set(err, CFL_ELIMIT, "the url path is longer than %zu bytes", sizeof(path));
 		goto done;
 	}

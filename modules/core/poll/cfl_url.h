@@ -41,10 +41,13 @@ typedef struct cfl_request {
 	int64_t to_ms;
 	long offset;              /* Cloud "start" */
 	long limit;
-	const char *page_cursor;  /* Data Center "pageCursor", NULL on a first page */
+	const char *page_cursor;  /* Data Center "pageCursor" / organization "cursor"; NULL on a first page */
+	const char *org_id;       /* organization: the orgId of the path */
 } cfl_request_t;
 
-/* Builds the request URL into *out (malloc'ed; free() it). */
+/* Builds the request URL into *out (malloc'ed; free() it). Organization:
+ * with a cursor only cursor and limit are sent, else from, to, limit and
+ * sortOrder=asc (epoch ms, as the events-stream takes them). */
 cfl_rc_t cfl_url_build(const cfl_base_t *b, const cfl_request_t *r, char **out, cfl_errbuf_t *err);
 
 /* Resolves link (absolute, protocol-relative or relative) against the base

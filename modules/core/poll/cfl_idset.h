@@ -1,0 +1,47 @@
+/* cfl_idset.h: the event ids already delivered near the checkpoint.
+ *
+ * The organization audit log gives every event an id (a UUID), so its
+ * deduplication is exact: the set keeps the id strings themselves (not a
+ * hash of them) with the event's processedAt, and a re-read event whose
+ * id is in the set is a duplicate. cfl_idset_prune() forgets the ids
+ * processed before the poller's low mark (the next re-read starts there),
+ * so the set spans only the overlap. It is capped at max_entries: beyond
+ * that the oldest quarter (by processedAt) is evicted and counted, so a
+ * flood cannot grow it without bound.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#ifndef CFL_IDSET_H
+#define CFL_IDSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfl_status.h"
+
+#define CFL_IDSET_MAX_ID 512   /* longer ids are not kept (the caller hashes them) */
+
+typedef struct cfl_idset cfl_idset_t;
+
+/* NULL on allocation failure. max_entries >= 16. */
+cfl_idset_t *cfl_idset_new(size_t max_entries);
+void cfl_idset_free(cfl_idset_t *s);
+
+/* 1 if id (len bytes, no NUL needed) is in the set. */
+int cfl_idset_has(const cfl_idset_t *s, const char *id, size_t len);
+
+/* Adds id (a copy) with its time; an id already there keeps the later
+ * time. CFL_EINVAL for an empty or too long id, CFL_ENOMEM. */
+cfl_rc_t cfl_idset_add(cfl_idset_t *s, const char *id, size_t len, int64_t ts_ms);
+
+/* Forgets every id with ts < low_ms. */
+void cfl_idset_prune(cfl_idset_t *s, int64_t low_ms);
+
+size_t cfl_idset_count(const cfl_idset_t *s);
+uint64_t cfl_idset_evicted(const cfl_idset_t *s);
+
+/* Iteration: start with *pos = 0; returns 1 per entry (id NUL-terminated,
+ * valid until the set changes), 0 at the end. */
+int cfl_idset_iter(const cfl_idset_t *s, size_t *pos, const char **id, int64_t *ts_ms);
+
+#endif
