@@ -45,6 +45,15 @@ typedef struct instanceConf_s {
 	char *tag;
 	int iFacility;
 	int iSeverity;
+	char *name;               /* NULL: inputname "imconfluence", stats "imconfluence(<host>)" */
+	int maxRequestsPerMinute; /* 0: no client-side limit */
+	int requestBurst;
+	char *tlsMinVersion;      /* "1.0" ... "1.3" or NULL */
+	char *tlsMaxVersion;
+	char *tlsCipherList;
+	char *tlsTls13Ciphers;
+	char *tlsPinnedPublicKey;
+	char *requestTraceFile;
 	cfl_base_t base;          /* the parsed url */
 	char host[256];           /* for messages and the HOSTNAME property */
 	icf_rt_t *rt;             /* runtime, owned by the input thread */
