@@ -481,11 +481,11 @@ static rsRetVal load_state(icf_rt_t *rt)
 	describe(inst, how, sizeof(how));
 	if (rc == CFL_OK && st.has_cursor) {
 		cfl_time_format_ms(st.cursor_ms, iso, sizeof(iso));
-		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): polling %s (%s), resuming after %s (state file %s; " IMC_USER_AGENT "; %s)",
+		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): polling %s (%s), resuming after %s (state file %s; %s; " IMC_USER_AGENT ")",
 		       inst->host, inst->base.url, cfl_flavor_name(inst->base.flavor), iso, inst->statePath, how);
 	} else {
 		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): polling %s (%s), first run: reading the last %d s "
-		       "(state file %s; " IMC_USER_AGENT "; %s)", inst->host, inst->base.url, cfl_flavor_name(inst->base.flavor),
+		       "(state file %s; %s; " IMC_USER_AGENT ")", inst->host, inst->base.url, cfl_flavor_name(inst->base.flavor),
 		       inst->initialLookback, inst->statePath, how);
 	}
 	rt->paused_logged_ms = 0;

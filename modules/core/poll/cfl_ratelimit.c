@@ -158,7 +158,7 @@ void cfl_rl_advise(const cfl_rl_headers_t *h, int64_t wall_ms, int64_t max_ms, c
 		if (until <= 0)
 			spread = 0;
 		else if (out->remaining <= 0)
-			spread = until;  /* nothing left (or unknown): wait for the reset */
+			spread = until + CFL_RL_RESET_MARGIN_MS; /* nothing left (or unknown): until the reset */
 		else
 			spread = until / (out->remaining + 1);
 		out->delay_ms = clamp(spread, max_ms);

@@ -19,7 +19,8 @@
  *       RateLimit-Reason       why; quoted in the log, never acted on
  *     When NearLimit is true or Remaining is low (at most 10% of Limit, or
  *     at most CFL_RL_LOW_REMAINING without a Limit), the remaining requests
- *     are spread evenly until Reset (Remaining 0: wait until Reset); without
+ *     are spread evenly until Reset (Remaining 0 or absent: wait until Reset
+ *     plus CFL_RL_RESET_MARGIN_MS, for clock skew and rounding); without
  *     a Reset, one token's time (Interval/FillRate) is waited; without
  *     either, CFL_RL_NEAR_PAUSE_MS (Cloud's burst limit counts over 10 s).
  *     Every delay is clamped to max_ms (maxBackoff).
@@ -36,6 +37,7 @@
 
 #define CFL_RL_LOW_REMAINING 5
 #define CFL_RL_NEAR_PAUSE_MS 10000
+#define CFL_RL_RESET_MARGIN_MS 1000 /* waiting for a Reset: this much longer (clocks, rounding) */
 #define CFL_RL_REASON_LEN 64
 
 typedef struct cfl_rl {
