@@ -116,6 +116,7 @@ struct icf_rt {
 	int64_t slow_logged_ms;   /* when a slow-down was last logged */
 	FILE *trace;              /* requestTraceFile, or NULL */
 	prop_t *pInputName;       /* name, or NULL: the module's "imconfluence" */
+	char *site;               /* $!metadata!site: the url without a trailing "/" */
 	/* logging */
 	cfl_damp_t damp;          /* kinds: cfl_fail_t (CFL_FAIL_NONE = CFL_DAMP_NONE) */
 	int64_t progress_ms;
@@ -301,6 +302,9 @@ static rsRetVal rt_new(instanceConf_t *inst)
 	CHKiRet(prop.Construct(&rt->pRcvFrom));
 	CHKiRet(prop.SetString(rt->pRcvFrom, (uchar *)inst->host, strlen(inst->host)));
 	CHKiRet(prop.ConstructFinalize(rt->pRcvFrom));
+	CHKmalloc(rt->site = strdup(inst->base.url));
+	if (strlen(rt->site) > 1 && rt->site[strlen(rt->site) - 1] == '/')
+		rt->site[strlen(rt->site) - 1] = '\0';
 	if (inst->name != NULL) {
 		CHKiRet(prop.Construct(&rt->pInputName));
 		CHKiRet(prop.SetString(rt->pInputName, (uchar *)inst->name, strlen(inst->name)));
@@ -326,6 +330,7 @@ static void rt_free(icf_rt_t *rt)
 		prop.Destruct(&rt->pInputName);
 	if (rt->trace != NULL)
 		fclose(rt->trace);
+	free(rt->site);
 	free(rt);
 }
 
@@ -702,7 +707,7 @@ static rsRetVal submit_event(icf_rt_t *rt, multi_submit_t *ms, const cfl_poll_ev
 	msgSetPRI(pMsg, inst->iFacility | inst->iSeverity);
 	MsgSetRuleset(pMsg, inst->pBindRuleset);
 	/* which site: a Cloud event does not say (mmconfluence: service.address) */
-	CHKiRet(msgAddMetadata(pMsg, (uchar *)"site", (uchar *)inst->base.url));
+	CHKiRet(msgAddMetadata(pMsg, (uchar *)"site", (uchar *)rt->site));
 	CHKiRet(enqueue_msg(ms, pMsg));
 finalize_it:
 	RETiRet;
