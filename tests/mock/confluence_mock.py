@@ -830,10 +830,12 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self):
         BaseHTTPRequestHandler.setup(self)
         self._client_cert = None
+        self._tls = None
         if isinstance(self.connection, ssl.SSLSocket):
             self.connection.settimeout(15)
             self.connection.do_handshake()
             self.connection.settimeout(self.timeout)
+            self._tls = self.connection.cipher()
             try:
                 cert = self.connection.getpeercert()
                 if cert:
@@ -974,6 +976,8 @@ class Handler(BaseHTTPRequestHandler):
                    "host": self.headers.get("Host"), "flavor": flavor,
                    "client": self.client_address[0], "tls": self.server.tls,
                    "client_cert": self._client_cert,
+                   "tls_version": self._tls[1] if self._tls else None,
+                   "cipher": self._tls[0] if self._tls else None,
                    "user_agent": self.headers.get("User-Agent"), "fault": None,
                    "status": None, "count": None}
             self.mock.record(rec)
