@@ -564,8 +564,8 @@ static void trace_request(icf_rt_t *rt, const icf_http_result_t *r)
 	tr.duration_ms = r->total_ms;
 	tr.bytes = r->len;
 	tr.retry_after = r->retry_after;
-	tr.remaining = r->rl_remaining;
-	tr.near_limit = r->rl_near_limit;
+	tr.remaining = r->rl.remaining;
+	tr.near_limit = r->rl.near_limit;
 	if ((n = cfl_trace_line(&tr, line, sizeof(line))) > 0) {
 		fwrite(line, 1, n, rt->trace);
 		fflush(rt->trace);
@@ -972,21 +972,11 @@ static void on_ok(icf_rt_t *rt, CURLM *multi, const icf_http_result_t *r, int64_
  * on_failure's (cfl_outcome) and counted there. */
 static void rate_advice(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
 {
-	cfl_rl_headers_t h;
 	cfl_rl_advice_t a;
 
 	if (r->curl_rc != CURLE_OK)
 		return;
-	memset(&h, 0, sizeof(h));
-	h.retry_after = r->retry_after;
-	h.limit = r->rl_limit;
-	h.remaining = r->rl_remaining;
-	h.reset = r->rl_reset;
-	h.near_limit = r->rl_near_limit;
-	h.fill_rate = r->rl_fill_rate;
-	h.interval_s = r->rl_interval;
-	h.reason = r->rl_reason;
-	cfl_rl_advise(&h, wall_ms(), (int64_t)rt->inst->maxBackoff * 1000, &a);
+	cfl_rl_advise(&r->rl, wall_ms(), (int64_t)rt->inst->maxBackoff * 1000, &a);
 	if (a.kind == CFL_RL_GO)
 		return;
 	cfl_rl_defer(&rt->rl, now, a.delay_ms);

@@ -279,13 +279,14 @@ void icf_http_finish(icf_http_t *h, CURLcode rc, icf_http_result_t *out)
 	out->len = h->len;
 	out->retry_after = h->retry_after[0] ? h->retry_after : NULL;
 	out->location = h->location[0] ? h->location : NULL;
-	out->rl_limit = h->rl[0][0] ? h->rl[0] : NULL;
-	out->rl_remaining = h->rl[1][0] ? h->rl[1] : NULL;
-	out->rl_reset = h->rl[2][0] ? h->rl[2] : NULL;
-	out->rl_near_limit = h->rl[3][0] ? h->rl[3] : NULL;
-	out->rl_fill_rate = h->rl[4][0] ? h->rl[4] : NULL;
-	out->rl_interval = h->rl[5][0] ? h->rl[5] : NULL;
-	out->rl_reason = h->rl[6][0] ? h->rl[6] : NULL;
+	out->rl.retry_after = out->retry_after;
+	out->rl.limit = h->rl[0][0] ? h->rl[0] : NULL;
+	out->rl.remaining = h->rl[1][0] ? h->rl[1] : NULL;
+	out->rl.reset = h->rl[2][0] ? h->rl[2] : NULL;
+	out->rl.near_limit = h->rl[3][0] ? h->rl[3] : NULL;
+	out->rl.fill_rate = h->rl[4][0] ? h->rl[4] : NULL;
+	out->rl.interval_s = h->rl[5][0] ? h->rl[5] : NULL;
+	out->rl.reason = h->rl[6][0] ? h->rl[6] : NULL;
 	if (curl_easy_getinfo(h->easy, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK)
 		out->total_ms = (long)(total_us / 1000);
 	out->too_big = h->too_big;

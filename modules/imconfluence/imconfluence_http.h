@@ -19,6 +19,8 @@
 
 #include <curl/curl.h>
 
+#include "cfl_ratelimit.h"
+
 /* Our version, not rsyslog's: the module's config.h is rsyslog's, so the
  * build passes ours as CFL_PACKAGE_VERSION (Makefile.am, AM_CPPFLAGS). */
 #ifndef CFL_PACKAGE_VERSION
@@ -55,9 +57,7 @@ typedef struct icf_http_result {
 	size_t len;
 	const char *retry_after;    /* header value or NULL */
 	const char *location;       /* header value or NULL */
-	/* the rate-limit headers (cfl_ratelimit.h), each NULL when absent */
-	const char *rl_limit, *rl_remaining, *rl_reset, *rl_near_limit;
-	const char *rl_fill_rate, *rl_interval, *rl_reason;
+	cfl_rl_headers_t rl;        /* the rate-limit headers, each NULL when absent */
 	long total_ms;              /* the transfer's duration */
 	const char *error;          /* curl's error text when curl_rc != CURLE_OK */
 	int too_big;                /* the body exceeded max_body */
