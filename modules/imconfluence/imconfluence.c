@@ -82,6 +82,10 @@ DEFobjCurrIf(statsobj)
 #define PROGRESS_EVERY_MS 30000      /* backfill progress in rsyslog's log */
 #define BACKFILL_LAG_MS (10 * 60000) /* "backfilling" = cursor this far behind */
 #define REPEAT_LOG_MS (5 * 60000)    /* the same failure is logged again after this */
+/* what an unreadable secret file means, at start and after a HUP */
+#define DISABLED "this input stays disabled"
+#define KEPT "the credential read before stays in use (after rsyslogd dropped privileges, the file " \
+	"must be readable by its user)"
 
 struct modConfData_s {
 	rsconf_t *pConf;
@@ -346,9 +350,10 @@ CODESTARTactivateCnfPrePrivDrop;
 				inst->rt->phase = RT_DISABLED;
 			continue;
 		}
-		if ((inst->passwordFile != NULL &&
-		     icf_read_secret_file(inst, "passwordFile", inst->passwordFile, &inst->password) != RS_RET_OK) ||
-		    (inst->tokenFile != NULL && icf_read_secret_file(inst, "tokenFile", inst->tokenFile, &inst->token) != RS_RET_OK))
+		if ((inst->passwordFile != NULL && icf_read_secret_file(inst, "passwordFile", inst->passwordFile,
+		                                                        &inst->password, DISABLED) != RS_RET_OK) ||
+		    (inst->tokenFile != NULL &&
+		     icf_read_secret_file(inst, "tokenFile", inst->tokenFile, &inst->token, DISABLED) != RS_RET_OK))
 			inst->rt->phase = RT_DISABLED;
 	}
 ENDactivateCnfPrePrivDrop
@@ -619,9 +624,10 @@ static void rt_hup(icf_rt_t *rt)
 	rt->hup_seen = __atomic_load_n(&hup_seq, __ATOMIC_SEQ_CST);
 	open_trace(rt);
 	if (inst->passwordFile != NULL &&
-	    icf_read_secret_file(inst, "passwordFile", inst->passwordFile, &inst->password) == RS_RET_OK)
+	    icf_read_secret_file(inst, "passwordFile", inst->passwordFile, &inst->password, KEPT) == RS_RET_OK)
 		reread = 1;
-	if (inst->tokenFile != NULL && icf_read_secret_file(inst, "tokenFile", inst->tokenFile, &inst->token) == RS_RET_OK)
+	if (inst->tokenFile != NULL &&
+	    icf_read_secret_file(inst, "tokenFile", inst->tokenFile, &inst->token, KEPT) == RS_RET_OK)
 		reread = 1;
 	if (!reread)
 		return;
@@ -846,6 +852,7 @@ static void rt_step(icf_rt_t *rt, CURLM *multi, int64_t now)
 	cfl_request_t req;
 
 	if (rt->phase == RT_PAUSED) {
+		rt->pending = 0; /* a request built by the poller replaced here is void */
 		if (rt_new_poll(rt) != RS_RET_OK || load_state(rt) != RS_RET_OK) {
 			rt->wake_ms = now + (int64_t)inst->pollingInterval * 1000;
 			return;

@@ -20,7 +20,8 @@
 #include "imconfluence_http.h"
 
 /* Reads a password or token file (cfl_secret). Never logs the content. */
-rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const char *path, char **out)
+rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const char *path, char **out,
+                              const char *consequence)
 {
 	cfl_errbuf_t err;
 	unsigned mode;
@@ -34,7 +35,7 @@ rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const cha
 	if (rc == CFL_OK)
 		return RS_RET_OK;
 	LogError(0, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR,
-	         "imconfluence(%s): %s; this input stays disabled", inst->host, err.msg);
+	         "imconfluence(%s): %s; %s", inst->host, err.msg, consequence);
 	return rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR;
 }
 

@@ -72,7 +72,9 @@ rsRetVal icf_state_path(instanceConf_t *inst, const char *wd);
 
 /* Reads a password or token file (cfl_secret_read: first line, trailing
  * blanks removed, at most CFL_SECRET_MAX bytes) into *out, replacing and
- * wiping its old value; logs why not. Never logs the content. */
-rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const char *path, char **out);
+ * wiping its old value; on failure *out is unchanged and the log says why,
+ * then consequence ("this input stays disabled"). Never logs the content. */
+rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const char *path, char **out,
+                              const char *consequence);
 
 #endif

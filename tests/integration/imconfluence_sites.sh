@@ -7,7 +7,8 @@
 #    polled, from imconfluence's $!metadata!site) and related.hosts;
 #  - HUP re-reads tokenFile: the site's token changes, the old one gets
 #    401s, the new one is written to the file, a HUP, and polling goes on
-#    from the same cursor: every event once, none lost or repeated;
+#    from the same cursor: every event once, none lost or repeated; a HUP
+#    while the file is missing keeps the token read before;
 #  - the start-up line states auth mode, proxy, TLS and intervals, and
 #    never the token.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
@@ -77,6 +78,14 @@ n401=$(m_requests a | jq '[.[] | select(.status == 401)] | length')
 more_polls a b
 h_check "after the HUP no request is refused any more" \
 	test "$(m_requests a | jq '[.[] | select(.status == 401)] | length')" = "$n401"
+# a HUP while the file is missing: the error is logged, the token read before stays in use
+mv "$H_DIR/tokA" "$H_DIR/tokA.away"
+kill -HUP "$H_PID"
+h_check "a HUP with tokenFile missing: logged, the previous token stays in use" \
+	h_wait_grep "$H_INTERNAL" "cannot read tokenFile .*; the credential read before stays in use" 20
+m_gen a 2 1 0
+h_check "and site A's next events still arrive" h_wait_lines "$H_DIR/raw.log" 64 30
+mv "$H_DIR/tokA.away" "$H_DIR/tokA"
 h_stop 10
 h_check "rsyslogd stops cleanly" test $? = 0
 
@@ -86,9 +95,9 @@ cat "$H_DIR/oracle-a.jsonl" "$H_DIR/oracle-b.jsonl" >"$H_DIR/oracle.jsonl"
 h_check "every event of both sites once, across restart and HUP" \
 	test "$(missing "$H_DIR/raw.log" "$H_DIR/oracle.jsonl")" = 0 -a "$(dup_count "$H_DIR/raw.log")" = 0
 h_check "\$inputname and input.type are the input's name" \
-	test "$(cut -d' ' -f1,2 "$H_DIR/site.log" | sort | uniq -c | awk '{print $2, $3, $1}' | tr '\n' ' ')" = "siteA siteA 39 siteB siteB 23 "
+	test "$(cut -d' ' -f1,2 "$H_DIR/site.log" | sort | uniq -c | awk '{print $2, $3, $1}' | tr '\n' ' ')" = "siteA siteA 41 siteB siteB 23 "
 h_check "site A's events carry service.address $M_URL_a, site B's $M_URL_b" \
-	test "$(grep -c "^siteA siteA $M_URL_a \[ \"127.0.0.1\" \]" "$H_DIR/site.log")" = 39 -a \
+	test "$(grep -c "^siteA siteA $M_URL_a \[ \"127.0.0.1\" \]" "$H_DIR/site.log")" = 41 -a \
 	"$(grep -c "^siteB siteB $M_URL_b \[ \"127.0.0.1\" \]" "$H_DIR/site.log")" = 23
 h_check "the tokens appear in no log, message or state file" \
 	bash -c "! grep -rq -e '$T1' -e '$T2' '$H_INTERNAL' '$H_DIR/rsyslogd.stderr' '$H_DIR/work' '$H_DIR/site.log'"
