@@ -713,7 +713,8 @@ static rsRetVal submit_event(icf_rt_t *rt, multi_submit_t *ms, const cfl_poll_ev
 	msgSetPRI(pMsg, inst->iFacility | inst->iSeverity);
 	MsgSetRuleset(pMsg, inst->pBindRuleset);
 	/* which site: a Cloud event does not say (mmconfluence: service.address) */
-	CHKiRet(msgAddMetadata(pMsg, (uchar *)"site", (uchar *)rt->site));
+	if (inst->addMetadata)
+		CHKiRet(msgAddMetadata(pMsg, (uchar *)"site", (uchar *)rt->site));
 	CHKiRet(enqueue_msg(ms, pMsg));
 finalize_it:
 	RETiRet;

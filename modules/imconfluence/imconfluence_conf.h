@@ -54,6 +54,7 @@ typedef struct instanceConf_s {
 	char *tlsTls13Ciphers;
 	char *tlsPinnedPublicKey;
 	char *requestTraceFile;
+	int addMetadata;          /* $!metadata!site on every message */
 	cfl_base_t base;          /* the parsed url */
 	char host[256];           /* for messages and the HOSTNAME property */
 	icf_rt_t *rt;             /* runtime, owned by the input thread */

@@ -5,6 +5,7 @@
 #    name still counts the events of its own site;
 #  - mmconfluence tells the sites' events apart by service.address (the url
 #    polled, from imconfluence's $!metadata!site) and related.hosts;
+#  - addMetadata="off" leaves $!metadata!site away;
 #  - HUP re-reads tokenFile: the site's token changes, the old one gets
 #    401s, the new one is written to the file, a HUP, and polling goes on
 #    from the same cursor: every event once, none lost or repeated; a HUP
@@ -36,6 +37,11 @@ ruleset(name="out") {
 	       categories="$CFL_RULEBASES/confluence-categories.json")
 	action(type="omfile" file="$H_DIR/site.log" template="site")
 }
+# site B once more, without metadata, unmapped
+input(type="imconfluence" url="$M_URL_b" addMetadata="off" stateFile="nometa.state" flavor="cloud" pollingInterval="1"
+      initialLookback="3600" overlap="5" pageSize="10" ruleset="nometa")
+template(name="meta" type="string" string="[%\$!metadata!site%]\n")
+ruleset(name="nometa") { action(type="omfile" file="$H_DIR/nometa.log" template="meta") }
 EOF
 }
 common='flavor="cloud" pollingInterval="1" initialLookback="3600" overlap="5" pageSize="10" maxBackoff="2" ruleset="out"'
@@ -45,6 +51,7 @@ input_b() { echo "input(type=\"imconfluence\" name=\"siteB\" url=\"$M_URL_b\" $c
 conf a b
 h_start || { h_fail "rsyslogd starts"; h_done; }
 h_check "run 1: 50 events arrive" h_wait_lines "$H_DIR/raw.log" 50 30
+h_check "addMetadata=off: site B's 20 events arrive" h_wait_lines "$H_DIR/nometa.log" 20 30
 stats_again
 h_check "run 1: imconfluence(siteA) submitted 30, imconfluence(siteB) 20" \
 	test "$(icf_stats "$H_DIR/stats.log" submitted 'imconfluence(siteA)')" = 30 -a \
@@ -99,6 +106,7 @@ h_check "\$inputname and input.type are the input's name" \
 h_check "site A's events carry service.address $M_URL_a, site B's $M_URL_b" \
 	test "$(grep -c "^siteA siteA $M_URL_a \[ \"127.0.0.1\" \]" "$H_DIR/site.log")" = 41 -a \
 	"$(grep -c "^siteB siteB $M_URL_b \[ \"127.0.0.1\" \]" "$H_DIR/site.log")" = 23
+h_check "addMetadata=off: no \$!metadata!site on its messages" test "$(sort -u "$H_DIR/nometa.log")" = "[]"
 h_check "the tokens appear in no log, message or state file" \
 	bash -c "! grep -rq -e '$T1' -e '$T2' '$H_INTERNAL' '$H_DIR/rsyslogd.stderr' '$H_DIR/work' '$H_DIR/site.log'"
 h_done
