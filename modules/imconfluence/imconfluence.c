@@ -24,6 +24,7 @@
  */
 #include "config.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,9 @@
 #include "cfl_orgwalk.h"
 #include "cfl_outcome.h"
 #include "cfl_poll.h"
+#include "cfl_ratelimit.h"
 #include "cfl_state.h"
+#include "cfl_trace.h"
 #include "cfl_url.h"
 #include "imconfluence_conf.h"
 #include "imconfluence_http.h"
@@ -80,6 +83,10 @@ DEFobjCurrIf(statsobj)
 #define PROGRESS_EVERY_MS 30000      /* backfill progress in rsyslog's log */
 #define BACKFILL_LAG_MS (10 * 60000) /* "backfilling" = cursor this far behind */
 #define REPEAT_LOG_MS (5 * 60000)    /* the same failure is logged again after this */
+/* what an unreadable secret file means, at start and after a HUP */
+#define DISABLED "this input stays disabled"
+#define KEPT "the credential read before stays in use (after rsyslogd dropped privileges, the file " \
+	"must be readable by its user)"
 
 struct modConfData_s {
 	rsconf_t *pConf;
@@ -88,6 +95,7 @@ struct modConfData_s {
 static modConfData_t *loadModConf = NULL;
 static modConfData_t *runModConf = NULL;
 static prop_t *pInputName = NULL;
+static int hup_seq = 0;          /* bumped by doHUP (main thread); read by the input thread */
 
 #include "im-helper.h" /* needs instanceConf_t, modConfData_t and the ruleset interface */
 
@@ -107,7 +115,14 @@ struct icf_rt {
 	rt_phase_t phase;
 	int64_t wake_ms;          /* monotonic */
 	unsigned rnd;
-	char *url;                /* of the request in flight */
+	char *url;                /* of the request in flight, or pending (built, waiting for the rate limit) */
+	int pending;              /* url is built and waits for cfl_rl_wait() */
+	cfl_rl_t rl;              /* maxRequestsPerMinute and the server's rate-limit advice */
+	int hup_seen;             /* the hup_seq this input has acted on */
+	int64_t slow_logged_ms;   /* when a slow-down was last logged */
+	FILE *trace;              /* requestTraceFile, or NULL */
+	prop_t *pInputName;       /* name, or NULL: the module's "imconfluence" */
+	char *site;               /* $!metadata!site: the url without a trailing "/" */
 	/* logging */
 	cfl_damp_t damp;          /* kinds: cfl_fail_t (CFL_FAIL_NONE = CFL_DAMP_NONE) */
 	int64_t progress_ms;
@@ -134,6 +149,8 @@ struct icf_rt {
 	STATSCOUNTER_DEF(ctrCurlErrors, mutCtrCurlErrors)
 	STATSCOUNTER_DEF(ctrParseErrors, mutCtrParseErrors)
 	STATSCOUNTER_DEF(ctrRateLimitWaits, mutCtrRateLimitWaits)
+	STATSCOUNTER_DEF(ctrThrottled, mutCtrThrottled)
+	STATSCOUNTER_DEF(ctrNearLimit, mutCtrNearLimit)
 	STATSCOUNTER_DEF(ctrStateErrors, mutCtrStateErrors)
 	STATSCOUNTER_DEF(ctrPagingGuards, mutCtrPagingGuards)
 	STATSCOUNTER_DEF(ctrForeignLinks, mutCtrForeignLinks)
@@ -198,6 +215,13 @@ BEGINcheckCnf
 CODESTARTcheckCnf;
 	for (inst = pModConf->root; inst != NULL; inst = inst->next) {
 		std_checkRuleset(pModConf, inst);
+		for (other = pModConf->root; inst->name != NULL && other != inst; other = other->next) {
+			if (other->name != NULL && strcmp(other->name, inst->name) == 0) {
+				LogError(0, RS_RET_CONFIG_ERROR, "imconfluence(%s): two inputs are named \"%s\"; "
+				         "names must be unique (they name the impstats counters)", inst->host, inst->name);
+				ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
+			}
+		}
 		CHKiRet(icf_state_path(inst, (const char *)glbl.GetWorkDir(pModConf->pConf)));
 		for (other = pModConf->root; other != inst; other = other->next) {
 			if (strcmp(other->statePath, inst->statePath) == 0) {
@@ -234,6 +258,8 @@ static rsRetVal rt_stats_new(icf_rt_t *rt, const char *name)
 	ICF_CTR("curl.errors", ctrCurlErrors, mutCtrCurlErrors)
 	ICF_CTR("parse.errors", ctrParseErrors, mutCtrParseErrors)
 	ICF_CTR("ratelimit.waits", ctrRateLimitWaits, mutCtrRateLimitWaits)
+	ICF_CTR("ratelimit.throttled", ctrThrottled, mutCtrThrottled)
+	ICF_CTR("ratelimit.nearlimit", ctrNearLimit, mutCtrNearLimit)
 	ICF_CTR("state.errors", ctrStateErrors, mutCtrStateErrors)
 	ICF_CTR("paging.guards", ctrPagingGuards, mutCtrPagingGuards)
 	ICF_CTR("links.foreign", ctrForeignLinks, mutCtrForeignLinks)
@@ -247,12 +273,18 @@ finalize_it:
 	RETiRet;
 }
 
-/* A unique stats object name per input: imconfluence(<host>), then -2 ... */
+/* A unique stats object name per input: imconfluence(<name>) when named
+ * (stable whatever the order of the inputs), else imconfluence(<host>),
+ * then -2 ... */
 static void stats_name(instanceConf_t *inst, char *out, size_t len)
 {
 	instanceConf_t *o;
 	int same = 0;
 
+	if (inst->name != NULL) {
+		snprintf(out, len, "imconfluence(%s)", inst->name);
+		return;
+	}
 	for (o = runModConf->root; o != inst; o = o->next)
 		if (strcmp(o->host, inst->host) == 0)
 			same++;
@@ -279,6 +311,14 @@ static rsRetVal rt_new(instanceConf_t *inst)
 	CHKiRet(prop.Construct(&rt->pRcvFrom));
 	CHKiRet(prop.SetString(rt->pRcvFrom, (uchar *)inst->host, strlen(inst->host)));
 	CHKiRet(prop.ConstructFinalize(rt->pRcvFrom));
+	CHKmalloc(rt->site = strdup(inst->base.url));
+	if (strlen(rt->site) > 1 && rt->site[strlen(rt->site) - 1] == '/')
+		rt->site[strlen(rt->site) - 1] = '\0';
+	if (inst->name != NULL) {
+		CHKiRet(prop.Construct(&rt->pInputName));
+		CHKiRet(prop.SetString(rt->pInputName, (uchar *)inst->name, strlen(inst->name)));
+		CHKiRet(prop.ConstructFinalize(rt->pInputName));
+	}
 	rt->phase = RT_WAIT;
 finalize_it:
 	RETiRet;
@@ -296,6 +336,11 @@ static void rt_free(icf_rt_t *rt)
 		statsobj.Destruct(&rt->stats);
 	if (rt->pRcvFrom != NULL)
 		prop.Destruct(&rt->pRcvFrom);
+	if (rt->pInputName != NULL)
+		prop.Destruct(&rt->pInputName);
+	if (rt->trace != NULL)
+		fclose(rt->trace);
+	free(rt->site);
 	free(rt);
 }
 
@@ -311,9 +356,10 @@ CODESTARTactivateCnfPrePrivDrop;
 				inst->rt->phase = RT_DISABLED;
 			continue;
 		}
-		if ((inst->passwordFile != NULL &&
-		     icf_read_secret_file(inst, "passwordFile", inst->passwordFile, &inst->password) != RS_RET_OK) ||
-		    (inst->tokenFile != NULL && icf_read_secret_file(inst, "tokenFile", inst->tokenFile, &inst->token) != RS_RET_OK))
+		if ((inst->passwordFile != NULL && icf_read_secret_file(inst, "passwordFile", inst->passwordFile,
+		                                                        &inst->password, DISABLED) != RS_RET_OK) ||
+		    (inst->tokenFile != NULL &&
+		     icf_read_secret_file(inst, "tokenFile", inst->tokenFile, &inst->token, DISABLED) != RS_RET_OK))
 			inst->rt->phase = RT_DISABLED;
 	}
 ENDactivateCnfPrePrivDrop
@@ -379,6 +425,40 @@ static void save_state(icf_rt_t *rt)
 	cfl_orgwalk_snapshot_free(&st); /* ids, api_cursor and fps, whichever are set */
 }
 
+/* How this input runs, for the start-up line: auth mode, proxy, TLS,
+ * intervals. Never a secret: which credential is used, not its value; the
+ * proxy URL with any user:password redacted. */
+static void describe(const instanceConf_t *inst, char *out, size_t len)
+{
+	char proxy[512], limit[64];
+	const char *auth;
+
+	if (inst->token != NULL)
+		auth = inst->tokenFile != NULL ? "bearer token from tokenFile" : "bearer token";
+	else if (inst->username != NULL)
+		auth = inst->passwordFile != NULL ? "basic, password from passwordFile" : "basic";
+	else
+		auth = "none";
+	if (inst->proxy != NULL && inst->proxy[0] != '\0')
+		cfl_trace_redact_url(inst->proxy, proxy, sizeof(proxy));
+	else
+		snprintf(proxy, sizeof(proxy), "libcurl default (environment)");
+	if (inst->maxRequestsPerMinute > 0)
+		snprintf(limit, sizeof(limit), "%d/min, burst %d", inst->maxRequestsPerMinute, inst->requestBurst);
+	else
+		snprintf(limit, sizeof(limit), "off");
+	snprintf(out, len, "auth: %s; proxy: %s; TLS: verify peer %s, verify host %s, CA %s, pinned key %s, "
+	         "versions %s..%s; pollingInterval %d s, pageSize %d, overlap %d s, timeout %d s, maxBackoff %d s, "
+	         "maxRequestsPerMinute %s%s%s",
+	         auth, proxy, inst->allowUnsignedCerts ? "OFF" : "on", inst->skipVerifyHost ? "OFF" : "on",
+	         inst->cacert != NULL ? inst->cacert : "system", inst->tlsPinnedPublicKey != NULL ? "on" : "off",
+	         inst->tlsMinVersion != NULL ? inst->tlsMinVersion : "default",
+	         inst->tlsMaxVersion != NULL ? inst->tlsMaxVersion : "any", inst->pollingInterval, inst->pageSize,
+	         inst->overlap, inst->timeout, inst->maxBackoff, limit,
+	         inst->requestTraceFile != NULL ? "; request trace to " : "",
+	         inst->requestTraceFile != NULL ? inst->requestTraceFile : "");
+}
+
 /* Loads the state file into a new poller. On a corrupt or foreign state
  * file the input pauses (no event lost, none repeated) and says how to
  * resume; the message is repeated at most every REPEAT_LOG_MS. */
@@ -387,7 +467,7 @@ static rsRetVal load_state(icf_rt_t *rt)
 	instanceConf_t *inst = rt->inst;
 	cfl_state_t st;
 	cfl_errbuf_t err;
-	char iso[CFL_TIME_ISO_LEN], why[CFL_ERRBUF_LEN + 512];
+	char iso[CFL_TIME_ISO_LEN], why[CFL_ERRBUF_LEN + 512], how[2048];
 	int64_t now = mono_ms();
 	cfl_rc_t rc;
 	DEFiRet;
@@ -415,14 +495,15 @@ static rsRetVal load_state(icf_rt_t *rt)
 	if (rc == CFL_OK && (rt->walk != NULL ? cfl_orgwalk_restore(rt->walk, &st, &err)
 	                                      : cfl_poll_restore(rt->poll, &st, &err)) != CFL_OK)
 		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+	describe(inst, how, sizeof(how));
 	if (rc == CFL_OK && st.has_cursor) {
 		cfl_time_format_ms(st.cursor_ms, iso, sizeof(iso));
-		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): polling %s (%s), resuming after %s (state file %s; " IMC_USER_AGENT ")",
-		       inst->host, inst->stateUrl, cfl_flavor_name(inst->base.flavor), iso, inst->statePath);
+		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): polling %s (%s), resuming after %s (state file %s; %s; " IMC_USER_AGENT ")",
+		       inst->host, inst->stateUrl, cfl_flavor_name(inst->base.flavor), iso, inst->statePath, how);
 	} else {
 		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): polling %s (%s), first run: reading the last %d s "
-		       "(state file %s; " IMC_USER_AGENT ")", inst->host, inst->stateUrl, cfl_flavor_name(inst->base.flavor),
-		       inst->initialLookback, inst->statePath);
+		       "(state file %s; %s; " IMC_USER_AGENT ")", inst->host, inst->stateUrl, cfl_flavor_name(inst->base.flavor),
+		       inst->initialLookback, inst->statePath, how);
 	}
 	rt->paused_logged_ms = 0;
 finalize_it:
@@ -480,14 +561,63 @@ finalize_it:
 	RETiRet;
 }
 
-static rsRetVal rt_start(icf_rt_t *rt)
+/* requestTraceFile: opened (again, after a HUP: log rotation) by the input
+ * thread, appended to, mode 0600; a failure is logged and tracing is off. */
+static void open_trace(icf_rt_t *rt)
+{
+	const char *path = rt->inst->requestTraceFile;
+	int fd;
+
+	if (rt->trace != NULL)
+		fclose(rt->trace);
+	rt->trace = NULL;
+	if (path == NULL)
+		return;
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
+	    (rt->trace = fdopen(fd, "a")) == NULL) {
+		LogError(errno, RS_RET_IO_ERROR, "imconfluence(%s): cannot open requestTraceFile %s; no trace",
+		         rt->inst->host, path);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/* One trace line per finished request (cfl_trace: credentials redacted). */
+static void trace_request(icf_rt_t *rt, const icf_http_result_t *r)
+{
+	cfl_trace_rec_t tr;
+	char line[8192];
+	size_t n;
+
+	if (rt->trace == NULL)
+		return;
+	memset(&tr, 0, sizeof(tr));
+	tr.wall_ms = wall_ms();
+	tr.input = rt->inst->name != NULL ? rt->inst->name : rt->inst->host;
+	tr.method = "GET";
+	tr.url = rt->url;
+	tr.status = r->curl_rc == CURLE_OK ? r->status : 0;
+	tr.error = r->curl_rc != CURLE_OK ? r->error : NULL;
+	tr.duration_ms = r->total_ms;
+	tr.bytes = r->len;
+	tr.retry_after = r->retry_after;
+	tr.remaining = r->rl.remaining;
+	tr.near_limit = r->rl.near_limit;
+	if ((n = cfl_trace_line(&tr, line, sizeof(line))) > 0) {
+		fwrite(line, 1, n, rt->trace);
+		fflush(rt->trace);
+	}
+}
+
+/* A new HTTP handle from the configuration and the current credentials
+ * (at start, and after a HUP re-read the secret files); NULL on failure. */
+static icf_http_t *rt_new_http(icf_rt_t *rt)
 {
 	instanceConf_t *inst = rt->inst;
 	icf_http_cfg_t hc;
+	icf_http_t *h;
 	char err[256];
-	DEFiRet;
 
-	cfl_backoff_init(&rt->backoff, BACKOFF_BASE_MS, (int64_t)inst->maxBackoff * 1000);
 	memset(&hc, 0, sizeof(hc));
 	hc.timeout_ms = (long)inst->timeout * 1000;
 	hc.cacert = inst->cacert;
@@ -496,18 +626,66 @@ static rsRetVal rt_start(icf_rt_t *rt)
 	hc.allow_unsigned = inst->allowUnsignedCerts;
 	hc.skip_verify_host = inst->skipVerifyHost;
 	hc.proxy = inst->proxy;
+	hc.tls_min = inst->tlsMinVersion != NULL ? icf_http_tls_version(inst->tlsMinVersion, 0) : 0;
+	hc.tls_max = inst->tlsMaxVersion != NULL ? icf_http_tls_version(inst->tlsMaxVersion, 1) : 0;
+	hc.ciphers = inst->tlsCipherList;
+	hc.tls13_ciphers = inst->tlsTls13Ciphers;
+	hc.pinned_pubkey = inst->tlsPinnedPublicKey;
 	hc.token = inst->token;
 	hc.username = inst->token == NULL ? inst->username : NULL;
 	hc.password = inst->password;
 	hc.max_body = MAX_BODY_BYTES;
 	hc.user_agent = IMC_USER_AGENT;
 	hc.should_stop = term_requested;
-	if ((rt->http = icf_http_new(&hc, err, sizeof(err))) == NULL) {
-		LogError(0, RS_RET_ERR, "imconfluence(%s): %s; this input stays disabled", inst->host, err);
+	if ((h = icf_http_new(&hc, err, sizeof(err))) == NULL)
+		LogError(0, RS_RET_ERR, "imconfluence(%s): %s (check the tls.* parameters)", inst->host, err);
+	return h;
+}
+
+/* After a HUP, between requests: the password or token file is read again
+ * (personal access tokens expire) and the HTTP handle rebuilt with it;
+ * the request trace file is reopened. The poller, its cursor and any
+ * pending request are untouched: nothing is lost or read twice. On a read
+ * error the old credential stays in use. */
+static void rt_hup(icf_rt_t *rt)
+{
+	instanceConf_t *inst = rt->inst;
+	icf_http_t *h;
+	int reread = 0;
+
+	rt->hup_seen = __atomic_load_n(&hup_seq, __ATOMIC_SEQ_CST);
+	open_trace(rt);
+	if (inst->passwordFile != NULL &&
+	    icf_read_secret_file(inst, "passwordFile", inst->passwordFile, &inst->password, KEPT) == RS_RET_OK)
+		reread = 1;
+	if (inst->tokenFile != NULL &&
+	    icf_read_secret_file(inst, "tokenFile", inst->tokenFile, &inst->token, KEPT) == RS_RET_OK)
+		reread = 1;
+	if (!reread)
+		return;
+	if ((h = rt_new_http(rt)) == NULL)
+		return;
+	icf_http_free(rt->http);
+	rt->http = h;
+	LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): HUP: %s read again; polling goes on from the same cursor",
+	       inst->host, inst->tokenFile != NULL ? "tokenFile" : "passwordFile");
+}
+
+static rsRetVal rt_start(icf_rt_t *rt)
+{
+	instanceConf_t *inst = rt->inst;
+	DEFiRet;
+
+	cfl_backoff_init(&rt->backoff, BACKOFF_BASE_MS, (int64_t)inst->maxBackoff * 1000);
+	if ((rt->http = rt_new_http(rt)) == NULL) {
+		LogError(0, RS_RET_ERR, "imconfluence(%s): this input stays disabled", inst->host);
 		ABORT_FINALIZE(RS_RET_ERR);
 	}
 	CHKiRet(rt_new_poll(rt));
+	open_trace(rt);
+	rt->hup_seen = __atomic_load_n(&hup_seq, __ATOMIC_SEQ_CST);
 	rt->wake_ms = mono_ms();
+	cfl_rl_init(&rt->rl, inst->maxRequestsPerMinute, inst->requestBurst, rt->wake_ms);
 	rt->progress_ms = rt->wake_ms; /* first progress line after PROGRESS_EVERY_MS */
 	if (load_state(rt) != RS_RET_OK) {
 		rt->phase = RT_PAUSED;
@@ -558,7 +736,7 @@ static rsRetVal submit_event(icf_rt_t *rt, multi_submit_t *ms, const cfl_poll_ev
 	CHKiRet(msgConstruct(&pMsg));
 	memcpy(&pMsg->tTIMESTAMP, &st, sizeof(st));
 	MsgSetFlowControlType(pMsg, eFLOWCTL_FULL_DELAY);
-	MsgSetInputName(pMsg, pInputName);
+	MsgSetInputName(pMsg, rt->pInputName != NULL ? rt->pInputName : pInputName);
 	MsgSetRawMsg(pMsg, ev->json, ev->len);
 	MsgSetMSGoffs(pMsg, 0);
 	MsgSetHOSTNAME(pMsg, (const uchar *)inst->host, (int)strlen(inst->host));
@@ -566,6 +744,9 @@ static rsRetVal submit_event(icf_rt_t *rt, multi_submit_t *ms, const cfl_poll_ev
 	MsgSetTAG(pMsg, (const uchar *)inst->tag, strlen(inst->tag));
 	msgSetPRI(pMsg, inst->iFacility | inst->iSeverity);
 	MsgSetRuleset(pMsg, inst->pBindRuleset);
+	/* which site: a Cloud event does not say (mmconfluence: service.address) */
+	if (inst->addMetadata)
+		CHKiRet(msgAddMetadata(pMsg, (uchar *)"site", (uchar *)rt->site));
 	CHKiRet(enqueue_msg(ms, pMsg));
 finalize_it:
 	RETiRet;
@@ -707,17 +888,20 @@ static void log_warnings(icf_rt_t *rt, int64_t now)
 
 /* ---- the per-instance step ------------------------------------------------ */
 
-static void start_request(icf_rt_t *rt, CURLM *multi, const cfl_request_t *req, int64_t now)
+/* Sends the pending request once the rate limit allows; otherwise waits. */
+static void send_pending(icf_rt_t *rt, CURLM *multi, int64_t now)
 {
 	instanceConf_t *inst = rt->inst;
-	cfl_errbuf_t err;
 	CURL *easy;
+	int64_t wait;
+	int why = 0;
 
-	free(rt->url);
-	rt->url = NULL;
-	if (cfl_url_build(&inst->base, req, &rt->url, &err) != CFL_OK) {
-		LogError(0, RS_RET_ERR, "imconfluence(%s): %s", inst->host, err.msg);
-		rt->wake_ms = now + (int64_t)inst->pollingInterval * 1000;
+	if ((wait = cfl_rl_wait(&rt->rl, now, &why)) > 0) {
+		if (why == 1)
+			STATSCOUNTER_INC(rt->ctrThrottled, rt->mutCtrThrottled);
+		DBGPRINTF("imconfluence(%s): rate limit: next request in %" PRId64 " ms (%s)\n", inst->host, wait,
+		          why == 1 ? "maxRequestsPerMinute" : "server's advice");
+		rt->wake_ms = now + wait;
 		return;
 	}
 	DBGPRINTF("imconfluence(%s): GET %s\n", inst->host, rt->url);
@@ -726,8 +910,27 @@ static void start_request(icf_rt_t *rt, CURLM *multi, const cfl_request_t *req, 
 		rt->wake_ms = now + cfl_backoff_next(&rt->backoff, (uint32_t)rand_r(&rt->rnd));
 		return;
 	}
+	rt->pending = 0;
+	cfl_rl_take(&rt->rl, now);
 	STATSCOUNTER_INC(rt->ctrRequests, rt->mutCtrRequests);
 	rt->phase = RT_IN_FLIGHT;
+}
+
+static void start_request(icf_rt_t *rt, CURLM *multi, const cfl_request_t *req, int64_t now)
+{
+	instanceConf_t *inst = rt->inst;
+	cfl_errbuf_t err;
+
+	free(rt->url);
+	rt->url = NULL;
+	rt->pending = 0;
+	if (cfl_url_build(&inst->base, req, &rt->url, &err) != CFL_OK) {
+		LogError(0, RS_RET_ERR, "imconfluence(%s): %s", inst->host, err.msg);
+		rt->wake_ms = now + (int64_t)inst->pollingInterval * 1000;
+		return;
+	}
+	rt->pending = 1;
+	send_pending(rt, multi, now);
 }
 
 /* rt_step for the organization walker. */
@@ -770,11 +973,16 @@ static void rt_step(icf_rt_t *rt, CURLM *multi, int64_t now)
 	cfl_request_t req;
 
 	if (rt->phase == RT_PAUSED) {
+		rt->pending = 0; /* a request built by the poller replaced here is void */
 		if (rt_new_poll(rt) != RS_RET_OK || load_state(rt) != RS_RET_OK) {
 			rt->wake_ms = now + (int64_t)inst->pollingInterval * 1000;
 			return;
 		}
 		rt->phase = RT_WAIT;
+	}
+	if (rt->pending) {
+		send_pending(rt, multi, now);
+		return;
 	}
 	if (rt->walk != NULL) {
 		org_step(rt, multi, now);
@@ -913,6 +1121,35 @@ static void on_ok(icf_rt_t *rt, CURLM *multi, const icf_http_result_t *r, int64_
 	rt_step(rt, multi, now);
 }
 
+/* The server's rate-limit headers on any reply: the next request waits
+ * what they advise (cfl_ratelimit). A 429's or 5xx's Retry-After is
+ * on_failure's (cfl_outcome) and counted there. */
+static void rate_advice(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
+{
+	cfl_rl_advice_t a;
+
+	if (r->curl_rc != CURLE_OK)
+		return;
+	cfl_rl_advise(&r->rl, wall_ms(), (int64_t)rt->inst->maxBackoff * 1000, &a);
+	if (a.kind == CFL_RL_GO)
+		return;
+	cfl_rl_defer(&rt->rl, now, a.delay_ms);
+	if (r->status == 429 || r->status >= 500)
+		return;
+	if (a.kind == CFL_RL_RETRY_AFTER) {
+		STATSCOUNTER_INC(rt->ctrRateLimitWaits, rt->mutCtrRateLimitWaits);
+	} else {
+		STATSCOUNTER_INC(rt->ctrNearLimit, rt->mutCtrNearLimit);
+	}
+	if (rt->slow_logged_ms == 0 || now - rt->slow_logged_ms >= REPEAT_LOG_MS) {
+		rt->slow_logged_ms = now;
+		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): the server asks to slow down (%s%s%s%s): next "
+		       "request in %.1f s", rt->inst->host, a.kind == CFL_RL_RETRY_AFTER ? "Retry-After" : "near its rate limit",
+		       a.remaining >= 0 ? ", remaining requests reported" : "", a.reason[0] ? ", reason " : "", a.reason,
+		       (double)a.delay_ms / 1000);
+	}
+}
+
 static void rt_done(icf_rt_t *rt, CURLM *multi, CURLcode rc)
 {
 	icf_http_result_t r;
@@ -923,6 +1160,8 @@ static void rt_done(icf_rt_t *rt, CURLM *multi, CURLcode rc)
 	if (r.stopped)
 		return;
 	DBGPRINTF("imconfluence(%s): HTTP %ld, %zu bytes, curl %d\n", rt->inst->host, r.status, r.len, (int)rc);
+	trace_request(rt, &r);
+	rate_advice(rt, &r, now);
 	if (rc == CURLE_OK && r.status == 200)
 		on_ok(rt, multi, &r, now);
 	else
@@ -951,6 +1190,8 @@ static int run_due(CURLM *multi)
 		icf_rt_t *rt = inst->rt;
 		if (rt == NULL || (rt->phase != RT_WAIT && rt->phase != RT_PAUSED))
 			continue;
+		if (rt->hup_seen != __atomic_load_n(&hup_seq, __ATOMIC_SEQ_CST))
+			rt_hup(rt);
 		if (now >= rt->wake_ms)
 			rt_step(rt, multi, now);
 		if ((rt->phase == RT_WAIT || rt->phase == RT_PAUSED) && rt->wake_ms - now < wait)
@@ -1028,6 +1269,14 @@ CODESTARTafterRun;
 		prop.Destruct(&pInputName);
 ENDafterRun
 
+/* SIGHUP, on rsyslogd's main thread: only noted here; each input acts on
+ * it between two requests (rt_hup). */
+static rsRetVal doHUP(void __attribute__((unused)) *pData)
+{
+	__atomic_add_fetch(&hup_seq, 1, __ATOMIC_SEQ_CST);
+	return RS_RET_OK;
+}
+
 BEGINisCompatibleWithFeature
 CODESTARTisCompatibleWithFeature;
 	if (eFeat == sFEATURENonCancelInputTermination)
@@ -1051,6 +1300,7 @@ CODEqueryEtryPt_STD_CONF2_QUERIES
 CODEqueryEtryPt_STD_CONF2_PREPRIVDROP_QUERIES
 CODEqueryEtryPt_STD_CONF2_IMOD_QUERIES
 CODEqueryEtryPt_IsCompatibleWithFeature_IF_OMOD_QUERIES
+CODEqueryEtryPt_doHUP
 ENDqueryEtryPt
 
 BEGINmodInit()

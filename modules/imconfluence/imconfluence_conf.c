@@ -17,9 +17,11 @@
 #include "cfl_inputcfg.h"
 #include "cfl_secret.h"
 #include "imconfluence_conf.h"
+#include "imconfluence_http.h"
 
 /* Reads a password or token file (cfl_secret). Never logs the content. */
-rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const char *path, char **out)
+rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const char *path, char **out,
+                              const char *consequence)
 {
 	cfl_errbuf_t err;
 	unsigned mode;
@@ -33,7 +35,7 @@ rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const cha
 	if (rc == CFL_OK)
 		return RS_RET_OK;
 	LogError(0, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR,
-	         "imconfluence(%s): %s; this input stays disabled", inst->host, err.msg);
+	         "imconfluence(%s): %s; %s", inst->host, err.msg, consequence);
 	return rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR;
 }
 
@@ -83,6 +85,22 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 	}
 	if (bounds[0] != '\0') {
 		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): %s", inst->host, bounds);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	if ((inst->tlsMinVersion != NULL && icf_http_tls_version(inst->tlsMinVersion, 0) < 0) ||
+	    (inst->tlsMaxVersion != NULL && icf_http_tls_version(inst->tlsMaxVersion, 1) < 0)) {
+		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): tls.minVersion and tls.maxVersion take 1.0, 1.1, "
+		         "1.2 or 1.3", inst->host);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	if (inst->tlsMinVersion != NULL && inst->tlsMaxVersion != NULL &&
+	    strcmp(inst->tlsMinVersion, inst->tlsMaxVersion) > 0) {
+		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): tls.minVersion %s is above tls.maxVersion %s",
+		         inst->host, inst->tlsMinVersion, inst->tlsMaxVersion);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	if (inst->name != NULL && inst->name[0] == '\0') {
+		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): name must not be empty", inst->host);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	memset(&ic, 0, sizeof(ic));

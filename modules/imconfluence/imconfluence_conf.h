@@ -48,6 +48,16 @@ typedef struct instanceConf_s {
 	char *tag;
 	int iFacility;
 	int iSeverity;
+	char *name;               /* NULL: inputname "imconfluence", stats "imconfluence(<host>)" */
+	int maxRequestsPerMinute; /* 0: no client-side limit */
+	int requestBurst;
+	char *tlsMinVersion;      /* "1.0" ... "1.3" or NULL */
+	char *tlsMaxVersion;
+	char *tlsCipherList;
+	char *tlsTls13Ciphers;
+	char *tlsPinnedPublicKey;
+	char *requestTraceFile;
+	int addMetadata;          /* $!metadata!site on every message */
 	cfl_base_t base;          /* the parsed url */
 	char host[256];           /* for messages and the HOSTNAME property */
 	icf_rt_t *rt;             /* runtime, owned by the input thread */
@@ -66,7 +76,9 @@ rsRetVal icf_state_path(instanceConf_t *inst, const char *wd);
 
 /* Reads a password or token file (cfl_secret_read: first line, trailing
  * blanks removed, at most CFL_SECRET_MAX bytes) into *out, replacing and
- * wiping its old value; logs why not. Never logs the content. */
-rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const char *path, char **out);
+ * wiping its old value; on failure *out is unchanged and the log says why,
+ * then consequence ("this input stays disabled"). Never logs the content. */
+rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const char *path, char **out,
+                              const char *consequence);
 
 #endif

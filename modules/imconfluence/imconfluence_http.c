@@ -14,12 +14,13 @@ struct icf_http {
 	CURL *easy;
 	struct curl_slist *headers;
 	icf_http_cfg_t cfg;
-	char *cfg_strings[8];     /* owned copies of cfg's strings */
+	char *cfg_strings[11];    /* owned copies of cfg's strings */
 	char *body;
 	size_t len, cap;
 	int too_big;
 	char retry_after[128];
 	char location[512];
+	char rl[7][128];          /* rate-limit headers, in the order of rl_names */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -68,18 +69,33 @@ static void grab_header(const char *line, size_t n, const char *name, char *out,
 	out[vl] = '\0';
 }
 
+static const char *const rl_names[7] = {
+	"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-NearLimit",
+	"X-RateLimit-FillRate", "X-RateLimit-Interval-Seconds", "RateLimit-Reason"
+};
+
+static void clear_headers(icf_http_t *h)
+{
+	size_t i;
+
+	h->retry_after[0] = '\0';
+	h->location[0] = '\0';
+	for (i = 0; i < 7; i++)
+		h->rl[i][0] = '\0';
+}
+
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 {
 	icf_http_t *h = ud;
-	size_t n = size * nmemb;
+	size_t n = size * nmemb, i;
 
 	/* a new response (e.g. after a proxy's CONNECT 200) starts afresh */
-	if (n > 5 && strncmp(data, "HTTP/", 5) == 0) {
-		h->retry_after[0] = '\0';
-		h->location[0] = '\0';
-	}
+	if (n > 5 && strncmp(data, "HTTP/", 5) == 0)
+		clear_headers(h);
 	grab_header(data, n, "Retry-After", h->retry_after, sizeof(h->retry_after));
 	grab_header(data, n, "Location", h->location, sizeof(h->location));
+	for (i = 0; i < 7; i++)
+		grab_header(data, n, rl_names[i], h->rl[i], sizeof(h->rl[i]));
 	return n;
 }
 
@@ -124,10 +140,34 @@ static int set_auth(icf_http_t *h)
 	       curl_easy_setopt(h->easy, CURLOPT_PASSWORD, h->cfg.password ? h->cfg.password : "") == CURLE_OK;
 }
 
+long icf_http_tls_version(const char *v, int max)
+{
+	static const char *const names[] = { "1.0", "1.1", "1.2", "1.3" };
+	static const long min_v[] = { CURL_SSLVERSION_TLSv1_0, CURL_SSLVERSION_TLSv1_1, CURL_SSLVERSION_TLSv1_2,
+	                              CURL_SSLVERSION_TLSv1_3 };
+	static const long max_v[] = { CURL_SSLVERSION_MAX_TLSv1_0, CURL_SSLVERSION_MAX_TLSv1_1,
+	                              CURL_SSLVERSION_MAX_TLSv1_2, CURL_SSLVERSION_MAX_TLSv1_3 };
+	size_t i;
+
+	for (i = 0; v != NULL && i < 4; i++)
+		if (strcmp(v, names[i]) == 0)
+			return max ? max_v[i] : min_v[i];
+	return -1;
+}
+
 static int set_tls(icf_http_t *h)
 {
 	CURL *e = h->easy;
 
+	if (h->cfg.tls_min != 0 || h->cfg.tls_max != 0) {
+		if (curl_easy_setopt(e, CURLOPT_SSLVERSION, h->cfg.tls_min | h->cfg.tls_max) != CURLE_OK)
+			return 0;
+	}
+	if ((h->cfg.ciphers != NULL && curl_easy_setopt(e, CURLOPT_SSL_CIPHER_LIST, h->cfg.ciphers) != CURLE_OK) ||
+	    (h->cfg.tls13_ciphers != NULL && curl_easy_setopt(e, CURLOPT_TLS13_CIPHERS, h->cfg.tls13_ciphers) != CURLE_OK) ||
+	    (h->cfg.pinned_pubkey != NULL &&
+	     curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, h->cfg.pinned_pubkey) != CURLE_OK))
+		return 0;
 	return (h->cfg.cacert == NULL || curl_easy_setopt(e, CURLOPT_CAINFO, h->cfg.cacert) == CURLE_OK) &&
 	       (h->cfg.mycert == NULL || curl_easy_setopt(e, CURLOPT_SSLCERT, h->cfg.mycert) == CURLE_OK) &&
 	       (h->cfg.myprivkey == NULL || curl_easy_setopt(e, CURLOPT_SSLKEY, h->cfg.myprivkey) == CURLE_OK) &&
@@ -182,6 +222,9 @@ icf_http_t *icf_http_new(const icf_http_cfg_t *cfg, char *err, size_t errlen)
 	h->cfg.password = keep(h, 5, cfg->password);
 	h->cfg.token = keep(h, 6, cfg->token);
 	h->cfg.user_agent = keep(h, 7, cfg->user_agent ? cfg->user_agent : IMC_USER_AGENT);
+	h->cfg.ciphers = keep(h, 8, cfg->ciphers);
+	h->cfg.tls13_ciphers = keep(h, 9, cfg->tls13_ciphers);
+	h->cfg.pinned_pubkey = keep(h, 10, cfg->pinned_pubkey);
 	if ((h->easy = curl_easy_init()) == NULL || !set_options(h)) {
 		snprintf(err, errlen, "cannot set up libcurl (%s)",
 		         curl_version_info(CURLVERSION_NOW)->version);
@@ -218,8 +261,7 @@ CURL *icf_http_start(icf_http_t *h, const char *url)
 	if (h->body != NULL)
 		h->body[0] = '\0';
 	h->too_big = 0;
-	h->retry_after[0] = '\0';
-	h->location[0] = '\0';
+	clear_headers(h);
 	h->errbuf[0] = '\0';
 	if (curl_easy_setopt(h->easy, CURLOPT_URL, url) != CURLE_OK)
 		return NULL;
@@ -228,6 +270,8 @@ CURL *icf_http_start(icf_http_t *h, const char *url)
 
 void icf_http_finish(icf_http_t *h, CURLcode rc, icf_http_result_t *out)
 {
+	curl_off_t total_us = 0;
+
 	memset(out, 0, sizeof(*out));
 	out->curl_rc = rc;
 	curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &out->status);
@@ -235,6 +279,16 @@ void icf_http_finish(icf_http_t *h, CURLcode rc, icf_http_result_t *out)
 	out->len = h->len;
 	out->retry_after = h->retry_after[0] ? h->retry_after : NULL;
 	out->location = h->location[0] ? h->location : NULL;
+	out->rl.retry_after = out->retry_after;
+	out->rl.limit = h->rl[0][0] ? h->rl[0] : NULL;
+	out->rl.remaining = h->rl[1][0] ? h->rl[1] : NULL;
+	out->rl.reset = h->rl[2][0] ? h->rl[2] : NULL;
+	out->rl.near_limit = h->rl[3][0] ? h->rl[3] : NULL;
+	out->rl.fill_rate = h->rl[4][0] ? h->rl[4] : NULL;
+	out->rl.interval_s = h->rl[5][0] ? h->rl[5] : NULL;
+	out->rl.reason = h->rl[6][0] ? h->rl[6] : NULL;
+	if (curl_easy_getinfo(h->easy, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK)
+		out->total_ms = (long)(total_us / 1000);
 	out->too_big = h->too_big;
 	out->stopped = rc == CURLE_ABORTED_BY_CALLBACK && h->cfg.should_stop != NULL && h->cfg.should_stop();
 	if (rc != CURLE_OK)

@@ -19,6 +19,8 @@
 
 #include <curl/curl.h>
 
+#include "cfl_ratelimit.h"
+
 /* Our version, not rsyslog's: the module's config.h is rsyslog's, so the
  * build passes ours as CFL_PACKAGE_VERSION (Makefile.am, AM_CPPFLAGS). */
 #ifndef CFL_PACKAGE_VERSION
@@ -38,6 +40,11 @@ typedef struct icf_http_cfg {
 	const char *username;       /* basic auth when no token; NULL: none */
 	const char *password;
 	const char *token;          /* "Authorization: Bearer <token>"; wins over basic */
+	long tls_min;               /* CURL_SSLVERSION_* (0: libcurl's default) */
+	long tls_max;               /* CURL_SSLVERSION_MAX_* (0: no maximum) */
+	const char *ciphers;        /* CURLOPT_SSL_CIPHER_LIST, TLS <= 1.2; NULL: default */
+	const char *tls13_ciphers;  /* CURLOPT_TLS13_CIPHERS; NULL: default */
+	const char *pinned_pubkey;  /* CURLOPT_PINNEDPUBLICKEY: "sha256//..." or a PEM/DER file */
 	size_t max_body;            /* a larger reply is an error */
 	const char *user_agent;
 	int (*should_stop)(void);   /* polled during transfers; non-zero aborts */
@@ -50,6 +57,8 @@ typedef struct icf_http_result {
 	size_t len;
 	const char *retry_after;    /* header value or NULL */
 	const char *location;       /* header value or NULL */
+	cfl_rl_headers_t rl;        /* the rate-limit headers, each NULL when absent */
+	long total_ms;              /* the transfer's duration */
 	const char *error;          /* curl's error text when curl_rc != CURLE_OK */
 	int too_big;                /* the body exceeded max_body */
 	int stopped;                /* aborted because should_stop() said so */
@@ -60,6 +69,10 @@ typedef struct icf_http icf_http_t;
 /* NULL on failure, with a reason in err. The strings of cfg are copied. */
 icf_http_t *icf_http_new(const icf_http_cfg_t *cfg, char *err, size_t errlen);
 void icf_http_free(icf_http_t *h);
+
+/* The TLS version parameter ("1.0" ... "1.3") as CURL_SSLVERSION_TLSv1_x
+ * (max = 0) or CURL_SSLVERSION_MAX_TLSv1_x (max = 1); -1 if unknown. */
+long icf_http_tls_version(const char *v, int max);
 
 /* Prepares a GET of url; returns the easy handle to add to a multi handle. */
 CURL *icf_http_start(icf_http_t *h, const char *url);

@@ -88,6 +88,7 @@ static modConfData_t *runModConf = NULL;
 /* imfile's metadata (addMetadata="on"), consumed into log.file.path/log.offset */
 static msgPropDescr_t meta_filename;
 static msgPropDescr_t meta_offset;
+static msgPropDescr_t meta_site;
 static int n_instances;
 
 /* the parameter table, in both forms: cfl_params[] and rsyslog's cfl_rs_blk */
@@ -220,9 +221,9 @@ BEGINdoAction_NoStrings
 	cfl_map_input_t in;
 	cfl_map_result_t res;
 	cfl_map_status_t st;
-	uchar *text = NULL, *fname = NULL, *foffs = NULL, *iname = NULL;
-	unsigned short free_text = 0, free_fname = 0, free_foffs = 0;
-	rs_size_t len = 0, lfname = 0, lfoffs = 0;
+	uchar *text = NULL, *fname = NULL, *foffs = NULL, *iname = NULL, *site = NULL;
+	unsigned short free_text = 0, free_fname = 0, free_foffs = 0, free_site = 0;
+	rs_size_t len = 0, lfname = 0, lfoffs = 0, lsite = 0;
 	int liname = 0;
 	int64_t offset;
 CODESTARTdoAction;
@@ -242,6 +243,8 @@ CODESTARTdoAction;
 	fname = get_prop(pMsg, &meta_filename, &lfname, &free_fname);
 	foffs = get_prop(pMsg, &meta_offset, &lfoffs, &free_foffs);
 	in.file_path = (const char *)fname;
+	site = get_prop(pMsg, &meta_site, &lsite, &free_site);
+	in.site = (const char *)site;
 	if(cfl_imfile_offset((const char *)foffs, &offset)) {
 		in.file_offset = offset;
 		in.has_offset = 1;
@@ -261,7 +264,7 @@ CODESTARTdoAction;
 	}
 	if(st == CFL_MAP_OK && pData->set_timestamp && res.has_ts)
 		set_msg_time(pMsg, res.ts_ms);
-	iRet = attach_doc(pData, pMsg, res.doc, fname != NULL || foffs != NULL);
+	iRet = attach_doc(pData, pMsg, res.doc, fname != NULL || foffs != NULL || site != NULL);
 	res.doc = NULL;
 	if(iRet != RS_RET_OK) {
 		LogError(0, iRet, "mmconfluence: could not attach the ECS document at '$%s'",
@@ -282,6 +285,8 @@ finalize_it:
 		free(fname);
 	if(free_foffs)
 		free(foffs);
+	if(free_site)
+		free(site);
 ENDdoAction
 
 /* "$!x!y", "!x!y" or "$!" -> "!x!y" / "!"; NULL when it is not under $! */
@@ -399,6 +404,7 @@ BEGINmodExit
 CODESTARTmodExit;
 	msgPropDescrDestruct(&meta_filename);
 	msgPropDescrDestruct(&meta_offset);
+	msgPropDescrDestruct(&meta_site);
 	objRelease(statsobj, CORE_COMPONENT);
 	objRelease(datetime, CORE_COMPONENT);
 ENDmodExit
@@ -421,5 +427,6 @@ CODEmodInit_QueryRegCFSLineHdlr
 		sizeof("$!metadata!filename") - 1));
 	CHKiRet(msgPropDescrFill(&meta_offset, (uchar *)"$!metadata!fileoffset",
 		sizeof("$!metadata!fileoffset") - 1));
+	CHKiRet(msgPropDescrFill(&meta_site, (uchar *)"$!metadata!site", sizeof("$!metadata!site") - 1));
 	DBGPRINTF("mmconfluence (rsyslog-confluence %s): built against rsyslog %s\n", CFL_PACKAGE_VERSION, VERSION);
 ENDmodInit

@@ -2,7 +2,8 @@
 # imconfluence inside rsyslogd under valgrind, polling the mock: a Data
 # Center and a Cloud input read a paged history (several slices), then new
 # events, through a 500, a truncated and a non-JSON reply (the error and
-# retry paths), and stop with a request in flight. Pins: no invalid access,
+# retry paths), with a request trace, a client-side rate limit, rate-limit
+# headers and a HUP on the way, and stop with a request in flight. Pins: no invalid access,
 # no uninitialised use, no definite leak, no crash, and every event arrives
 # once.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
@@ -14,19 +15,23 @@ m_start dc --flavor datacenter --events 0 || exit 1
 m_start cl --flavor cloud --events 0 || exit 1
 m_gen dc 120 3600 60
 m_gen cl 120 3600 60
+# parsed on every answer; a Reset in the past asks for no wait
+m_ctl dc POST /__mock/ratelimit '{"headers":{"X-RateLimit-Remaining":"3","X-RateLimit-Reset":"2020-01-01T00:00:00Z","X-RateLimit-NearLimit":"true","RateLimit-Reason":"test"}}' >/dev/null
 
 icf_conf <<EOF2
 input(type="imconfluence" url="$M_URL_dc" flavor="datacenter" pageSize="25" pollingInterval="1"
       initialLookback="7200" timeout="5" maxBackoff="1" ruleset="dc"
       excludeActions=["atlassian.audit.event.action.audit.search"])
 input(type="imconfluence" url="$M_URL_cl" flavor="cloud" pageSize="25" pollingInterval="1"
-      initialLookback="7200" timeout="5" maxBackoff="1" ruleset="cl")
+      initialLookback="7200" timeout="5" maxBackoff="1" ruleset="cl" name="cl"
+      requestTraceFile="$H_DIR/trace.jsonl" maxRequestsPerMinute="600" requestBurst="3")
 ruleset(name="dc") { action(type="omfile" file="$H_DIR/out-dc.log" template="msgonly") }
 ruleset(name="cl") { action(type="omfile" file="$H_DIR/out-cl.log" template="msgonly") }
 EOF2
 H_VALGRIND=1 H_START_TIMEOUT=600 h_start || { h_fail "rsyslogd starts under valgrind"; h_done; }
 h_check "DC: the history arrives under valgrind" h_wait_lines "$H_DIR/out-dc.log" 120 180
 h_check "Cloud: the history arrives under valgrind" h_wait_lines "$H_DIR/out-cl.log" 120 180
+kill -HUP "$H_PID"
 
 # the error paths: each fault, then a new event must still arrive
 n=120
@@ -41,6 +46,7 @@ for fault in '{"kind":"status","status":500,"count":1}' '{"kind":"truncate"}' '{
 done
 h_check "DC: every served event once" test "$(dup_count "$H_DIR/out-dc.log")" = 0
 h_check "Cloud: every served event once" test "$(dup_count "$H_DIR/out-cl.log")" = 0
+h_check "the request trace was written" test -s "$H_DIR/trace.jsonl"
 
 # stop while a request hangs on a slow answer
 m_ctl dc POST /__mock/faults '{"kind":"slow","seconds":30}' >/dev/null

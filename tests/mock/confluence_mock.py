@@ -715,6 +715,66 @@ class BadRequest(Exception):
     pass
 
 
+class RateLimit(object):
+    """Rate-limit headers on every API answer (POST /__mock/ratelimit).
+
+    Static: {"headers": {...}} are added as they are.  Bucket: {"limit": L,
+    "window": W, "near": K} counts the requests in windows of W seconds and
+    sends X-RateLimit-Limit/Remaining/Reset (ISO 8601 UTC), NearLimit
+    ("true" once Remaining <= K) and RateLimit-Reason; a request beyond L in
+    a window gets a 429 with Retry-After (seconds to the window's end).
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.cfg = None
+        self.start = 0.0
+        self.used = 0
+
+    def set(self, cfg):
+        if cfg is not None:
+            if not isinstance(cfg, dict):
+                raise ValueError("body must be an object")
+            if not isinstance(cfg.get("headers", {}), dict):
+                raise ValueError("headers must be an object")
+            for k in ("limit", "window", "near"):
+                if k in cfg and (not isinstance(cfg[k], (int, float)) or cfg[k] < 0):
+                    raise ValueError("%s must be a number >= 0" % k)
+        with self.lock:
+            self.cfg = cfg
+            self.start = time.time()
+            self.used = 0
+
+    def take(self, flavor):
+        """-> (headers, over_limit?) for one API request of flavor."""
+        with self.lock:
+            c = self.cfg
+            if not c or c.get("flavor", flavor) != flavor:
+                return {}, False
+            hdrs = dict((str(k), str(v)) for k, v in (c.get("headers") or {}).items())
+            if "limit" not in c:
+                return hdrs, False
+            limit, window = int(c["limit"]), float(c.get("window", 10))
+            now = time.time()
+            if now >= self.start + window:
+                self.start += window * int((now - self.start) // window)
+                self.used = 0
+            self.used += 1
+            remaining = max(0, limit - self.used)
+            reset = self.start + window
+            hdrs["X-RateLimit-Limit"] = str(limit)
+            hdrs["X-RateLimit-Remaining"] = str(remaining)
+            hdrs["X-RateLimit-Reset"] = iso_ms(reset * 1000)
+            near = remaining <= int(c.get("near", 0))
+            hdrs["X-RateLimit-NearLimit"] = "true" if near else "false"
+            if near:
+                hdrs["RateLimit-Reason"] = str(c.get("reason", "jira-burst-based"))
+            over = self.used > limit
+            if over:
+                hdrs["Retry-After"] = str(max(1, int(reset - now + 0.999)))
+            return hdrs, over
+
+
 class Mock(object):
     """Shared state for all listeners."""
 
@@ -722,6 +782,7 @@ class Mock(object):
         self.args = args
         self.store = Store(args.seed)
         self.faults = Faults()
+        self.ratelimit = RateLimit()
         self.requests = deque(maxlen=200000)
         self.req_lock = threading.Lock()
         self.req_seq = 0
@@ -769,10 +830,12 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self):
         BaseHTTPRequestHandler.setup(self)
         self._client_cert = None
+        self._tls = None
         if isinstance(self.connection, ssl.SSLSocket):
             self.connection.settimeout(15)
             self.connection.do_handshake()
             self.connection.settimeout(self.timeout)
+            self._tls = self.connection.cipher()
             try:
                 cert = self.connection.getpeercert()
                 if cert:
@@ -798,6 +861,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         for k, v in (headers or {}).items():
             self.send_header(k, v)
+        for k, v in getattr(self, "_rl_headers", {}).items():
+            if not headers or k not in headers:
+                self.send_header(k, v)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -889,6 +955,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self):
         self._status = None
+        self._rl_headers = {}
         t0 = time.time()
         rec = None
         try:
@@ -909,6 +976,8 @@ class Handler(BaseHTTPRequestHandler):
                    "host": self.headers.get("Host"), "flavor": flavor,
                    "client": self.client_address[0], "tls": self.server.tls,
                    "client_cert": self._client_cert,
+                   "tls_version": self._tls[1] if self._tls else None,
+                   "cipher": self._tls[0] if self._tls else None,
                    "user_agent": self.headers.get("User-Agent"), "fault": None,
                    "status": None, "count": None}
             self.mock.record(rec)
@@ -923,6 +992,11 @@ class Handler(BaseHTTPRequestHandler):
                 rec["fault"] = fault["kind"]
                 if self._early_fault(fault, flavor):
                     return
+            self._rl_headers, over = self.mock.ratelimit.take(flavor)
+            if over:
+                rec["fault"] = "ratelimit"
+                self._error(flavor, 429, "Rate limit exceeded")
+                return
             if not auth_ok:
                 self._error(flavor, 401, "Client must be authenticated to access this resource.",
                             headers={"WWW-Authenticate": 'Basic realm="Confluence"'})
@@ -1325,6 +1399,25 @@ class Handler(BaseHTTPRequestHandler):
                 with mock.req_lock:
                     reqs = list(mock.requests)
                 self._send(200, dumpb(reqs))
+            elif ep == "/ratelimit" and cmd == "POST":
+                try:
+                    mock.ratelimit.set(self._json_body())
+                except ValueError as e:
+                    raise BadRequest(str(e))
+                self._json(200, {"ratelimit": True})
+            elif ep == "/ratelimit" and cmd == "DELETE":
+                mock.ratelimit.set(None)
+                self._json(200, {"cleared": True})
+            elif ep == "/auth" and cmd == "POST":
+                b = self._json_body()
+                if not isinstance(b, dict) or not all(
+                        isinstance(b.get(k), (str, type(None))) for k in ("user", "password", "token")):
+                    raise BadRequest("body must be {\"user\",\"password\",\"token\"} strings or null")
+                if (b.get("user") is None) != (b.get("password") is None):
+                    raise BadRequest("user and password go together")
+                mock.args.user, mock.args.password, mock.args.token = \
+                    b.get("user"), b.get("password"), b.get("token")
+                self._json(200, {"auth": True})
             elif ep == "/requests" and cmd == "DELETE":
                 with mock.req_lock:
                     mock.requests.clear()
@@ -1465,6 +1558,9 @@ def load_events_file(store, path):
 def build_tls_ctx(args):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    if args.tls_max_version:
+        ctx.maximum_version = {"1.2": ssl.TLSVersion.TLSv1_2,
+                               "1.3": ssl.TLSVersion.TLSv1_3}[args.tls_max_version]
     ctx.load_cert_chain(args.tls_cert, args.tls_key)
     if args.client_ca:
         ctx.load_verify_locations(cafile=args.client_ca)
@@ -1481,6 +1577,8 @@ def parse_args(argv):
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     ap.add_argument("--client-ca")
+    ap.add_argument("--tls-max-version", choices=["1.2", "1.3"],
+                    help="highest TLS version the server speaks (default: the newest)")
     ap.add_argument("--flavor", choices=["both", "cloud", "datacenter"], default="both")
     ap.add_argument("--context", default="/wiki")
     ap.add_argument("--user")

@@ -255,6 +255,46 @@ static void test_arrival_fields(void **state)
 	cfl_mapper_free(m);
 }
 
+/* A Cloud event names no site: imconfluence's site becomes service.address
+ * and its host related.hosts; a DC event keeps its own system. */
+static void test_cloud_site(void **state)
+{
+	static const char cloud[] = "{\"creationDate\":1637624602054,\"summary\":\"User created\","
+		"\"remoteAddress\":\"192.0.2.1\"}";
+	static const char dc[] = "{\"timestamp\":\"2021-11-22T23:43:22.054Z\",\"system\":\"http://dc.example:8090\","
+		"\"auditType\":{\"actionI18nKey\":\"audit.logging.summary.user.deleted\"}}";
+	cfl_map_opts_t o = base_opts();
+	cfl_mapper_t *m = new_mapper(&o);
+	cfl_map_input_t in;
+	cfl_map_result_t res;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	in.text = cloud;
+	in.len = strlen(cloud);
+	assert_int_equal(cfl_map_event(m, &in, &res), CFL_MAP_OK);
+	assert_null(at(res.doc, "service"));
+	assert_null(at(res.doc, "related.hosts"));
+	json_object_put(res.doc);
+	in.site = "https://a.atlassian.net";
+	assert_int_equal(cfl_map_event(m, &in, &res), CFL_MAP_OK);
+	assert_str_at(res.doc, "service.address", "https://a.atlassian.net");
+	assert_json_at(res.doc, "related.hosts", "[\"a.atlassian.net\"]");
+	json_object_put(res.doc);
+	in.site = "https://api.atlassian.com/ex/confluence/0b1c";
+	assert_int_equal(cfl_map_event(m, &in, &res), CFL_MAP_OK);
+	assert_str_at(res.doc, "service.address", "https://api.atlassian.com/ex/confluence/0b1c");
+	assert_json_at(res.doc, "related.hosts", "[\"api.atlassian.com\"]");
+	json_object_put(res.doc);
+	in.text = dc;
+	in.len = strlen(dc);
+	assert_int_equal(cfl_map_event(m, &in, &res), CFL_MAP_OK);
+	assert_str_at(res.doc, "service.address", "http://dc.example:8090");
+	assert_json_at(res.doc, "related.hosts", "[\"dc.example\"]");
+	json_object_put(res.doc);
+	cfl_mapper_free(m);
+}
+
 /* Contract section 6: exactly these members, whatever the options. */
 static void test_error_document_shape(void **state)
 {
@@ -519,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_empty_envelopes),
 		cmocka_unit_test(test_ok_result),
 		cmocka_unit_test(test_arrival_fields),
+		cmocka_unit_test(test_cloud_site),
 		cmocka_unit_test(test_error_document_shape),
 		cmocka_unit_test(test_error_keeps_whole_message),
 		cmocka_unit_test(test_tags_and_namespace),

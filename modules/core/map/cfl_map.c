@@ -515,6 +515,14 @@ static void finish_event(cfl_map_work_t *ev, const cfl_map_input_t *in,
 	cfl_json_add_new(ev->event, "kind", leaf(m, CFL_L_KIND_EVENT));
 	cfl_categories_apply_ex(m->cats, cat, ev->event, event_array, ev);
 	cfl_map_user_fields(ev, cat);
+	if (ev->is_cloud && in->site != NULL && *in->site != '\0' && cfl_json_get(ev->doc, "service") == NULL) {
+		/* a Cloud event does not name its site: the url imconfluence polled does */
+		struct json_object *service = json_object_new_object();
+
+		cfl_json_add_new(service, "address", json_object_new_string(in->site));
+		cfl_json_add_new(ev->doc, "service", service);
+		cfl_lognorm_url_host(m->ln, in->site, strlen(in->site), ev->host, sizeof(ev->host));
+	}
 	add_related(ev, ip);
 	if (m->preserve_original)
 		cfl_json_add_new(ev->event, "original", json_object_new_string_len(json, (int)jlen));

@@ -63,6 +63,8 @@ typedef struct cfl_map_input {
 	const char *input_type;         /* $inputname, NULL if unknown -> input.type */
 	const char *file_path;          /* imfile metadata filename or NULL -> log.file.path */
 	int64_t file_offset; int has_offset;  /* -> log.offset */
+	const char *site;               /* imconfluence's $!metadata!site (the url polled) or NULL:
+	                                 * a Cloud event's service.address and related.hosts */
 } cfl_map_input_t;
 
 typedef enum cfl_map_status {
