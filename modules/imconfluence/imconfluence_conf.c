@@ -79,6 +79,8 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	cfl_inputcfg_host(inst->base.host, inst->host, sizeof(inst->host));
+	if (inst->maxRequestsPerMinute < 0) /* not set: the flavour's default */
+		inst->maxRequestsPerMinute = flavor == CFL_FLAVOR_ORG ? CFL_ORG_DEFAULT_RPM : 0;
 	if (cfl_inputcfg_state_url(inst->base.url, inst->base.flavor, inst->orgId, &inst->stateUrl) != CFL_OK) {
 		LogError(0, RS_RET_OUT_OF_MEMORY, "imconfluence(%s): out of memory", inst->host);
 		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);

@@ -6,7 +6,8 @@
 # the exact compact JSON served; the next walk starts again at the
 # checkpoint minus overlap and delivers only the new events (the re-read
 # ones are dropped by id); the state file is version 2; pageSize above
-# the API's 500 is clamped; counters appear in impstats.
+# the API's 500 is clamped; counters appear in impstats; the flavour's
+# default client-side limit is 50 a minute, and a set limit paces the walk.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 . "$top_srcdir/tests/integration/imconfluence_lib.sh"
 . "$top_srcdir/tests/integration/imconfluence_org_lib.sh"
@@ -14,8 +15,10 @@ h_init imconfluence_org_basic
 
 org_start org || exit 1
 org_start big || exit 1
+org_start lim || exit 1
 org_gen org 450 7200 120
 org_gen big 1200 7200 120
+org_gen lim 120 7200 120
 m_oracle org x >"$H_DIR/oracle.jsonl"
 m_ctl big GET /__mock/events >"$H_DIR/oracle-big.jsonl"
 
@@ -26,7 +29,9 @@ ruleset(name="r") {
 	action(type="omfile" file="$H_DIR/out.log" template="msgonly")
 	action(type="omfile" file="$H_DIR/props.log" template="props")
 }
+$(org_input lim 'pageSize="10" pollingInterval="1" initialLookback="10800" ruleset="lim" stateFile="lim.state" maxRequestsPerMinute="300" requestBurst="2"')
 ruleset(name="big") { action(type="omfile" file="$H_DIR/out-big.log" template="msgonly") }
+ruleset(name="lim") { action(type="omfile" file="$H_DIR/out-lim.log" template="msgonly") }
 EOF2
 h_check "rsyslogd -N1 accepts the configuration" h_rsyslogd -N1 -f "$H_CONF"
 h_start || { h_fail "rsyslogd starts"; h_done; }
@@ -54,6 +59,16 @@ h_check "the first walk took 5 pages (450 / 100)" \
 	jq -e '[.[] | select(.count > 0)] | length >= 5' "$H_DIR/req.json"
 h_check "pageSize 1000 asks for the API maximum, 500" \
 	test "$(m_requests big | jq -r '.[0].params.limit')" = 500
+# the events-stream's stated 50 requests a minute per path is the
+# organization flavour's default client-side limit (burst 10); the limit
+# paces the walk: 300 a minute after a burst of 2 spaces the 12 requests of
+# a 120-event walk at pageSize 10 over at least 10 * 0.2 s (back to back,
+# they take a fraction of that)
+h_check "the start-up line states the default limit of 50 a minute, burst 10" \
+	grep -q 'polling .*orgs/.*(organization).*pageSize 100,.*maxRequestsPerMinute 50/min, burst 10' "$H_INTERNAL"
+h_check "120 events arrive on the limited input" h_wait_lines "$H_DIR/out-lim.log" 120 30
+h_check "its first 12 requests span at least 1.9 s (300 a minute after a burst of 2)" \
+	jq -e '[.[].ms] as $t | ($t | length) >= 12 and $t[11] - $t[0] >= 1900' <(m_requests lim)
 
 # new events: the next walk re-reads the overlap and delivers only those
 n=$(m_requests org | jq length)

@@ -77,6 +77,10 @@ typedef enum cfl_flavor {
 
 /* ---- Organization (audit log of Atlassian Administration) ---- */
 #define CFL_ORG_DEFAULT_URL      "https://api.atlassian.com"
+/* The events-stream's stated limit is 50 requests a minute per path
+ * (docs/org-audit-mapping.md); the other flavours publish none, so their
+ * client-side limit is off unless asked for. */
+#define CFL_ORG_DEFAULT_RPM      50
 #define CFL_ORG_PATH_PREFIX      "/admin/v1/orgs/"
 #define CFL_ORG_PATH_SUFFIX      "/events-stream"
 #define CFL_ORG_Q_FROM           "from"
