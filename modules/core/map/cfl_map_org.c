@@ -477,9 +477,10 @@ static cfl_map_status_t map_event(const cfl_map_org_t *org, const cfl_map_input_
 	cfl_jscan_member(root, "attributes", &attrs);
 	if ((rc = read_date(attrs, "time", &ts, text, sizeof(text))) != 0) {
 		if (rc == -1)
-			return fail(org, in, "organization audit event without attributes.time: no @timestamp", res);
-		snprintf(why, sizeof(why), "organization audit event: attributes.time %s is not an ISO 8601 "
-			"date and time", text);
+			return fail(org, in, "no usable timestamp: organization audit event without "
+				"\"attributes.time\"", res);
+		snprintf(why, sizeof(why), "no usable timestamp: organization audit event's \"attributes.time\" "
+			"\"%s\" is not an ISO 8601 date-time within years 0000-9999", text);
 		return fail(org, in, why, res);
 	}
 	memset(&w, 0, sizeof(w));
