@@ -546,8 +546,19 @@ int cfl_map_org_try(const cfl_map_org_t *org, const cfl_map_input_t *in, const c
 	/* Confluence events never say "events" or "data": skip the scan for them */
 	if (org == NULL || (memmem(json, len, "\"events\"", 8) == NULL && memmem(json, len, "\"data\"", 6) == NULL))
 		return 0;
-	if (cfl_jscan_document(json, len, &root, &err) != CFL_OK
-			|| (shape = cfl_map_org_shape(root)) == CFL_ORG_NONE)
+	if (cfl_jscan_document(json, len, &root, &err) != CFL_OK) {
+		char why[CFL_ERRBUF_LEN + 64];
+
+		/* broken JSON that says it is an org event: its error document
+		 * belongs to the org data stream (decision 4) */
+		if (memmem(json, len, "\"type\":\"events\"", 15) == NULL)
+			return 0;
+		memset(res, 0, sizeof(*res));
+		snprintf(why, sizeof(why), "organization audit event is not valid JSON: %s", err.msg);
+		*st = fail(org, in, why, res);
+		return 1;
+	}
+	if ((shape = cfl_map_org_shape(root)) == CFL_ORG_NONE)
 		return 0;
 	*st = cfl_map_org(org, in, root, shape, res);
 	return 1;

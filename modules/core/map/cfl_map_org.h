@@ -52,9 +52,10 @@ cfl_map_status_t cfl_map_org(const cfl_map_org_t *org, const cfl_map_input_t *in
 	cfl_org_shape_t shape, cfl_map_result_t *res);
 
 /* For a caller that has not scanned the text: scans json[0..len) (the JSON
- * object inside in->text) and maps it when it is an org event or page.
- * Returns 1 with *st and res set, or 0 (nothing done: not an org message,
- * or not valid JSON, which the caller reports). */
+ * object inside in->text) and maps it when it is an org event or page, or
+ * when it is not valid JSON but has the org tell-tale "type":"events" (a
+ * pipeline_error document of the org dataset). Returns 1 with *st and res
+ * set, or 0 (nothing done: not an org message; the caller maps it). */
 int cfl_map_org_try(const cfl_map_org_t *org, const cfl_map_input_t *in, const char *json,
 	size_t len, cfl_map_status_t *st, cfl_map_result_t *res);
 
