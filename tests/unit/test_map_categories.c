@@ -243,7 +243,7 @@ static void test_broken_files(void **state)
 	}
 }
 
-/* The organization audit log's table (docs/org-audit-mapping.md section 6):
+/* The organization audit log's table (docs/org-audit-mapping.md section 5):
  * exact actions, then prefixes in file order, then suffixes, then default. */
 static const struct row org_rows[] = {
 	{ "user_login", "authentication", "info", "success", 0 },

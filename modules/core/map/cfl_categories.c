@@ -2,7 +2,7 @@
  * answers "which rule has this event.action" from an open-addressing hash table
  * built once at load time, so the per-event cost is one hash and one compare.
  * Tables that also give prefix, suffix or default rules (the organization
- * audit log's, docs/org-audit-mapping.md section 6) are answered in the order
+ * audit log's, docs/org-audit-mapping.md section 5) are answered in the order
  * the header states: exact, prefixes, suffixes, default.
  *
  * The file is read rule by rule: the outer array is walked by hand and each

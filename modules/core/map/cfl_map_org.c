@@ -135,7 +135,7 @@ void cfl_map_org_free(cfl_map_org_t *org)
 	free(org);
 }
 
-/* ------------------------------------------------------------- shapes */
+/* ------------------------------------------------- shapes (section 1) */
 
 static int is_string(cfl_span_t v, const char *s)
 {
@@ -177,7 +177,7 @@ static struct json_object *new_object_in(struct json_object *parent, const char 
 	return o;
 }
 
-/* Section 4 of the contract, the fields that do not depend on the event:
+/* Org contract section 2, the fields that do not depend on the event:
  * ecs, tags, event.dataset/module, data_stream, observer, input, log. */
 static void add_context_fields(const cfl_map_org_t *org, const cfl_map_input_t *in,
 	struct json_object *doc, struct json_object *event)
@@ -214,7 +214,7 @@ static void add_context_fields(const cfl_map_org_t *org, const cfl_map_input_t *
 		cfl_json_add_new(o, "offset", json_object_new_int64(in->file_offset));
 }
 
-/* The failure document (contract decision 4): error.message, event.kind
+/* The failure document (org contract section 7): error.message, event.kind
  * pipeline_error, event.original = the whole message, the fields above. */
 static cfl_map_status_t fail(const cfl_map_org_t *org, const cfl_map_input_t *in,
 	const char *reason, cfl_map_result_t *res)
@@ -271,7 +271,7 @@ static void copy_value(struct json_object *parent, const char *const_key, cfl_sp
 		cfl_json_add_new(parent, const_key, v);
 }
 
-/* attributes.time -> @timestamp, processedAt -> event.created. */
+/* attributes.time -> @timestamp, processedAt -> event.created (section 3). */
 static int read_date(cfl_span_t attrs, const char *name, int64_t *ms, char *text, size_t textlen)
 {
 	cfl_span_t v;
@@ -313,8 +313,8 @@ static void add_related_user(struct org_work *w, struct json_object *v)
 	json_object_array_add(w->rel_user, json_object_get(v));
 }
 
-/* location (section 5): keys with "" values count as absent; source.ip only
- * when it is an IP (decision 5), then the ASN lookup; geo from the event. */
+/* location (sections 3 and 6): keys with "" values count as absent; source.ip
+ * only when it is an IP, then the ASN lookup; geo from the event. */
 static void map_location(struct org_work *w, cfl_span_t loc)
 {
 	static const char *const names[][2] = {
@@ -383,7 +383,7 @@ static int is_uuid(const char *s, size_t len)
 	return 1;
 }
 
-/* Section 6: a person (user.*) or an app/system actor (actor.app.*). */
+/* Section 4: a person (user.*) or an app/system actor (actor.app.*). */
 static int is_person(struct json_object *id, struct json_object *email)
 {
 	const char *s;
@@ -440,7 +440,8 @@ static void map_actor(struct org_work *w, cfl_span_t actor)
 	add_related_user(w, cfl_json_get(o, "email"));
 }
 
-/* event.category/type/outcome and event.kind, only for events with an action. */
+/* event.category/type/outcome and event.kind, only for events with an action
+ * (section 5). */
 static void categorize(struct org_work *w, struct json_object *action)
 {
 	const cfl_category_t *cat;
@@ -524,7 +525,7 @@ cfl_map_status_t cfl_map_org(const cfl_map_org_t *org, const cfl_map_input_t *in
 	memset(res, 0, sizeof(*res));
 	if (shape == CFL_ORG_EVENT)
 		return map_event(org, in, root, res);
-	/* a page (section 3): not an event; an empty one is not even an error */
+	/* a page (section 1): not an event; an empty one is not even an error */
 	cfl_jscan_member(root, "data", &data);
 	cfl_jscan_arr_begin(data, &it);
 	while (cfl_jscan_arr_next(&it, &data))
@@ -550,7 +551,7 @@ int cfl_map_org_try(const cfl_map_org_t *org, const cfl_map_input_t *in, const c
 		char why[CFL_ERRBUF_LEN + 64];
 
 		/* broken JSON that says it is an org event: its error document
-		 * belongs to the org data stream (decision 4) */
+		 * belongs to the org data stream (section 7) */
 		if (memmem(json, len, "\"type\":\"events\"", 15) == NULL)
 			return 0;
 		memset(res, 0, sizeof(*res));

@@ -35,7 +35,7 @@ cfl_rc_t cfl_map_org_new(const cfl_map_opts_t *o, const cfl_geoip_t *geo, cfl_ma
 	cfl_errbuf_t *err);
 void cfl_map_org_free(cfl_map_org_t *org);
 
-/* The shapes of section 3 of the contract, for a span that came out of a
+/* The shapes of docs/org-audit-mapping.md section 1, for a span from a
  * successful cfl_jscan_document(). */
 typedef enum cfl_org_shape {
 	CFL_ORG_NONE = 0,  /* not an org message: a Confluence event, or anything else */
