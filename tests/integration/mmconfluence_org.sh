@@ -44,7 +44,8 @@ input(type="imfile" file="$H_DIR/mixed.log" tag="org-audit" ruleset="org")
 ruleset(name="org") {
 	action(type="mmconfluence" preserveOriginal="on" tags=["forwarded", "atlassian_cloud-audit"]
 	       geoip.asndb="$DOCASN" datastream.namespace="prod"
-	       rulebase="$RB/confluence-audit.rulebase" categories="$RB/confluence-categories.json")
+	       rulebase="$RB/confluence-audit.rulebase" categories="$RB/confluence-categories.json"
+	       orgCategories="$RB/atlassian-cloud-categories.json")
 	set \$.index = exec_template("confluence_es_index");
 	set \$.id = exec_template("confluence_es_id");
 	action(type="omfile" file="$H_DIR/out.meta" template="meta")

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cfl_map_org.h"
 #include "cfl_categories.h"
@@ -78,7 +79,9 @@ static int make_leaves(cfl_map_org_t *org, const cfl_map_opts_t *o)
 	return o->preserve_original ? add_tag(org, CFL_PRESERVE_TAG) : 0;
 }
 
-/* The table's path: given, or beside the Confluence table. */
+/* The table's path: given; or beside the Confluence table, which is where
+ * the package installs both and where the tests find them; or, for an
+ * operator's own Confluence table elsewhere, the installed one. */
 static char *categories_path(const cfl_map_opts_t *o)
 {
 	const char *dir = o->categories, *slash;
@@ -89,10 +92,16 @@ static char *categories_path(const cfl_map_opts_t *o)
 		return strdup(o->org_categories);
 	slash = dir != NULL ? strrchr(dir, '/') : NULL;
 	n = slash != NULL ? (size_t)(slash - dir) + 1 : 0;
-	if ((p = malloc(n + sizeof(CFL_ORG_CATEGORIES_FILE))) != NULL) {
-		memcpy(p, dir, n);
-		memcpy(p + n, CFL_ORG_CATEGORIES_FILE, sizeof(CFL_ORG_CATEGORIES_FILE));
+	if ((p = malloc(n + sizeof(CFL_ORG_CATEGORIES_FILE))) == NULL)
+		return NULL;
+	memcpy(p, dir, n);
+	memcpy(p + n, CFL_ORG_CATEGORIES_FILE, sizeof(CFL_ORG_CATEGORIES_FILE));
+#ifdef CFL_PKGDATADIR
+	if (access(p, F_OK) != 0 && access(CFL_PKGDATADIR "/" CFL_ORG_CATEGORIES_FILE, F_OK) == 0) {
+		free(p);
+		return strdup(CFL_PKGDATADIR "/" CFL_ORG_CATEGORIES_FILE);
 	}
+#endif
 	return p;
 }
 
