@@ -195,6 +195,8 @@ static void test_original_byte_for_byte(void **state)
 }
 
 /* Decision 4: a failure is a pipeline_error document with the message. */
+#define AND_SO_ON " and so on and so on and so on and so on and so on and so on and so on and so on" \
+	" and so on and so on"
 static void test_malformed(void **state)
 {
 	static const struct { const char *msg, *error; } cases[] = {
@@ -206,6 +208,10 @@ static void test_malformed(void **state)
 		{ "{\"type\":\"events\",\"id\":\"1\",\"attributes\":{\"time\":1779184800000}}",
 		  "no usable timestamp: organization audit event's \"attributes.time\" \"1779184800000\" is "
 		  "not an ISO 8601 date-time within years 0000-9999" },
+		{ "{\"type\":\"events\",\"id\":\"1\",\"attributes\":{\"time\":\"2026-05-19T10:00:00.000Z" AND_SO_ON "\"}}",
+		  /* too long for a date: cut to 64 bytes in the message */
+		  "no usable timestamp: organization audit event's \"attributes.time\" \"2026-05-19T10:00:00.000Z "
+		  "and so on and so on and so on and so on...\" is not an ISO 8601 date-time within years 0000-9999" },
 		{ "{\"type\":\"events\",\"id\":\"1\",\"attributes\":{\"time\":null,\"action\":\"a\"}}",
 		  "no usable timestamp: organization audit event's \"attributes.time\" \"null\" is "
 		  "not an ISO 8601 date-time within years 0000-9999" },

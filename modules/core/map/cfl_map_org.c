@@ -289,8 +289,11 @@ static int read_date(cfl_span_t attrs, const char *name, int64_t *ms, char *text
 	text[0] = '\0';
 	if (!cfl_jscan_member(attrs, name, &v))
 		return -1;
-	if ((n = cfl_jscan_string(v, text, textlen)) < 0) {
-		snprintf(text, textlen, "%.*s", v.len > 64 ? 64 : (int)v.len, v.p);
+	if ((n = cfl_jscan_string(v, text, textlen)) < 0) {  /* not a string, or too long for a date */
+		int quoted = cfl_jscan_type(v) == CFL_JSTRING;
+		size_t len = v.len - 2 * (size_t)quoted;
+
+		snprintf(text, textlen, "%.*s%s", len > 64 ? 64 : (int)len, v.p + quoted, len > 64 ? "..." : "");
 		return -2;
 	}
 	return cfl_time_parse_iso8601(text, (size_t)n, ms) == 0 && cfl_time_check_ms(*ms) == 0 ? 0 : -2;
