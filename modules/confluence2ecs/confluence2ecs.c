@@ -45,6 +45,9 @@ static const struct option_doc {
 	  "liblognorm rulebase (default: confluence-audit.rulebase in $CFL_RULEBASES, else in " CFL_PKGDATADIR ")" },
 	{ { "categories", required_argument, NULL, 'c' }, "FILE",
 	  "categorization table (default: confluence-categories.json in $CFL_RULEBASES, else in " CFL_PKGDATADIR ")" },
+	{ { "org-categories", required_argument, NULL, 'o' }, "FILE",
+	  "organization audit log's categorization table (default: atlassian-cloud-categories.json "
+	  "beside the categories file, else in " CFL_PKGDATADIR ")" },
 	{ { "geoip-city", required_argument, NULL, 'g' }, "FILE", "MaxMind City database for source.geo.*" },
 	{ { "geoip-asn", required_argument, NULL, 'a' }, "FILE", "MaxMind ASN database for source.as.*" },
 	{ { "namespace", required_argument, NULL, 'n' }, "NS", "data_stream.namespace (default: default)" },
@@ -98,10 +101,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	for (i = 0; i < NOPTIONS; i++)
 		longopts[i] = options[i].opt;
 	memset(&longopts[NOPTIONS], 0, sizeof(longopts[NOPTIONS]));
-	while ((ch = getopt_long(argc, argv, "r:c:g:a:n:pt:ei:hV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:c:o:g:a:n:pt:ei:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': c->opts.rulebase = optarg; break;
 		case 'c': c->opts.categories = optarg; break;
+		case 'o': c->opts.org_categories = optarg; break;
 		case 'g': c->opts.geoip_city = optarg; break;
 		case 'a': c->opts.geoip_asn = optarg; break;
 		case 'n': c->opts.ns = optarg; break;

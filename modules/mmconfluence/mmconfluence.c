@@ -61,6 +61,7 @@ typedef struct mmc_params {
 	int eventId;
 	char *rulebase;
 	char *categories;
+	char *orgCategories;
 } mmc_params_t;
 
 typedef struct _instanceData {
@@ -379,6 +380,7 @@ CODESTARTnewActInst;
 	opts.event_id = pm.eventId;
 	opts.rulebase = pm.rulebase;
 	opts.categories = pm.categories;
+	opts.org_categories = pm.orgCategories;
 	opts.geoip_city = pm.geoipCity;
 	opts.geoip_asn = pm.geoipAsn;
 	opts.ns = pm.ns;

@@ -1,6 +1,6 @@
 #!/bin/bash
-# mmconfluence inside rsyslogd under valgrind: every fixture event plus
-# hostile lines (deep nesting, huge values, invalid UTF-8, absurd numbers,
+# mmconfluence inside rsyslogd under valgrind: every fixture event, the
+# organization audit cases (tests/cases/map/org-*), plus hostile lines (deep nesting, huge values, invalid UTF-8, absurd numbers,
 # wrong types) with every option on. Pins: no invalid access, no definite
 # leak, no crash, and every line still comes out (nothing lost).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
@@ -15,6 +15,7 @@ command -v valgrind >/dev/null || { h_fail "valgrind is installed"; h_done; }
 	echo
 	cat "$FX/test-audit-api-empty.log"; echo
 	cat "$FX/test-audit-cloud-empty.log"; echo
+	cat "$top_srcdir"/tests/cases/map/org-*/input.json   # organization events, pages, a broken one
 	"$PYTHON3" - <<'PY'
 import json
 print("[" * 5000 + "]" * 5000)
@@ -26,6 +27,14 @@ print(json.dumps({"creationDate": 1643097111962, "remoteAddress": "fe80::1%eth0"
   "changedValues": [{"name": "Username", "oldValue": "", "newValue": "\u00e9\u4e2d\U0001F600"}] * 2000}))
 print('{"timestamp":"2021-11-23T00:44:36.398+02:00","type":{"actionI18nKey":"audit.logging.summary.user.renamed","categoryI18nKey":"audit.logging.category.user.management"},"changedValues":[{"i18nKey":"audit.logging.changed.value.username","from":"a","to":"b"}],"source":"confluence.example.com"}')
 print('@cee: {"timestamp":"2021-13-45T99:99:99Z"}')
+org = {"type": "events", "id": "x" * 70000, "attributes": {"time": "2026-05-19T10:00:00Z", "action": "a" * 5000,
+  "actor": {"id": 1e300, "name": ["n"], "email": "@", "app": {"attributes": {"k": [[[]]] * 3000}},
+  "onBehalfOf": "nobody", "auth": None},
+  "context": [{"id": 1, "attributes": {"v": 12345678901234567890123456789, "w": -0.0e-400}}] * 2000,
+  "container": {"not": "an array"}, "location": {"ip": "256.1.1.1", "city": 7}}, "message": "plain"}
+print(json.dumps(org))
+print('{"type":"events","id":"1","attributes":{"time":' + '[' * 60 + ']' * 60 + ',"action":"x"}}')
+print('{"data":[' + ','.join(['{"type":"events"}'] * 3000) + '],"meta":{}}')
 print('confluence-audit: {"timestamp":{"epochSecond":1637624567,"nano":54000000},"auditType":{}}')
 PY
 	printf '{"summary":"bad \xff\xfe utf8","creationDate":1643097111962}\n'

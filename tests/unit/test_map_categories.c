@@ -192,13 +192,20 @@ static const struct bad_case bad_cases[] = {
 	{ "rule not an object", "[\n\"x\"\n]",
 	  "bad.json:2: each rule must be a JSON object" },
 	{ "no actions", "[\n\n  {\"type\":[\"info\"]}]",
-	  "bad.json:3: rule has no \"actions\"" },
+	  "bad.json:3: rule has no \"actions\" (nor \"prefixes\", \"suffixes\", \"default\": true)" },
 	{ "empty actions", "[{\"actions\":[],\"type\":[\"info\"]}]",
 	  "bad.json:1: \"actions\" must be a non-empty array of strings" },
 	{ "action not a string", "[{\"actions\":[\"a\",1],\"type\":[\"info\"]}]",
 	  "bad.json:1: \"actions\"[1] must be a non-empty string" },
 	{ "unknown key (typo)", "[\n{\"actions\":[\"a\"],\"catgory\":[\"iam\"]}]",
-	  "bad.json:2: unknown key \"catgory\" (allowed: actions, category, type, outcome, user_fields, note)" },
+	  "bad.json:2: unknown key \"catgory\" (allowed: actions, prefixes, suffixes, default, category, "
+	  "type, outcome, user_fields, note)" },
+	{ "default not a boolean", "[{\"default\":\"yes\",\"type\":[\"info\"]}]",
+	  "bad.json:1: \"default\" must be true or false" },
+	{ "two default rules", "[{\"default\":true,\"type\":[\"info\"]},\n{\"default\":true,\"type\":[\"end\"]}]",
+	  "bad.json:2: a default rule is already given at line 1" },
+	{ "empty prefix list", "[{\"prefixes\":[],\"type\":[\"info\"]}]",
+	  "bad.json:1: \"prefixes\" must be a non-empty array of strings" },
 	{ "not an ECS category", "[{\"actions\":[\"a\"],\"category\":[\"iam\",\"users\"]}]",
 	  "bad.json:1: \"category\" value \"users\" is not allowed (use one of: api, authentication, "
 	  "configuration, database, driver, email, file, host, iam, intrusion_detection, library, malware, "
@@ -236,6 +243,67 @@ static void test_broken_files(void **state)
 	}
 }
 
+/* The organization audit log's table (docs/org-audit-mapping.md section 5):
+ * exact actions, then prefixes in file order, then suffixes, then default. */
+static const struct row org_rows[] = {
+	{ "user_login", "authentication", "info", "success", 0 },
+	{ "user_logout", "authentication", "info", "success", 0 },
+	{ "user_login_failed", "authentication", "info", "failure", 0 },
+	{ "user_login_failed_2fa", "authentication", "info", "failure", 0 },   /* prefix before user_login */
+	{ "user_login_sso", "authentication", "info", "success", 0 },
+	{ "org_settings_update", "iam|configuration", "change", "success", 0 },
+	{ "organization_users_viewed", "iam", "info", "success", 0 },
+	{ "user_profile_updated", "iam", "user", "success", 0 },
+	{ "user_invitation_sent", "iam", "user|creation", "success", 0 },
+	{ "user_invited", "iam", "user|creation", "success", 0 },
+	{ "user_deactivated", "iam", "user|change", "success", 0 },
+	{ "user_reactivated", "iam", "user|change", "success", 0 },
+	{ "user_removed_from_org", "iam", "user|deletion", "success", 0 },
+	{ "marketplace_app_installed", "configuration|package", "installation", "success", 0 },
+	{ "marketplace_app_uninstalled", "configuration|package", "deletion", "success", 0 },
+	{ "api_token_created", "iam", "creation", "success", 0 },
+	{ "api_token_revoked", "iam", "deletion", "success", 0 },
+	{ "group_member_added", "iam", "group|change", "success", 0 },
+	{ "confluence_added_space_permission", "configuration", "info", "success", 0 },
+	{ "confluence_space_policy_update", "configuration", "info", "success", 0 }, /* prefix beats suffix */
+	{ "jira_project_created", "configuration", "info", "success", 0 },
+	{ "bitbucket_repo_deleted", "configuration", "info", "success", 0 },
+	{ "authentication_policy_update", "iam|configuration", "change", "success", 0 },
+	{ "group_created", "configuration", "info", "success", 0 },              /* default */
+	{ "", "configuration", "info", "success", 0 },
+};
+
+static void test_org_table_is_the_contract(void **state)
+{
+	char path[4096];
+	cfl_errbuf_t err;
+	cfl_categories_t *c;
+	size_t i;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/atlassian-cloud-categories.json", rulebase_dir());
+	if (cfl_categories_load(path, &c, &err) != 0)
+		fail_msg("%s", err.msg);
+	for (i = 0; i < sizeof(org_rows) / sizeof(org_rows[0]); i++) {
+		const struct row *w = &org_rows[i];
+		const cfl_category_t *r = cfl_categories_find(c, w->action, strlen(w->action));
+		char buf[256];
+
+		if (r == NULL)
+			fail_msg("action \"%s\": no rule", w->action);
+		join(r->category, r->ncategory, buf, sizeof(buf));
+		if (strcmp(buf, w->category) != 0)
+			fail_msg("\"%s\": category %s, want %s", w->action, buf, w->category);
+		join(r->type, r->ntype, buf, sizeof(buf));
+		if (strcmp(buf, w->type) != 0)
+			fail_msg("\"%s\": type %s, want %s", w->action, buf, w->type);
+		assert_string_equal(r->outcome, w->outcome);
+	}
+	/* the length is honoured: "user_login" cut from "user_login_failed" */
+	assert_string_equal(cfl_categories_find(c, "user_login_failed", 10)->outcome, "success");
+	cfl_categories_free(c);
+}
+
 static void test_missing_file(void **state)
 {
 	cfl_categories_t *c;
@@ -256,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_operator_extension),
 		cmocka_unit_test(test_broken_files),
+		cmocka_unit_test(test_org_table_is_the_contract),
 		cmocka_unit_test(test_missing_file),
 	};
 

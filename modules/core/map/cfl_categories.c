@@ -1,6 +1,9 @@
 /* cfl_categories.c: loads the categorization table (format in the header) and
  * answers "which rule has this event.action" from an open-addressing hash table
  * built once at load time, so the per-event cost is one hash and one compare.
+ * Tables that also give prefix, suffix or default rules (the organization
+ * audit log's, docs/org-audit-mapping.md section 5) are answered in the order
+ * the header states: exact, prefixes, suffixes, default.
  *
  * The file is read rule by rule: the outer array is walked by hand and each
  * element handed to json_tokener, so every error can name the line where the
@@ -51,6 +54,13 @@ struct slot {
 	int line;
 };
 
+/* A prefix or suffix rule, in file order. */
+struct affix {
+	const char *s;
+	size_t len;
+	const cfl_category_t *rule;
+};
+
 struct cfl_categories {
 	struct json_object *info;  /* the default event.type value */
 	struct rule *rules;
@@ -58,6 +68,9 @@ struct cfl_categories {
 	struct slot *slots;
 	size_t nslots;  /* power of two */
 	size_t nactions;
+	struct affix *prefixes, *suffixes;  /* each bounded by nslots */
+	size_t nprefixes, nsuffixes;
+	const cfl_category_t *fallback;     /* the "default": true rule, or NULL */
 };
 
 /* Load-time state: the text being read, for line numbers and messages. */
@@ -272,11 +285,25 @@ static int read_user_fields(struct loader *ld, size_t off, struct rule *r, struc
 	return 0;
 }
 
+/* The members that say which actions a rule matches. */
+struct matchers {
+	struct json_object *actions, *prefixes, *suffixes;
+	int fallback;
+};
+
 static int read_member(struct loader *ld, size_t off, struct rule *r, const char *key,
-	struct json_object *v, struct json_object **actions)
+	struct json_object *v, struct matchers *mt)
 {
-	if (strcmp(key, "actions") == 0) {
-		*actions = v;
+	if (strcmp(key, "actions") == 0 || strcmp(key, "prefixes") == 0 || strcmp(key, "suffixes") == 0) {
+		*(key[0] == 'a' ? &mt->actions : key[0] == 'p' ? &mt->prefixes : &mt->suffixes) = v;
+		return 0;
+	}
+	if (strcmp(key, "default") == 0) {
+		if (!json_object_is_type(v, json_type_boolean)) {
+			fail(ld, off, "\"default\" must be true or false");
+			return -1;
+		}
+		mt->fallback = json_object_get_boolean(v);
 		return 0;
 	}
 	if (strcmp(key, "category") == 0)
@@ -289,7 +316,8 @@ static int read_member(struct loader *ld, size_t off, struct rule *r, const char
 		return read_user_fields(ld, off, r, v);
 	if (strcmp(key, "note") == 0)
 		return 0;
-	fail(ld, off, "unknown key \"%s\" (allowed: actions, category, type, outcome, user_fields, note)", key);
+	fail(ld, off, "unknown key \"%s\" (allowed: actions, prefixes, suffixes, default, category, "
+		"type, outcome, user_fields, note)", key);
 	return -1;
 }
 
@@ -323,10 +351,37 @@ static int insert_action(struct loader *ld, size_t off, const struct rule *r, co
 	}
 }
 
+/* Appends the prefixes or suffixes of rule r, in order, to list. */
+static int add_affixes(struct loader *ld, size_t off, struct rule *r, struct json_object *v,
+	const char *key, struct affix *list, size_t *n)
+{
+	const char **names;
+	size_t k, i;
+
+	if (read_string_array(ld, off, r, v, key, NULL, &names, &k) != 0)
+		return -1;
+	for (i = 0; i < k; i++) {
+		list[*n].s = names[i];
+		list[*n].len = strlen(names[i]);
+		list[(*n)++].rule = &r->pub;
+	}
+	return 0;
+}
+
+static int set_fallback(struct loader *ld, size_t off, const struct rule *r)
+{
+	if (ld->c->fallback != NULL) {
+		fail(ld, off, "a default rule is already given at line %d", ld->c->fallback->line);
+		return -1;
+	}
+	ld->c->fallback = &r->pub;
+	return 0;
+}
+
 /* One array element: validate it and index its actions. */
 static int read_rule(struct loader *ld, size_t off, struct json_object *obj, struct rule *r)
 {
-	struct json_object *actions = NULL;
+	struct matchers mt = { NULL, NULL, NULL, 0 };
 	struct json_object_iterator it, end;
 	const char **names;
 	size_t n, i;
@@ -340,18 +395,26 @@ static int read_rule(struct loader *ld, size_t off, struct json_object *obj, str
 	end = json_object_iter_end(obj);
 	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
 		if (read_member(ld, off, r, json_object_iter_peek_name(&it),
-				json_object_iter_peek_value(&it), &actions) != 0)
+				json_object_iter_peek_value(&it), &mt) != 0)
 			return -1;
 	}
-	if (actions == NULL) {
-		fail(ld, off, "rule has no \"actions\"");
+	if (mt.actions == NULL && mt.prefixes == NULL && mt.suffixes == NULL && !mt.fallback) {
+		fail(ld, off, "rule has no \"actions\" (nor \"prefixes\", \"suffixes\", \"default\": true)");
 		return -1;
 	}
 	if (r->pub.ncategory == 0 && r->pub.ntype == 0 && r->pub.outcome == NULL && r->pub.user_fields == 0) {
 		fail(ld, off, "rule sets nothing (give category, type, outcome or user_fields)");
 		return -1;
 	}
-	if (read_string_array(ld, off, r, actions, "actions", NULL, &names, &n) != 0)
+	if ((mt.prefixes != NULL && add_affixes(ld, off, r, mt.prefixes, "prefixes",
+			ld->c->prefixes, &ld->c->nprefixes) != 0)
+			|| (mt.suffixes != NULL && add_affixes(ld, off, r, mt.suffixes, "suffixes",
+			ld->c->suffixes, &ld->c->nsuffixes) != 0)
+			|| (mt.fallback && set_fallback(ld, off, r) != 0))
+		return -1;
+	if (mt.actions == NULL)
+		return 0;
+	if (read_string_array(ld, off, r, mt.actions, "actions", NULL, &names, &n) != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (insert_action(ld, off, r, names[i]) != 0)
@@ -411,7 +474,9 @@ static int alloc_tables(struct loader *ld)
 		ld->c->nslots <<= 1;
 	ld->c->slots = calloc(ld->c->nslots, sizeof(struct slot));
 	ld->c->rules = calloc(bound, sizeof(struct rule));
-	if (ld->c->slots == NULL || ld->c->rules == NULL) {
+	ld->c->prefixes = calloc(ld->c->nslots, sizeof(struct affix));
+	ld->c->suffixes = calloc(ld->c->nslots, sizeof(struct affix));
+	if (ld->c->slots == NULL || ld->c->rules == NULL || ld->c->prefixes == NULL || ld->c->suffixes == NULL) {
 		fail_oom(ld, 0);
 		return -1;
 	}
@@ -558,15 +623,17 @@ void cfl_categories_free(cfl_categories_t *c)
 	}
 	free(c->rules);
 	free(c->slots);
+	free(c->prefixes);
+	free(c->suffixes);
 	free(c);
 }
 
-const cfl_category_t *cfl_categories_find(const cfl_categories_t *c, const char *action, size_t len)
+static const cfl_category_t *find_exact(const cfl_categories_t *c, const char *action, size_t len)
 {
 	uint64_t h;
 	size_t i;
 
-	if (c == NULL || action == NULL || c->nactions == 0)
+	if (c->nactions == 0)
 		return NULL;
 	h = hash_action(action, len);
 	for (i = (size_t)h & (c->nslots - 1); c->slots[i].action != NULL; i = (i + 1) & (c->nslots - 1)) {
@@ -576,6 +643,28 @@ const cfl_category_t *cfl_categories_find(const cfl_categories_t *c, const char 
 			return s->rule;
 	}
 	return NULL;
+}
+
+const cfl_category_t *cfl_categories_find(const cfl_categories_t *c, const char *action, size_t len)
+{
+	const cfl_category_t *r;
+	size_t i;
+
+	if (c == NULL || action == NULL)
+		return NULL;
+	if ((r = find_exact(c, action, len)) != NULL)
+		return r;
+	for (i = 0; i < c->nprefixes; i++) {
+		if (c->prefixes[i].len <= len && memcmp(action, c->prefixes[i].s, c->prefixes[i].len) == 0)
+			return c->prefixes[i].rule;
+	}
+	for (i = 0; i < c->nsuffixes; i++) {
+		const struct affix *a = &c->suffixes[i];
+
+		if (a->len <= len && memcmp(action + len - a->len, a->s, a->len) == 0)
+			return a->rule;
+	}
+	return c->fallback;
 }
 
 size_t cfl_categories_count(const cfl_categories_t *c)

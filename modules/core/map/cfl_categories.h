@@ -9,8 +9,13 @@
  *     "outcome":     "success",                ECS event.outcome (optional)
  *     "user_fields": ["target", "changes"],    which user/group rules apply (optional)
  *     "note":        "free text" }             ignored
- * An action may appear in one rule only. Errors name the file and the line of
- * the offending rule.
+ * An action may appear in one rule only. Instead of (or besides) "actions", a
+ * rule may match by "prefixes": [...] or "suffixes": [...] of event.action, or
+ * be the table's one "default": true rule. A lookup tries, first match wins:
+ * the exact actions, then the prefixes in file order, then the suffixes in
+ * file order, then the default rule (the organization audit log's table,
+ * rulebases/atlassian-cloud-categories.json, uses all four). Errors name the
+ * file and the line of the offending rule.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -54,7 +59,7 @@ cfl_rc_t cfl_categories_load_string(const char *text, size_t len, const char *na
 
 void cfl_categories_free(cfl_categories_t *c);
 
-/* The rule for an action, or NULL. */
+/* The rule for an action (exact, prefix, suffix, default; see above), or NULL. */
 const cfl_category_t *cfl_categories_find(const cfl_categories_t *c, const char *action, size_t len);
 
 size_t cfl_categories_count(const cfl_categories_t *c);

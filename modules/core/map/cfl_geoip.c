@@ -341,3 +341,9 @@ void cfl_geoip_enrich(const cfl_geoip_t *g, const cfl_ip_t *ip, struct json_obje
 	add_geo(r, source);
 	add_as(r, source);
 }
+
+void cfl_geoip_enrich_as(const cfl_geoip_t *g, const cfl_ip_t *ip, struct json_object *source)
+{
+	if (g != NULL)
+		add_as(record(g, ip), source);
+}

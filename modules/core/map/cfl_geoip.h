@@ -34,4 +34,8 @@ void cfl_geoip_close(cfl_geoip_t *g);
  * databases know the address. g may be NULL (no-op). */
 void cfl_geoip_enrich(const cfl_geoip_t *g, const cfl_ip_t *ip, struct json_object *source);
 
+/* Only the "as" object (the organization audit log takes source.geo.* from the
+ * event, docs/org-audit-mapping.md section 6). */
+void cfl_geoip_enrich_as(const cfl_geoip_t *g, const cfl_ip_t *ip, struct json_object *source);
+
 #endif /* CFL_GEOIP_H */

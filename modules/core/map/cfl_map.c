@@ -104,7 +104,8 @@ cfl_rc_t cfl_mapper_new(const cfl_map_opts_t *o, cfl_mapper_t **out, cfl_errbuf_
 	if ((rc = copy_options(m, o, err)) != CFL_OK
 			|| (rc = cfl_lognorm_load(o->rulebase, &m->ln, err)) != CFL_OK
 			|| (rc = cfl_categories_load(o->categories, &m->cats, err)) != CFL_OK
-			|| (rc = cfl_geoip_open(o->geoip_city, o->geoip_asn, &m->geo, err)) != CFL_OK) {
+			|| (rc = cfl_geoip_open(o->geoip_city, o->geoip_asn, &m->geo, err)) != CFL_OK
+			|| (rc = cfl_map_org_new(o, m->geo, &m->org, err)) != CFL_OK) {
 		cfl_mapper_free(m);
 		return rc;
 	}
@@ -120,6 +121,7 @@ void cfl_mapper_free(cfl_mapper_t *m)
 		return;
 	cfl_lognorm_free(m->ln);
 	cfl_categories_free(m->cats);
+	cfl_map_org_free(m->org);
 	cfl_geoip_close(m->geo);
 	for (i = 0; i < m->ntags; i++)
 		json_object_put(m->tags[i]);
@@ -579,6 +581,9 @@ cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in,
 			describe_non_object(in->text, in->len, &why);
 		return fail_doc(m, in, reason != NULL ? reason : why.msg, res);
 	}
+	/* an organization audit event or page (docs/org-audit-mapping.md) */
+	if (cfl_map_org_try(m->org, in, in->text + start, jlen, &st, res))
+		return st;
 	if (cfl_json_parse(in->text + start, jlen, &obj, &why) != CFL_OK)
 		return fail_doc(m, in, why.msg, res);
 	cfl_json_pick(obj, cfl_field_names, CFL_NFIELDS, f);

@@ -42,6 +42,9 @@
 typedef struct cfl_map_opts {
 	const char *rulebase;      /* path of confluence-audit.rulebase (required) */
 	const char *categories;    /* path of confluence-categories.json (required) */
+	const char *org_categories; /* organization audit log's table; NULL or "": the
+	                             * atlassian-cloud-categories.json beside categories,
+	                             * or in CFL_PKGDATADIR when that directory has none */
 	const char *geoip_city;    /* NULL or "" = no City lookup */
 	const char *geoip_asn;     /* NULL or "" = no ASN lookup */
 	const char *ns;            /* data_stream.namespace; NULL = "default" */

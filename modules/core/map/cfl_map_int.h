@@ -18,6 +18,7 @@
 #include "cfl_geoip.h"
 #include "cfl_lognorm.h"
 #include "cfl_map_work.h"
+#include "cfl_map_org.h"
 
 /* Strings that are the same in every document, built once and shared by
  * reference (immutable: libfastjson has no call that changes a string). */
@@ -30,6 +31,7 @@ struct cfl_mapper {
 	cfl_lognorm_t *ln;
 	cfl_categories_t *cats;
 	cfl_geoip_t *geo;
+	cfl_map_org_t *org;  /* the organization audit log's mapper (cfl_map_org.c) */
 	struct json_object *leaf[CFL_NLEAVES];
 	struct json_object **tags;  /* configured tags, each once, then preserve_original_event if on */
 	size_t ntags;
