@@ -155,6 +155,8 @@ struct icf_rt {
 	STATSCOUNTER_DEF(ctrPagingGuards, mutCtrPagingGuards)
 	STATSCOUNTER_DEF(ctrForeignLinks, mutCtrForeignLinks)
 	STATSCOUNTER_DEF(ctrCursorDrops, mutCtrCursorDrops)
+	STATSCOUNTER_DEF(ctrRefetches, mutCtrRefetches)
+	STATSCOUNTER_DEF(ctrReplans, mutCtrReplans)
 	intctr_t ctrCursorLag;    /* seconds; a gauge, set (not added) */
 };
 
@@ -264,6 +266,8 @@ static rsRetVal rt_stats_new(icf_rt_t *rt, const char *name)
 	ICF_CTR("paging.guards", ctrPagingGuards, mutCtrPagingGuards)
 	ICF_CTR("links.foreign", ctrForeignLinks, mutCtrForeignLinks)
 	ICF_CTR("cursor.drops", ctrCursorDrops, mutCtrCursorDrops)
+	ICF_CTR("pages.refetched", ctrRefetches, mutCtrRefetches)
+	ICF_CTR("walks.replanned", ctrReplans, mutCtrReplans)
 #undef ICF_CTR
 	rt->ctrCursorLag = 0;
 	CHKiRet(statsobj.AddCounter(rt->stats, UCHAR_CONSTANT("cursor.lag"), ctrType_IntCtr, CTR_FLAG_NONE,
@@ -783,6 +787,8 @@ static void sync_counters(icf_rt_t *rt)
 	STATSCOUNTER_ADD(rt->ctrExcluded, rt->mutCtrExcluded, s->excluded - rt->seen.excluded);
 	STATSCOUNTER_ADD(rt->ctrPagingGuards, rt->mutCtrPagingGuards, s->guard_stops - rt->seen.guard_stops);
 	STATSCOUNTER_ADD(rt->ctrForeignLinks, rt->mutCtrForeignLinks, s->foreign_links - rt->seen.foreign_links);
+	STATSCOUNTER_ADD(rt->ctrRefetches, rt->mutCtrRefetches, s->refetches - rt->seen.refetches);
+	STATSCOUNTER_ADD(rt->ctrReplans, rt->mutCtrReplans, s->replans - rt->seen.replans);
 	rt->submitted_total += s->emitted - rt->seen.emitted;
 	rt->seen = *s;
 }
