@@ -22,6 +22,7 @@ typedef struct scan {
 	size_t len;
 	size_t pos;
 	cfl_errbuf_t *err;
+	int max_depth;
 } scan_t;
 
 static int is_ws(char c)
@@ -150,9 +151,9 @@ static cfl_rc_t scan_container(scan_t *s, int depth, int is_obj)
 	const char close = is_obj ? '}' : ']';
 	cfl_rc_t rc;
 
-	if (depth >= CFL_JSCAN_MAX_DEPTH)
+	if (depth >= s->max_depth)
 		return cfl_err_set(s->err, CFL_ELIMIT, "JSON nested deeper than %d levels at byte %zu",
-		                   CFL_JSCAN_MAX_DEPTH, s->pos);
+		                   s->max_depth, s->pos);
 	s->pos++;
 	skip_ws_scan(s);
 	if (s->pos < s->len && s->b[s->pos] == close) {
@@ -210,7 +211,13 @@ static cfl_rc_t scan_value(scan_t *s, int depth)
 
 cfl_rc_t cfl_jscan_document(const char *buf, size_t len, cfl_span_t *root, cfl_errbuf_t *err)
 {
-	scan_t s = { buf, len, 0, err };
+	return cfl_jscan_document_depth(buf, len, CFL_JSCAN_MAX_DEPTH, root, err);
+}
+
+cfl_rc_t cfl_jscan_document_depth(const char *buf, size_t len, int max_depth, cfl_span_t *root,
+                                  cfl_errbuf_t *err)
+{
+	scan_t s = { buf, len, 0, err, max_depth };
 	size_t start;
 	cfl_rc_t rc;
 

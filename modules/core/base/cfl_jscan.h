@@ -42,6 +42,11 @@ typedef enum cfl_jtype {
  * (a cut-off body), CFL_EPARSE otherwise, CFL_ELIMIT for too deep nesting. */
 cfl_rc_t cfl_jscan_document(const char *buf, size_t len, cfl_span_t *root, cfl_errbuf_t *err);
 
+/* The same with containers nested at most max_depth deep (<= CFL_JSCAN_MAX_DEPTH):
+ * the event mapper matches the nesting limit of the libfastjson parser it replaced. */
+cfl_rc_t cfl_jscan_document_depth(const char *buf, size_t len, int max_depth, cfl_span_t *root,
+                                  cfl_errbuf_t *err);
+
 cfl_jtype_t cfl_jscan_type(cfl_span_t v);
 
 /* Iterating an object or an array span. begin returns 0 if v is not of
