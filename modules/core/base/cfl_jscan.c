@@ -22,7 +22,7 @@ typedef struct scan {
 	size_t len;
 	size_t pos;
 	cfl_errbuf_t *err;
-	int max_depth;
+	int max_value_depth; /* deepest value (the root is at 0); -1: no limit */
 } scan_t;
 
 static int is_ws(char c)
@@ -151,9 +151,9 @@ static cfl_rc_t scan_container(scan_t *s, int depth, int is_obj)
 	const char close = is_obj ? '}' : ']';
 	cfl_rc_t rc;
 
-	if (depth >= s->max_depth)
+	if (depth >= CFL_JSCAN_MAX_DEPTH)
 		return cfl_err_set(s->err, CFL_ELIMIT, "JSON nested deeper than %d levels at byte %zu",
-		                   s->max_depth, s->pos);
+		                   CFL_JSCAN_MAX_DEPTH, s->pos);
 	s->pos++;
 	skip_ws_scan(s);
 	if (s->pos < s->len && s->b[s->pos] == close) {
@@ -194,6 +194,9 @@ static cfl_rc_t scan_value(scan_t *s, int depth)
 	skip_ws_scan(s);
 	if (s->pos >= s->len)
 		return fail(s, "a value");
+	if (s->max_value_depth >= 0 && depth > s->max_value_depth)
+		return cfl_err_set(s->err, CFL_ELIMIT, "JSON nested deeper than %d levels at byte %zu",
+		                   s->max_value_depth, s->pos);
 	c = s->b[s->pos];
 	switch (c) {
 	case '{': return scan_container(s, depth, 1);
@@ -211,13 +214,13 @@ static cfl_rc_t scan_value(scan_t *s, int depth)
 
 cfl_rc_t cfl_jscan_document(const char *buf, size_t len, cfl_span_t *root, cfl_errbuf_t *err)
 {
-	return cfl_jscan_document_depth(buf, len, CFL_JSCAN_MAX_DEPTH, root, err);
+	return cfl_jscan_document_depth(buf, len, -1, root, err);
 }
 
-cfl_rc_t cfl_jscan_document_depth(const char *buf, size_t len, int max_depth, cfl_span_t *root,
+cfl_rc_t cfl_jscan_document_depth(const char *buf, size_t len, int max_value_depth, cfl_span_t *root,
                                   cfl_errbuf_t *err)
 {
-	scan_t s = { buf, len, 0, err, max_depth };
+	scan_t s = { buf, len, 0, err, max_value_depth };
 	size_t start;
 	cfl_rc_t rc;
 

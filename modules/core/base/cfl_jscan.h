@@ -42,9 +42,10 @@ typedef enum cfl_jtype {
  * (a cut-off body), CFL_EPARSE otherwise, CFL_ELIMIT for too deep nesting. */
 cfl_rc_t cfl_jscan_document(const char *buf, size_t len, cfl_span_t *root, cfl_errbuf_t *err);
 
-/* The same with containers nested at most max_depth deep (<= CFL_JSCAN_MAX_DEPTH):
- * the event mapper matches the nesting limit of the libfastjson parser it replaced. */
-cfl_rc_t cfl_jscan_document_depth(const char *buf, size_t len, int max_depth, cfl_span_t *root,
+/* The same, and no value deeper than max_value_depth (the root value is at
+ * depth 0, a member of it at 1; -1: no such limit): the event mapper keeps
+ * the nesting limit of the libfastjson parser it replaced. */
+cfl_rc_t cfl_jscan_document_depth(const char *buf, size_t len, int max_value_depth, cfl_span_t *root,
                                   cfl_errbuf_t *err);
 
 cfl_jtype_t cfl_jscan_type(cfl_span_t v);

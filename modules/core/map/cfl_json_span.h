@@ -23,7 +23,7 @@
 
 #include "cfl_jscan.h"
 
-/* The nesting libfastjson's default tokener accepted: deeper events are
+/* The deepest value libfastjson's default tokener accepted: deeper events are
  * left to it, so they fail with the words they always failed with. */
 #define CFL_SPAN_MAX_DEPTH 31
 
