@@ -63,6 +63,24 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Byte classes: what ends a run of plain string bytes, and what a container
+ * skip or a scalar skip must look at. Tables instead of strchr(): the
+ * scanner and the walkers run over every byte of every event mapped. */
+enum { C_PLAIN = 0, C_QUOTE = 1, C_BSLASH = 2, C_OPEN = 3, C_CLOSE = 4, C_CTRL = 5 };
+#define CTRL4(a) [a] = C_CTRL, [a + 1] = C_CTRL, [a + 2] = C_CTRL, [a + 3] = C_CTRL
+static const unsigned char str_class[256] = {
+	CTRL4(0x00), CTRL4(0x04), CTRL4(0x08), CTRL4(0x0c),
+	CTRL4(0x10), CTRL4(0x14), CTRL4(0x18), CTRL4(0x1c),
+	['"'] = C_QUOTE, ['\\'] = C_BSLASH
+};
+#undef CTRL4
+static const unsigned char walk_class[256] = {
+	['"'] = C_QUOTE, ['{'] = C_OPEN, ['['] = C_OPEN, ['}'] = C_CLOSE, [']'] = C_CLOSE
+};
+static const unsigned char scalar_end[256] = {
+	[','] = 1, ['}'] = 1, [']'] = 1, [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [0] = 1
+};
+
 static cfl_rc_t scan_string(scan_t *s)
 {
 	int i;
@@ -70,6 +88,10 @@ static cfl_rc_t scan_string(scan_t *s)
 	s->pos++; /* opening quote */
 	while (s->pos < s->len) {
 		unsigned char c = (unsigned char)s->b[s->pos];
+		if (str_class[c] == C_PLAIN) {
+			s->pos++;
+			continue;
+		}
 		if (c == '"') {
 			s->pos++;
 			return CFL_OK;
@@ -266,9 +288,11 @@ static const char *skip_ws(const char *p, const char *end)
 static const char *skip_string(const char *p, const char *end)
 {
 	for (p++; p < end; p++) {
-		if (*p == '\\')
+		unsigned char c = str_class[(unsigned char)*p];
+
+		if (c == C_BSLASH)
 			p++;
-		else if (*p == '"')
+		else if (c == C_QUOTE)
 			return p + 1;
 	}
 	return end;
@@ -283,19 +307,25 @@ static const char *skip_value(const char *p, const char *end)
 	if (*p == '"')
 		return skip_string(p, end);
 	if (*p != '{' && *p != '[') {
-		while (p < end && strchr(",}] \t\n\r", *p) == NULL)
+		while (p < end && !scalar_end[(unsigned char)*p])
 			p++;
 		return p;
 	}
 	while (p < end) {
-		if (*p == '"') {
+		switch (walk_class[(unsigned char)*p]) {
+		case C_QUOTE:
 			p = skip_string(p, end);
 			continue;
-		}
-		if (*p == '{' || *p == '[')
+		case C_OPEN:
 			depth++;
-		else if ((*p == '}' || *p == ']') && --depth == 0)
-			return p + 1;
+			break;
+		case C_CLOSE:
+			if (--depth == 0)
+				return p + 1;
+			break;
+		default:
+			break;
+		}
 		p++;
 	}
 	return end;

@@ -48,26 +48,37 @@ int cfl_span_get(cfl_span_t obj, const char *name, cfl_span_t *out)
 	return 1;
 }
 
+/* 1 if key span k (with quotes) is name (nlen bytes, no backslash in it). */
+static int key_is(cfl_span_t k, const char *name, size_t nlen)
+{
+	if (k.len - 2 == nlen && memcmp(k.p + 1, name, nlen) == 0)
+		return 1;  /* the same bytes: an escape in k would make them differ */
+	return memchr(k.p, '\\', k.len) != NULL && cfl_jscan_key_eq(k, name);
+}
+
 void cfl_span_pick(cfl_span_t obj, const char *const *names, size_t n, cfl_span_t *out)
 {
 	unsigned char first[256];
+	size_t len[64];
 	cfl_jiter_t it;
 	cfl_span_t k, v;
 	size_t i;
 
 	memset(out, 0, n * sizeof(*out));
-	if (!cfl_jscan_obj_begin(obj, &it))
+	if (n > 64 || !cfl_jscan_obj_begin(obj, &it))
 		return;
 	/* members whose first byte starts no wanted name are skipped at once */
 	memset(first, 0, sizeof(first));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		first[(unsigned char)names[i][0]] = 1;
+		len[i] = strlen(names[i]);
+	}
 	first['\\'] = 1;
 	while (cfl_jscan_obj_next(&it, &k, &v)) {
 		if (k.len < 3 || !first[(unsigned char)k.p[1]])
 			continue;
 		for (i = 0; i < n; i++) {
-			if (cfl_jscan_key_eq(k, names[i])) {
+			if (key_is(k, names[i], len[i])) {
 				out[i] = v;
 				break;
 			}
@@ -77,6 +88,14 @@ void cfl_span_pick(cfl_span_t obj, const char *const *names, size_t n, cfl_span_
 		if (!cfl_span_ok(out[i]))
 			out[i].p = NULL, out[i].len = 0;
 	}
+}
+
+int cfl_span_empty(cfl_span_t arr)
+{
+	cfl_jiter_t it;
+	cfl_span_t v;
+
+	return !cfl_jscan_arr_begin(arr, &it) || !cfl_jscan_arr_next(&it, &v);
 }
 
 int cfl_span_count(cfl_span_t arr)
@@ -187,17 +206,47 @@ static struct json_object *span_double(cfl_span_t v)
 	return o;
 }
 
-/* 1 if no two member names of the object are the same (ignoring case) and
- * none has an escape: then no member can replace another. */
+/* ---- building libfastjson values: one pass over validated text ---------
+ *
+ * Each conv_* function reads the value at p (no leading whitespace) and
+ * returns the first byte after it. The text was validated by cfl_jscan, so
+ * the grammar is known to hold and only the data is looked at. */
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && is_ws(*p))
+		p++;
+	return p;
+}
+
+/* The closing quote of the string opening at p; *esc if it has an escape. */
+static const char *string_end(const char *p, const char *end, int *esc)
+{
+	*esc = 0;
+	for (p++; p < end; p++) {
+		if (*p == '"')
+			return p;
+		if (*p == '\\') {
+			*esc = 1;
+			p++;
+		}
+	}
+	return end - 1;
+}
+
+/* 1 if no two member names of an object are the same, compared without
+ * case: then no member can replace another, whatever libfastjson's
+ * comparison is. */
 static int names_distinct(const cfl_span_t *keys, int n)
 {
 	int i, j;
 
-	if (n > MAX_FAST_MEMBERS)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (memchr(keys[i].p, '\\', keys[i].len) != NULL)
-			return 0;
+	for (i = 1; i < n; i++) {
 		for (j = 0; j < i; j++) {
 			if (keys[i].len == keys[j].len && strncasecmp(keys[i].p, keys[j].p, keys[i].len) == 0)
 				return 0;
@@ -206,87 +255,160 @@ static int names_distinct(const cfl_span_t *keys, int n)
 	return 1;
 }
 
-static void add_member(struct json_object *obj, cfl_span_t k, cfl_span_t v, int is_new)
+static void add_member(struct json_object *obj, cfl_span_t k, int esc, struct json_object *val,
+	unsigned flags)
 {
 	char buf[SMALL], *heap = NULL, *key = buf;
-	long n;
 
-	if (memchr(k.p, '\\', k.len) == NULL && k.len - 2 < sizeof(buf)) {
+	if (!esc && k.len - 2 < sizeof(buf)) {
 		memcpy(buf, k.p + 1, k.len - 2);
 		buf[k.len - 2] = '\0';
-	} else {
-		n = cfl_jscan_string(k, buf, sizeof(buf));
-		if (n < 0) {
-			if ((heap = malloc(k.len)) == NULL)
-				return;
-			cfl_jscan_string(k, heap, k.len);
-			key = heap;
+	} else if (cfl_jscan_string(k, buf, sizeof(buf)) < 0) {
+		if ((heap = malloc(k.len)) == NULL) {
+			json_object_put(val);
+			return;
 		}
+		cfl_jscan_string(k, heap, k.len);
+		key = heap;
 	}
-	json_object_object_add_ex(obj, key, cfl_span_json(v), is_new ? JSON_C_OBJECT_ADD_KEY_IS_NEW : 0);
+	json_object_object_add_ex(obj, key, val, flags);
 	free(heap);
 }
 
-static struct json_object *span_object(cfl_span_t v)
-{
-	struct json_object *obj = json_object_new_object();
-	cfl_span_t keys[MAX_FAST_MEMBERS + 1], vals[MAX_FAST_MEMBERS + 1];
-	cfl_jiter_t it;
-	cfl_span_t k, val;
-	int n = 0, i, is_new;
+static const char *conv_value(const char *p, const char *end, struct json_object **out, int slow);
 
-	if (obj == NULL)
-		return NULL;
-	cfl_jscan_obj_begin(v, &it);
-	while (n <= MAX_FAST_MEMBERS && cfl_jscan_obj_next(&it, &keys[n], &vals[n]))
-		n++;
-	is_new = names_distinct(keys, n);
-	for (i = 0; i < n; i++)
-		add_member(obj, keys[i], vals[i], is_new);
-	while (cfl_jscan_obj_next(&it, &k, &val))
-		add_member(obj, k, val, 0);
-	return obj;
+/* Members are added without libfastjson's lookup for an existing name
+ * (JSON_C_OBJECT_ADD_KEY_IS_NEW); if the names turn out not to be plain and
+ * distinct, the object is built again with the replacing add (slow). */
+static const char *conv_object(const char *p, const char *end, struct json_object **out, int slow)
+{
+	struct json_object *obj = json_object_new_object(), *v;
+	cfl_span_t keys[MAX_FAST_MEMBERS], k;
+	const char *start = p, *q;
+	int n = 0, plain = 1, esc;
+
+	p = skip_ws(p + 1, end);
+	while (p < end && *p == '"') {
+		q = string_end(p, end, &esc);
+		k.p = p;
+		k.len = (size_t)(q + 1 - p);
+		p = skip_ws(q + 1, end);      /* at ':' */
+		p = skip_ws(p + 1, end);
+		p = skip_ws(conv_value(p, end, &v, slow), end);
+		if (!slow) {
+			if (esc || n == MAX_FAST_MEMBERS)
+				plain = 0;
+			else
+				keys[n++] = k;
+		}
+		if (obj != NULL)
+			add_member(obj, k, esc, v, slow ? 0 : JSON_C_OBJECT_ADD_KEY_IS_NEW);
+		else
+			json_object_put(v);
+		if (p < end && *p == ',')
+			p = skip_ws(p + 1, end);
+	}
+	if (!slow && !(plain && names_distinct(keys, n))) {
+		json_object_put(obj);
+		return conv_object(start, end, out, 1);
+	}
+	*out = obj;
+	return p + 1;  /* past '}' */
 }
 
-static struct json_object *span_array(cfl_span_t v)
+static const char *conv_array(const char *p, const char *end, struct json_object **out, int slow)
 {
-	struct json_object *arr = json_object_new_array();
-	cfl_jiter_t it;
-	cfl_span_t e;
+	struct json_object *arr = json_object_new_array(), *v;
 
-	if (arr == NULL)
-		return NULL;
-	cfl_jscan_arr_begin(v, &it);
-	while (cfl_jscan_arr_next(&it, &e))
-		json_object_array_add(arr, cfl_span_json(e));
-	return arr;
+	p = skip_ws(p + 1, end);
+	while (p < end && *p != ']') {
+		p = skip_ws(conv_value(p, end, &v, slow), end);
+		if (arr != NULL)
+			json_object_array_add(arr, v);
+		else
+			json_object_put(v);
+		if (p < end && *p == ',')
+			p = skip_ws(p + 1, end);
+	}
+	*out = arr;
+	return p + 1;  /* past ']' */
+}
+
+static const char *conv_number(const char *p, const char *end, struct json_object **out)
+{
+	const char *q = p;
+	int is_double = 0;
+	cfl_span_t v;
+	int64_t i;
+	double d;
+
+	for (; q < end; q++) {
+		char c = *q;
+
+		if (c == '.' || c == 'e' || c == 'E' || c == '+')
+			is_double = 1;
+		else if (c != '-' && (c < '0' || c > '9'))
+			break;
+	}
+	v.p = p;
+	v.len = (size_t)(q - p);
+	if (!is_double && v.len < 19) {
+		/* at most 18 digits: no overflow, no strtoll */
+		int neg = *p == '-';
+
+		for (i = 0, p += neg; p < q; p++)
+			i = i * 10 + (*p - '0');
+		*out = json_object_new_int64(neg ? -i : i);
+	} else if (!is_double) {
+		cfl_span_number(v, &i, &d);
+		*out = json_object_new_int64(i);
+	} else {
+		*out = span_double(v);
+	}
+	return q;
+}
+
+static const char *conv_value(const char *p, const char *end, struct json_object **out, int slow)
+{
+	const char *q;
+	cfl_span_t s;
+	int esc;
+
+	*out = NULL;
+	if (p >= end)
+		return end;
+	switch (*p) {
+	case '{':
+		return conv_object(p, end, out, slow);
+	case '[':
+		return conv_array(p, end, out, slow);
+	case '"':
+		q = string_end(p, end, &esc);
+		s.p = p;
+		s.len = (size_t)(q + 1 - p);
+		*out = esc ? span_string(s) : json_object_new_string_len(p + 1, (int)(q - p - 1));
+		return q + 1;
+	case 't':
+		*out = json_object_new_boolean(1);
+		return p + 4;
+	case 'f':
+		*out = json_object_new_boolean(0);
+		return p + 5;
+	case 'n':
+		return p + 4;
+	default:
+		return conv_number(p, end, out);
+	}
 }
 
 struct json_object *cfl_span_json(cfl_span_t v)
 {
-	int64_t i;
-	double d;
+	struct json_object *o;
 
-	switch (cfl_jscan_type(v)) {
-	case CFL_JOBJECT:
-		return span_object(v);
-	case CFL_JARRAY:
-		return span_array(v);
-	case CFL_JSTRING:
-		return span_string(v);
-	case CFL_JNUMBER:
-		if (cfl_span_number(v, &i, &d) == 1)
-			return json_object_new_int64(i);
-		return span_double(v);
-	case CFL_JTRUE:
-		return json_object_new_boolean(1);
-	case CFL_JFALSE:
-		return json_object_new_boolean(0);
-	case CFL_JNULL:
-	case CFL_JNONE:
-	default:
+	if (v.len == 0)
 		return NULL;
-	}
+	conv_value(v.p, v.p + v.len, &o, 0);
+	return o;
 }
 
 struct json_object *cfl_span_keyword(cfl_span_t v)

@@ -43,6 +43,9 @@ void cfl_span_pick(cfl_span_t obj, const char *const *names, size_t n, cfl_span_
 /* Elements of an array span (0 for anything else). */
 int cfl_span_count(cfl_span_t arr);
 
+/* 1 if arr has no element (or is no array): cheaper than counting. */
+int cfl_span_empty(cfl_span_t arr);
+
 /* A string span's text: a pointer into the span when it has no escape, else
  * decoded into buf (NUL-terminated). Returns the length, or -1 if v is not a
  * string or its decoded text does not fit in cap - 1 bytes. The text is NOT

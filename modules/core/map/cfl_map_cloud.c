@@ -147,7 +147,7 @@ static void map_affected_objects(cfl_map_work_t *ev)
 		/* compare before renaming: both sides still say objectType */
 		if (has_affected && listed(assoc, affected))
 			has_affected = 0;
-		if (!has_affected && cfl_span_count(assoc) == 0)
+		if (!has_affected && cfl_span_empty(assoc))
 			return;  /* stays empty: the clean-up would drop it */
 		out = cfl_span_json(assoc);
 	} else if (has_affected) {
@@ -171,7 +171,7 @@ static void map_changed_values(cfl_map_work_t *ev)
 	struct json_object *cv;
 	int i, n;
 
-	if (cfl_jscan_type(span) != CFL_JARRAY || cfl_span_count(span) == 0
+	if (cfl_jscan_type(span) != CFL_JARRAY || cfl_span_empty(span)
 			|| (cv = cfl_span_json(span)) == NULL)
 		return;
 	n = json_object_array_length(cv);

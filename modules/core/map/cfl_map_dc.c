@@ -152,7 +152,7 @@ static void move_array(cfl_map_work_t *ev, cfl_field_t from, const char *to)
 {
 	cfl_span_t v = ev->f[from];
 
-	if (cfl_jscan_type(v) == CFL_JARRAY && cfl_span_count(v) > 0)
+	if (cfl_jscan_type(v) == CFL_JARRAY && !cfl_span_empty(v))
 		cfl_json_add_new(ev->audit, to, cfl_span_json(v));
 }
 
