@@ -23,6 +23,8 @@ typedef struct scan {
 	size_t pos;
 	cfl_errbuf_t *err;
 	int max_value_depth; /* deepest value (the root is at 0); -1: no limit */
+	cfl_jmember_t *top;  /* where the root object's members go, or NULL */
+	size_t ntop, maxtop;
 } scan_t;
 
 static int is_ws(char c)
@@ -183,18 +185,31 @@ static cfl_rc_t scan_container(scan_t *s, int depth, int is_obj)
 		return CFL_OK;
 	}
 	for (;;) {
+		size_t key = s->pos, key_end = 0, val;
+
 		if (is_obj) {
 			if (s->pos >= s->len || s->b[s->pos] != '"')
 				return fail(s, "a member name string");
 			if ((rc = scan_string(s)) != CFL_OK)
 				return rc;
+			key_end = s->pos;
 			skip_ws_scan(s);
 			if (s->pos >= s->len || s->b[s->pos] != ':')
 				return fail(s, "':'");
 			s->pos++;
+			skip_ws_scan(s);
 		}
+		val = s->pos;
 		if ((rc = scan_value(s, depth + 1)) != CFL_OK)
 			return rc;
+		if (is_obj && depth == 0 && s->top != NULL && s->ntop++ < s->maxtop) {
+			cfl_jmember_t *m = &s->top[s->ntop - 1];
+
+			m->key.p = s->b + key;
+			m->key.len = key_end - key;
+			m->val.p = s->b + val;
+			m->val.len = s->pos - val;
+		}
 		skip_ws_scan(s);
 		if (s->pos < s->len && s->b[s->pos] == ',') {
 			s->pos++;
@@ -242,7 +257,13 @@ cfl_rc_t cfl_jscan_document(const char *buf, size_t len, cfl_span_t *root, cfl_e
 cfl_rc_t cfl_jscan_document_depth(const char *buf, size_t len, int max_value_depth, cfl_span_t *root,
                                   cfl_errbuf_t *err)
 {
-	scan_t s = { buf, len, 0, err, max_value_depth };
+	return cfl_jscan_document_members(buf, len, max_value_depth, root, NULL, 0, NULL, err);
+}
+
+cfl_rc_t cfl_jscan_document_members(const char *buf, size_t len, int max_value_depth, cfl_span_t *root,
+                                    cfl_jmember_t *top, size_t max, size_t *ntop, cfl_errbuf_t *err)
+{
+	scan_t s = { buf, len, 0, err, max_value_depth, top, 0, max };
 	size_t start;
 	cfl_rc_t rc;
 
@@ -258,6 +279,8 @@ cfl_rc_t cfl_jscan_document_depth(const char *buf, size_t len, int max_value_dep
 	skip_ws_scan(&s);
 	if (s.pos != len)
 		return fail(&s, "the end of the body after the JSON value");
+	if (ntop != NULL)
+		*ntop = s.ntop;
 	return CFL_OK;
 }
 

@@ -56,38 +56,83 @@ static int key_is(cfl_span_t k, const char *name, size_t nlen)
 	return memchr(k.p, '\\', k.len) != NULL && cfl_jscan_key_eq(k, name);
 }
 
-void cfl_span_pick(cfl_span_t obj, const char *const *names, size_t n, cfl_span_t *out)
-{
-	unsigned char first[256];
+/* The names a pick looks for, prepared once per pick. */
+typedef struct picker {
+	unsigned char first[256];  /* first bytes of the names, and '\\' */
 	size_t len[64];
-	cfl_jiter_t it;
-	cfl_span_t k, v;
+	const char *const *names;
+	size_t n;
+	cfl_span_t *out;
+} picker_t;
+
+static int pick_begin(picker_t *pk, const char *const *names, size_t n, cfl_span_t *out)
+{
 	size_t i;
 
 	memset(out, 0, n * sizeof(*out));
-	if (n > 64 || !cfl_jscan_obj_begin(obj, &it))
-		return;
+	if (n > 64)
+		return 0;
 	/* members whose first byte starts no wanted name are skipped at once */
-	memset(first, 0, sizeof(first));
+	memset(pk->first, 0, sizeof(pk->first));
 	for (i = 0; i < n; i++) {
-		first[(unsigned char)names[i][0]] = 1;
-		len[i] = strlen(names[i]);
+		pk->first[(unsigned char)names[i][0]] = 1;
+		pk->len[i] = strlen(names[i]);
 	}
-	first['\\'] = 1;
-	while (cfl_jscan_obj_next(&it, &k, &v)) {
-		if (k.len < 3 || !first[(unsigned char)k.p[1]])
-			continue;
-		for (i = 0; i < n; i++) {
-			if (key_is(k, names[i], len[i])) {
-				out[i] = v;
-				break;
-			}
+	pk->first['\\'] = 1;
+	pk->names = names;
+	pk->n = n;
+	pk->out = out;
+	return 1;
+}
+
+static void pick_member(picker_t *pk, cfl_span_t k, cfl_span_t v)
+{
+	size_t i;
+
+	if (k.len < 3 || !pk->first[(unsigned char)k.p[1]])
+		return;
+	for (i = 0; i < pk->n; i++) {
+		if (key_is(k, pk->names[i], pk->len[i])) {
+			pk->out[i] = v;  /* a later one replaces it */
+			return;
 		}
 	}
-	for (i = 0; i < n; i++) {
-		if (!cfl_span_ok(out[i]))
-			out[i].p = NULL, out[i].len = 0;
+}
+
+static void pick_end(picker_t *pk)
+{
+	size_t i;
+
+	for (i = 0; i < pk->n; i++) {
+		if (!cfl_span_ok(pk->out[i]))
+			pk->out[i].p = NULL, pk->out[i].len = 0;
 	}
+}
+
+void cfl_span_pick(cfl_span_t obj, const char *const *names, size_t n, cfl_span_t *out)
+{
+	picker_t pk;
+	cfl_jiter_t it;
+	cfl_span_t k, v;
+
+	if (!pick_begin(&pk, names, n, out) || !cfl_jscan_obj_begin(obj, &it))
+		return;
+	while (cfl_jscan_obj_next(&it, &k, &v))
+		pick_member(&pk, k, v);
+	pick_end(&pk);
+}
+
+void cfl_span_pick_members(const cfl_jmember_t *mem, size_t nmem, const char *const *names, size_t n,
+	cfl_span_t *out)
+{
+	picker_t pk;
+	size_t i;
+
+	if (!pick_begin(&pk, names, n, out))
+		return;
+	for (i = 0; i < nmem; i++)
+		pick_member(&pk, mem[i].key, mem[i].val);
+	pick_end(&pk);
 }
 
 int cfl_span_empty(cfl_span_t arr)

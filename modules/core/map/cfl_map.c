@@ -556,22 +556,35 @@ static cfl_map_status_t map_object(const cfl_mapper_t *m, const cfl_map_input_t 
 	return CFL_MAP_OK;
 }
 
-/* The event object's span in text[0..len). The strict scanner is tried first;
- * what it refuses goes to libfastjson's parser, which fails with the message
- * pipeline_error documents have always carried, or accepts a lenient form
- * (a leading zero, a control character in a string, ...): then its plain
- * rendering is scanned instead, in *alt (the caller frees it). */
-static cfl_rc_t scan_event(const char *text, size_t len, cfl_span_t *root, char **alt,
-	cfl_errbuf_t *why)
+/* Top-level members recorded while the event is validated; an event with
+ * more is picked by walking its text again. */
+#define TOP_MEMBERS 48
+
+/* The event object's span in text[0..len), with its top-level members
+ * picked into f. The strict scanner is tried first; what it refuses goes to
+ * libfastjson's parser, which fails with the message pipeline_error
+ * documents have always carried, or accepts a lenient form (a leading zero,
+ * a control character in a string, ...): then its plain rendering is
+ * scanned instead, in *alt (the caller frees it). */
+static cfl_rc_t scan_event(const char *text, size_t len, cfl_span_t *root, cfl_span_t *f,
+	char **alt, cfl_errbuf_t *why)
 {
+	cfl_jmember_t top[TOP_MEMBERS];
 	struct json_object *obj;
 	const char *plain;
 	cfl_errbuf_t jerr;
+	size_t ntop;
 	cfl_rc_t rc;
 
 	*alt = NULL;
-	if (cfl_jscan_document_depth(text, len, CFL_SPAN_MAX_DEPTH, root, &jerr) == CFL_OK)
+	if (cfl_jscan_document_members(text, len, CFL_SPAN_MAX_DEPTH, root, top, TOP_MEMBERS, &ntop,
+			&jerr) == CFL_OK) {
+		if (ntop <= TOP_MEMBERS)
+			cfl_span_pick_members(top, ntop, cfl_field_names, CFL_NFIELDS, f);
+		else
+			cfl_span_pick(*root, cfl_field_names, CFL_NFIELDS, f);
 		return CFL_OK;
+	}
 	if ((rc = cfl_json_parse(text, len, &obj, why)) != CFL_OK)
 		return rc;
 	plain = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
@@ -588,6 +601,7 @@ static cfl_rc_t scan_event(const char *text, size_t len, cfl_span_t *root, char 
 		root->p = "{}";
 		root->len = 2;
 	}
+	cfl_span_pick(*root, cfl_field_names, CFL_NFIELDS, f);
 	return CFL_OK;
 }
 
@@ -607,11 +621,10 @@ cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in,
 			describe_non_object(in->text, in->len, &why);
 		return fail_doc(m, in, reason != NULL ? reason : why.msg, res);
 	}
-	if (scan_event(in->text + start, jlen, &root, &alt, &why) != CFL_OK) {
+	if (scan_event(in->text + start, jlen, &root, f, &alt, &why) != CFL_OK) {
 		free(alt);
 		return fail_doc(m, in, why.msg, res);
 	}
-	cfl_span_pick(root, cfl_field_names, CFL_NFIELDS, f);
 	if (envelope_list(f, &list, &which)) {
 		int n = cfl_span_count(list);
 
