@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "cfl_json_span.h"
+#include "cfl_json_util.h"
 
 enum { SMALL = 256, MAX_FAST_MEMBERS = 32 };
 
@@ -269,17 +270,24 @@ static const char *skip_ws(const char *p, const char *end)
 	return p;
 }
 
-/* The closing quote of the string opening at p; *esc if it has an escape. */
+/* The closing quote of the string opening at p; *esc if it has an escape.
+ * memchr finds the candidate quote; only a string with a backslash before
+ * it is walked byte by byte. */
 static const char *string_end(const char *p, const char *end, int *esc)
 {
+	const char *q = memchr(p + 1, '"', (size_t)(end - p - 1));
+
 	*esc = 0;
+	if (q == NULL)
+		return end - 1;
+	if (memchr(p + 1, '\\', (size_t)(q - p - 1)) == NULL)
+		return q;
+	*esc = 1;
 	for (p++; p < end; p++) {
 		if (*p == '"')
 			return p;
-		if (*p == '\\') {
-			*esc = 1;
+		if (*p == '\\')
 			p++;
-		}
 	}
 	return end - 1;
 }
@@ -300,11 +308,40 @@ static int names_distinct(const cfl_span_t *keys, int n)
 	return 1;
 }
 
+/* Member names the audit records repeat in the subtrees the document keeps:
+ * they are added as static strings (JSON_C_OBJECT_KEY_IS_CONSTANT), which
+ * saves libfastjson a strdup() and a free() per member. */
+static const char *const common_keys[] = {
+	"id", "to", "key", "uri", "from", "name", "type", "area", "level", "value", "action",
+	"i18nKey", "userKey", "category", "newValue", "oldValue", "username", "accountId",
+	"avatarUri", "publicName", "objectType", "operations", "nameI18nKey", "accountType",
+	"displayName", "actionI18nKey", "hiddenOldValue", "hiddenNewValue", "categoryI18nKey",
+	"externalCollaborator", "isExternalCollaborator"
+};
+
+static const char *common_key(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(common_keys) / sizeof(common_keys[0]); i++) {
+		const char *c = common_keys[i];
+
+		if (c[0] == s[0] && strncmp(c, s, len) == 0 && c[len] == '\0')
+			return c;
+	}
+	return NULL;
+}
+
 static void add_member(struct json_object *obj, cfl_span_t k, int esc, struct json_object *val,
 	unsigned flags)
 {
 	char buf[SMALL], *heap = NULL, *key = buf;
+	const char *ck;
 
+	if (!esc && k.len > 2 && (ck = common_key(k.p + 1, k.len - 2)) != NULL) {
+		json_object_object_add_ex(obj, ck, val, flags | JSON_C_OBJECT_KEY_IS_CONSTANT);
+		return;
+	}
 	if (!esc && k.len - 2 < sizeof(buf)) {
 		memcpy(buf, k.p + 1, k.len - 2);
 		buf[k.len - 2] = '\0';
@@ -320,17 +357,42 @@ static void add_member(struct json_object *obj, cfl_span_t k, int esc, struct js
 	free(heap);
 }
 
-static const char *conv_value(const char *p, const char *end, struct json_object **out, int slow);
+/* Conversion modes: SLOW adds members with libfastjson's replacing add
+ * (an object with repeated or escaped names); PRUNE leaves out what the
+ * contract's clean-up would remove (cfl_json_prune): in the fast mode as it
+ * goes, in the slow mode after each container is complete, so a replaced
+ * member is judged by its last value, as before. */
+enum { M_SLOW = 1, M_PRUNE = 2 };
+
+static const char *conv_value(const char *p, const char *end, struct json_object **out, int mode);
+
+/* Adds v to a container in the making (add_one), or drops it when the fast
+ * pruning mode says it is empty. */
+static int keep(struct json_object *v, int mode)
+{
+	if (mode == M_PRUNE && cfl_json_is_empty(v)) {
+		json_object_put(v);
+		return 0;
+	}
+	return 1;
+}
+
+static struct json_object *finish(struct json_object *c, int mode)
+{
+	if (mode == (M_SLOW | M_PRUNE))
+		cfl_json_prune(c);
+	return c;
+}
 
 /* Members are added without libfastjson's lookup for an existing name
  * (JSON_C_OBJECT_ADD_KEY_IS_NEW); if the names turn out not to be plain and
- * distinct, the object is built again with the replacing add (slow). */
-static const char *conv_object(const char *p, const char *end, struct json_object **out, int slow)
+ * distinct, the object is built again in the slow mode. */
+static const char *conv_object(const char *p, const char *end, struct json_object **out, int mode)
 {
 	struct json_object *obj = json_object_new_object(), *v;
 	cfl_span_t keys[MAX_FAST_MEMBERS], k;
 	const char *start = p, *q;
-	int n = 0, plain = 1, esc;
+	int n = 0, plain = 1, esc, slow = mode & M_SLOW;
 
 	p = skip_ws(p + 1, end);
 	while (p < end && *p == '"') {
@@ -339,43 +401,43 @@ static const char *conv_object(const char *p, const char *end, struct json_objec
 		k.len = (size_t)(q + 1 - p);
 		p = skip_ws(q + 1, end);      /* at ':' */
 		p = skip_ws(p + 1, end);
-		p = skip_ws(conv_value(p, end, &v, slow), end);
+		p = skip_ws(conv_value(p, end, &v, mode), end);
 		if (!slow) {
 			if (esc || n == MAX_FAST_MEMBERS)
 				plain = 0;
 			else
 				keys[n++] = k;
 		}
-		if (obj != NULL)
+		if (obj != NULL && keep(v, mode))
 			add_member(obj, k, esc, v, slow ? 0 : JSON_C_OBJECT_ADD_KEY_IS_NEW);
-		else
+		else if (obj == NULL)
 			json_object_put(v);
 		if (p < end && *p == ',')
 			p = skip_ws(p + 1, end);
 	}
 	if (!slow && !(plain && names_distinct(keys, n))) {
 		json_object_put(obj);
-		return conv_object(start, end, out, 1);
+		return conv_object(start, end, out, mode | M_SLOW);
 	}
-	*out = obj;
+	*out = finish(obj, mode);
 	return p + 1;  /* past '}' */
 }
 
-static const char *conv_array(const char *p, const char *end, struct json_object **out, int slow)
+static const char *conv_array(const char *p, const char *end, struct json_object **out, int mode)
 {
 	struct json_object *arr = json_object_new_array(), *v;
 
 	p = skip_ws(p + 1, end);
 	while (p < end && *p != ']') {
-		p = skip_ws(conv_value(p, end, &v, slow), end);
-		if (arr != NULL)
+		p = skip_ws(conv_value(p, end, &v, mode), end);
+		if (arr != NULL && keep(v, mode))
 			json_object_array_add(arr, v);
-		else
+		else if (arr == NULL)
 			json_object_put(v);
 		if (p < end && *p == ',')
 			p = skip_ws(p + 1, end);
 	}
-	*out = arr;
+	*out = finish(arr, mode);
 	return p + 1;  /* past ']' */
 }
 
@@ -413,7 +475,7 @@ static const char *conv_number(const char *p, const char *end, struct json_objec
 	return q;
 }
 
-static const char *conv_value(const char *p, const char *end, struct json_object **out, int slow)
+static const char *conv_value(const char *p, const char *end, struct json_object **out, int mode)
 {
 	const char *q;
 	cfl_span_t s;
@@ -424,9 +486,9 @@ static const char *conv_value(const char *p, const char *end, struct json_object
 		return end;
 	switch (*p) {
 	case '{':
-		return conv_object(p, end, out, slow);
+		return conv_object(p, end, out, mode);
 	case '[':
-		return conv_array(p, end, out, slow);
+		return conv_array(p, end, out, mode);
 	case '"':
 		q = string_end(p, end, &esc);
 		s.p = p;
@@ -453,6 +515,20 @@ struct json_object *cfl_span_json(cfl_span_t v)
 	if (v.len == 0)
 		return NULL;
 	conv_value(v.p, v.p + v.len, &o, 0);
+	return o;
+}
+
+struct json_object *cfl_span_json_pruned(cfl_span_t v)
+{
+	struct json_object *o;
+
+	if (v.len == 0)
+		return NULL;
+	conv_value(v.p, v.p + v.len, &o, M_PRUNE);
+	if (cfl_json_is_empty(o)) {
+		json_object_put(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -487,33 +563,52 @@ struct json_object *cfl_span_keyword(cfl_span_t v)
 	}
 }
 
+/* 1 if obj's member names are plain and distinct (see names_distinct), and
+ * *n their number. */
+static int plain_names(cfl_span_t obj, int *n)
+{
+	cfl_span_t keys[MAX_FAST_MEMBERS], k, v;
+	cfl_jiter_t it;
+	int plain = 1;
+
+	*n = 0;
+	cfl_jscan_obj_begin(obj, &it);
+	while (cfl_jscan_obj_next(&it, &k, &v)) {
+		if (*n == MAX_FAST_MEMBERS || k.len - 2 >= SMALL || memchr(k.p, '\\', k.len) != NULL)
+			plain = 0;
+		else
+			keys[*n] = k;
+		(*n)++;
+	}
+	return plain && names_distinct(keys, *n);
+}
+
+/* Objects with repeated or escaped names are compared as the libfastjson
+ * values the tokener made of them (a repeated name counts once, last value). */
 static int object_equal(cfl_span_t a, cfl_span_t b)
 {
-	char buf[SMALL], *heap = NULL;
 	cfl_jiter_t it;
 	cfl_span_t k, v, bv;
-	int na = 0, nb = 0, eq = 1;
-	long n;
+	int na, nb, eq = 1;
 
-	cfl_jscan_obj_begin(a, &it);
-	while (cfl_jscan_obj_next(&it, &k, &v))
-		na++;
-	cfl_jscan_obj_begin(b, &it);
-	while (cfl_jscan_obj_next(&it, &k, &v))
-		nb++;
+	if (!plain_names(a, &na) || !plain_names(b, &nb)) {
+		struct json_object *ja = cfl_span_json(a), *jb = cfl_span_json(b);
+
+		eq = cfl_json_equal(ja, jb);
+		json_object_put(ja);
+		json_object_put(jb);
+		return eq;
+	}
 	if (na != nb)
 		return 0;
 	cfl_jscan_obj_begin(a, &it);
 	while (eq && cfl_jscan_obj_next(&it, &k, &v)) {
-		n = cfl_jscan_string(k, buf, sizeof(buf));
-		if (n < 0) {
-			if ((heap = malloc(k.len)) == NULL)
-				return 0;
-			cfl_jscan_string(k, heap, k.len);
-		}
-		eq = member(b, heap != NULL ? heap : buf, &bv) && cfl_span_equal(v, bv);
-		free(heap);
-		heap = NULL;
+		char buf[SMALL];
+
+		/* plain names shorter than buf: the raw bytes are the name */
+		memcpy(buf, k.p + 1, k.len - 2);
+		buf[k.len - 2] = '\0';
+		eq = member(b, buf, &bv) && cfl_span_equal(v, bv);
 	}
 	return eq;
 }

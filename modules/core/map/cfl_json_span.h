@@ -67,6 +67,11 @@ int cfl_span_number(cfl_span_t v, int64_t *i, double *d);
  * null and on allocation failure). */
 struct json_object *cfl_span_json(cfl_span_t v);
 
+/* The same after the contract's clean-up (cfl_json_prune: no nulls, empty
+ * strings, empty objects or arrays, recursively), built without them in the
+ * first place; NULL if nothing is left. */
+struct json_object *cfl_span_json_pruned(cfl_span_t v);
+
 /* v as an ECS keyword (what cfl_json_keyword gave for the parsed value): a new
  * string for a non-empty string, the JSON text of a number or a boolean as a
  * string, NULL for anything else. */

@@ -483,7 +483,7 @@ static void add_timestamp(cfl_map_work_t *ev)
  * section 5 fill and empty. Everything else was built from non-empty values. */
 static void prune(cfl_map_work_t *ev)
 {
-	if (cfl_json_prune(ev->audit)) {
+	if (ev->audit_clean ? json_object_object_length(ev->audit) == 0 : cfl_json_prune(ev->audit)) {
 		json_object_put(ev->audit);
 	} else {
 		struct json_object *confluence = json_object_new_object();

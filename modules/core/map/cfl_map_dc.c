@@ -128,7 +128,7 @@ static void map_type(cfl_map_work_t *ev)
 		type = ev->f[CFL_F_TYPE];
 	if (cfl_jscan_type(type) != CFL_JOBJECT)
 		return;
-	cfl_json_add_new(ev->audit, "type", cfl_span_json(type));
+	cfl_json_add_new(ev->audit, "type", cfl_span_json_pruned(type));
 	if (cfl_span_get(type, "actionI18nKey", &key))
 		cfl_work_action(ev, cfl_span_keyword(key));
 }
@@ -153,7 +153,7 @@ static void move_array(cfl_map_work_t *ev, cfl_field_t from, const char *to)
 	cfl_span_t v = ev->f[from];
 
 	if (cfl_jscan_type(v) == CFL_JARRAY && !cfl_span_empty(v))
-		cfl_json_add_new(ev->audit, to, cfl_span_json(v));
+		cfl_json_add_new(ev->audit, to, cfl_span_json_pruned(v));
 }
 
 cfl_rc_t cfl_map_dc(cfl_map_work_t *ev)
@@ -168,5 +168,6 @@ cfl_rc_t cfl_map_dc(cfl_map_work_t *ev)
 	move_array(ev, CFL_F_EXTRA_ATTRIBUTES, "extra_attributes");
 	move_array(ev, CFL_F_CHANGED_VALUES, "changed_values");
 	move_array(ev, CFL_F_AFFECTED_OBJECTS, "affected_objects");
+	ev->audit_clean = 1;  /* everything in it was pruned as it was built */
 	return CFL_OK;
 }

@@ -45,6 +45,7 @@ typedef struct cfl_map_work {
 	struct json_object *action;  /* event.action, NULL if none */
 	struct json_object *address; /* source.address, NULL if none */
 	int is_cloud;
+	int audit_clean;             /* set by a shape mapper whose audit holds no empties */
 	int64_t ts_ms;
 	char host[CFL_HOST_MAX];     /* host of service.address, for related.hosts ("" = none) */
 	cfl_errbuf_t error;          /* why the event failed (CFL_OK, "" = it did not) */
