@@ -98,25 +98,43 @@ static cfl_rc_t map_time(cfl_map_work_t *ev)
 		"{epochSecond, nano}");
 }
 
+/* user.name from the author's uri ("...?username=x"), if it ends that way. */
+static void put_username(cfl_map_work_t *ev, const char *uri, size_t len)
+{
+	char username[CFL_HOST_MAX];
+	size_t n;
+
+	if (len == 0)
+		return;
+	n = cfl_lognorm_uri_username(ev->m->ln, uri, len, username, sizeof(username));
+	if (n > 0)
+		cfl_json_add_new(cfl_work_user(ev), "name", json_object_new_string_len(username, (int)n));
+}
+
 static void map_author(cfl_map_work_t *ev)
 {
 	static const char *const names[] = { "id", "name", "uri" };
-	char username[CFL_HOST_MAX], buf[1024];
+	char buf[1024];
 	cfl_span_t a[3];
 	const char *uri;
 	long len;
-	size_t n;
 
 	if (!cfl_work_has(ev, CFL_F_AUTHOR))
 		return;
 	cfl_span_pick(ev->f[CFL_F_AUTHOR], names, 3, a);
 	cfl_work_author(ev, a[0], a[1]);
 	len = cfl_span_text(a[2], buf, sizeof(buf), &uri);
-	if (len > 0) {
-		n = cfl_lognorm_uri_username(ev->m->ln, uri, (size_t)len, username, sizeof(username));
-		if (n > 0)
-			cfl_json_add_new(cfl_work_user(ev), "name", json_object_new_string_len(username, (int)n));
+	if (len < 0 && cfl_jscan_type(a[2]) == CFL_JSTRING) {
+		/* a long uri with escapes: decoded as a value */
+		struct json_object *u = cfl_span_json(a[2]);
+
+		if (u != NULL)
+			put_username(ev, json_object_get_string(u), (size_t)json_object_get_string_len(u));
+		json_object_put(u);
+		return;
 	}
+	if (len > 0)
+		put_username(ev, uri, (size_t)len);
 }
 
 /* auditType (file) wins over type (API) if a record carries both. */
