@@ -2,12 +2,21 @@
 # contrib/bench.sh (also `make bench`): mmconfluence speed and memory, as
 # ratios against baselines measured in the same run on the same input.
 #
-# (a) rsyslogd events/s, imfile -> mmconfluence -> omfile, against
+# (a) rsyslogd wall time, imfile -> mmconfluence -> omfile, against
 #     imfile -> mmjsonparse -> omfile (parse + serialize: the floor any JSON
-#     mapping inside rsyslog pays). Target ratio >= 0.8.
-# (b) confluence2ecs events/s against plain libfastjson parse + serialize
-#     (contrib/bench-core.sh). Target ratio >= 0.8.
-# (c) peak RSS (VmHWM) of each rsyslogd run.
+#     mapping inside rsyslog pays), twice: with rsyslog's default queues (no
+#     queue parameter at all) and with tuned ones (direct main queue, a
+#     fixedArray ruleset queue of 20000, batches of 1024).
+#     Target ratio >= 0.9 with both.
+# (b) confluence2ecs CPU time against plain libfastjson parse + serialize
+#     (contrib/bench-core.sh). Target ratio >= 1.0 (default), >= 0.9 (GeoIP, all options).
+# (c) peak RSS (VmHWM) of each rsyslogd run. Target ratio <= 1.05.
+# The four rsyslogd contenders are interleaved (jsonparse/confluence for
+# tuned queues, then for default queues, round after round) for
+# CFL_BENCH_ROUNDS rounds (default 5, at least 5); the best (least) wall time
+# and the highest peak RSS of each count. A first, untimed run of each
+# contender learns the size its output reaches, so a timed run waits for that
+# size with stat alone (no line counting competing with rsyslogd for the CPU).
 # Input: CFL_BENCH_EVENTS (default 100000) events, a mix of the fixture events.
 # Licensed under the Apache License, Version 2.0.
 set -euo pipefail
@@ -33,30 +42,26 @@ with open(out, "w") as f:
 PY
 SIZE=$(stat -c %s "$DIR/events.jsonl")
 
-# run_rsyslog NAME ACTION: prints "seconds peak_rss_kib"
+ROUNDS=${CFL_BENCH_ROUNDS:-5}
+[ "$ROUNDS" -ge 5 ] || ROUNDS=5
+MMC_ACTION="action(type=\"mmconfluence\" rulebase=\"$ROOT/rulebases/confluence-audit.rulebase\" categories=\"$ROOT/rulebases/confluence-categories.json\")"
+MMJ_ACTION='action(type="mmjsonparse" cookie="")'
+
+# run_rsyslog NAME ACTION QUEUES [SIZE]: one rsyslogd run; QUEUES is tuned
+# or default. Without SIZE it waits until the output has N lines and prints
+# its size; with SIZE it waits until the output is that large and prints
+# "seconds peak_rss_kib".
 run_rsyslog() {
-	local name=$1 action=$2 d=$DIR/$1 pid t0 t1 hwm=0 h
-	mkdir -p "$d/work"
-	cat >"$d/rsyslog.conf" <<CONF
-global(workDirectory="$d/work" processInternalMessages="on" maxMessageSize="256k")
-module(load="imfile")
-module(load="mmjsonparse")
-module(load="$MM")
-if \$syslogtag startswith "rsyslogd" then { action(type="omfile" file="$d/internal.log") stop }
-template(name="json" type="string" string="%\$!%\n")
-main_queue(queue.type="direct")
-input(type="imfile" file="$DIR/events.jsonl" tag="confluence-audit" ruleset="r")
-ruleset(name="r" queue.type="fixedArray" queue.size="20000" queue.dequeueBatchSize="1024") {
-	$action
-	action(type="omfile" file="$d/out.jsonl" template="json" asyncWriting="on" ioBufferSize="1m" flushOnTXEnd="off")
-}
-CONF
+	local name=$1 action=$2 queues=$3 want=${4:-} d=$DIR/$1 pid t0 t1 hwm=0 h cpu
+	rm -rf "$d"
+	bench_rsyslog_conf "$d" "$DIR/events.jsonl" "$action" "$queues" "$MM"
 	t0=$(date +%s.%N)
 	"$RSYSLOGD" -n -f "$d/rsyslog.conf" -i "$d/pid" 2>"$d/stderr" &
 	pid=$!
 	while :; do
-		if [ -f "$d/out.jsonl" ] && [ "$(stat -c %s "$d/out.jsonl")" -gt 0 ] &&
-			[ "$(wc -l <"$d/out.jsonl")" -ge "$N" ]; then
+		if [ -n "$want" ]; then
+			[ "$(stat -c %s "$d/out.jsonl" 2>/dev/null || echo 0)" -ge "$want" ] && break
+		elif [ -f "$d/out.jsonl" ] && [ "$(wc -l <"$d/out.jsonl")" -ge "$N" ]; then
 			break
 		fi
 		h=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$pid/status" 2>/dev/null || echo 0)
@@ -67,31 +72,49 @@ CONF
 	t1=$(date +%s.%N)
 	h=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$pid/status" 2>/dev/null || echo 0)
 	[ "${h:-0}" -gt "$hwm" ] && hwm=$h
+	# CPU time (user + sys, all threads) too: less disturbed by a busy machine
+	cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$pid/stat")
 	kill -TERM "$pid"
 	wait "$pid" || true
-	echo "$(echo "$t1 - $t0" | bc -l) $hwm"
+	if [ -n "$want" ]; then
+		echo "$(echo "$t1 - $t0" | bc -l) $hwm $cpu"
+	else
+		# a line may still be in flight: the size once it is complete
+		sleep 0.2
+		stat -c %s "$d/out.jsonl"
+	fi
 }
 
 command -v bc >/dev/null || apt_install bc
-echo "input: $N events, $((SIZE / 1024)) KiB (fixture mix)"
-best() { # best of 3 runs: the least disturbed measurement of each contender
-	local name=$1 action=$2 i r bs="" bh=0
-	for i in 1 2 3; do
-		rm -rf "$DIR/$name"
-		r=$(run_rsyslog "$name" "$action")
-		if [ -z "$bs" ] || [ "$(echo "${r% *} < $bs" | bc -l)" = 1 ]; then bs=${r% *}; fi
-		[ "${r#* }" -gt "$bh" ] && bh=${r#* }
+echo "input: $N events, $((SIZE / 1024)) KiB (fixture mix); $ROUNDS interleaved rounds, best wall time"
+CONTENDERS=(mmjsonparse-tuned mmconfluence-tuned mmjsonparse-default mmconfluence-default)
+action_of() { case $1 in mmjsonparse-*) echo "$MMJ_ACTION" ;; *) echo "$MMC_ACTION" ;; esac; }
+declare -A WANT
+for c in "${CONTENDERS[@]}"; do
+	WANT[$c]=$(run_rsyslog "$c" "$(action_of "$c")" "${c#*-}")
+done
+for ((r = 1; r <= ROUNDS; r++)); do
+	for c in "${CONTENDERS[@]}"; do
+		run_rsyslog "$c" "$(action_of "$c")" "${c#*-}" "${WANT[$c]}" >>"$DIR/$c.runs"
 	done
-	echo "$bs $bh"
+done
+# best C: "least_seconds max_rss_kib all_seconds least_cpu_seconds"
+best() {
+	awk '{ all = all (NR > 1 ? "," : "") sprintf("%.2f", $1); if (NR == 1 || $1 < b) b = $1; if ($2 > m) m = $2
+		if (NR == 1 || $3 < c) c = $3 }
+		END { printf "%.3f %d %s %.2f\n", b, m, all, c }' "$DIR/$1.runs"
 }
-base=$(best mmjsonparse 'action(type="mmjsonparse" cookie="")')
-ours=$(best mmconfluence "action(type=\"mmconfluence\" rulebase=\"$ROOT/rulebases/confluence-audit.rulebase\" categories=\"$ROOT/rulebases/confluence-categories.json\")")
-eps_base=$(echo "$N / ${base% *}" | bc -l)
-eps_ours=$(echo "$N / ${ours% *}" | bc -l)
-printf '(a) rsyslogd imfile->mmjsonparse->omfile : %8.0f events/s  peak RSS %6d KiB\n' "$eps_base" "${base#* }"
-printf '(a) rsyslogd imfile->mmconfluence->omfile: %8.0f events/s  peak RSS %6d KiB\n' "$eps_ours" "${ours#* }"
-printf '(a) ratio mmconfluence/mmjsonparse: %.2f (target >= 0.80)\n' "$(echo "$eps_ours / $eps_base" | bc -l)"
-printf '(c) peak RSS ratio mmconfluence/mmjsonparse: %.2f\n' "$(echo "${ours#* } / ${base#* }" | bc -l)"
+for q in tuned default; do
+	read -r tb rb ab cb <<<"$(best "mmjsonparse-$q")"
+	read -r to ro ao co <<<"$(best "mmconfluence-$q")"
+	printf '(a) %-7s queues: rsyslogd imfile->mmjsonparse->omfile : %8.0f events/s  peak RSS %6d KiB  CPU %5.2f s  runs %s\n' \
+		"$q" "$(echo "$N / $tb" | bc -l)" "$rb" "$cb" "$ab"
+	printf '(a) %-7s queues: rsyslogd imfile->mmconfluence->omfile: %8.0f events/s  peak RSS %6d KiB  CPU %5.2f s  runs %s\n' \
+		"$q" "$(echo "$N / $to" | bc -l)" "$ro" "$co" "$ao"
+	printf '(a) %-7s queues: ratio mmconfluence/mmjsonparse %.2f wall (target >= 0.90), %.2f CPU time\n' "$q" \
+		"$(echo "$tb / $to" | bc -l)" "$(echo "$cb / $co" | bc -l)"
+	printf '(c) %-7s queues: peak RSS ratio mmconfluence/mmjsonparse %.2f (target <= 1.05)\n' "$q" "$(echo "$ro / $rb" | bc -l)"
+done
 if [ -x "$ROOT/contrib/bench-core.sh" ]; then
 	"$ROOT/contrib/bench-core.sh" "$DIR/events.jsonl"
 fi

@@ -44,3 +44,30 @@ apt_install() {
 	return 0
 }
 
+
+# bench_rsyslog_conf DIR EVENTS ACTION QUEUES MMCONFLUENCE_SO: writes DIR/rsyslog.conf for
+# the benchmark pipeline imfile(EVENTS) -> ACTION -> omfile(DIR/out.jsonl, "%$!%").
+# QUEUES is "default" (no queue parameter at all) or "tuned" (direct main queue,
+# fixedArray ruleset queue of 20000, batches of 1024). Used by bench.sh and bench-alloc.sh.
+bench_rsyslog_conf() {
+	local d=$1 events=$2 action=$3 queues=$4 mm=$5 rq="" mq=""
+	if [ "$queues" = tuned ]; then
+		mq='main_queue(queue.type="direct")'
+		rq='queue.type="fixedArray" queue.size="20000" queue.dequeueBatchSize="1024"'
+	fi
+	mkdir -p "$d/work"
+	cat >"$d/rsyslog.conf" <<CONF
+global(workDirectory="$d/work" processInternalMessages="on" maxMessageSize="256k")
+module(load="imfile")
+module(load="mmjsonparse")
+module(load="$mm")
+if \$syslogtag startswith "rsyslogd" then { action(type="omfile" file="$d/internal.log") stop }
+template(name="json" type="string" string="%\$!%\n")
+$mq
+input(type="imfile" file="$events" tag="confluence-audit" ruleset="r")
+ruleset(name="r" $rq) {
+	$action
+	action(type="omfile" file="$d/out.jsonl" template="json" asyncWriting="on" ioBufferSize="1m" flushOnTXEnd="off")
+}
+CONF
+}

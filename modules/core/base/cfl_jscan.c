@@ -22,6 +22,9 @@ typedef struct scan {
 	size_t len;
 	size_t pos;
 	cfl_errbuf_t *err;
+	int max_value_depth; /* deepest value (the root is at 0); -1: no limit */
+	cfl_jmember_t *top;  /* where the root object's members go, or NULL */
+	size_t ntop, maxtop;
 } scan_t;
 
 static int is_ws(char c)
@@ -62,6 +65,24 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Byte classes: what ends a run of plain string bytes, and what a container
+ * skip or a scalar skip must look at. Tables instead of strchr(): the
+ * scanner and the walkers run over every byte of every event mapped. */
+enum { C_PLAIN = 0, C_QUOTE = 1, C_BSLASH = 2, C_OPEN = 3, C_CLOSE = 4, C_CTRL = 5 };
+#define CTRL4(a) [a] = C_CTRL, [a + 1] = C_CTRL, [a + 2] = C_CTRL, [a + 3] = C_CTRL
+static const unsigned char str_class[256] = {
+	CTRL4(0x00), CTRL4(0x04), CTRL4(0x08), CTRL4(0x0c),
+	CTRL4(0x10), CTRL4(0x14), CTRL4(0x18), CTRL4(0x1c),
+	['"'] = C_QUOTE, ['\\'] = C_BSLASH
+};
+#undef CTRL4
+static const unsigned char walk_class[256] = {
+	['"'] = C_QUOTE, ['{'] = C_OPEN, ['['] = C_OPEN, ['}'] = C_CLOSE, [']'] = C_CLOSE
+};
+static const unsigned char scalar_end[256] = {
+	[','] = 1, ['}'] = 1, [']'] = 1, [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [0] = 1
+};
+
 static cfl_rc_t scan_string(scan_t *s)
 {
 	int i;
@@ -69,6 +90,10 @@ static cfl_rc_t scan_string(scan_t *s)
 	s->pos++; /* opening quote */
 	while (s->pos < s->len) {
 		unsigned char c = (unsigned char)s->b[s->pos];
+		if (str_class[c] == C_PLAIN) {
+			s->pos++;
+			continue;
+		}
 		if (c == '"') {
 			s->pos++;
 			return CFL_OK;
@@ -160,18 +185,31 @@ static cfl_rc_t scan_container(scan_t *s, int depth, int is_obj)
 		return CFL_OK;
 	}
 	for (;;) {
+		size_t key = s->pos, key_end = 0, val;
+
 		if (is_obj) {
 			if (s->pos >= s->len || s->b[s->pos] != '"')
 				return fail(s, "a member name string");
 			if ((rc = scan_string(s)) != CFL_OK)
 				return rc;
+			key_end = s->pos;
 			skip_ws_scan(s);
 			if (s->pos >= s->len || s->b[s->pos] != ':')
 				return fail(s, "':'");
 			s->pos++;
+			skip_ws_scan(s);
 		}
+		val = s->pos;
 		if ((rc = scan_value(s, depth + 1)) != CFL_OK)
 			return rc;
+		if (is_obj && depth == 0 && s->top != NULL && s->ntop++ < s->maxtop) {
+			cfl_jmember_t *m = &s->top[s->ntop - 1];
+
+			m->key.p = s->b + key;
+			m->key.len = key_end - key;
+			m->val.p = s->b + val;
+			m->val.len = s->pos - val;
+		}
 		skip_ws_scan(s);
 		if (s->pos < s->len && s->b[s->pos] == ',') {
 			s->pos++;
@@ -193,6 +231,9 @@ static cfl_rc_t scan_value(scan_t *s, int depth)
 	skip_ws_scan(s);
 	if (s->pos >= s->len)
 		return fail(s, "a value");
+	if (s->max_value_depth >= 0 && depth > s->max_value_depth)
+		return cfl_err_set(s->err, CFL_ELIMIT, "JSON nested deeper than %d levels at byte %zu",
+		                   s->max_value_depth, s->pos);
 	c = s->b[s->pos];
 	switch (c) {
 	case '{': return scan_container(s, depth, 1);
@@ -210,7 +251,19 @@ static cfl_rc_t scan_value(scan_t *s, int depth)
 
 cfl_rc_t cfl_jscan_document(const char *buf, size_t len, cfl_span_t *root, cfl_errbuf_t *err)
 {
-	scan_t s = { buf, len, 0, err };
+	return cfl_jscan_document_depth(buf, len, -1, root, err);
+}
+
+cfl_rc_t cfl_jscan_document_depth(const char *buf, size_t len, int max_value_depth, cfl_span_t *root,
+                                  cfl_errbuf_t *err)
+{
+	return cfl_jscan_document_members(buf, len, max_value_depth, root, NULL, 0, NULL, err);
+}
+
+cfl_rc_t cfl_jscan_document_members(const char *buf, size_t len, int max_value_depth, cfl_span_t *root,
+                                    cfl_jmember_t *top, size_t max, size_t *ntop, cfl_errbuf_t *err)
+{
+	scan_t s = { buf, len, 0, err, max_value_depth, top, 0, max };
 	size_t start;
 	cfl_rc_t rc;
 
@@ -226,6 +279,8 @@ cfl_rc_t cfl_jscan_document(const char *buf, size_t len, cfl_span_t *root, cfl_e
 	skip_ws_scan(&s);
 	if (s.pos != len)
 		return fail(&s, "the end of the body after the JSON value");
+	if (ntop != NULL)
+		*ntop = s.ntop;
 	return CFL_OK;
 }
 
@@ -256,9 +311,11 @@ static const char *skip_ws(const char *p, const char *end)
 static const char *skip_string(const char *p, const char *end)
 {
 	for (p++; p < end; p++) {
-		if (*p == '\\')
+		unsigned char c = str_class[(unsigned char)*p];
+
+		if (c == C_BSLASH)
 			p++;
-		else if (*p == '"')
+		else if (c == C_QUOTE)
 			return p + 1;
 	}
 	return end;
@@ -273,19 +330,25 @@ static const char *skip_value(const char *p, const char *end)
 	if (*p == '"')
 		return skip_string(p, end);
 	if (*p != '{' && *p != '[') {
-		while (p < end && strchr(",}] \t\n\r", *p) == NULL)
+		while (p < end && !scalar_end[(unsigned char)*p])
 			p++;
 		return p;
 	}
 	while (p < end) {
-		if (*p == '"') {
+		switch (walk_class[(unsigned char)*p]) {
+		case C_QUOTE:
 			p = skip_string(p, end);
 			continue;
-		}
-		if (*p == '{' || *p == '[')
+		case C_OPEN:
 			depth++;
-		else if ((*p == '}' || *p == ']') && --depth == 0)
-			return p + 1;
+			break;
+		case C_CLOSE:
+			if (--depth == 0)
+				return p + 1;
+			break;
+		default:
+			break;
+		}
 		p++;
 	}
 	return end;

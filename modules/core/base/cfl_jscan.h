@@ -42,6 +42,25 @@ typedef enum cfl_jtype {
  * (a cut-off body), CFL_EPARSE otherwise, CFL_ELIMIT for too deep nesting. */
 cfl_rc_t cfl_jscan_document(const char *buf, size_t len, cfl_span_t *root, cfl_errbuf_t *err);
 
+/* The same, and no value deeper than max_value_depth (the root value is at
+ * depth 0, a member of it at 1; -1: no such limit): the event mapper keeps
+ * the nesting limit of the libfastjson parser it replaced. */
+cfl_rc_t cfl_jscan_document_depth(const char *buf, size_t len, int max_value_depth, cfl_span_t *root,
+                                  cfl_errbuf_t *err);
+
+/* A member of an object: its name (with the quotes) and its value. */
+typedef struct cfl_jmember {
+	cfl_span_t key;
+	cfl_span_t val;
+} cfl_jmember_t;
+
+/* The same again, and while it validates it records the root object's
+ * members in top[0..max) in text order, so a reader of the top level need
+ * not walk the text a second time. *ntop is the number of members; more than
+ * max means only the first max were recorded. top may be NULL (max 0). */
+cfl_rc_t cfl_jscan_document_members(const char *buf, size_t len, int max_value_depth, cfl_span_t *root,
+                                    cfl_jmember_t *top, size_t max, size_t *ntop, cfl_errbuf_t *err);
+
 cfl_jtype_t cfl_jscan_type(cfl_span_t v);
 
 /* Iterating an object or an array span. begin returns 0 if v is not of

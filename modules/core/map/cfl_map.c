@@ -2,7 +2,8 @@
  * message the pipeline of contract sections 1-6:
  *
  *   find the JSON (plain, or behind a prefix via the rulebase)
- *   -> parse once (json_tokener) -> envelope? (empty: EMPTY, else: ERROR)
+ *   -> validate once in place (cfl_jscan) -> envelope? (empty: EMPTY, else: ERROR)
+ *   -> detect the shape from the root span (detect_shape below)
  *   -> shape mapper (cfl_map_cloud.c / cfl_map_dc.c), which also reads the time
  *   -> common fields: source.ip + GeoIP, categorization, user/group rules,
  *      related.*, event.*, tags, data_stream, input, log
@@ -11,12 +12,16 @@
  * instead, which always carries the message as event.original.
  *
  * Speed matters (the benchmark compares us with a bare parse + serialize, and
- * every libfastjson node is a 256-byte calloc): the input is parsed once with a
- * per-thread tokener and its members are moved into the output by reference,
- * never copied; the top-level members are picked in one pass; output keys are
- * static strings (no strdup); strings that are the same in every document are
- * built once per mapper and shared; the clean-up walks only the subtrees that
- * can hold empties; liblognorm and GeoIP answers are remembered per thread.
+ * every libfastjson node is an allocation): the event is never parsed into a
+ * libfastjson tree. It is validated in place by cfl_jscan and read as spans
+ * (cfl_json_span.h); only what the document keeps becomes libfastjson values.
+ * The top-level members are picked in one pass; output keys are static
+ * strings (no strdup); strings that are the same in every document are built
+ * once per mapper and shared; the clean-up walks only the subtrees that can
+ * hold empties; liblognorm and GeoIP answers are remembered per thread.
+ * An event the strict scanner refuses goes to libfastjson's parser: its
+ * error message is the one the document has always carried, and what it
+ * accepts (a lenient parser) is re-rendered and mapped as before.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -29,6 +34,7 @@
 #include "cfl_map_int.h"
 #include "cfl_map_work.h"
 #include "cfl_json_util.h"
+#include "cfl_json_span.h"
 #include "cfl_time.h"
 
 /* ---------------------------------------------------------------- mapper */
@@ -149,34 +155,20 @@ const char *cfl_map_status_name(cfl_map_status_t st)
 
 static struct json_object *event_array(void *ev)
 {
-	return cfl_work_array(ev);
-}
-
-/* Called after the shape mapper: it moves a top-level array of the event into
- * the output only when the array is not empty, so the empty ones are garbage
- * the input would free anyway. */
-static void collect_spares(cfl_map_work_t *ev)
-{
-	int i;
-
-	for (i = CFL_NFIELDS - 1; i >= 0; i--) {
-		struct json_object *v = ev->f[i];
-
-		if (v != NULL && json_object_is_type(v, json_type_array) && json_object_array_length(v) == 0)
-			ev->spare[ev->nspare++] = v;
-	}
+	(void)ev;
+	return json_object_new_array();
 }
 
 /* ------------------------------------- fields that do not need the event */
 
-static struct json_object *tags_array(const cfl_mapper_t *m, cfl_map_work_t *ev)
+static struct json_object *tags_array(const cfl_mapper_t *m)
 {
 	struct json_object *arr;
 	size_t i;
 
 	if (m->ntags == 0)
 		return NULL;
-	arr = ev != NULL ? cfl_work_array(ev) : json_object_new_array();
+	arr = json_object_new_array();
 	for (i = 0; i < m->ntags; i++)
 		json_object_array_add(arr, json_object_get(m->tags[i]));
 	return arr;
@@ -190,14 +182,14 @@ static struct json_object *leaf(const cfl_mapper_t *m, cfl_leaf_t l)
 /* Section 2 fields that do not depend on the event: the error document gets
  * exactly these (plus event.kind, event.original, error.message). */
 static void add_arrival_fields(const cfl_mapper_t *m, const cfl_map_input_t *in,
-	struct json_object *doc, struct json_object *event, cfl_map_work_t *ev)
+	struct json_object *doc, struct json_object *event)
 {
 	struct json_object *ecs = json_object_new_object();
 	struct json_object *ds = json_object_new_object();
 
 	cfl_json_add_new(ecs, "version", leaf(m, CFL_L_ECS_VERSION));
 	cfl_json_add_new(doc, "ecs", ecs);
-	cfl_json_add_new(doc, "tags", tags_array(m, ev));
+	cfl_json_add_new(doc, "tags", tags_array(m));
 	cfl_json_add_new(event, "dataset", leaf(m, CFL_L_DATASET));
 	cfl_json_add_new(event, "module", leaf(m, CFL_L_MODULE));
 	cfl_json_add_new(ds, "type", leaf(m, CFL_L_LOGS));
@@ -242,7 +234,7 @@ static struct json_object *error_doc(const cfl_mapper_t *m, const cfl_map_input_
 	}
 	cfl_json_add_new(event, "kind", leaf(m, CFL_L_KIND_ERROR));
 	cfl_json_add_new(event, "original", json_object_new_string_len(in->text, (int)in->len));
-	add_arrival_fields(m, in, doc, event, NULL);
+	add_arrival_fields(m, in, doc, event);
 	cfl_json_add_new(doc, "event", event);
 	cfl_json_add_new(error, "message", json_object_new_string(reason));
 	cfl_json_add_new(doc, "error", error);
@@ -353,31 +345,39 @@ static void describe_non_object(const char *text, size_t len, cfl_errbuf_t *why)
 /* ------------------------------------------------------------ envelopes */
 
 /* {"entities": [...]} (DC API page) or {"results": [...]} (Cloud API page)
- * without event members. Returns the list, or NULL if the object is an event. */
-static struct json_object *envelope_list(struct json_object *const *f, const char **which)
+ * without event members. Returns 1 and the list, or 0 if the object is an
+ * event. */
+static int envelope_list(const cfl_span_t *f, cfl_span_t *list, const char **which)
 {
-	struct json_object *list;
-
-	if (f[CFL_F_TIMESTAMP] != NULL || f[CFL_F_CREATION_DATE] != NULL)
-		return NULL;
+	if (f[CFL_F_TIMESTAMP].p != NULL || f[CFL_F_CREATION_DATE].p != NULL)
+		return 0;
 	*which = "entities";
-	list = f[CFL_F_ENTITIES];
-	if (list == NULL) {
+	*list = f[CFL_F_ENTITIES];
+	if (list->p == NULL) {
 		*which = "results";
-		list = f[CFL_F_RESULTS];
+		*list = f[CFL_F_RESULTS];
 	}
-	return list != NULL && json_object_is_type(list, json_type_array) ? list : NULL;
+	return cfl_jscan_type(*list) == CFL_JARRAY;
 }
 
 /* ---------------------------------------------------- the common fields */
 
-static int is_cloud_shape(struct json_object *const *f)
+static int is_cloud_shape(const cfl_map_work_t *ev)
 {
-	if (f[CFL_F_CREATION_DATE] != NULL)
+	if (cfl_work_has(ev, CFL_F_CREATION_DATE))
 		return 1;
-	if (f[CFL_F_TIMESTAMP] != NULL)
+	if (cfl_work_has(ev, CFL_F_TIMESTAMP))
 		return 0;
-	return f[CFL_F_REMOTE_ADDRESS] != NULL || f[CFL_F_SUMMARY] != NULL;
+	return cfl_work_has(ev, CFL_F_REMOTE_ADDRESS) || cfl_work_has(ev, CFL_F_SUMMARY);
+}
+
+/* Which shape mapper reads this event: decided from the scanned root span
+ * and its picked top-level members (ev->root, ev->f). A new shape adds one
+ * test here and a mapper of type cfl_shape_fn (cfl_map_int.h). */
+static cfl_shape_fn detect_shape(cfl_map_work_t *ev)
+{
+	ev->is_cloud = is_cloud_shape(ev);
+	return ev->is_cloud ? cfl_map_cloud : cfl_map_dc;
 }
 
 /* doc.related, created (and attached) on first use. */
@@ -393,7 +393,7 @@ static struct json_object *cfl_work_related(cfl_map_work_t *ev, struct json_obje
 static void add_related_value(cfl_map_work_t *ev, struct json_object **related,
 	const char *key, struct json_object *v)
 {
-	struct json_object *arr = cfl_work_array(ev);
+	struct json_object *arr = json_object_new_array();
 
 	json_object_array_add(arr, v);
 	cfl_json_add_new(cfl_work_related(ev, related), key, arr);
@@ -438,7 +438,7 @@ static void add_related_users(cfl_map_work_t *ev, struct json_object **related)
 		if (j < i)
 			continue;
 		if (arr == NULL) {
-			arr = cfl_work_array(ev);
+			arr = json_object_new_array();
 			cfl_json_add_new(cfl_work_related(ev, related), "user", arr);
 		}
 		json_object_array_add(arr, json_object_get(names[i]));
@@ -485,7 +485,7 @@ static void add_timestamp(cfl_map_work_t *ev)
  * section 5 fill and empty. Everything else was built from non-empty values. */
 static void prune(cfl_map_work_t *ev)
 {
-	if (cfl_json_prune(ev->audit)) {
+	if (ev->audit_clean ? json_object_object_length(ev->audit) == 0 : cfl_json_prune(ev->audit)) {
 		json_object_put(ev->audit);
 	} else {
 		struct json_object *confluence = json_object_new_object();
@@ -530,35 +530,35 @@ static void finish_event(cfl_map_work_t *ev, const cfl_map_input_t *in,
 		cfl_json_add_new(ev->event, "original", json_object_new_string_len(json, (int)jlen));
 	if (m->event_id)
 		add_event_id(ev, json, jlen);
-	add_arrival_fields(m, in, ev->doc, ev->event, ev);
+	add_arrival_fields(m, in, ev->doc, ev->event);
 	add_timestamp(ev);
 	prune(ev);
 }
 
-/* Maps a parsed event object into res; the caller still owns obj. */
+/* Maps a validated event object (root span, top-level members picked in f). */
 static cfl_map_status_t map_object(const cfl_mapper_t *m, const cfl_map_input_t *in,
-	struct json_object *obj, struct json_object *const *f, const char *json, size_t jlen,
+	cfl_span_t root, const cfl_span_t *f, const char *json, size_t jlen,
 	cfl_map_result_t *res)
 {
 	cfl_map_work_t ev;
+	cfl_shape_fn shape;
 	cfl_rc_t rc;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.m = m;
-	ev.in = obj;
+	ev.root = root;
 	memcpy(ev.f, f, sizeof(ev.f));
 	ev.doc = json_object_new_object();
 	ev.event = json_object_new_object();
 	ev.audit = json_object_new_object();
 	cfl_json_add_new(ev.doc, "event", ev.event);
-	ev.is_cloud = is_cloud_shape(f);
-	rc = ev.is_cloud ? cfl_map_cloud(&ev) : cfl_map_dc(&ev);
+	shape = detect_shape(&ev);
+	rc = shape(&ev);
 	if (rc != CFL_OK) {
 		json_object_put(ev.doc);
 		json_object_put(ev.audit);
 		return fail_doc(m, in, ev.error.msg, res);
 	}
-	collect_spares(&ev);
 	finish_event(&ev, in, json, jlen);
 	res->doc = ev.doc;
 	res->ts_ms = ev.ts_ms;
@@ -566,14 +566,64 @@ static cfl_map_status_t map_object(const cfl_mapper_t *m, const cfl_map_input_t 
 	return CFL_MAP_OK;
 }
 
+/* Top-level members recorded while the event is validated; an event with
+ * more is picked by walking its text again. */
+#define TOP_MEMBERS 48
+
+/* The event object's span in text[0..len), with its top-level members
+ * picked into f. The strict scanner is tried first; what it refuses goes to
+ * libfastjson's parser, which fails with the message pipeline_error
+ * documents have always carried, or accepts a lenient form (a leading zero,
+ * a control character in a string, ...): then its plain rendering is
+ * scanned instead, in *alt (the caller frees it). */
+static cfl_rc_t scan_event(const char *text, size_t len, cfl_span_t *root, cfl_span_t *f,
+	char **alt, cfl_errbuf_t *why)
+{
+	cfl_jmember_t top[TOP_MEMBERS];
+	struct json_object *obj;
+	const char *plain;
+	cfl_errbuf_t jerr;
+	size_t ntop;
+	cfl_rc_t rc;
+
+	*alt = NULL;
+	if (cfl_jscan_document_members(text, len, CFL_SPAN_MAX_DEPTH, root, top, TOP_MEMBERS, &ntop,
+			&jerr) == CFL_OK) {
+		if (ntop <= TOP_MEMBERS)
+			cfl_span_pick_members(top, ntop, cfl_field_names, CFL_NFIELDS, f);
+		else
+			cfl_span_pick(*root, cfl_field_names, CFL_NFIELDS, f);
+		return CFL_OK;
+	}
+	if ((rc = cfl_json_parse(text, len, &obj, why)) != CFL_OK)
+		return rc;
+	plain = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
+	if (plain != NULL)
+		*alt = strdup(plain);
+	json_object_put(obj);
+	if (*alt == NULL)
+		return cfl_err_set(why, CFL_ENOMEM, "out of memory while parsing");
+	if (cfl_jscan_document_depth(*alt, strlen(*alt), CFL_SPAN_MAX_DEPTH, root, &jerr) != CFL_OK)
+		return cfl_err_set(why, CFL_EPARSE, "invalid JSON: %s", jerr.msg);
+	if (cfl_jscan_type(*root) != CFL_JOBJECT) {
+		/* a "//" after a value starts a comment for libfastjson, which then
+		 * returns a part of the text: an event without members, as before */
+		root->p = "{}";
+		root->len = 2;
+	}
+	cfl_span_pick(*root, cfl_field_names, CFL_NFIELDS, f);
+	return CFL_OK;
+}
+
 cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in,
 	cfl_map_result_t *res)
 {
-	struct json_object *obj = NULL, *list, *f[CFL_NFIELDS];
+	cfl_span_t root, list, f[CFL_NFIELDS];
 	const char *reason, *which;
 	cfl_errbuf_t why;
 	size_t start, jlen;
 	cfl_map_status_t st;
+	char *alt;
 
 	memset(res, 0, sizeof(*res));
 	if (locate_json(m, in->text, in->len, &start, &jlen, &reason) != 0) {
@@ -584,20 +634,23 @@ cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in,
 	/* an organization audit event or page (docs/org-audit-mapping.md) */
 	if (cfl_map_org_try(m->org, in, in->text + start, jlen, &st, res))
 		return st;
-	if (cfl_json_parse(in->text + start, jlen, &obj, &why) != CFL_OK)
+	if (scan_event(in->text + start, jlen, &root, f, &alt, &why) != CFL_OK) {
+		free(alt);
 		return fail_doc(m, in, why.msg, res);
-	cfl_json_pick(obj, cfl_field_names, CFL_NFIELDS, f);
-	list = envelope_list(f, &which);
-	if (list != NULL && json_object_array_length(list) == 0) {
-		st = CFL_MAP_EMPTY;
-	} else if (list != NULL) {
-		cfl_err_set(&why, CFL_EPARSE, "the message is an API page holding %d events (\"%s\"), not one "
-			"event: split pages into one event per message before mapping",
-			json_object_array_length(list), which);
-		st = fail_doc(m, in, why.msg, res);
-	} else {
-		st = map_object(m, in, obj, f, in->text + start, jlen, res);
 	}
-	json_object_put(obj);
+	if (envelope_list(f, &list, &which)) {
+		int n = cfl_span_count(list);
+
+		if (n == 0) {
+			st = CFL_MAP_EMPTY;
+		} else {
+			cfl_err_set(&why, CFL_EPARSE, "the message is an API page holding %d events (\"%s\"), "
+				"not one event: split pages into one event per message before mapping", n, which);
+			st = fail_doc(m, in, why.msg, res);
+		}
+	} else {
+		st = map_object(m, in, root, f, in->text + start, jlen, res);
+	}
+	free(alt);
 	return st;
 }

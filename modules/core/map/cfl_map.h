@@ -19,9 +19,11 @@
  *  - A cfl_mapper_t is immutable after cfl_mapper_new(): any number of threads may
  *    call cfl_map_event() on the same mapper at once. cfl_mapper_free() must not
  *    race with them; documents already returned stay valid after it.
- *  - cfl_map_event() remembers recent GeoIP and liblognorm results, and keeps a
- *    reusable JSON tokener, per thread (fixed-size thread-local storage; the
- *    tokener is freed when the thread ends).
+ *  - cfl_map_event() reads the event in place (cfl_jscan; no tree of the input
+ *    is built). It remembers recent GeoIP and liblognorm results, and keeps a
+ *    reusable libfastjson tokener for the messages the strict scanner refuses,
+ *    per thread (fixed-size thread-local storage; the tokener is freed when
+ *    the thread ends).
  *
  * Licensed under the Apache License, Version 2.0.
  */

@@ -10,8 +10,8 @@
  *                                  -> confluence.audit.affected_objects[] (objectType -> type)
  *   changedValues[]                -> confluence.audit.changed_values[]
  *                                     (name -> i18nKey + key, newValue -> to, oldValue -> from)
- * Members are moved from the parsed record into the document (reference
- * counts), and renamed in place.
+ * The record is read as spans (cfl_json_span.h); the members the document
+ * keeps become libfastjson values there, and are renamed in place.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -23,28 +23,32 @@
 #include "cfl_map_int.h"
 #include "cfl_map_work.h"
 #include "cfl_json_util.h"
+#include "cfl_json_span.h"
 #include "cfl_time.h"
 
 /* creationDate as epoch ms: a JSON integer, an integral JSON number, or a
  * string of digits (Elasticsearch's UNIX_MS reads all three). */
-static int creation_ms(struct json_object *v, int64_t *ms)
+static int creation_ms(cfl_span_t v, int64_t *ms)
 {
+	char buf[64];
 	const char *s;
 	char *end;
 	double d;
+	long n;
 
-	switch (v == NULL ? json_type_null : json_object_get_type(v)) {
-	case json_type_int:
-		*ms = json_object_get_int64(v);
-		return 0;
-	case json_type_double:
-		d = json_object_get_double(v);
+	switch (cfl_jscan_type(v)) {
+	case CFL_JNUMBER:
+		if (cfl_span_number(v, ms, &d) == 1)
+			return 0;
 		if (!isfinite(d) || d < (double)CFL_TIME_MIN_MS || d > (double)CFL_TIME_MAX_MS)
 			return -1;
 		*ms = (int64_t)floor(d);
 		return 0;
-	case json_type_string:
-		s = json_object_get_string(v);
+	case CFL_JSTRING:
+		/* longer than any int64: not epoch ms (strtoll would say ERANGE) */
+		if ((n = cfl_jscan_string(v, buf, sizeof(buf))) < 0)
+			return -1;
+		s = buf;
 		if (*s == '\0' || (*s != '-' && (*s < '0' || *s > '9')))
 			return -1;
 		errno = 0;
@@ -57,13 +61,17 @@ static int creation_ms(struct json_object *v, int64_t *ms)
 
 static cfl_rc_t map_time(cfl_map_work_t *ev)
 {
-	struct json_object *v = ev->f[CFL_F_CREATION_DATE];
+	cfl_span_t v = ev->f[CFL_F_CREATION_DATE];
+	struct json_object *j;
 
-	if (v == NULL)
+	if (!cfl_work_has(ev, CFL_F_CREATION_DATE))
 		return cfl_work_fail(ev, "no usable timestamp: Cloud audit record without creationDate");
 	if (creation_ms(v, &ev->ts_ms) != 0 || cfl_time_check_ms(ev->ts_ms) != 0) {
-		return cfl_work_fail(ev, "no usable timestamp: creationDate %s is not epoch milliseconds "
-			"within years 0000-9999", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+		j = cfl_span_json(v);
+		cfl_work_fail(ev, "no usable timestamp: creationDate %s is not epoch milliseconds "
+			"within years 0000-9999", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+		json_object_put(j);
+		return ev->error.rc;
 	}
 	return CFL_OK;
 }
@@ -71,21 +79,22 @@ static cfl_rc_t map_time(cfl_map_work_t *ev)
 static void map_author(cfl_map_work_t *ev)
 {
 	static const char *const names[] = { "accountId", "displayName", "externalCollaborator" };
-	struct json_object *a[3], *ext;
+	cfl_span_t a[3];
+	cfl_jtype_t t;
 
-	if (ev->f[CFL_F_AUTHOR] == NULL)
+	if (!cfl_work_has(ev, CFL_F_AUTHOR))
 		return;
-	cfl_json_pick(ev->f[CFL_F_AUTHOR], names, 3, a);
+	cfl_span_pick(ev->f[CFL_F_AUTHOR], names, 3, a);
 	cfl_work_author(ev, a[0], a[1]);
-	ext = a[2];
-	if (ext != NULL && json_object_is_type(ext, json_type_boolean))
-		cfl_json_add_new(ev->audit, "external_collaborator", json_object_get(ext));
+	t = cfl_jscan_type(a[2]);
+	if (t == CFL_JTRUE || t == CFL_JFALSE)
+		cfl_json_add_new(ev->audit, "external_collaborator", json_object_new_boolean(t == CFL_JTRUE));
 }
 
 static void map_type(cfl_map_work_t *ev)
 {
-	struct json_object *category = cfl_json_keyword(ev->f[CFL_F_CATEGORY]);
-	struct json_object *summary = cfl_json_keyword(ev->f[CFL_F_SUMMARY]);
+	struct json_object *category = cfl_span_keyword(ev->f[CFL_F_CATEGORY]);
+	struct json_object *summary = cfl_span_keyword(ev->f[CFL_F_SUMMARY]);
 	struct json_object *type;
 
 	if (category == NULL && summary == NULL)
@@ -99,12 +108,14 @@ static void map_type(cfl_map_work_t *ev)
 	cfl_json_add_new(ev->audit, "type", type);
 }
 
-static int listed(struct json_object *arr, struct json_object *obj)
+static int listed(cfl_span_t arr, cfl_span_t obj)
 {
-	int i, n = json_object_array_length(arr);
+	cfl_jiter_t it;
+	cfl_span_t e;
 
-	for (i = 0; i < n; i++) {
-		if (cfl_json_equal(json_object_array_get_idx(arr, i), obj))
+	cfl_jscan_arr_begin(arr, &it);
+	while (cfl_jscan_arr_next(&it, &e)) {
+		if (cfl_span_equal(e, obj))
 			return 1;
 	}
 	return 0;
@@ -122,31 +133,32 @@ static void rename_member(struct json_object *obj, const char *from, const char 
 	json_object_object_del(obj, from);
 }
 
-/* associatedObjects[] is taken over as the output array (it is the input's,
- * which is dropped after mapping), affectedObject appended if not listed. */
+/* associatedObjects[] becomes the output array, affectedObject appended if
+ * not listed. */
 static void map_affected_objects(cfl_map_work_t *ev)
 {
-	struct json_object *assoc = ev->f[CFL_F_ASSOCIATED_OBJECTS];
-	struct json_object *affected = ev->f[CFL_F_AFFECTED_OBJECT];
+	cfl_span_t assoc = ev->f[CFL_F_ASSOCIATED_OBJECTS];
+	cfl_span_t affected = ev->f[CFL_F_AFFECTED_OBJECT];
+	int has_affected = cfl_jscan_type(affected) == CFL_JOBJECT;
 	struct json_object *out;
 	int i, n;
 
-	if (affected != NULL && !json_object_is_type(affected, json_type_object))
-		affected = NULL;
-	if (assoc != NULL && json_object_is_type(assoc, json_type_array)) {
+	if (cfl_jscan_type(assoc) == CFL_JARRAY) {
 		/* compare before renaming: both sides still say objectType */
-		if (affected != NULL && listed(assoc, affected))
-			affected = NULL;
-		if (affected == NULL && json_object_array_length(assoc) == 0)
-			return;  /* stays empty: not moved (cfl_work_array may reuse it) */
-		out = json_object_get(assoc);
-	} else if (affected != NULL) {
+		if (has_affected && listed(assoc, affected))
+			has_affected = 0;
+		if (!has_affected && cfl_span_empty(assoc))
+			return;  /* stays empty: the clean-up would drop it */
+		out = cfl_span_json(assoc);
+	} else if (has_affected) {
 		out = json_object_new_array();
 	} else {
 		return;
 	}
-	if (affected != NULL)
-		json_object_array_add(out, json_object_get(affected));
+	if (out == NULL)
+		return;
+	if (has_affected)
+		json_object_array_add(out, cfl_span_json(affected));
 	n = json_object_array_length(out);
 	for (i = 0; i < n; i++)
 		rename_member(json_object_array_get_idx(out, i), "objectType", "type");
@@ -155,12 +167,14 @@ static void map_affected_objects(cfl_map_work_t *ev)
 
 static void map_changed_values(cfl_map_work_t *ev)
 {
-	struct json_object *cv = ev->f[CFL_F_CHANGED_VALUES];
+	cfl_span_t span = ev->f[CFL_F_CHANGED_VALUES];
+	struct json_object *cv;
 	int i, n;
 
-	if (cv == NULL || !json_object_is_type(cv, json_type_array)
-			|| (n = json_object_array_length(cv)) == 0)
+	if (cfl_jscan_type(span) != CFL_JARRAY || cfl_span_empty(span)
+			|| (cv = cfl_span_json(span)) == NULL)
 		return;
+	n = json_object_array_length(cv);
 	for (i = 0; i < n; i++) {
 		struct json_object *c = json_object_array_get_idx(cv, i);
 		struct json_object *name = cfl_json_get(c, "name");
@@ -173,14 +187,14 @@ static void map_changed_values(cfl_map_work_t *ev)
 		rename_member(c, "newValue", "to");
 		rename_member(c, "oldValue", "from");
 	}
-	cfl_json_add_new(ev->audit, "changed_values", json_object_get(cv));
+	cfl_json_add_new(ev->audit, "changed_values", cv);
 }
 
 cfl_rc_t cfl_map_cloud(cfl_map_work_t *ev)
 {
 	if (map_time(ev) != CFL_OK)
 		return ev->error.rc;
-	cfl_work_address(ev, cfl_json_keyword(ev->f[CFL_F_REMOTE_ADDRESS]));
+	cfl_work_address(ev, cfl_span_keyword(ev->f[CFL_F_REMOTE_ADDRESS]));
 	map_author(ev);
 	map_type(ev);
 	map_affected_objects(ev);

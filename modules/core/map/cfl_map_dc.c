@@ -22,25 +22,27 @@
 #include "cfl_map_int.h"
 #include "cfl_map_work.h"
 #include "cfl_json_util.h"
+#include "cfl_json_span.h"
 #include "cfl_time.h"
 
 /* An integer member given as a JSON integer or as a string of digits (the
  * audit file writes integers; relays sometimes quote them). */
-static int get_integer(struct json_object *obj, const char *key, int64_t *out)
+static int get_integer(cfl_span_t obj, const char *key, int64_t *out)
 {
-	struct json_object *v = cfl_json_get(obj, key);
+	char buf[64];
+	cfl_span_t v;
 	const char *s;
 	char *end;
+	double d;
 
-	if (v == NULL)
+	if (!cfl_span_get(obj, key, &v))
 		return -1;
-	if (json_object_is_type(v, json_type_int)) {
-		*out = json_object_get_int64(v);
-		return 0;
-	}
-	if (!json_object_is_type(v, json_type_string))
+	if (cfl_jscan_type(v) == CFL_JNUMBER)
+		return cfl_span_number(v, out, &d) == 1 ? 0 : -1;
+	/* longer than any int64: not an integer (strtoll would say ERANGE) */
+	if (cfl_jscan_type(v) != CFL_JSTRING || cfl_jscan_string(v, buf, sizeof(buf)) < 0)
 		return -1;
-	s = json_object_get_string(v);
+	s = buf;
 	if (*s == '\0' || (*s != '-' && (*s < '0' || *s > '9')))
 		return -1;
 	errno = 0;
@@ -49,13 +51,14 @@ static int get_integer(struct json_object *obj, const char *key, int64_t *out)
 }
 
 /* {epochSecond, nano}: a missing nano means a whole second. */
-static cfl_rc_t epoch_nano_time(cfl_map_work_t *ev, struct json_object *ts)
+static cfl_rc_t epoch_nano_time(cfl_map_work_t *ev, cfl_span_t ts)
 {
 	int64_t sec, nano = 0;
+	cfl_span_t v;
 
 	if (get_integer(ts, "epochSecond", &sec) != 0)
 		return cfl_work_fail(ev, "no usable timestamp: timestamp.epochSecond is missing or not an integer");
-	if (cfl_json_get(ts, "nano") != NULL && get_integer(ts, "nano", &nano) != 0) {
+	if (cfl_span_get(ts, "nano", &v) && get_integer(ts, "nano", &nano) != 0) {
 		return cfl_work_fail(ev, "no usable timestamp: timestamp.nano is not an integer");
 	}
 	if (cfl_time_from_epoch_nano(sec, nano, &ev->ts_ms) != 0)
@@ -64,65 +67,93 @@ static cfl_rc_t epoch_nano_time(cfl_map_work_t *ev, struct json_object *ts)
 	return CFL_OK;
 }
 
+static cfl_rc_t iso_time(cfl_map_work_t *ev, cfl_span_t ts)
+{
+	struct json_object *j;
+	char buf[128];
+	const char *s;
+	long n = cfl_span_text(ts, buf, sizeof(buf), &s);
+
+	if (n >= 0 && cfl_time_parse_iso8601(s, (size_t)n, &ev->ts_ms) == 0)
+		return CFL_OK;
+	j = cfl_span_json(ts);
+	cfl_work_fail(ev, "no usable timestamp: \"%.64s\" is not an ISO 8601 date-time "
+		"within years 0000-9999", j != NULL ? json_object_get_string(j) : "");
+	json_object_put(j);
+	return ev->error.rc;
+}
+
 static cfl_rc_t map_time(cfl_map_work_t *ev)
 {
-	struct json_object *ts = ev->f[CFL_F_TIMESTAMP];
+	cfl_span_t ts = ev->f[CFL_F_TIMESTAMP];
 
-	if (ts == NULL)
+	if (!cfl_work_has(ev, CFL_F_TIMESTAMP))
 		return cfl_work_fail(ev, "no usable timestamp: no \"timestamp\" (Data Center) or "
 			"\"creationDate\" (Cloud) member");
-	if (json_object_is_type(ts, json_type_object))
+	if (cfl_jscan_type(ts) == CFL_JOBJECT)
 		return epoch_nano_time(ev, ts);
-	if (json_object_is_type(ts, json_type_string)) {
-		if (cfl_time_parse_iso8601(json_object_get_string(ts),
-				(size_t)json_object_get_string_len(ts), &ev->ts_ms) == 0)
-			return CFL_OK;
-		return cfl_work_fail(ev, "no usable timestamp: \"%.64s\" is not an ISO 8601 date-time "
-			"within years 0000-9999", json_object_get_string(ts));
-	}
+	if (cfl_jscan_type(ts) == CFL_JSTRING)
+		return iso_time(ev, ts);
 	return cfl_work_fail(ev, "no usable timestamp: \"timestamp\" is neither an ISO 8601 string nor "
 		"{epochSecond, nano}");
+}
+
+/* user.name from the author's uri ("...?username=x"), if it ends that way. */
+static void put_username(cfl_map_work_t *ev, const char *uri, size_t len)
+{
+	char username[CFL_HOST_MAX];
+	size_t n;
+
+	if (len == 0)
+		return;
+	n = cfl_lognorm_uri_username(ev->m->ln, uri, len, username, sizeof(username));
+	if (n > 0)
+		cfl_json_add_new(cfl_work_user(ev), "name", json_object_new_string_len(username, (int)n));
 }
 
 static void map_author(cfl_map_work_t *ev)
 {
 	static const char *const names[] = { "id", "name", "uri" };
-	struct json_object *a[3];
-	char username[CFL_HOST_MAX];
+	char buf[1024];
+	cfl_span_t a[3];
 	const char *uri;
-	size_t len, n;
+	long len;
 
-	if (ev->f[CFL_F_AUTHOR] == NULL)
+	if (!cfl_work_has(ev, CFL_F_AUTHOR))
 		return;
-	cfl_json_pick(ev->f[CFL_F_AUTHOR], names, 3, a);
+	cfl_span_pick(ev->f[CFL_F_AUTHOR], names, 3, a);
 	cfl_work_author(ev, a[0], a[1]);
-	uri = a[2] != NULL && json_object_is_type(a[2], json_type_string) ? json_object_get_string(a[2]) : NULL;
-	len = uri != NULL ? (size_t)json_object_get_string_len(a[2]) : 0;
-	if (uri != NULL && len > 0) {
-		n = cfl_lognorm_uri_username(ev->m->ln, uri, len, username, sizeof(username));
-		if (n > 0)
-			cfl_json_add_new(cfl_work_user(ev), "name", json_object_new_string_len(username, (int)n));
+	len = cfl_span_text(a[2], buf, sizeof(buf), &uri);
+	if (len < 0 && cfl_jscan_type(a[2]) == CFL_JSTRING) {
+		/* a long uri with escapes: decoded as a value */
+		struct json_object *u = cfl_span_json(a[2]);
+
+		if (u != NULL)
+			put_username(ev, json_object_get_string(u), (size_t)json_object_get_string_len(u));
+		json_object_put(u);
+		return;
 	}
+	if (len > 0)
+		put_username(ev, uri, (size_t)len);
 }
 
 /* auditType (file) wins over type (API) if a record carries both. */
 static void map_type(cfl_map_work_t *ev)
 {
-	struct json_object *type = ev->f[CFL_F_AUDIT_TYPE];
-	struct json_object *action;
+	cfl_span_t type = ev->f[CFL_F_AUDIT_TYPE], key;
 
-	if (type == NULL || !json_object_is_type(type, json_type_object))
+	if (cfl_jscan_type(type) != CFL_JOBJECT)
 		type = ev->f[CFL_F_TYPE];
-	if (type == NULL || !json_object_is_type(type, json_type_object))
+	if (cfl_jscan_type(type) != CFL_JOBJECT)
 		return;
-	cfl_json_add_new(ev->audit, "type", json_object_get(type));
-	action = cfl_json_keyword(cfl_json_get(type, "actionI18nKey"));
-	cfl_work_action(ev, action);
+	cfl_json_add_new(ev->audit, "type", cfl_span_json_pruned(type));
+	if (cfl_span_get(type, "actionI18nKey", &key))
+		cfl_work_action(ev, cfl_span_keyword(key));
 }
 
 static void map_system(cfl_map_work_t *ev)
 {
-	struct json_object *sys = cfl_json_keyword(ev->f[CFL_F_SYSTEM]);
+	struct json_object *sys = cfl_span_keyword(ev->f[CFL_F_SYSTEM]);
 	struct json_object *service;
 
 	if (sys == NULL)
@@ -134,26 +165,27 @@ static void map_system(cfl_map_work_t *ev)
 		(size_t)json_object_get_string_len(sys), ev->host, sizeof(ev->host));
 }
 
-/* An empty list would only be cleaned up again: it is not moved at all. */
+/* An empty list would only be cleaned up again: it is not made at all. */
 static void move_array(cfl_map_work_t *ev, cfl_field_t from, const char *to)
 {
-	struct json_object *v = ev->f[from];
+	cfl_span_t v = ev->f[from];
 
-	if (v != NULL && json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0)
-		cfl_json_add_new(ev->audit, to, json_object_get(v));
+	if (cfl_jscan_type(v) == CFL_JARRAY && !cfl_span_empty(v))
+		cfl_json_add_new(ev->audit, to, cfl_span_json_pruned(v));
 }
 
 cfl_rc_t cfl_map_dc(cfl_map_work_t *ev)
 {
 	if (map_time(ev) != CFL_OK)
 		return ev->error.rc;
-	cfl_work_address(ev, cfl_json_keyword(ev->f[CFL_F_SOURCE]));
+	cfl_work_address(ev, cfl_span_keyword(ev->f[CFL_F_SOURCE]));
 	map_author(ev);
 	map_type(ev);
-	cfl_json_add_new(ev->audit, "method", cfl_json_keyword(ev->f[CFL_F_METHOD]));
+	cfl_json_add_new(ev->audit, "method", cfl_span_keyword(ev->f[CFL_F_METHOD]));
 	map_system(ev);
 	move_array(ev, CFL_F_EXTRA_ATTRIBUTES, "extra_attributes");
 	move_array(ev, CFL_F_CHANGED_VALUES, "changed_values");
 	move_array(ev, CFL_F_AFFECTED_OBJECTS, "affected_objects");
+	ev->audit_clean = 1;  /* everything in it was pruned as it was built */
 	return CFL_OK;
 }

@@ -39,8 +39,12 @@ struct cfl_mapper {
 	int event_id;
 };
 
-/* Shape mappers: CFL_OK, or an error code with ev->error set (no usable
- * timestamp). */
+/* Shape mappers: read the event from ev->root (the validated event object's
+ * span) and ev->f (its top-level members of cfl_field_t, picked once), and
+ * fill ev->doc / ev->event / ev->audit. CFL_OK, or an error code with
+ * ev->error set (no usable timestamp): the event becomes a pipeline_error
+ * document. cfl_map.c's detect_shape() chooses one per event. */
+typedef cfl_rc_t (*cfl_shape_fn)(cfl_map_work_t *ev);
 cfl_rc_t cfl_map_cloud(cfl_map_work_t *ev);
 cfl_rc_t cfl_map_dc(cfl_map_work_t *ev);
 

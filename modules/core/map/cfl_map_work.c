@@ -10,6 +10,7 @@
 
 #include "cfl_map_work.h"
 #include "cfl_json_util.h"
+#include "cfl_json_span.h"
 
 const char *const cfl_field_names[CFL_NFIELDS] = {
 	"timestamp", "creationDate", "remoteAddress", "summary",
@@ -40,10 +41,11 @@ struct json_object *cfl_work_user(cfl_map_work_t *ev)
 	return ev->user;
 }
 
-void cfl_work_author(cfl_map_work_t *ev, struct json_object *id, struct json_object *name)
+void cfl_work_author(cfl_map_work_t *ev, cfl_span_t id_span, cfl_span_t name_span)
 {
-	id = cfl_json_keyword(id);
-	name = cfl_json_keyword(name);
+	struct json_object *id = cfl_span_keyword(id_span);
+	struct json_object *name = cfl_span_keyword(name_span);
+
 	if (id != NULL)
 		cfl_json_add_new(cfl_work_user(ev), "id", id);
 	if (name != NULL)
@@ -57,13 +59,6 @@ struct json_object *cfl_work_group(cfl_map_work_t *ev)
 		cfl_json_add_new(ev->doc, "group", ev->group);
 	}
 	return ev->group;
-}
-
-struct json_object *cfl_work_array(cfl_map_work_t *ev)
-{
-	if (ev->nspare > 0)
-		return json_object_get(ev->spare[--ev->nspare]);
-	return json_object_new_array();
 }
 
 void cfl_work_address(cfl_map_work_t *ev, struct json_object *v)

@@ -13,6 +13,7 @@
 
 #include "cfl_map.h"
 #include "cfl_status.h"
+#include "cfl_jscan.h"
 
 /* The top-level members any shape uses, picked in one pass over the event. */
 typedef enum cfl_field {
@@ -27,12 +28,14 @@ extern const char *const cfl_field_names[CFL_NFIELDS];
 
 #define CFL_HOST_MAX 256
 
-/* One event in flight. The shape mappers read `in` and fill the output
- * objects; every json pointer below is borrowed from `doc` or `audit`. */
+/* One event in flight. The shape mappers read the event's spans (root, f[])
+ * and fill the output objects; every json pointer below is borrowed from
+ * `doc` or `audit`. Nothing of the event is a libfastjson value until a
+ * mapper makes it one for the document (cfl_json_span.h). */
 typedef struct cfl_map_work {
 	const cfl_mapper_t *m;
-	struct json_object *in;      /* the parsed event; members are moved out, not copied */
-	struct json_object *f[CFL_NFIELDS];  /* its top-level members (borrowed), NULL if absent */
+	cfl_span_t root;             /* the event object, validated by cfl_jscan */
+	cfl_span_t f[CFL_NFIELDS];   /* its top-level members; .p NULL if absent or null */
 	struct json_object *doc;     /* the ECS document */
 	struct json_object *event;   /* doc.event */
 	struct json_object *audit;   /* confluence.audit, attached to doc at the end */
@@ -41,27 +44,28 @@ typedef struct cfl_map_work {
 	struct json_object *group;   /* doc.group, NULL until a rule needs it */
 	struct json_object *action;  /* event.action, NULL if none */
 	struct json_object *address; /* source.address, NULL if none */
-	struct json_object *spare[CFL_NFIELDS]; /* empty input arrays no output holds (borrowed) */
-	int nspare;
 	int is_cloud;
+	int audit_clean;             /* set by a shape mapper whose audit holds no empties */
 	int64_t ts_ms;
 	char host[CFL_HOST_MAX];     /* host of service.address, for related.hosts ("" = none) */
 	cfl_errbuf_t error;          /* why the event failed (CFL_OK, "" = it did not) */
 } cfl_map_work_t;
+
+/* 1 if top-level member f of the event is there (and not null). */
+static inline int cfl_work_has(const cfl_map_work_t *ev, cfl_field_t f)
+{
+	return ev->f[f].p != NULL;
+}
 
 /* Helpers the orchestration and the shape mappers share. */
 /* Records why the event cannot be mapped; returns CFL_EPARSE. */
 cfl_rc_t cfl_work_fail(cfl_map_work_t *ev, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 struct json_object *cfl_work_user(cfl_map_work_t *ev);
-/* user.id and user.full_name from the author's id and name values (borrowed;
- * kept as keywords, anything else ignored). Both shapes' authors use it. */
-void cfl_work_author(cfl_map_work_t *ev, struct json_object *id, struct json_object *name);
+/* user.id and user.full_name from the author's id and name spans (kept as
+ * keywords, anything else ignored). Both shapes' authors use it. */
+void cfl_work_author(cfl_map_work_t *ev, cfl_span_t id, cfl_span_t name);
 struct json_object *cfl_work_group(cfl_map_work_t *ev);
-/* A new empty array: one of the input's empty top-level arrays when there is
- * one left (they are never moved into the output, so it is free to reuse:
- * that saves the three allocations of a new array), else a new one. */
-struct json_object *cfl_work_array(cfl_map_work_t *ev);
 /* Sets source.address (v stolen; NULL: nothing). */
 void cfl_work_address(cfl_map_work_t *ev, struct json_object *v);
 /* Sets event.action (v stolen; NULL: nothing). */
