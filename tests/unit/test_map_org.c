@@ -1,9 +1,9 @@
 /* test_map_org.c -- the organization audit log's mapper (cfl_map_org.c,
  * docs/org-audit-mapping.md) on its own: which messages are org events or
  * pages, the fields an event maps to, event.original byte for byte, every
- * malformed event as a pipeline_error document carrying the message, and the
- * span-to-libfastjson conversion it builds on (cfl_jspan_json.c). The
- * field-by-field behaviour on Elastic's cases is pinned by
+ * malformed event as a pipeline_error document carrying the message (the
+ * span-to-libfastjson readers it builds on are cfl_json_span's, tested in
+ * test_map_span.c). The field-by-field behaviour on Elastic's cases is pinned by
  * tests/cases/map/org-*; this file pins what those cannot reach. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +15,6 @@
 #include <cmocka.h>
 
 #include "cfl_map_org.h"
-#include "cfl_jspan_json.h"
 #include "cfl_json_util.h"
 
 #define LOGIN "{\"type\":\"events\",\"id\":\"a1000001-0000-4000-8000-000000000001\",\"attributes\":{" \
@@ -274,43 +273,6 @@ static void test_setup_error(void **state)
 		"No such file or directory");
 }
 
-static void test_jspan_value(void **state)
-{
-	static const struct { const char *in, *out; } cases[] = {
-		{ "{\"a\":[1,-2,3.25,true,false,null,\"x\\ty\"],\"b\":{}}",
-		  "{\"a\":[1,-2,3.25,true,false,null,\"x\\ty\"],\"b\":{}}" },
-		{ "9223372036854775807", "9223372036854775807" },
-		{ "9223372036854775808", "9223372036854775808" },   /* beyond int64: a double that keeps its text */
-		{ "{\"k\\u0041\":\"\\ud83d\\ude00\"}", "{\"kA\":\"\xf0\x9f\x98\x80\"}" },
-		{ "{\"a\":1,\"a\":2}", "{\"a\":2}" },
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cfl_span_t root;
-		cfl_errbuf_t err;
-		struct json_object *v;
-
-		assert_int_equal(cfl_jscan_document(cases[i].in, strlen(cases[i].in), &root, &err), CFL_OK);
-		v = cfl_jspan_value(root);
-		assert_string_equal(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN), cases[i].out);
-		json_object_put(v);
-	}
-	{
-		cfl_span_t n = { "12.0", 4 }, o = { "{}", 2 }, t = { "true", 4 };
-		struct json_object *k = cfl_jspan_keyword(n);
-
-		assert_string_equal(json_object_get_string(k), "12.0");
-		json_object_put(k);
-		assert_null(cfl_jspan_keyword(o));
-		assert_null(cfl_jspan_string(t));
-		k = cfl_jspan_keyword(t);
-		assert_string_equal(json_object_get_string(k), "true");
-		json_object_put(k);
-	}
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,7 +283,6 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_empty_page),
 		cmocka_unit_test(test_setup_error),
-		cmocka_unit_test(test_jspan_value),
 	};
 
 	return cmocka_run_group_tests_name("cfl_map_org", tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* test_map_span.c -- reading an event from its text (modules/core/map/
  * cfl_json_span.c) gives what the libfastjson tree it replaced gave: every
  * case is checked against json_tokener's own answer for the same text, so
- * the documents cannot change by a byte. Tables of JSON text in. */
+ * the documents cannot change by a byte; the org mapper's literal readers
+ * keep what the text says where the tokener would not. Tables of JSON text in. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -228,6 +229,58 @@ static void test_depth_is_the_tokeners(void **state)
 	}
 }
 
+/* The org mapper's literal readers: values as the event writes them. Where
+ * the text holds nothing the tokener would change, the tokener's answer. */
+static const char *const literals[][2] = {
+	{ "{\"a\":[1,-2,3.25,true,false,null,\"x\\ty\"],\"b\":{}}",
+	  "{\"a\":[1,-2,3.25,true,false,null,\"x\\ty\"],\"b\":{}}" },
+	{ "[9223372036854775807,-9223372036854775808,-0,1.50,1e5]",
+	  "[9223372036854775807,-9223372036854775808,0,1.50,1e5]" },
+	/* beyond int64: a double that keeps its text (the tokener saturates) */
+	{ "[9223372036854775808,-99999999999999999999]", "[9223372036854775808,-99999999999999999999]" },
+	/* 64 characters or more: a string of the text */
+	{ "[1000000000000000000000000000000000000000000000000000000000000000]",
+	  "[\"1000000000000000000000000000000000000000000000000000000000000000\"]" },
+	{ "{\"k\\u0041\":\"\\ud83d\\ude00\"}", "{\"kA\":\"\xf0\x9f\x98\x80\"}" },
+	{ "{\"a\":1,\"a\":2}", "{\"a\":2}" },
+	/* a NUL in a name: the member is left out (the tokener cuts the name) */
+	{ "{\"a\\u0000b\":1,\"c\":2}", "{\"c\":2}" },
+	{ "null", "null" },
+};
+
+static const char *const keyword_literals[][2] = {
+	{ "\"s\"", "s" }, { "\"\"", "" }, { "\"\\u00e9\"", "\xc3\xa9" }, { "12", "12" }, { "-0", "-0" },
+	{ "12.0", "12.0" }, { "99999999999999999999", "99999999999999999999" }, { "true", "true" },
+	{ "false", "false" }, { "null", NULL }, { "{}", NULL }, { "[1]", NULL },
+};
+
+static void test_literal_readers(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		if (i != 2)   /* values[2]: integers beyond int64 */
+			assert_same(values[i], "tokener", tokener(values[i]), cfl_span_json_literal(scan(values[i])));
+	}
+	for (i = 0; i < sizeof(literals) / sizeof(literals[0]); i++) {
+		struct json_object *v = cfl_span_json_literal(scan(literals[i][0]));
+
+		if (strcmp(plain(v), literals[i][1]) != 0)
+			fail_msg("%s: literal %s, want %s", literals[i][0], plain(v), literals[i][1]);
+		json_object_put(v);
+	}
+	for (i = 0; i < sizeof(keyword_literals) / sizeof(keyword_literals[0]); i++) {
+		struct json_object *k = cfl_span_keyword_literal(scan(keyword_literals[i][0]));
+
+		if (keyword_literals[i][1] == NULL)
+			assert_null(k);
+		else
+			assert_string_equal(json_object_get_string(k), keyword_literals[i][1]);
+		json_object_put(k);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_equal_is_the_trees),
 		cmocka_unit_test(test_text_and_numbers),
 		cmocka_unit_test(test_depth_is_the_tokeners),
+		cmocka_unit_test(test_literal_readers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -332,11 +332,20 @@ static const char *common_key(const char *s, size_t len)
 	return NULL;
 }
 
+/* Conversion modes: SLOW adds members with libfastjson's replacing add
+ * (an object with repeated or escaped names); PRUNE leaves out what the
+ * contract's clean-up would remove (cfl_json_prune): in the fast mode as it
+ * goes, in the slow mode after each container is complete, so a replaced
+ * member is judged by its last value, as before; LITERAL gives the org
+ * readers' answers (see cfl_span_json_literal in the header). */
+enum { M_SLOW = 1, M_PRUNE = 2, M_LITERAL = 4 };
+
 static void add_member(struct json_object *obj, cfl_span_t k, int esc, struct json_object *val,
-	unsigned flags)
+	unsigned flags, int mode)
 {
 	char buf[SMALL], *heap = NULL, *key = buf;
 	const char *ck;
+	long n = 0;
 
 	if (!esc && k.len > 2 && (ck = common_key(k.p + 1, k.len - 2)) != NULL) {
 		json_object_object_add_ex(obj, ck, val, flags | JSON_C_OBJECT_KEY_IS_CONSTANT);
@@ -345,24 +354,20 @@ static void add_member(struct json_object *obj, cfl_span_t k, int esc, struct js
 	if (!esc && k.len - 2 < sizeof(buf)) {
 		memcpy(buf, k.p + 1, k.len - 2);
 		buf[k.len - 2] = '\0';
-	} else if (cfl_jscan_string(k, buf, sizeof(buf)) < 0) {
+	} else if ((n = cfl_jscan_string(k, buf, sizeof(buf))) < 0) {
 		if ((heap = malloc(k.len)) == NULL) {
 			json_object_put(val);
 			return;
 		}
-		cfl_jscan_string(k, heap, k.len);
+		n = cfl_jscan_string(k, heap, k.len);
 		key = heap;
 	}
-	json_object_object_add_ex(obj, key, val, flags);
+	if ((mode & M_LITERAL) && esc && strlen(key) != (size_t)n)
+		json_object_put(val);  /* a NUL in the name: left out */
+	else
+		json_object_object_add_ex(obj, key, val, flags);
 	free(heap);
 }
-
-/* Conversion modes: SLOW adds members with libfastjson's replacing add
- * (an object with repeated or escaped names); PRUNE leaves out what the
- * contract's clean-up would remove (cfl_json_prune): in the fast mode as it
- * goes, in the slow mode after each container is complete, so a replaced
- * member is judged by its last value, as before. */
-enum { M_SLOW = 1, M_PRUNE = 2 };
 
 static const char *conv_value(const char *p, const char *end, struct json_object **out, int mode);
 
@@ -370,7 +375,7 @@ static const char *conv_value(const char *p, const char *end, struct json_object
  * pruning mode says it is empty. */
 static int keep(struct json_object *v, int mode)
 {
-	if (mode == M_PRUNE && cfl_json_is_empty(v)) {
+	if ((mode & (M_PRUNE | M_SLOW)) == M_PRUNE && cfl_json_is_empty(v)) {
 		json_object_put(v);
 		return 0;
 	}
@@ -379,7 +384,7 @@ static int keep(struct json_object *v, int mode)
 
 static struct json_object *finish(struct json_object *c, int mode)
 {
-	if (mode == (M_SLOW | M_PRUNE))
+	if ((mode & (M_SLOW | M_PRUNE)) == (M_SLOW | M_PRUNE))
 		cfl_json_prune(c);
 	return c;
 }
@@ -409,7 +414,7 @@ static const char *conv_object(const char *p, const char *end, struct json_objec
 				keys[n++] = k;
 		}
 		if (obj != NULL && keep(v, mode))
-			add_member(obj, k, esc, v, slow ? 0 : JSON_C_OBJECT_ADD_KEY_IS_NEW);
+			add_member(obj, k, esc, v, slow ? 0 : JSON_C_OBJECT_ADD_KEY_IS_NEW, mode);
 		else if (obj == NULL)
 			json_object_put(v);
 		if (p < end && *p == ',')
@@ -441,7 +446,7 @@ static const char *conv_array(const char *p, const char *end, struct json_object
 	return p + 1;  /* past ']' */
 }
 
-static const char *conv_number(const char *p, const char *end, struct json_object **out)
+static const char *conv_number(const char *p, const char *end, struct json_object **out, int mode)
 {
 	const char *q = p;
 	int is_double = 0;
@@ -466,9 +471,13 @@ static const char *conv_number(const char *p, const char *end, struct json_objec
 		for (i = 0, p += neg; p < q; p++)
 			i = i * 10 + (*p - '0');
 		*out = json_object_new_int64(neg ? -i : i);
-	} else if (!is_double) {
+	} else if (!is_double && !(mode & M_LITERAL)) {
 		cfl_span_number(v, &i, &d);
 		*out = json_object_new_int64(i);
+	} else if (!is_double && cfl_jscan_int64(v, &i)) {
+		*out = json_object_new_int64(i);
+	} else if ((mode & M_LITERAL) && v.len >= 64) {
+		*out = json_object_new_string_len(v.p, (int)v.len);
 	} else {
 		*out = span_double(v);
 	}
@@ -504,7 +513,7 @@ static const char *conv_value(const char *p, const char *end, struct json_object
 	case 'n':
 		return p + 4;
 	default:
-		return conv_number(p, end, out);
+		return conv_number(p, end, out, mode);
 	}
 }
 
@@ -532,28 +541,25 @@ struct json_object *cfl_span_json_pruned(cfl_span_t v)
 	return o;
 }
 
-struct json_object *cfl_span_keyword(cfl_span_t v)
+struct json_object *cfl_span_json_literal(cfl_span_t v)
 {
-	char buf[32];
-	int64_t i;
-	double d;
+	struct json_object *o;
 
+	if (v.len == 0)
+		return NULL;
+	conv_value(v.p, v.p + v.len, &o, M_LITERAL);
+	return o;
+}
+
+struct json_object *cfl_span_keyword_literal(cfl_span_t v)
+{
 	switch (cfl_jscan_type(v)) {
 	case CFL_JSTRING:
-		if (v.len <= 2)
-			return NULL;
 		return span_string(v);
 	case CFL_JNUMBER:
-		if (cfl_span_number(v, &i, &d) == 1) {
-			snprintf(buf, sizeof(buf), "%" PRId64, i);
-			return json_object_new_string(buf);
-		}
-		/* a fractional number prints as its own text */
-		return json_object_new_string_len(v.p, (int)v.len);
 	case CFL_JTRUE:
-		return json_object_new_string("true");
 	case CFL_JFALSE:
-		return json_object_new_string("false");
+		return json_object_new_string_len(v.p, (int)v.len);
 	case CFL_JNULL:
 	case CFL_JOBJECT:
 	case CFL_JARRAY:
@@ -561,6 +567,23 @@ struct json_object *cfl_span_keyword(cfl_span_t v)
 	default:
 		return NULL;
 	}
+}
+
+/* The tree's keyword is the literal one but for two cases: "" is none, and an
+ * integer prints as the int64 the tokener made of it. */
+struct json_object *cfl_span_keyword(cfl_span_t v)
+{
+	char buf[32];
+	int64_t i;
+	double d;
+
+	if (cfl_jscan_type(v) == CFL_JSTRING && v.len <= 2)
+		return NULL;
+	if (cfl_span_number(v, &i, &d) == 1) {
+		snprintf(buf, sizeof(buf), "%" PRId64, i);
+		return json_object_new_string(buf);
+	}
+	return cfl_span_keyword_literal(v);
 }
 
 /* 1 if obj's member names are plain and distinct (see names_distinct), and

@@ -77,6 +77,20 @@ struct json_object *cfl_span_json_pruned(cfl_span_t v);
  * string, NULL for anything else. */
 struct json_object *cfl_span_keyword(cfl_span_t v);
 
+/* The organization audit log's readers (cfl_map_org.c): its contract keeps
+ * values as the event writes them (docs/org-audit-mapping.md), so these
+ * differ from the tokener's answers above where the text says more:
+ *  - cfl_span_json_literal: as cfl_span_json, except that an integer beyond
+ *    int64 keeps its text (a double printed as written, where the tokener
+ *    saturated), a number of 64 characters or more becomes a string of its
+ *    text, and a member whose decoded name holds a NUL is left out (the
+ *    tokener cut the name short);
+ *  - cfl_span_keyword_literal: a string decoded (an empty one kept), a
+ *    number or a boolean as its JSON text; NULL for anything else.
+ * Both return a new reference, or NULL (and for JSON null). */
+struct json_object *cfl_span_json_literal(cfl_span_t v);
+struct json_object *cfl_span_keyword_literal(cfl_span_t v);
+
 /* Deep equality as cfl_json_equal() had it for the parsed values. */
 int cfl_span_equal(cfl_span_t a, cfl_span_t b);
 

@@ -5,8 +5,10 @@
  * a missing or bad attributes.time is a failure, a non-IP address is not).
  *
  * The event is read in place from the text with cfl_jscan (no parse tree of
- * the input); only the output document is built with libfastjson, which is
- * what every caller of the mapping core takes.
+ * the input; a repeated member name counts with its first value, as
+ * cfl_jscan_member finds it); only the output document is built with
+ * libfastjson, which is what every caller of the mapping core takes, its
+ * values made by cfl_json_span's literal readers (values as written).
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -19,7 +21,7 @@
 #include "cfl_map_org.h"
 #include "cfl_categories.h"
 #include "cfl_json_util.h"
-#include "cfl_jspan_json.h"
+#include "cfl_json_span.h"
 #include "cfl_time.h"
 
 /* Strings that are the same in every document, built once and shared. */
@@ -263,7 +265,7 @@ static struct json_object *copy_keyword(struct json_object *parent, const char *
 	struct json_object *v;
 	cfl_span_t s;
 
-	if (!cfl_jscan_member(obj, name, &s) || (v = cfl_jspan_keyword(s)) == NULL)
+	if (!cfl_jscan_member(obj, name, &s) || (v = cfl_span_keyword_literal(s)) == NULL)
 		return NULL;
 	cfl_json_add(parent, const_key, v);
 	return v;
@@ -276,7 +278,7 @@ static void copy_value(struct json_object *parent, const char *const_key, cfl_sp
 	struct json_object *v;
 	cfl_span_t s;
 
-	if (cfl_jscan_member(obj, name, &s) && (v = cfl_jspan_value(s)) != NULL)
+	if (cfl_jscan_member(obj, name, &s) && (v = cfl_span_json_literal(s)) != NULL)
 		cfl_json_add_new(parent, const_key, v);
 }
 
@@ -337,7 +339,8 @@ static void map_location(struct org_work *w, cfl_span_t loc)
 	cfl_ip_t addr;
 	size_t i;
 
-	if (cfl_jscan_member(loc, "ip", &v) && !is_string(v, "") && (val = cfl_jspan_string(v)) != NULL) {
+	if (cfl_jscan_member(loc, "ip", &v) && cfl_jscan_type(v) == CFL_JSTRING && !is_string(v, "")
+			&& (val = cfl_span_keyword_literal(v)) != NULL) {
 		if (cfl_ip_parse(json_object_get_string(val), (size_t)json_object_get_string_len(val), &addr) == 0) {
 			struct json_object *rel = json_object_new_array();
 
@@ -351,10 +354,11 @@ static void map_location(struct org_work *w, cfl_span_t loc)
 	}
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (cfl_jscan_member(loc, names[i][0], &v) && !is_string(v, "")
-				&& (val = cfl_jspan_keyword(v)) != NULL)
+				&& (val = cfl_span_keyword_literal(v)) != NULL)
 			cfl_json_add_new(cfl_json_child(child(&w->source, w->doc, "source"), "geo"), names[i][1], val);
 	}
-	if (cfl_jscan_member(loc, "geo", &v) && !is_string(v, "") && (val = cfl_jspan_keyword(v)) != NULL)
+	if (cfl_jscan_member(loc, "geo", &v) && !is_string(v, "")
+			&& (val = cfl_span_keyword_literal(v)) != NULL)
 		cfl_json_add_new(cfl_json_child(w->audit, "location"), "geo", val);
 }
 
@@ -370,7 +374,7 @@ static struct json_object *map_actor_part(struct org_work *w, cfl_span_t actor, 
 	if (!cfl_jscan_member(actor, name, &part))
 		return NULL;
 	for (i = 0; i < nkeys; i++) {
-		if (!cfl_jscan_member(part, keys[i][0], &v) || (val = cfl_jspan_keyword(v)) == NULL)
+		if (!cfl_jscan_member(part, keys[i][0], &v) || (val = cfl_span_keyword_literal(v)) == NULL)
 			continue;
 		if (o == NULL)
 			o = cfl_json_child(child(&w->actor, w->audit, "actor"), out);
@@ -427,11 +431,11 @@ static void map_actor(struct org_work *w, cfl_span_t actor)
 	o = map_actor_part(w, actor, "onBehalfOf", "on_behalf_of", obo, 3);
 	map_actor_part(w, actor, "app", "app", app, 2);
 	if (cfl_jscan_member(actor, "app", &v) && cfl_jscan_member(v, "attributes", &v)
-			&& (app_obj = cfl_jspan_value(v)) != NULL)
+			&& (app_obj = cfl_span_json_literal(v)) != NULL)
 		cfl_json_add_new(cfl_json_child(child(&w->actor, w->audit, "actor"), "app"), "attributes", app_obj);
-	id = cfl_jscan_member(actor, "id", &v) ? cfl_jspan_keyword(v) : NULL;
-	name = cfl_jscan_member(actor, "name", &v) ? cfl_jspan_keyword(v) : NULL;
-	email = cfl_jscan_member(actor, "email", &v) ? cfl_jspan_keyword(v) : NULL;
+	id = cfl_jscan_member(actor, "id", &v) ? cfl_span_keyword_literal(v) : NULL;
+	name = cfl_jscan_member(actor, "name", &v) ? cfl_span_keyword_literal(v) : NULL;
+	email = cfl_jscan_member(actor, "email", &v) ? cfl_span_keyword_literal(v) : NULL;
 	if (is_person(id, email)) {
 		w->user = new_object_in(w->doc, "user");
 		cfl_json_add_new(w->user, "id", id);
@@ -474,7 +478,7 @@ static void map_message(struct org_work *w, cfl_span_t root)
 	if (!cfl_jscan_member(root, "message", &msg))
 		return;
 	copy_keyword(w->doc, "message", msg, "content");
-	if (cfl_jscan_member(msg, "format", &v) && (format = cfl_jspan_keyword(v)) != NULL)
+	if (cfl_jscan_member(msg, "format", &v) && (format = cfl_span_keyword_literal(v)) != NULL)
 		cfl_json_add_new(cfl_json_child(w->audit, "message"), "format", format);
 }
 
