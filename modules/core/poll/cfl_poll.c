@@ -726,7 +726,8 @@ static cfl_rc_t prepare_page(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg
 		it->ev = ev;
 		it->order = k++;
 	}
-	qsort(p->items, k, sizeof(*p->items), cmp_item);
+	if (k > 1) /* an empty page leaves p->items NULL, which qsort may not take */
+		qsort(p->items, k, sizeof(*p->items), cmp_item);
 	for (i = 0; i < k; i++) {
 		item_t *it = &p->items[i];
 		it->fp = cfl_dedup_fingerprint(it->ev->json, it->ev->len);
