@@ -103,8 +103,29 @@ open(path, "w").write(new)
 PY
 }
 
+# A listener that starts long after its port is chosen (the central, after an
+# outage) must not take the port from the ephemeral range: meanwhile any
+# outgoing connection may be given it as its local port -- the shippers' own
+# reconnects to it can even connect to themselves -- and the bind then fails.
+# So: a random port below the kernel's ephemeral range that binds now.
 e2e_free_port() {
-	"$PYTHON3" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	"$PYTHON3" - <<'PY'
+import random, socket
+lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(200):
+    port = random.randrange(max(1024, lo - 12000), lo)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("no free port below the ephemeral range")
+PY
 }
 
 e2e_start_rsyslogd() {

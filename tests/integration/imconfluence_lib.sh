@@ -92,6 +92,35 @@ dup_count() {
 	sort "$1" | uniq -d -c | awk '{s += $1 - 1} END {print s + 0}'
 }
 
+# untear FILE ORACLE: rewrites FILE so that lines torn by kill -9 are whole
+# again, and prints "TORN OTHER". kill -9 can stop omfile between two write()s
+# of one line (its buffer flushes when full, not at line ends); the next start
+# then appends a whole event to that fragment. A torn line is a prefix of an
+# oracle event followed by a whole oracle event; it is replaced by that whole
+# event (the fragment's event is repeated whole after the restart, as its chunk
+# was not committed). TORN counts those; OTHER counts lines that are neither an
+# oracle event nor torn (each is printed to stderr), and they are kept.
+untear() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+oracle = set(open(sys.argv[2], encoding="utf-8", errors="surrogateescape").read().splitlines())
+torn = other = 0
+out = []
+for line in open(sys.argv[1], encoding="utf-8", errors="surrogateescape").read().splitlines():
+    if line not in oracle:
+        cut = next((i for i in range(1, len(line)) if line[i] == "{" and line[i:] in oracle), None)
+        if cut is not None and any(o.startswith(line[:cut]) for o in oracle):
+            torn += 1
+            line = line[cut:]
+        else:
+            other += 1
+            print("# not an oracle event: " + line[:300], file=sys.stderr)
+    out.append(line + "\n")
+open(sys.argv[1], "w", encoding="utf-8", errors="surrogateescape").write("".join(out))
+print(torn, other)
+PY
+}
+
 # missing FILE ORACLE: oracle lines that never appear in FILE.
 missing() {
 	sort -u "$1" >"$1.sorted"
