@@ -23,11 +23,12 @@
 # JSON_ROUNDTRIP override the binaries. Licensed under the Apache License, Version 2.0.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=contrib/lib.sh
+. "$ROOT/contrib/lib.sh"
 C2E=${CONFLUENCE2ECS:-$ROOT/confluence2ecs}
 RT=${JSON_ROUNDTRIP:-$ROOT/tests/bench/json_roundtrip}
 RB=$ROOT/rulebases
 GEO=$ROOT/tests/fixtures/geoip
-FX=$ROOT/tests/fixtures/elastic-confluence
 TIME=/usr/bin/time
 ROUNDS=${CFL_BENCH_ROUNDS:-5}
 [ "$ROUNDS" -ge 5 ] || ROUNDS=5
@@ -41,8 +42,7 @@ EVENTS=${1:-}
 if [ -z "$EVENTS" ]; then
 	EVENTS=$DIR/events.jsonl
 	N=${CFL_BENCH_EVENTS:-100000}
-	awk -v n="$N" 'NF { l[c++] = $0 } END { for (i = 0; i < n; i++) print l[i % c] }' \
-		"$FX/test-audit-files.log" "$FX/test-audit-api.log" "$FX/test-audit-cloud.log" >"$EVENTS"
+	bench_events "$N" "$EVENTS"
 fi
 N=$(grep -c '' "$EVENTS")
 

@@ -27,15 +27,7 @@ MM=$ROOT/modules/mmconfluence/.libs/mmconfluence.so
 command -v perf >/dev/null || apt_install linux-perf
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/cfl-bench-perf.XXXXXX")
 trap '[ -n "${CFL_KEEP:-}" ] || rm -rf "$DIR"' EXIT
-FX=$ROOT/tests/fixtures/elastic-confluence
-python3 - "$N" "$DIR/events.jsonl" "$FX/test-audit-files.log" "$FX/test-audit-api.log" "$FX/test-audit-cloud.log" <<'PY'
-import sys
-n, out, srcs = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-lines = [l.rstrip("\n") for s in srcs for l in open(s) if l.strip()]
-with open(out, "w") as f:
-    for i in range(n):
-        f.write(lines[i % len(lines)] + "\n")
-PY
+bench_events "$N" "$DIR/events.jsonl"
 
 # profile NAME ACTION: one recorded run; prints its CPU seconds. rsyslogd
 # starts under perf (not attached to later): its queue workers are threads

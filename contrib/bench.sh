@@ -29,17 +29,9 @@ MM=$ROOT/modules/mmconfluence/.libs/mmconfluence.so
 [ -f "$MM" ] || "$ROOT/contrib/build.sh" >&2
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/cfl-bench.XXXXXX")
 trap 'rm -rf "$DIR"' EXIT
-FX=$ROOT/tests/fixtures/elastic-confluence
 
 # the same N lines for every contender: all fixture events, round robin
-python3 - "$N" "$DIR/events.jsonl" "$FX/test-audit-files.log" "$FX/test-audit-api.log" "$FX/test-audit-cloud.log" <<'PY'
-import sys
-n, out, srcs = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-lines = [l.rstrip("\n") for s in srcs for l in open(s) if l.strip()]
-with open(out, "w") as f:
-    for i in range(n):
-        f.write(lines[i % len(lines)] + "\n")
-PY
+bench_events "$N" "$DIR/events.jsonl"
 SIZE=$(stat -c %s "$DIR/events.jsonl")
 
 ROUNDS=${CFL_BENCH_ROUNDS:-5}

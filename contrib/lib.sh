@@ -1,4 +1,4 @@
-# contrib/lib.sh: shell helpers shared by build.sh, check.sh, demo.sh, bench.sh.
+# contrib/lib.sh: shell helpers shared by build.sh, check.sh, demo.sh and the bench*.sh.
 # Sourced, not run. Expects $ROOT (the repository root).
 # Licensed under the Apache License, Version 2.0.
 CACHE=${CFL_CACHE_DIR:-$ROOT/.cache}
@@ -44,6 +44,14 @@ apt_install() {
 	return 0
 }
 
+
+# bench_events N FILE: the benchmarks' input, N lines cycling through every
+# fixture event (Data Center files and API, Cloud), the same for each contender.
+bench_events() {
+	local fx=$ROOT/tests/fixtures/elastic-confluence
+	awk -v n="$1" 'NF { l[c++] = $0 } END { for (i = 0; i < n; i++) print l[i % c] }' \
+		"$fx/test-audit-files.log" "$fx/test-audit-api.log" "$fx/test-audit-cloud.log" >"$2"
+}
 
 # bench_rsyslog_conf DIR EVENTS ACTION QUEUES MMCONFLUENCE_SO: writes DIR/rsyslog.conf for
 # the benchmark pipeline imfile(EVENTS) -> ACTION -> omfile(DIR/out.jsonl, "%$!%").
