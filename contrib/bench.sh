@@ -11,12 +11,16 @@
 # (b) confluence2ecs CPU time against plain libfastjson parse + serialize
 #     (contrib/bench-core.sh). Target ratio >= 1.0 (default), >= 0.9 (GeoIP, all options).
 # (c) peak RSS (VmHWM) of each rsyslogd run. Target ratio <= 1.05.
-# The four rsyslogd contenders are interleaved (jsonparse/confluence for
-# tuned queues, then for default queues, round after round) for
+# The six rsyslogd contenders are interleaved (jsonparse/confluence/ecsparse
+# for tuned queues, then for default queues, round after round) for
 # CFL_BENCH_ROUNDS rounds (default 5, at least 5); the best (least) wall time
 # and the highest peak RSS of each count. A first, untimed run of each
 # contender learns the size its output reaches, so a timed run waits for that
 # size with stat alone (no line counting competing with rsyslogd for the CPU).
+# (i) for information, no target: a third contender, mmjsonparse over the same
+#     events already mapped (confluence2ecs output), parses and writes the
+#     very documents mmconfluence writes: its ratio separates the cost of the
+#     ECS output's size (more members, more bytes) from the cost of mapping.
 # Input: CFL_BENCH_EVENTS (default 100000) events, a mix of the fixture events.
 # Licensed under the Apache License, Version 2.0.
 set -euo pipefail
@@ -33,6 +37,10 @@ trap 'rm -rf "$DIR"' EXIT
 # the same N lines for every contender: all fixture events, round robin
 bench_events "$N" "$DIR/events.jsonl"
 SIZE=$(stat -c %s "$DIR/events.jsonl")
+# the same events already mapped (confluence2ecs, mmconfluence's defaults):
+# input of the informational contender ecsparse
+"$ROOT/confluence2ecs" --rulebase "$ROOT/rulebases/confluence-audit.rulebase" \
+	--categories "$ROOT/rulebases/confluence-categories.json" <"$DIR/events.jsonl" >"$DIR/ecs.jsonl"
 
 ROUNDS=${CFL_BENCH_ROUNDS:-5}
 [ "$ROUNDS" -ge 5 ] || ROUNDS=5
@@ -46,7 +54,7 @@ MMJ_ACTION='action(type="mmjsonparse" cookie="")'
 run_rsyslog() {
 	local name=$1 action=$2 queues=$3 want=${4:-} d=$DIR/$1 pid t0 t1 hwm=0 h cpu
 	rm -rf "$d"
-	bench_rsyslog_conf "$d" "$DIR/events.jsonl" "$action" "$queues" "$MM"
+	bench_rsyslog_conf "$d" "$DIR/$(input_of "$name")" "$action" "$queues" "$MM"
 	t0=$(date +%s.%N)
 	"$RSYSLOGD" -n -f "$d/rsyslog.conf" -i "$d/pid" 2>"$d/stderr" &
 	pid=$!
@@ -79,8 +87,9 @@ run_rsyslog() {
 
 command -v bc >/dev/null || apt_install bc
 echo "input: $N events, $((SIZE / 1024)) KiB (fixture mix); $ROUNDS interleaved rounds, best wall time"
-CONTENDERS=(mmjsonparse-tuned mmconfluence-tuned mmjsonparse-default mmconfluence-default)
-action_of() { case $1 in mmjsonparse-*) echo "$MMJ_ACTION" ;; *) echo "$MMC_ACTION" ;; esac; }
+CONTENDERS=(mmjsonparse-tuned mmconfluence-tuned ecsparse-tuned mmjsonparse-default mmconfluence-default ecsparse-default)
+action_of() { case $1 in mmconfluence-*) echo "$MMC_ACTION" ;; *) echo "$MMJ_ACTION" ;; esac; }
+input_of() { case $1 in ecsparse-*) echo ecs.jsonl ;; *) echo events.jsonl ;; esac; }
 declare -A WANT
 for c in "${CONTENDERS[@]}"; do
 	WANT[$c]=$(run_rsyslog "$c" "$(action_of "$c")" "${c#*-}")
@@ -106,6 +115,13 @@ for q in tuned default; do
 	printf '(a) %-7s queues: ratio mmconfluence/mmjsonparse %.2f wall (target >= 0.90), %.2f CPU time\n' "$q" \
 		"$(echo "$tb / $to" | bc -l)" "$(echo "$cb / $co" | bc -l)"
 	printf '(c) %-7s queues: peak RSS ratio mmconfluence/mmjsonparse %.2f (target <= 1.05)\n' "$q" "$(echo "$ro / $rb" | bc -l)"
+	read -r te re ae ce <<<"$(best "ecsparse-$q")"
+	printf "(i) %-7s queues: rsyslogd imfile->mmjsonparse->omfile on the ECS output: %8.0f events/s  peak RSS %6d KiB  CPU %5.2f s  runs %s\n" \
+		"$q" "$(echo "$N / $te" | bc -l)" "$re" "$ce" "$ae"
+	printf '(i) %-7s queues: ratio mmconfluence/(mmjsonparse of the ECS output) %.2f wall, %.2f CPU time, %.2f peak RSS (no target)\n' \
+		"$q" "$(echo "$te / $to" | bc -l)" "$(echo "$ce / $co" | bc -l)" "$(echo "$ro / $re" | bc -l)"
+	printf '(i) %-7s queues: output bytes per event: mmjsonparse %d, mmconfluence %d, mmjsonparse of the ECS output %d\n' \
+		"$q" "$((WANT[mmjsonparse-$q] / N))" "$((WANT[mmconfluence-$q] / N))" "$((WANT[ecsparse-$q] / N))"
 done
 if [ -x "$ROOT/contrib/bench-core.sh" ]; then
 	"$ROOT/contrib/bench-core.sh" "$DIR/events.jsonl"
