@@ -6,10 +6,11 @@
 #  - mmconfluence tells the sites' events apart by service.address (the url
 #    polled, from imconfluence's $!metadata!site) and related.hosts;
 #  - addMetadata="off" leaves $!metadata!site away;
-#  - HUP re-reads tokenFile: the site's token changes, the old one gets
-#    401s, the new one is written to the file, a HUP, and polling goes on
-#    from the same cursor: every event once, none lost or repeated; a HUP
-#    while the file is missing keeps the token read before;
+#  - HUP re-reads tokenFile (site A) and passwordFile (site B, basic auth):
+#    each site's credential changes, the old one gets 401s, the new one is
+#    written to the file, a HUP, and polling goes on from the same cursor:
+#    every event once, none lost or repeated; a HUP while the file is
+#    missing keeps the credential read before;
 #  - the start-up line states auth mode, proxy, TLS and intervals, and
 #    never the token.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
@@ -17,10 +18,13 @@
 h_init imconfluence_sites
 T1='Tok-OLD-1f2e-SECRET'
 T2='Tok-NEW-9a8b-SECRET'
+P1='Pw-OLD-77c3-SECRET'
+P2='Pw-NEW-04d1-SECRET'
 printf '%s\n' "$T1" >"$H_DIR/tokA"
-chmod 600 "$H_DIR/tokA"
+printf '%s\n' "$P1" >"$H_DIR/pwB"
+chmod 600 "$H_DIR/tokA" "$H_DIR/pwB"
 m_start a --flavor cloud --events 0 --token "$T1" || exit 1
-m_start b --flavor cloud --events 0 --seed 2 || exit 1
+m_start b --flavor cloud --events 0 --seed 2 --user auditor --password "$P1" || exit 1
 m_gen a 30 3000 60
 m_gen b 20 3000 60
 
@@ -38,7 +42,7 @@ ruleset(name="out") {
 	action(type="omfile" file="$H_DIR/site.log" template="site")
 }
 # site B once more, without metadata, unmapped
-input(type="imconfluence" url="$M_URL_b" addMetadata="off" stateFile="nometa.state" flavor="cloud" pollingInterval="1"
+input(type="imconfluence" url="$M_URL_b" username="auditor" passwordFile="$H_DIR/pwB" addMetadata="off" stateFile="nometa.state" flavor="cloud" pollingInterval="1"
       initialLookback="3600" overlap="5" pageSize="10" ruleset="nometa")
 template(name="meta" type="string" string="[%\$!metadata!site%]\n")
 ruleset(name="nometa") { action(type="omfile" file="$H_DIR/nometa.log" template="meta") }
@@ -46,7 +50,7 @@ EOF
 }
 common='flavor="cloud" pollingInterval="1" initialLookback="3600" overlap="5" pageSize="10" maxBackoff="2" ruleset="out"'
 input_a() { echo "input(type=\"imconfluence\" name=\"siteA\" url=\"$M_URL_a\" tokenFile=\"$H_DIR/tokA\" $common)"; }
-input_b() { echo "input(type=\"imconfluence\" name=\"siteB\" url=\"$M_URL_b\" $common)"; }
+input_b() { echo "input(type=\"imconfluence\" name=\"siteB\" url=\"$M_URL_b\" username=\"auditor\" passwordFile=\"$H_DIR/pwB\" $common)"; }
 
 conf a b
 h_start || { h_fail "rsyslogd starts"; h_done; }
@@ -72,26 +76,36 @@ h_check "run 2, inputs swapped: siteA still counts site A's 5 new events, siteB 
 	test "$(icf_stats "$H_DIR/stats.log" submitted 'imconfluence(siteA)')" = 5 -a \
 	"$(icf_stats "$H_DIR/stats.log" submitted 'imconfluence(siteB)')" = 3
 
-# the token of site A changes: 401s until the file has it and rsyslogd a HUP
+# the token of site A and the password of site B change: 401s until the
+# files have them and rsyslogd a HUP
 m_ctl a POST /__mock/auth "{\"token\":\"$T2\"}" >/dev/null
+m_ctl b POST /__mock/auth "{\"user\":\"auditor\",\"password\":\"$P2\"}" >/dev/null
 m_gen a 4 1 0
+m_gen b 3 1 0
 h_check "site A: the old token is refused (401)" wait_requests a 1 20 '.status == 401'
+h_check "site B: the old password is refused (401)" wait_requests b 1 20 '.status == 401'
 printf '%s\n' "$T2" >"$H_DIR/tokA.new"
 mv "$H_DIR/tokA.new" "$H_DIR/tokA"
+printf '%s\n' "$P2" >"$H_DIR/pwB.new"
+mv "$H_DIR/pwB.new" "$H_DIR/pwB"
 kill -HUP "$H_PID"
-h_check "after the HUP: site A's 4 new events arrive with the new token" h_wait_lines "$H_DIR/raw.log" 62 30
-h_check "the HUP was logged" grep -q "HUP: tokenFile read again; polling goes on from the same cursor" "$H_INTERNAL"
-n401=$(m_requests a | jq '[.[] | select(.status == 401)] | length')
+h_check "after the HUP: site A's 4 and site B's 3 new events arrive with the new credentials" \
+	h_wait_lines "$H_DIR/raw.log" 65 30
+h_check "the HUP was logged for tokenFile" grep -q "HUP: tokenFile read again; polling goes on from the same cursor" "$H_INTERNAL"
+h_check "the HUP was logged for passwordFile" grep -q "HUP: passwordFile read again; polling goes on from the same cursor" "$H_INTERNAL"
+n401a=$(m_requests a | jq '[.[] | select(.status == 401)] | length')
+n401b=$(m_requests b | jq '[.[] | select(.status == 401)] | length')
 more_polls a b
 h_check "after the HUP no request is refused any more" \
-	test "$(m_requests a | jq '[.[] | select(.status == 401)] | length')" = "$n401"
+	test "$(m_requests a | jq '[.[] | select(.status == 401)] | length')" = "$n401a" -a \
+	"$(m_requests b | jq '[.[] | select(.status == 401)] | length')" = "$n401b"
 # a HUP while the file is missing: the error is logged, the token read before stays in use
 mv "$H_DIR/tokA" "$H_DIR/tokA.away"
 kill -HUP "$H_PID"
 h_check "a HUP with tokenFile missing: logged, the previous token stays in use" \
 	h_wait_grep "$H_INTERNAL" "cannot read tokenFile .*; the credential read before stays in use" 20
 m_gen a 2 1 0
-h_check "and site A's next events still arrive" h_wait_lines "$H_DIR/raw.log" 64 30
+h_check "and site A's next events still arrive" h_wait_lines "$H_DIR/raw.log" 67 30
 mv "$H_DIR/tokA.away" "$H_DIR/tokA"
 h_stop 10
 h_check "rsyslogd stops cleanly" test $? = 0
@@ -102,11 +116,11 @@ cat "$H_DIR/oracle-a.jsonl" "$H_DIR/oracle-b.jsonl" >"$H_DIR/oracle.jsonl"
 h_check "every event of both sites once, across restart and HUP" \
 	test "$(missing "$H_DIR/raw.log" "$H_DIR/oracle.jsonl")" = 0 -a "$(dup_count "$H_DIR/raw.log")" = 0
 h_check "\$inputname and input.type are the input's name" \
-	test "$(cut -d' ' -f1,2 "$H_DIR/site.log" | sort | uniq -c | awk '{print $2, $3, $1}' | tr '\n' ' ')" = "siteA siteA 41 siteB siteB 23 "
+	test "$(cut -d' ' -f1,2 "$H_DIR/site.log" | sort | uniq -c | awk '{print $2, $3, $1}' | tr '\n' ' ')" = "siteA siteA 41 siteB siteB 26 "
 h_check "site A's events carry service.address $M_URL_a, site B's $M_URL_b" \
 	test "$(grep -c "^siteA siteA $M_URL_a \[ \"127.0.0.1\" \]" "$H_DIR/site.log")" = 41 -a \
-	"$(grep -c "^siteB siteB $M_URL_b \[ \"127.0.0.1\" \]" "$H_DIR/site.log")" = 23
+	"$(grep -c "^siteB siteB $M_URL_b \[ \"127.0.0.1\" \]" "$H_DIR/site.log")" = 26
 h_check "addMetadata=off: no \$!metadata!site on its messages" test "$(sort -u "$H_DIR/nometa.log")" = "[]"
-h_check "the tokens appear in no log, message or state file" \
-	bash -c "! grep -rq -e '$T1' -e '$T2' '$H_INTERNAL' '$H_DIR/rsyslogd.stderr' '$H_DIR/work' '$H_DIR/site.log'"
+h_check "the tokens and passwords appear in no log, message or state file" \
+	bash -c "! grep -rq -e '$T1' -e '$T2' -e '$P1' -e '$P2' '$H_INTERNAL' '$H_DIR/rsyslogd.stderr' '$H_DIR/work' '$H_DIR/site.log'"
 h_done
