@@ -24,7 +24,6 @@ MM=${MMCONFLUENCE_SO:-$ROOT/modules/mmconfluence/.libs/mmconfluence.so}
 C2E=${CONFLUENCE2ECS:-$ROOT/confluence2ecs}
 RT=$ROOT/tests/bench/json_roundtrip
 RB=$ROOT/rulebases
-FX=$ROOT/tests/fixtures/elastic-confluence
 for b in "$MM" "$C2E" "$RT"; do
 	[ -e "$b" ] || die "$b is missing: build first (contrib/build.sh)"
 done
@@ -32,11 +31,8 @@ DIR=$(mktemp -d "${TMPDIR:-/tmp}/cfl-bench-alloc.XXXXXX")
 trap 'rm -rf "$DIR"' EXIT
 cc -O2 -shared -fPIC -o "$DIR/alloc-count.so" "$ROOT/contrib/alloc-count.c" -ldl
 for n in "$N1" "$N2"; do
-	awk -v n="$n" 'NF { l[c++] = $0 } END { for (i = 0; i < n; i++) print l[i % c] }' \
-		"$FX/test-audit-files.log" "$FX/test-audit-api.log" "$FX/test-audit-cloud.log" >"$DIR/events.$n"
+	bench_events "$n" "$DIR/events.$n"
 done
-MMC_ACTION="action(type=\"mmconfluence\" rulebase=\"$RB/confluence-audit.rulebase\" categories=\"$RB/confluence-categories.json\")"
-MMJ_ACTION='action(type="mmjsonparse" cookie="")'
 
 # counts NAME N: runs contender NAME on N events; prints "allocations frees"
 counts() {
@@ -50,7 +46,7 @@ counts() {
 		CFL_ALLOC_OUT=$d/counts LD_PRELOAD=$DIR/alloc-count.so "${cmd[@]}" <"$DIR/events.$n" >/dev/null
 		;;
 	*)
-		bench_rsyslog_conf "$d" "$DIR/events.$n" "$([ "$name" = mmjsonparse ] && echo "$MMJ_ACTION" || echo "$MMC_ACTION")" \
+		bench_rsyslog_conf "$d" "$DIR/events.$n" "$([ "$name" = mmjsonparse ] && echo "$BENCH_MMJ_ACTION" || echo "$BENCH_MMC_ACTION")" \
 			tuned "$MM"
 		CFL_ALLOC_OUT=$d/counts LD_PRELOAD=$DIR/alloc-count.so "$RSYSLOGD" -n -f "$d/rsyslog.conf" -i "$d/pid" \
 			2>"$d/stderr" &

@@ -3,7 +3,8 @@
 # against mmjsonparse, inside the rsyslogd pipeline of contrib/bench.sh
 # (imfile -> action -> omfile %$!%, tuned or default queues).
 #
-# Each contender runs once under `perf record` (all threads, cycles); the
+# Each contender runs once under `perf record` (all threads; perf's default
+# event: cycles, or cpu-clock on a machine without counters, as in a VM); the
 # samples are grouped (glibc's allocator, libfastjson, liblognorm, this
 # project's module, rsyslog itself and its imfile/omfile, other libc, the
 # kernel) and each group is reported as microseconds of CPU per event: its
@@ -71,8 +72,8 @@ group() {
 }
 
 echo "rsyslogd, $Q queues, $N events (fixture mix), perf record at 2999 Hz; microseconds of CPU per event"
-cj=$(profile mmjsonparse 'action(type="mmjsonparse" cookie="")')
-cc=$(profile mmconfluence "action(type=\"mmconfluence\" rulebase=\"$ROOT/rulebases/confluence-audit.rulebase\" categories=\"$ROOT/rulebases/confluence-categories.json\")")
+cj=$(profile mmjsonparse "$BENCH_MMJ_ACTION")
+cc=$(profile mmconfluence "$BENCH_MMC_ACTION")
 group mmjsonparse >"$DIR/j.groups"
 group mmconfluence >"$DIR/c.groups"
 python3 - "$N" "$cj" "$cc" "$DIR/j.groups" "$DIR/c.groups" <<'PY'

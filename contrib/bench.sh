@@ -44,8 +44,6 @@ SIZE=$(stat -c %s "$DIR/events.jsonl")
 
 ROUNDS=${CFL_BENCH_ROUNDS:-5}
 [ "$ROUNDS" -ge 5 ] || ROUNDS=5
-MMC_ACTION="action(type=\"mmconfluence\" rulebase=\"$ROOT/rulebases/confluence-audit.rulebase\" categories=\"$ROOT/rulebases/confluence-categories.json\")"
-MMJ_ACTION='action(type="mmjsonparse" cookie="")'
 
 # run_rsyslog NAME ACTION QUEUES [SIZE]: one rsyslogd run; QUEUES is tuned
 # or default. Without SIZE it waits until the output has N lines and prints
@@ -88,7 +86,7 @@ run_rsyslog() {
 command -v bc >/dev/null || apt_install bc
 echo "input: $N events, $((SIZE / 1024)) KiB (fixture mix); $ROUNDS interleaved rounds, best wall time"
 CONTENDERS=(mmjsonparse-tuned mmconfluence-tuned ecsparse-tuned mmjsonparse-default mmconfluence-default ecsparse-default)
-action_of() { case $1 in mmconfluence-*) echo "$MMC_ACTION" ;; *) echo "$MMJ_ACTION" ;; esac; }
+action_of() { case $1 in mmconfluence-*) echo "$BENCH_MMC_ACTION" ;; *) echo "$BENCH_MMJ_ACTION" ;; esac; }
 input_of() { case $1 in ecsparse-*) echo ecs.jsonl ;; *) echo events.jsonl ;; esac; }
 declare -A WANT
 for c in "${CONTENDERS[@]}"; do

@@ -53,6 +53,11 @@ bench_events() {
 		"$fx/test-audit-files.log" "$fx/test-audit-api.log" "$fx/test-audit-cloud.log" >"$2"
 }
 
+# The two actions the rsyslogd benchmarks compare: mmconfluence with its
+# defaults (the shipped rulebase and categories) and mmjsonparse, the baseline.
+BENCH_MMC_ACTION="action(type=\"mmconfluence\" rulebase=\"$ROOT/rulebases/confluence-audit.rulebase\" categories=\"$ROOT/rulebases/confluence-categories.json\")"
+BENCH_MMJ_ACTION='action(type="mmjsonparse" cookie="")'
+
 # bench_rsyslog_conf DIR EVENTS ACTION QUEUES MMCONFLUENCE_SO: writes DIR/rsyslog.conf for
 # the benchmark pipeline imfile(EVENTS) -> ACTION -> omfile(DIR/out.jsonl, "%$!%").
 # QUEUES is "default" (no queue parameter at all) or "tuned" (direct main queue,

@@ -121,6 +121,15 @@ print(torn, other)
 PY
 }
 
+# check_untorn FILE ORACLE KILLS: untear FILE, then check that it held
+# nothing but oracle events, with at most one torn line per kill -9.
+check_untorn() {
+	local torn other
+	read -r torn other < <(untear "$1" "$2")
+	h_check "nothing but oracle events was output ($torn line(s) torn by kill -9 in omfile's write, at most 1 per kill)" \
+		test "$other" = 0 -a "$torn" -le "$3"
+}
+
 # missing FILE ORACLE: oracle lines that never appear in FILE.
 missing() {
 	sort -u "$1" >"$1.sorted"
