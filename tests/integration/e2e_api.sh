@@ -1,6 +1,6 @@
 #!/bin/bash
 # End to end, API inputs: the shipped confluence-cloud.conf and
-# confluence-datacenter-api.conf (with confluence-00-common.conf and
+# confluence-datacenter-api.conf (with atlassian-00-common.conf and
 # output-files.conf, the shipped default dispatcher) run in one rsyslogd
 # against two mock Confluence sites (tests/mock/confluence_mock.py): Cloud with
 # e-mail + API token from passwordFile, Data Center with a personal access
@@ -35,7 +35,7 @@ umask 022
 sed -i -e "s|url=\"https://example.atlassian.net\"|url=\"$M_URL_cl\"|" -e 's|flavor="auto"|flavor="cloud"|' \
 	"$C/confluence-cloud.conf"
 sed -i -e "s|url=\"https://confluence.example.com\"|url=\"$M_URL_dc\"|" "$C/confluence-datacenter-api.conf"
-e2e_combine confluence-00-common.conf confluence-cloud.conf confluence-datacenter-api.conf output-files.conf
+e2e_combine atlassian-00-common.conf confluence-cloud.conf confluence-datacenter-api.conf output-files.conf
 
 OUT=$H_DIR/out/audit.ecs.jsonl
 h_start || { h_fail "rsyslogd starts"; h_done; }

@@ -22,8 +22,9 @@ OUTPUTS="elasticsearch kafka syslog files"
 declare -A COVERED
 
 # n1_run NAME FILE... : a fresh copy of the configs in $H_DIR/NAME, a main
-# config including FILE... in this order; returns rsyslogd -N1's status
-# (its output in $H_DIR/NAME/n1.out). $DISPATCH: the outputs confluence_output
+# config including FILE... (as /etc/rsyslog.d/*.conf); returns rsyslogd -N1's status
+# (its output in $H_DIR/NAME/n1.out); the files are read in the order of
+# their names, as from /etc/rsyslog.d. $DISPATCH: the outputs confluence_output
 # calls (empty: the shipped default).
 n1_run() {
 	local name=$1 d=$H_DIR/$1 f
@@ -33,14 +34,12 @@ n1_run() {
 	e2e_configs "$d/conf" || return 99
 	if [ -n "${DISPATCH:-}" ]; then
 		# shellcheck disable=SC2086
-		e2e_dispatch "$d/conf/confluence-00-common.conf" $DISPATCH || return 99
+		e2e_dispatch "$d/conf/atlassian-00-common.conf" $DISPATCH || return 99
 	fi
 	{
 		echo "# like Debian's /etc/rsyslog.conf: work directory, then the drop-ins"
 		echo "global(workDirectory=\"$d/work\")"
-		for f in "$@"; do
-			echo "include(file=\"$d/conf/$f.conf\")"
-		done
+		e2e_dropins "$d/conf" "$d/rsyslog.d" "${@/%/.conf}"
 	} >"$d/rsyslog.conf"
 	"$RSYSLOGD" -N1 -f "$d/rsyslog.conf" >"$d/n1.out" 2>&1
 }
@@ -64,26 +63,26 @@ for i in $INPUTS; do all_in="$all_in $i"; done
 all_out=""
 for o in $OUTPUTS; do all_out="$all_out output-$o"; done
 DISPATCH=$OUTPUTS n1 all "all inputs + all outputs on one host" \
-	confluence-00-common confluence-01-imfile $all_in $all_out
+	atlassian-00-common atlassian-01-imfile $all_in $all_out
 
 # --- the shipped default dispatcher (files only), one input at a time
 DISPATCH= n1 cloud "confluence-cloud + output-files (shipped defaults)" \
-	confluence-00-common confluence-cloud output-files
+	atlassian-00-common confluence-cloud output-files
 DISPATCH= n1 dcapi "confluence-datacenter-api + output-files (shipped defaults)" \
-	confluence-00-common confluence-datacenter-api output-files
+	atlassian-00-common confluence-datacenter-api output-files
 DISPATCH= n1 dcfiles "confluence-datacenter-files + output-files (shipped defaults)" \
-	confluence-00-common confluence-01-imfile confluence-datacenter-files output-files
+	atlassian-00-common atlassian-01-imfile confluence-datacenter-files output-files
 DISPATCH= n1 central "confluence-relay-central + output-files (shipped defaults)" \
-	confluence-00-common confluence-relay-central output-files
+	atlassian-00-common confluence-relay-central output-files
 DISPATCH= n1 orgaudit "atlassian-organization + output-files (shipped defaults)" \
-	confluence-00-common atlassian-organization output-files
+	atlassian-00-common atlassian-organization output-files
 
 # --- each output alone behind one input
 for o in elasticsearch kafka syslog; do
 	extra=""
-	[ "$o" = elasticsearch ] && extra=confluence-01-imfile
+	[ "$o" = elasticsearch ] && extra=atlassian-01-imfile
 	DISPATCH=$o n1 "out-$o" "confluence-cloud + output-$o alone" \
-		confluence-00-common $extra confluence-cloud "output-$o"
+		atlassian-00-common $extra confluence-cloud "output-$o"
 done
 
 # --- the shipper stands alone
@@ -143,7 +142,7 @@ plain_6514() {
 h_check "no omfwd sends plain TCP to port 6514" plain_6514
 
 # --- a dispatcher that calls an output which is not installed is refused
-if ! DISPATCH="files kafka" n1_run missing confluence-00-common confluence-cloud output-files &&
+if ! DISPATCH="files kafka" n1_run missing atlassian-00-common confluence-cloud output-files &&
 	grep -q "confluence_output_kafka" "$H_DIR/missing/n1.out"; then
 	h_ok "calling an output ruleset that is not installed is a configuration error naming it"
 else

@@ -43,7 +43,7 @@ for f in "$moddir/mmconfluence.so" "$moddir/imconfluence.so" \
 	/usr/share/rsyslog-confluence/confluence-audit.rulebase \
 	/usr/share/rsyslog-confluence/confluence-categories.json \
 	/usr/bin/confluence2ecs /usr/share/man/man1/confluence2ecs.1.gz \
-	/usr/share/doc/rsyslog-confluence/examples/rsyslog.d/confluence-00-common.conf \
+	/usr/share/doc/rsyslog-confluence/examples/rsyslog.d/atlassian-00-common.conf \
 	/usr/share/doc/rsyslog-confluence/examples/rsyslog.d/output-elasticsearch.conf; do
 	h_check "the package holds $f" grep -qx "$f" "$H_DIR/contents"
 done
@@ -53,7 +53,7 @@ X=$H_DIR/x
 dpkg-deb -x "$deb" "$X"
 EX=$X/usr/share/doc/rsyslog-confluence/examples/rsyslog.d
 mkdir -p "$H_DIR/conf" "$H_DIR/work"
-for f in confluence-00-common confluence-01-imfile confluence-datacenter-files output-files; do
+for f in atlassian-00-common atlassian-01-imfile confluence-datacenter-files output-files; do
 	sed -e "s|module(load=\"mmconfluence\")|module(load=\"$X$moddir/mmconfluence.so\")|" \
 		-e "s|module(load=\"imconfluence\")|module(load=\"$X$moddir/imconfluence.so\")|" \
 		-e "s|action(type=\"mmconfluence\"|action(type=\"mmconfluence\" rulebase=\"$X/usr/share/rsyslog-confluence/confluence-audit.rulebase\" categories=\"$X/usr/share/rsyslog-confluence/confluence-categories.json\"|" \
@@ -61,8 +61,8 @@ for f in confluence-00-common confluence-01-imfile confluence-datacenter-files o
 done
 cat >"$H_DIR/pkg.conf" <<EOF2
 global(workDirectory="$H_DIR/work")
-include(file="$H_DIR/conf/confluence-00-common.conf")
-include(file="$H_DIR/conf/confluence-01-imfile.conf")
+include(file="$H_DIR/conf/atlassian-00-common.conf")
+include(file="$H_DIR/conf/atlassian-01-imfile.conf")
 include(file="$H_DIR/conf/confluence-datacenter-files.conf")
 include(file="$H_DIR/conf/output-files.conf")
 EOF2

@@ -2,7 +2,7 @@
 # End to end, Elasticsearch: Data Center audit files -> imfile -> mmconfluence
 # (eventId) -> omelasticsearch (Debian's rsyslog-elasticsearch) -> a strict
 # local _bulk server (tests/mock/es_bulk_mock.py), using the shipped
-# confluence-00-common, confluence-01-imfile, confluence-datacenter-files and
+# atlassian-00-common, atlassian-01-imfile, confluence-datacenter-files and
 # output-elasticsearch configurations unchanged except for paths and the
 # server URL.
 # Pins: every event stored exactly once, in data stream
@@ -38,7 +38,7 @@ curl -sf -XPOST "$ES/__mock/faults" -d '[
 
 C=$H_DIR/conf
 e2e_configs "$C"
-e2e_dispatch "$C/confluence-00-common.conf" elasticsearch
+e2e_dispatch "$C/atlassian-00-common.conf" elasticsearch
 sed -i -e "s|https://elasticsearch.example.com:9200|$ES|" \
 	-e 's|action.resumeInterval="10"|action.resumeInterval="1"|' \
 	-e 's|queue.dequeueSlowdown="2000000"|queue.dequeueSlowdown="500000"|' \
@@ -47,7 +47,7 @@ sed -i -e "s|https://elasticsearch.example.com:9200|$ES|" \
 	"$C/output-elasticsearch.conf"
 e2e_audit_events "$N" "$H_DIR/audit/20231114-00000.audit.log"
 
-e2e_combine confluence-00-common.conf confluence-01-imfile.conf confluence-datacenter-files.conf \
+e2e_combine atlassian-00-common.conf atlassian-01-imfile.conf confluence-datacenter-files.conf \
 	output-elasticsearch.conf
 e2e_impstats es >>"$H_CONF"
 

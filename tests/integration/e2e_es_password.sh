@@ -22,7 +22,7 @@ ES=http://127.0.0.1:$E2E_ES_PORT
 
 C=$H_DIR/conf
 e2e_configs "$C"
-e2e_dispatch "$C/confluence-00-common.conf" elasticsearch
+e2e_dispatch "$C/atlassian-00-common.conf" elasticsearch
 # what a user does: the server, and the credentials line uncommented
 sed -i -e "s|https://elasticsearch.example.com:9200|$ES|" \
 	-e 's|^\(\s*\)# \(uid="rsyslog-confluence" pwd=`cat .*`\)$|\1\2|' "$C/output-elasticsearch.conf"
@@ -34,7 +34,7 @@ cmd=$(sed -n "s|^\s*#\s*\(printf '%s' 'THE-PASSWORD' > \)/etc/rsyslog.d/secrets/
 h_check "the comment says how to write the password file ($cmd)" test -n "$cmd"
 (cd "$H_DIR/secrets" && eval "${cmd/THE-PASSWORD/$PW}")
 e2e_audit_events "$N" "$H_DIR/audit/20231114-00000.audit.log"
-e2e_combine confluence-00-common.conf confluence-01-imfile.conf confluence-datacenter-files.conf \
+e2e_combine atlassian-00-common.conf atlassian-01-imfile.conf confluence-datacenter-files.conf \
 	output-elasticsearch.conf
 
 h_start || { h_fail "rsyslogd starts"; h_done; }

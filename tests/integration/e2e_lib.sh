@@ -3,6 +3,9 @@
 #
 #   e2e_configs DIR          copy contrib/rsyslog.d/*.conf to DIR, rewritten to
 #                            run uninstalled in this test's temp dir (see below)
+#   e2e_dropins SRC DEST FILE...
+#                            FILE... of SRC linked into DEST; prints the glob
+#                            include of DEST (stock rsyslog.conf order)
 #   e2e_dispatch FILE OUT..  make confluence_output (in FILE) call exactly the
 #                            given outputs (e.g. files elasticsearch)
 #   e2e_free_port            print a free TCP port on 127.0.0.1
@@ -35,7 +38,7 @@
 #   e2e_relay_central        needs rsyslog-relp (else a failed test, done); free
 #                            RELP_PORT/TCP_PORT; the harness's rsyslogd
 #                            becomes the central: $C = its drop-ins
-#                            (00-common + relay-central + output-files)
+#                            (atlassian-00-common + relay-central + output-files)
 #   e2e_relay_stop P1 P2     stop the RELP and TCP shippers (pids) and the
 #                            central; three checks that each stops cleanly
 #   e2e_make_shipper NAME RULESET [QSIZE]
@@ -152,14 +155,28 @@ e2e_stop_pid() {
 	h_stop_pid "$@"
 }
 
-# e2e_combine FILE...: the test's rsyslog.conf includes these files of $C
-# (the test's copy of contrib/rsyslog.d), as a user combines the drop-ins;
-# then one counted check that rsyslogd -N1 accepts the combination.
-e2e_combine() {
-	local f
+# e2e_dropins SRC DEST FILE...: the files FILE... of the folder SRC go into
+# DEST, a folder of their own, under the names the docs give them (as links:
+# later edits of SRC/FILE still count); prints the include line Debian's stock
+# rsyslog.conf has for /etc/rsyslog.d ($IncludeConfig /etc/rsyslog.d/*.conf),
+# so rsyslog reads them in alphabetical order, as on a user's machine,
+# whatever order the test names them in.
+e2e_dropins() {
+	local src=$1 dest=$2 f
+	shift 2
+	rm -rf "$dest"
+	mkdir -p "$dest"
 	for f in "$@"; do
-		echo "include(file=\"$C/$f\")"
-	done | h_conf
+		ln -s "$src/$f" "$dest/$f" || return 1
+	done
+	echo "include(file=\"$dest/*.conf\")"
+}
+
+# e2e_combine FILE...: the test's rsyslog.conf includes these files of $C
+# (the test's copy of contrib/rsyslog.d) the way a user installs them
+# (e2e_dropins); then one counted check that rsyslogd -N1 accepts them.
+e2e_combine() {
+	e2e_dropins "$C" "$H_DIR/rsyslog.d" "$@" | h_conf
 	h_check "rsyslogd -N1 accepts $(echo "${@%.conf}" | sed 's/confluence-//g; s/ / + /g')" \
 		h_rsyslogd -N1 -f "$H_CONF"
 }
@@ -319,10 +336,10 @@ e2e_relay_central() {
 	while [ "$TCP_PORT" = "$RELP_PORT" ]; do TCP_PORT=$(e2e_free_port); done
 	C=$H_DIR/central
 	e2e_configs "$C"
-	e2e_dispatch "$C/confluence-00-common.conf" files
+	e2e_dispatch "$C/atlassian-00-common.conf" files
 	sed -i -e "s|port=\"2514\"|port=\"$RELP_PORT\"|" -e "s|port=\"10514\"|port=\"$TCP_PORT\"|" \
 		"$C/confluence-relay-central.conf"
-	e2e_combine confluence-00-common.conf confluence-relay-central.conf output-files.conf
+	e2e_combine atlassian-00-common.conf confluence-relay-central.conf output-files.conf
 }
 
 e2e_wait_queue_stat() {

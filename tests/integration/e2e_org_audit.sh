@@ -1,6 +1,6 @@
 #!/bin/bash
 # End to end, the organization audit log: the shipped
-# atlassian-organization.conf (with confluence-00-common.conf and
+# atlassian-organization.conf (with atlassian-00-common.conf and
 # output-files.conf, the shipped default dispatcher) runs against the
 # events-stream mock (tests/mock/org_audit_mock.py), rewritten only for
 # paths, the mock's url and the orgId; the API key comes from the secret
@@ -27,7 +27,7 @@ printf '%s\n' "$KEY" >"$H_DIR/secrets/atlassian-organization.key"
 umask 022
 sed -i -e "s|url=\"https://api.atlassian.com\"|url=\"$M_URL_org\"|" \
 	-e "s|orgId=\"00000000-0000-0000-0000-000000000000\"|orgId=\"$ORG\"|" "$C/atlassian-organization.conf"
-e2e_combine confluence-00-common.conf atlassian-organization.conf output-files.conf
+e2e_combine atlassian-00-common.conf atlassian-organization.conf output-files.conf
 
 OUT=$H_DIR/out/audit.ecs.jsonl
 h_start || { h_fail "rsyslogd starts"; h_done; }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # End to end, Elasticsearch outage longer than the queue holds: the shipped
-# confluence-00-common + confluence-01-imfile + confluence-cloud +
+# atlassian-00-common + atlassian-01-imfile + confluence-cloud +
 # output-elasticsearch, rewritten only for what a user edits (site URL,
 # credentials, Elasticsearch server, paths, and the queue's disk budget:
 # queue.size 500 instead of 500000, so the test needs thousands of events,
@@ -50,7 +50,7 @@ es_docs() { curl -sf "$ES/__mock/health" | "$PYTHON3" -c 'import json,sys; print
 
 C=$H_DIR/conf
 e2e_configs "$C"
-e2e_dispatch "$C/confluence-00-common.conf" elasticsearch
+e2e_dispatch "$C/atlassian-00-common.conf" elasticsearch
 umask 077
 printf '%s' "$CLOUD_TOKEN" >"$H_DIR/secrets/confluence-cloud.token"
 umask 022
@@ -60,9 +60,8 @@ sed -i -e "s|https://elasticsearch.example.com:9200|$ES|" "$C/output-elasticsear
 [ "$Q" = shipped ] || e2e_queue_budget "$C/output-elasticsearch.conf" confluence_es "$Q"
 {
 	e2e_impstats rs
-	for f in confluence-00-common.conf confluence-01-imfile.conf confluence-cloud.conf output-elasticsearch.conf; do
-		echo "include(file=\"$C/$f\")"
-	done
+	e2e_dropins "$C" "$H_DIR/rsyslog.d" atlassian-00-common.conf atlassian-01-imfile.conf confluence-cloud.conf \
+		output-elasticsearch.conf
 } | h_conf
 h_check "rsyslogd -N1 accepts common + imfile + cloud + elasticsearch" h_rsyslogd -N1 -f "$H_CONF"
 

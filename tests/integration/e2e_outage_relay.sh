@@ -2,7 +2,7 @@
 # End to end, relay outage longer than the shippers' queues hold: two Data
 # Center "nodes", each an rsyslogd running the shipped
 # confluence-relay-shipper.conf -- node1 over RELP, node2 over plain TCP --
-# and a central rsyslogd running confluence-00-common +
+# and a central rsyslogd running atlassian-00-common +
 # confluence-relay-central + output-files. The files are rewritten only for
 # what a user edits: the central's host and ports, paths, and the disk budget
 # (queue.size 300 instead of 500000, so the test needs thousands of events,

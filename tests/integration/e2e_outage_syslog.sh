@@ -1,6 +1,6 @@
 #!/bin/bash
 # End to end, syslog receiver outage longer than the queue holds: the shipped
-# confluence-00-common + confluence-01-imfile + confluence-datacenter-files +
+# atlassian-00-common + atlassian-01-imfile + confluence-datacenter-files +
 # output-syslog, rewritten only for what a user edits (target, port, paths,
 # and the queue's disk budget: queue.size 300 instead of 500000, so the test
 # needs a thousand events, not a million), forwarding to a second rsyslogd
@@ -51,7 +51,7 @@ OUT=$RECV/messages.log
 # --- sender: the harness's rsyslogd, the shipped drop-ins --------------------
 C=$H_DIR/conf
 e2e_configs "$C"
-e2e_dispatch "$C/confluence-00-common.conf" syslog
+e2e_dispatch "$C/atlassian-00-common.conf" syslog
 # target and port of the omfwd action (514 as shipped now, 6514 before)
 sed -i -e 's|target="siem.example.com" port="[0-9]*" protocol="tcp"|target="127.0.0.1" port="'"$PORT"'" protocol="tcp"|' \
 	"$C/output-syslog.conf"
@@ -64,7 +64,7 @@ assert len(re.findall(r'target="127\.0\.0\.1" port="%s" protocol="tcp"' % sys.ar
 assert 'target="siem.example.com"' not in text
 assert re.search(r'queue\.filename="confluence_output_syslog"[^)]*queue\.size="%s"' % sys.argv[3], text), "queue.size"
 PY
-e2e_combine confluence-00-common.conf confluence-01-imfile.conf confluence-datacenter-files.conf \
+e2e_combine atlassian-00-common.conf atlassian-01-imfile.conf confluence-datacenter-files.conf \
 	output-syslog.conf
 e2e_impstats sender >>"$H_CONF"
 

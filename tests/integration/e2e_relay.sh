@@ -2,7 +2,7 @@
 # End to end, relay: two Data Center "nodes", each an rsyslogd running the
 # shipped confluence-relay-shipper.conf over its own audit folder -- node1
 # forwards over RELP (Debian's rsyslog-relp), node2 over plain TCP -- to a
-# central rsyslogd running confluence-00-common + confluence-relay-central +
+# central rsyslogd running atlassian-00-common + confluence-relay-central +
 # output-files. The files are the shipped ones, rewritten only for paths,
 # host and ports.
 # Pins: every event arrives at the central, mapped by mmconfluence
