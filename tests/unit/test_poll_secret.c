@@ -127,9 +127,15 @@ static void empty_and_missing_files_are_errors(void **state)
 	write_file("", 0, 0600);
 	assert_int_equal(cfl_secret_read("tokenFile", path, &s, &mode, &err), CFL_EINVAL);
 	assert_non_null(strstr(err.msg, "is empty"));
+	write_file(" \t\n", 3, 0600);
+	assert_int_equal(cfl_secret_read("tokenFile", path, &s, &mode, &err), CFL_EINVAL);
+	assert_non_null(strstr(err.msg, "is empty"));
+	/* a blank first line above the secret is not "empty" */
 	write_file(" \t\nsecret\n", 10, 0600);
 	assert_int_equal(cfl_secret_read("tokenFile", path, &s, &mode, &err), CFL_EINVAL);
 	assert_null(strstr(err.msg, "secret\""));
+	assert_null(strstr(err.msg, "empty"));
+	assert_non_null(strstr(err.msg, "first line is blank"));
 	assert_null(s);
 	unlink(path);
 	assert_int_equal(cfl_secret_read("tokenFile", path, &s, &mode, &err), CFL_ENOENT);

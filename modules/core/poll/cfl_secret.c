@@ -24,7 +24,7 @@ cfl_rc_t cfl_secret_read(const char *param, const char *path, char **out, unsign
 	char buf[CFL_SECRET_MAX + 3]; /* the limit, "\r\n" and one byte more */
 	struct stat sb;
 	size_t n;
-	int rd_err, e;
+	int rd_err, e, more;
 	FILE *f;
 	char *s;
 	cfl_rc_t rc = CFL_OK;
@@ -56,10 +56,17 @@ cfl_rc_t cfl_secret_read(const char *param, const char *path, char **out, unsign
 		                 "alone, on its first line", param, path, CFL_SECRET_MAX);
 		goto done;
 	}
+	more = strcspn(buf, "\r\n") < n; /* lines after the first */
 	buf[strcspn(buf, "\r\n")] = '\0';
 	n = strlen(buf);
 	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
 		buf[--n] = '\0';
+	if (n == 0 && more) {
+		/* a secret pasted below a blank line: say where it must go */
+		rc = cfl_err_set(err, CFL_EINVAL, "%s \"%s\": its first line is blank; the secret must be alone "
+		                 "on the first line", param, path);
+		goto done;
+	}
 	if (n == 0) {
 		rc = cfl_err_set(err, CFL_EINVAL, "%s \"%s\" is empty", param, path);
 		goto done;

@@ -17,7 +17,7 @@
  * bits (the caller warns when group or others may read it).
  * Errors: CFL_ENOENT/CFL_EIO "cannot read <param> "<path>": <reason>",
  * CFL_ELIMIT when the file is larger than CFL_SECRET_MAX, CFL_EINVAL when
- * the first line is empty, CFL_ENOMEM. */
+ * the file is empty or its first line blank (two messages), CFL_ENOMEM. */
 cfl_rc_t cfl_secret_read(const char *param, const char *path, char **out, unsigned *mode, cfl_errbuf_t *err);
 
 /* Overwrites and frees a secret; *s becomes NULL. */
