@@ -8,15 +8,21 @@
  * The parameters are listed once, in mmconfluence_params.def; a test keeps
  * docs/mmconfluence.md's table in step with it.
  *
- * Concurrency & locking: the mapper in instanceData is immutable after
- * newActInst and shared by all workers without a lock (cfl_map_event is
- * reentrant). Counters are rsyslog's atomic STATSCOUNTERs. Nothing else is
- * shared, so worker instances hold only their pData.
+ * Concurrency & locking: the mapper in instanceData is shared by all
+ * workers (cfl_map_event is reentrant) under a read lock; a HUP builds a new
+ * mapper from the same parameters (re-reading the rulebase, the
+ * categorization tables and the GeoIP databases, which geoipupdate replaces
+ * in place) and swaps it in under the write lock, so a message is mapped
+ * wholly with the old data or wholly with the new; if anything fails to load,
+ * the old mapper stays. Counters are rsyslog's atomic STATSCOUNTERs. Nothing
+ * else is shared, so worker instances hold only their pData.
  *
  * Copyright 2026 the rsyslog-confluence authors. Licensed under the
  * Apache License, Version 2.0.
  */
 #include "config.h"
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -65,7 +71,11 @@ typedef struct mmc_params {
 } mmc_params_t;
 
 typedef struct _instanceData {
-	cfl_mapper_t *mapper;
+	cfl_mapper_t *mapper;       /* under lock: read to map, written by HUP */
+	pthread_rwlock_t lock;
+	int lock_ready;
+	mmc_params_t pm;            /* the parameters, kept for a HUP's reload */
+	cfl_map_opts_t opts;        /* built from pm */
 	uchar *container;          /* "!" or "!sub!path" */
 	int container_is_root;
 	msgPropDescr_t *source;    /* NULL: the message text */
@@ -143,6 +153,9 @@ ENDisCompatibleWithFeature
 BEGINfreeInstance
 CODESTARTfreeInstance;
 	cfl_mapper_free(pData->mapper);
+	if(pData->lock_ready)
+		pthread_rwlock_destroy(&pData->lock);
+	cfl_params_free(cfl_params, CFL_NPARAMS, &pData->pm);
 	free(pData->container);
 	if(pData->source != NULL) {
 		msgPropDescrDestruct(pData->source);
@@ -251,7 +264,9 @@ CODESTARTdoAction;
 		in.has_offset = 1;
 	}
 
+	pthread_rwlock_rdlock(&pData->lock);
 	st = cfl_map_event(pData->mapper, &in, &res);
+	pthread_rwlock_unlock(&pData->lock);
 	if(st == CFL_MAP_EMPTY) {
 		STATSCOUNTER_INC(pData->ctr_empty, pData->mut_ctr_empty);
 		MsgSetParseSuccess(pMsg, 0);
@@ -375,6 +390,8 @@ CODESTARTnewActInst;
 	CHKiRet(set_source(pData, pm.source));
 	pData->set_timestamp = pm.setTimestamp;
 
+	CHKiConcCtrl(pthread_rwlock_init(&pData->lock, NULL));
+	pData->lock_ready = 1;
 	memset(&opts, 0, sizeof(opts));
 	opts.preserve_original = pm.preserveOriginal;
 	opts.event_id = pm.eventId;
@@ -394,6 +411,10 @@ CODESTARTnewActInst;
 		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 	}
 	CHKiRet(setup_stats(pData));
+	/* kept for HUP: opts points into the strings of pm */
+	pData->pm = pm;
+	pData->opts = opts;
+	memset(&pm, 0, sizeof(pm));
 CODE_STD_FINALIZERnewActInst
 	cfl_params_free(cfl_params, CFL_NPARAMS, &pm);
 	if(pvals != NULL)
@@ -401,6 +422,29 @@ CODE_STD_FINALIZERnewActInst
 ENDnewActInst
 
 NO_LEGACY_CONF_parseSelectorAct
+
+/* HUP: the rulebase, categorization tables and GeoIP databases are read
+ * again (geoipupdate replaces the databases weekly; operators edit the
+ * tables). All or nothing: a file that no longer loads keeps the old data. */
+BEGINdoHUP
+	cfl_mapper_t *fresh = NULL, *old;
+	cfl_errbuf_t err = { CFL_OK, "" };
+CODESTARTdoHUP;
+	if(cfl_mapper_new(&pData->opts, &fresh, &err) != CFL_OK) {
+		LogError(0, RS_RET_CONFIG_ERROR, "mmconfluence: HUP: %s; the rulebase, categories and GeoIP "
+			"databases loaded before stay in use", err.msg[0] ? err.msg : "cannot set up the mapping");
+		FINALIZE;
+	}
+	pthread_rwlock_wrlock(&pData->lock);
+	old = pData->mapper;
+	pData->mapper = fresh;
+	pthread_rwlock_unlock(&pData->lock);
+	cfl_mapper_free(old);
+	LogMsg(0, RS_RET_OK, LOG_INFO, "mmconfluence: HUP: rulebase, categories%s re-read",
+		(pData->opts.geoip_city != NULL && *pData->opts.geoip_city) ||
+		(pData->opts.geoip_asn != NULL && *pData->opts.geoip_asn) ? " and GeoIP databases" : "");
+finalize_it:
+ENDdoHUP
 
 BEGINmodExit
 CODESTARTmodExit;
@@ -417,6 +461,7 @@ CODEqueryEtryPt_STD_OMOD_QUERIES
 CODEqueryEtryPt_STD_OMOD8_QUERIES
 CODEqueryEtryPt_STD_CONF2_OMOD_QUERIES
 CODEqueryEtryPt_STD_CONF2_QUERIES
+CODEqueryEtryPt_doHUP
 ENDqueryEtryPt
 
 BEGINmodInit()
