@@ -107,7 +107,7 @@ typedef struct cfl_poll_cfg {
 	size_t hold_bytes;               /* events held between walk and hand-over; 0 = CFL_POLL_DFLT_HOLD_BYTES */
 } cfl_poll_cfg_t;
 
-#define CFL_POLL_DFLT_MAX_PAGES 100000
+#define CFL_POLL_DFLT_MAX_PAGES 10000
 #define CFL_POLL_DFLT_MAX_FPS 262144
 #define CFL_POLL_DFLT_HOLD_BYTES (32u * 1024u * 1024u)
 
@@ -120,8 +120,30 @@ typedef enum cfl_poll_action {
 typedef struct cfl_poll_event {
 	const char *json;   /* compact event JSON, NUL-terminated */
 	size_t len;
-	int64_t ts_ms;      /* event time (for an event without one: its newer neighbour's) */
+	int64_t ts_ms;      /* event time (for an event without one, or with an absurd one: its newer neighbour's) */
+	unsigned copy;      /* 0; n for the (n+1)-th event of the same text read in the window */
 } cfl_poll_event_t;
+
+/* The sane time range of an event. Confluence 1.0 came out in March 2004:
+ * an audit event dated before 2004-01-01T00:00:00Z is impossible; one
+ * dated more than CFL_POLL_MAX_SKEW_MS after our clock is a broken clock
+ * or a hostile server. Such an event is delivered, counted (odd_time) and
+ * warned about, and treated as untimed: it takes its neighbour's time, so
+ * it neither stops paging nor moves the cursor. The cursor itself is
+ * never beyond now + CFL_POLL_MAX_SKEW_MS (a state file saying otherwise
+ * is reset, with a warning). */
+#define CFL_POLL_SANE_MIN_MS INT64_C(1072915200000)
+#define CFL_POLL_MAX_SKEW_MS INT64_C(86400000)
+/* Data Center nextPageCursor values longer than this are not followed
+ * (real ones are "<ms>,<id>"): the walk stops there with a warning and
+ * the pages read are handed over. */
+#define CFL_POLL_MAX_CURSOR 2048
+
+/* 1 if ts_ms is in the sane range at now_ms. */
+static inline int cfl_poll_time_sane(int64_t ts_ms, int64_t now_ms)
+{
+	return ts_ms >= CFL_POLL_SANE_MIN_MS && ts_ms <= now_ms + CFL_POLL_MAX_SKEW_MS;
+}
 
 typedef struct cfl_poll_stats {
 	uint64_t pages;          /* pages parsed successfully */
@@ -138,6 +160,9 @@ typedef struct cfl_poll_stats {
 	uint64_t cuts;           /* walks restarted on an older part: the events did not fit the cap */
 	uint64_t refetches;      /* pages fetched a second time (dropped for the memory cap) */
 	uint64_t dropped;        /* walked pages whose events were dropped for the memory cap */
+	uint64_t odd_time;       /* events dated outside the sane range (delivered, as untimed) */
+	uint64_t disordered;     /* walks whose pages were out of order (repeats in them are not copies) */
+	uint64_t cursor_resets;  /* saved cursors beyond now + skew, reset */
 } cfl_poll_stats_t;
 
 typedef struct cfl_poll cfl_poll_t;
