@@ -37,7 +37,8 @@ typedef enum cfl_fail {
 	/* Never decided by cfl_outcome_decide(): failures the caller meets after
 	 * a 200, named here so every failure of a poll has one enum. */
 	CFL_FAIL_BODY,       /* a 200 that is not an audit page (cfl_poll_feed failed) */
-	CFL_FAIL_STATE       /* the state file cannot be written */
+	CFL_FAIL_STATE,      /* the state file cannot be written */
+	CFL_FAIL_URL         /* no request URL can be built from what the server sent */
 } cfl_fail_t;
 
 typedef struct cfl_reply {

@@ -72,6 +72,7 @@ struct cfl_poll {
 	size_t walk_bytes;    /* all pages of this walk, held or not */
 	int two_pass;         /* the segment does not fit and cannot be cut: drop and re-fetch */
 	int disordered;       /* a page of this walk was out of order: repeats are the server's, not copies */
+	int cut_short;        /* a guard stopped this walk with pages unread: hand over, move no cursor */
 	unsigned stuck;       /* replans since the cursor last moved */
 
 	/* walking */
@@ -251,6 +252,7 @@ static void start_walk(cfl_poll_t *p, int64_t a, int64_t b)
 	p->walk_bytes = 0;
 	p->two_pass = 0;
 	p->disordered = 0;
+	p->cut_short = 0;
 	p->gen++;
 	p->stats.walks++;
 	p->phase = PH_WALK;
@@ -435,6 +437,7 @@ static int continue_paging(cfl_poll_t *p, const cfl_page_t *pg, int more)
 	if (p->cfg.flavor == CFL_FLAVOR_DC) {
 		if (pg->next_cursor != NULL && strlen(pg->next_cursor) > CFL_POLL_MAX_CURSOR) {
 			p->stats.guard_stops++;
+			p->cut_short = 1;
 			warn(p, "a Data Center page gives a nextPageCursor of %zu bytes (more than %d: not a real "
 			     "cursor); paging stops there and the pages read are handed over",
 			     strlen(pg->next_cursor), CFL_POLL_MAX_CURSOR);
@@ -442,11 +445,13 @@ static int continue_paging(cfl_poll_t *p, const cfl_page_t *pg, int more)
 		}
 		if (pg->next_cursor == NULL) {
 			p->stats.guard_stops++;
+			p->cut_short = 1;
 			warn(p, "a Data Center page says lastPage=false but gives no nextPageCursor; paging stops");
 			return 0;
 		}
 		if (p->w_cursor != NULL && strcmp(p->w_cursor, pg->next_cursor) == 0) {
 			p->stats.guard_stops++;
+			p->cut_short = 1;
 			warn(p, "the server repeated nextPageCursor; paging stops");
 			return 0;
 		}
@@ -592,6 +597,7 @@ static cfl_rc_t feed_walk(cfl_poll_t *p, cfl_page_t *pg, size_t body_len, cfl_er
 	}
 	if (p->n_recs > 0 && same_page(pg, p->recs[p->n_recs - 1].held)) {
 		p->stats.guard_stops++;
+		p->cut_short = 1;
 		warn(p, "the server returned the same page twice; paging stops");
 		cfl_page_free(pg);
 		begin_hand(p);
@@ -604,6 +610,7 @@ static cfl_rc_t feed_walk(cfl_poll_t *p, cfl_page_t *pg, size_t body_len, cfl_er
 			return CFL_OK;
 		}
 		p->stats.guard_stops++;
+		p->cut_short = 1;
 		warn(p, "paging stopped after %zu pages (the bound of one walk) of events within one millisecond "
 		     "or untimed: the server seems to page endlessly; the pages read are handed over",
 		     p->n_recs + 1);
@@ -869,7 +876,7 @@ static void page_done(cfl_poll_t *p)
 		return;
 	}
 	p->stats.segments++;
-	p->next_start = p->b + 1;
+	p->next_start = p->cut_short ? p->end + 1 : p->b + 1; /* cut short: the next poll reads it again */
 	adapt_width(p);
 	drop_walk(p);
 }
@@ -903,6 +910,11 @@ cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 	else
 		c = p->items[p->chunk_end - 1].ts - 1;
 	had = p->has_cursor;
+	/* a walk a guard cut short left older events of the segment unread:
+	 * what it read is handed over (the fingerprints keep the next read of
+	 * the window from repeating it), the cursor stays */
+	if (p->cut_short)
+		c = CFL_TS_NONE;
 	if (c != CFL_TS_NONE && (!had || c > p->cursor)) {
 		p->cursor = c;
 		p->has_cursor = 1;
