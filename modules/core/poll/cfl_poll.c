@@ -925,7 +925,9 @@ cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 		c = p->cursor < settled ? p->cursor : settled;
 		if (!had || c > p->low)
 			p->low = c;
-		cfl_dedup_prune(p->dedup, p->low);
+		/* and never what this walk may still read again (a reshuffled
+		 * page repeats an event handed over a page ago) */
+		cfl_dedup_prune(p->dedup, p->low < p->a ? p->low : p->a);
 	}
 	if (!last_chunk) {
 		p->chunk_begin = p->chunk_end;
