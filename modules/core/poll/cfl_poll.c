@@ -925,9 +925,11 @@ cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 		c = p->cursor < settled ? p->cursor : settled;
 		if (!had || c > p->low)
 			p->low = c;
-		/* and never what this walk may still read again (a reshuffled
-		 * page repeats an event handed over a page ago) */
-		cfl_dedup_prune(p->dedup, p->low < p->a ? p->low : p->a);
+		/* a walk whose pages were out of order may still meet what it
+		 * handed over a page ago: keep its fingerprints until it ends
+		 * (an ordered walk shows each event once: a backfill's state
+		 * stays small) */
+		cfl_dedup_prune(p->dedup, p->disordered && p->a < p->low ? p->a : p->low);
 	}
 	if (!last_chunk) {
 		p->chunk_begin = p->chunk_end;
