@@ -149,14 +149,8 @@ void cfl_orgwalk_begin(cfl_orgwalk_t *w, int64_t now_ms)
 		int64_t best = INT64_MIN, oldest = INT64_MAX, ts;
 		const char *id;
 		size_t pos = 0;
-		while (cfl_idset_iter(w->ids, &pos, &id, &ts)) {
-			if (ts > now_ms + CFL_POLL_MAX_SKEW_MS)
-				continue;
-			if (ts > best)
-				best = ts;
-			if (ts < oldest)
-				oldest = ts;
-		}
+		while (cfl_idset_iter(w->ids, &pos, &id, &ts))
+			cfl_poll_fold_sane(ts, now_ms, &best, &oldest);
 		/* the re-read (from checkpoint - overlap) starts no earlier than
 		 * the oldest id kept: from there on all is known, nothing twice */
 		if (best != INT64_MIN && best - w->cfg.overlap_ms - 1 < oldest)

@@ -216,14 +216,8 @@ void cfl_poll_begin(cfl_poll_t *p, int64_t now_ms)
 		 * is where we were; without one, read as on a first run. The
 		 * re-read starts no earlier than the oldest fingerprint: all
 		 * from there on is known, nothing is delivered twice. */
-		while (cfl_dedup_iter(p->dedup, &pos, &fp, &ts, &count)) {
-			if (ts > now_ms + CFL_POLL_MAX_SKEW_MS)
-				continue;
-			if (ts > best)
-				best = ts;
-			if (ts < oldest)
-				oldest = ts;
-		}
+		while (cfl_dedup_iter(p->dedup, &pos, &fp, &ts, &count))
+			cfl_poll_fold_sane(ts, now_ms, &best, &oldest);
 		p->stats.cursor_resets++;
 		warn(p, "the saved cursor (%" PRId64 " ms) is more than %d s ahead of the clock: the state was "
 		     "poisoned by an event dated in the future, or the clock went back; it is reset to %s",
