@@ -157,7 +157,10 @@ struct icf_rt {
 	STATSCOUNTER_DEF(ctrCursorDrops, mutCtrCursorDrops)
 	STATSCOUNTER_DEF(ctrRefetches, mutCtrRefetches)
 	STATSCOUNTER_DEF(ctrReplans, mutCtrReplans)
+	STATSCOUNTER_DEF(ctrOddTime, mutCtrOddTime)
+	STATSCOUNTER_DEF(ctrCursorResets, mutCtrCursorResets)
 	intctr_t ctrCursorLag;    /* seconds; a gauge, set (not added) */
+	intctr_t ctrCursorAhead;  /* seconds the cursor is ahead of the clock (a gauge; lag is then 0) */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -268,10 +271,15 @@ static rsRetVal rt_stats_new(icf_rt_t *rt, const char *name)
 	ICF_CTR("cursor.drops", ctrCursorDrops, mutCtrCursorDrops)
 	ICF_CTR("pages.refetched", ctrRefetches, mutCtrRefetches)
 	ICF_CTR("walks.replanned", ctrReplans, mutCtrReplans)
+	ICF_CTR("events.oddtime", ctrOddTime, mutCtrOddTime)
+	ICF_CTR("cursor.resets", ctrCursorResets, mutCtrCursorResets)
 #undef ICF_CTR
 	rt->ctrCursorLag = 0;
 	CHKiRet(statsobj.AddCounter(rt->stats, UCHAR_CONSTANT("cursor.lag"), ctrType_IntCtr, CTR_FLAG_NONE,
 	                            &rt->ctrCursorLag));
+	rt->ctrCursorAhead = 0;
+	CHKiRet(statsobj.AddCounter(rt->stats, UCHAR_CONSTANT("cursor.ahead"), ctrType_IntCtr, CTR_FLAG_NONE,
+	                            &rt->ctrCursorAhead));
 	CHKiRet(statsobj.ConstructFinalize(rt->stats));
 finalize_it:
 	RETiRet;
@@ -402,8 +410,11 @@ static void update_lag(icf_rt_t *rt)
 {
 	int64_t cursor;
 
-	if (rt->walk != NULL ? cfl_orgwalk_checkpoint(rt->walk, &cursor) : cfl_poll_cursor(rt->poll, &cursor))
+	if (rt->walk != NULL ? cfl_orgwalk_checkpoint(rt->walk, &cursor) : cfl_poll_cursor(rt->poll, &cursor)) {
 		rt->ctrCursorLag = (intctr_t)((wall_ms() - cursor) / 1000 > 0 ? (wall_ms() - cursor) / 1000 : 0);
+		/* counters are unsigned: a cursor in the future shows here */
+		rt->ctrCursorAhead = (intctr_t)((cursor - wall_ms()) / 1000 > 0 ? (cursor - wall_ms()) / 1000 : 0);
+	}
 }
 
 static void save_state(icf_rt_t *rt)
@@ -751,6 +762,18 @@ static rsRetVal submit_event(icf_rt_t *rt, multi_submit_t *ms, const cfl_poll_ev
 	/* which site: a Cloud event does not say (mmconfluence: service.address) */
 	if (inst->addMetadata)
 		CHKiRet(msgAddMetadata(pMsg, (uchar *)"site", (uchar *)rt->site));
+	/* the (n+1)-th identical event of a window: mmconfluence folds the
+	 * number into event.id, so identical events stay distinct documents */
+	if (ev->copy > 0) {
+		struct json_object *j = json_object_new_object(), *v = json_object_new_int64((int64_t)ev->copy);
+		if (j == NULL || v == NULL) {
+			json_object_put(j);
+			json_object_put(v);
+			ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+		}
+		json_object_object_add(j, "copy", v);
+		CHKiRet(msgAddJSON(pMsg, (uchar *)"!metadata", j, 0, 0));
+	}
 	CHKiRet(enqueue_msg(ms, pMsg));
 finalize_it:
 	RETiRet;
@@ -767,6 +790,8 @@ static void org_sync_counters(icf_rt_t *rt)
 	STATSCOUNTER_ADD(rt->ctrExcluded, rt->mutCtrExcluded, s->excluded - rt->oseen.excluded);
 	STATSCOUNTER_ADD(rt->ctrPagingGuards, rt->mutCtrPagingGuards, s->guard_stops - rt->oseen.guard_stops);
 	STATSCOUNTER_ADD(rt->ctrCursorDrops, rt->mutCtrCursorDrops, s->cursor_drops - rt->oseen.cursor_drops);
+	STATSCOUNTER_ADD(rt->ctrOddTime, rt->mutCtrOddTime, s->odd_time - rt->oseen.odd_time);
+	STATSCOUNTER_ADD(rt->ctrCursorResets, rt->mutCtrCursorResets, s->cursor_resets - rt->oseen.cursor_resets);
 	rt->submitted_total += s->emitted - rt->oseen.emitted;
 	rt->oseen = *s;
 }
@@ -789,6 +814,8 @@ static void sync_counters(icf_rt_t *rt)
 	STATSCOUNTER_ADD(rt->ctrForeignLinks, rt->mutCtrForeignLinks, s->foreign_links - rt->seen.foreign_links);
 	STATSCOUNTER_ADD(rt->ctrRefetches, rt->mutCtrRefetches, s->refetches - rt->seen.refetches);
 	STATSCOUNTER_ADD(rt->ctrReplans, rt->mutCtrReplans, s->replans - rt->seen.replans);
+	STATSCOUNTER_ADD(rt->ctrOddTime, rt->mutCtrOddTime, s->odd_time - rt->seen.odd_time);
+	STATSCOUNTER_ADD(rt->ctrCursorResets, rt->mutCtrCursorResets, s->cursor_resets - rt->seen.cursor_resets);
 	rt->submitted_total += s->emitted - rt->seen.emitted;
 	rt->seen = *s;
 }
@@ -931,7 +958,9 @@ static void start_request(icf_rt_t *rt, CURLM *multi, const cfl_request_t *req, 
 	rt->url = NULL;
 	rt->pending = 0;
 	if (cfl_url_build(&inst->base, req, &rt->url, &err) != CFL_OK) {
-		LogError(0, RS_RET_ERR, "imconfluence(%s): %s", inst->host, err.msg);
+		if (cfl_damp_should_log_once(&rt->damp, CFL_FAIL_URL, now))
+			LogError(0, RS_RET_ERR, "imconfluence(%s): %s (logged once until a request succeeds)", inst->host,
+			         err.msg);
 		rt->wake_ms = now + (int64_t)inst->pollingInterval * 1000;
 		return;
 	}

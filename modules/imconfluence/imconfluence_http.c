@@ -90,8 +90,19 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 	size_t n = size * nmemb, i;
 
 	/* a new response (e.g. after a proxy's CONNECT 200) starts afresh */
-	if (n > 5 && strncmp(data, "HTTP/", 5) == 0)
+	if (n > 5 && strncmp(data, "HTTP/", 5) == 0) {
 		clear_headers(h);
+		/* libcurl refuses a header line over 100 KB (or headers over its
+		 * total) without a message of its own: its error would read
+		 * "Out of memory". Say what happened instead; libcurl's own
+		 * message, when it has one, replaces this, and the end of the
+		 * headers clears it. */
+		snprintf(h->errbuf, sizeof(h->errbuf), "the server's reply headers could not be read: a header "
+		         "line longer than libcurl accepts (100 KB), or too many headers, after \"%.*s\"",
+		         (int)(n > 40 ? 40 : n - (data[n - 1] == '\n') - (n > 1 && data[n - 2] == '\r')), data);
+	} else if (n <= 2 && (data[0] == '\r' || data[0] == '\n')) {
+		h->errbuf[0] = '\0';
+	}
 	grab_header(data, n, "Retry-After", h->retry_after, sizeof(h->retry_after));
 	grab_header(data, n, "Location", h->location, sizeof(h->location));
 	for (i = 0; i < 7; i++)

@@ -12,6 +12,7 @@ Python 3 standard library only.  See tests/mock/README.md for the reference.
 
 import argparse
 import base64
+import gzip
 import bisect
 import binascii
 import calendar
@@ -640,7 +641,9 @@ class Store(object):
 # ---------------------------------------------------------------------------
 
 FAULT_KINDS = {"status", "retry_after", "slow", "stall_body", "reset", "truncate",
-               "nonjson", "endless", "foreign_next", "shuffle_links_host"}
+               "nonjson", "endless", "foreign_next", "shuffle_links_host",
+               # hostile servers (tests/integration/imconfluence_hostile*.sh):
+               "inject", "amplify", "long_cursor", "big_header", "reshuffle"}
 
 
 class Faults(object):
@@ -674,6 +677,17 @@ class Faults(object):
                 raise ValueError("fault headers must be an object")
             if "mode" in f and f["mode"] not in ("same", "advance"):
                 raise ValueError("endless mode must be same or advance")
+            if f["kind"] == "inject" and not (isinstance(f.get("events"), list) and
+                                              all(isinstance(e, str) for e in f["events"])):
+                raise ValueError("inject needs events: a list of raw JSON texts")
+            if f["kind"] in ("amplify", "long_cursor", "big_header"):
+                try:
+                    f["n"] = int(f.get("n", 1000))
+                    f["bytes"] = int(f.get("bytes", 5002))
+                except (TypeError, ValueError):
+                    raise ValueError("n/bytes must be integers")
+                if not 0 <= f["n"] <= 50000000 or not 0 <= f["bytes"] <= 16 << 20:
+                    raise ValueError("n/bytes out of range")
             norm.append(f)
         with self.lock:
             self.queue.extend(norm)
@@ -691,7 +705,7 @@ class Faults(object):
                     f["count"] -= 1
                     if f["count"] <= 0:
                         del self.queue[i]
-                    if f["kind"] == "endless":
+                    if f["kind"] in ("endless", "reshuffle"):
                         for fl in ([flavor] if f.get("flavor") else ["cloud", "datacenter"]):
                             self.endless[fl] = dict(f)
                     return dict(f)
@@ -699,7 +713,21 @@ class Faults(object):
 
     def is_endless(self, flavor):
         with self.lock:
-            return self.endless.get(flavor)
+            f = self.endless.get(flavor)
+            return f if f and f["kind"] == "endless" else None
+
+    def set_sticky(self, flavor, f):
+        with self.lock:
+            self.endless[flavor + ":inject"] = dict(f)
+
+    def sticky_inject(self, flavor):
+        with self.lock:
+            return self.endless.get(flavor + ":inject")
+
+    def is_reshuffled(self, flavor):
+        with self.lock:
+            f = self.endless.get(flavor)
+            return f if f and f["kind"] == "reshuffle" else None
 
     def snapshot(self):
         with self.lock:
@@ -1058,7 +1086,7 @@ class Handler(BaseHTTPRequestHandler):
                 hdrs[str(hk)] = str(hv)
             if k == "retry_after":
                 hdrs.setdefault("Retry-After", str(f.get("value", "2")))
-                if st == 429:
+                if st == 429 and not f.get("bare"):  # bare: Retry-After alone, as proxies send it
                     hdrs.setdefault("X-RateLimit-Limit", "0")
                     hdrs.setdefault("X-RateLimit-Remaining", "0")
                     hdrs.setdefault("X-RateLimit-Interval-Seconds", "1")
@@ -1095,6 +1123,12 @@ class Handler(BaseHTTPRequestHandler):
             except Exception:
                 pass
             return True
+        if k == "big_header":
+            # one header line of `bytes` bytes on an otherwise good answer;
+            # the body is that of an error so no client could use it anyway
+            self._error(flavor, 200, "mock: a reply with a huge header",
+                        headers={"X-Mock-Junk": "a" * f["bytes"]})
+            return True
         if k == "nonjson":
             html = ("<!DOCTYPE html><html><head><title>Service Unavailable</title></head>"
                     "<body><h1>Confluence is starting up</h1><p>Please wait.</p></body></html>")
@@ -1102,9 +1136,28 @@ class Handler(BaseHTTPRequestHandler):
             return True
         return False   # truncate, stall_body, endless, foreign_next, shuffle_links_host
 
+    @staticmethod
+    def _hostile_parts(fault, parts):
+        """The page's events as a hostile server sends them: raw texts
+        injected (inject: {"events": [...], "at": "start"|"end"|index}), or
+        n copies of one text instead (amplify: {"n", "event"})."""
+        k = fault["kind"] if fault else None
+        if k == "inject":
+            raw = [e.encode("utf-8") for e in fault["events"]]
+            at = fault.get("at", "start")
+            i = 0 if at == "start" else len(parts) if at == "end" else max(0, min(int(at), len(parts)))
+            return parts[:i] + raw + parts[i:]
+        if k == "amplify":
+            return [str(fault.get("event", "{}")).encode("utf-8")] * fault["n"]
+        return parts
+
     def _deliver(self, body, fault):
         """Send a 200 JSON body, applying body-level faults."""
         k = fault["kind"] if fault else None
+        if k == "amplify" and fault.get("gzip"):
+            z = gzip.compress(body, 9)
+            self._send(200, z, headers={"Content-Encoding": "gzip"})
+            return
         if k == "truncate":
             self.close_connection = True
             self.send_response(200)
@@ -1170,12 +1223,15 @@ class Handler(BaseHTTPRequestHandler):
             page = store.evs[start:hi2]
             more = start > lo
         page.reverse()
-        parts = [store.render(ev, "datacenter") for ev in page]
+        parts = self._hostile_parts(fault, [store.render(ev, "datacenter") for ev in page])
 
         base = self._host_base()
         k = fault["kind"] if fault else None
         next_cursor = None
-        if more:
+        if k == "long_cursor":
+            # a cursor no URL can carry (a real one is "<ms>,<id>")
+            next_cursor = "9" * fault["bytes"]
+        elif more:
             last = page[-1]
             next_cursor = "%d,%d" % (last.ts, last.id)
         elif endless:
@@ -1274,14 +1330,35 @@ class Handler(BaseHTTPRequestHandler):
         if a.require_window and (sd is None or ed is None):
             raise BadRequest("startDate and endDate are required")
         endless = self.mock.faults.is_endless("cloud")
+        shuffled = self.mock.faults.is_reshuffled("cloud")
+        k = fault["kind"] if fault else None
+        inj = []
+        if k == "inject" and fault.get("sticky"):
+            # the hostile events are part of the server's list from now on,
+            # at its head: they take offsets like any event
+            self.mock.faults.set_sticky("cloud", fault)
+        sticky = self.mock.faults.sticky_inject("cloud")
+        if sticky:
+            inj = [e.encode("utf-8") for e in sticky["events"]]
+            if k == "inject":
+                fault = None
+        head = inj[start:start + limit]
+        rstart = max(0, start - len(inj))
+        rlimit = limit - len(head)
         with store.lock:
             lo, hi = store.window(sd, ed)
-            total = hi - lo
-            top = max(lo, hi - start)
-            bot = max(lo, top - limit)
+            total = hi - lo + len(inj)
+            top = max(lo, hi - rstart)
+            bot = max(lo, top - rlimit)
             page = store.evs[bot:top]
+            if shuffled:
+                # a broken server (or a load balancer over replicas that
+                # disagree): every request sees the window in another order
+                win = store.evs[lo:hi]
+                random.shuffle(win)
+                page = win[start:start + limit]
         page.reverse()
-        parts = [store.render(ev, "cloud") for ev in page]
+        parts = self._hostile_parts(fault, head + [store.render(ev, "cloud") for ev in page])
         more = start + len(parts) < total and limit > 0
         k = fault["kind"] if fault else None
         next_start = None

@@ -236,7 +236,7 @@ static void events_without_id_are_deduplicated_by_text(void **state)
 
 static void rejected_cursor_resumes_from_the_checkpoint(void **state)
 {
-	cfl_orgwalk_t *w = walker(2, MIN);
+	cfl_orgwalk_t *w = walker(3, MIN); /* the re-read page holds 3 events: never more than the limit */
 	cfl_request_t req;
 	char why[512];
 

@@ -22,9 +22,28 @@ static void off_never_waits(void **state)
 
 	cfl_rl_init(&rl, 0, 10, 1000);
 	for (i = 0; i < 1000; i++) {
-		assert_int_equal(cfl_rl_wait(&rl, 1000, &why), 0);
-		cfl_rl_take(&rl, 1000);
+		assert_int_equal(cfl_rl_wait(&rl, 1000 + i * CFL_RL_MIN_GAP_MS, &why), 0);
+		cfl_rl_take(&rl, 1000 + i * CFL_RL_MIN_GAP_MS);
 	}
+}
+
+/* Whatever the bucket and the server say, two requests start at least
+ * CFL_RL_MIN_GAP_MS apart (a server answering at once, with no header to
+ * slow us, must not be hammered). */
+static void minimum_gap_between_requests(void **state)
+{
+	cfl_rl_t rl;
+	int why = 0;
+
+	cfl_rl_init(&rl, 0, 10, 1000);
+	assert_int_equal(cfl_rl_wait(&rl, 1000, &why), 0); /* the first goes at once */
+	cfl_rl_take(&rl, 1000);
+	assert_int_equal(cfl_rl_wait(&rl, 1000, &why), CFL_RL_MIN_GAP_MS);
+	assert_int_equal(why, 3);
+	assert_int_equal(cfl_rl_wait(&rl, 1000 + CFL_RL_MIN_GAP_MS - 5, &why), 5);
+	cfl_rl_defer(&rl, 1000, 0); /* a "go on at once" advice changes nothing */
+	assert_int_equal(cfl_rl_wait(&rl, 1001, &why), CFL_RL_MIN_GAP_MS - 1);
+	assert_int_equal(cfl_rl_wait(&rl, 1000 + CFL_RL_MIN_GAP_MS, &why), 0);
 }
 
 static void burst_then_one_per_interval(void **state)
@@ -34,6 +53,7 @@ static void burst_then_one_per_interval(void **state)
 	int i, why = 0;
 
 	cfl_rl_init(&rl, 60, 3, t); /* one a second, three at once */
+	rl.min_gap_ms = 0;           /* the bucket alone (the gap has its own test) */
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(cfl_rl_wait(&rl, t, &why), 0);
 		cfl_rl_take(&rl, t);
@@ -204,6 +224,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(off_never_waits),
+		cmocka_unit_test(minimum_gap_between_requests),
 		cmocka_unit_test(burst_then_one_per_interval),
 		cmocka_unit_test(sustained_rate_matches_the_limit),
 		cmocka_unit_test(server_advice_defers),

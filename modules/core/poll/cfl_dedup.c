@@ -16,9 +16,10 @@
 typedef struct entry {
 	cfl_fp_t fp;
 	int64_t ts;
-	uint32_t count;   /* deliveries; 0 = empty slot */
+	uint32_t count;   /* deliveries (0: read, not delivered yet) */
 	uint32_t seen;    /* occurrences read in generation gen */
 	uint32_t gen;
+	uint32_t used;    /* 0 = empty slot */
 } entry_t;
 
 struct cfl_dedup {
@@ -45,7 +46,7 @@ static entry_t *find(const cfl_dedup_t *d, cfl_fp_t fp)
 {
 	size_t i = slot_of(d, fp);
 
-	while (d->tab[i].count != 0) {
+	while (d->tab[i].used) {
 		if (d->tab[i].fp == fp)
 			return &d->tab[i];
 		i = (i + 1) & (d->cap - 1);
@@ -57,7 +58,7 @@ static entry_t *slot_for_insert(entry_t *tab, size_t cap, cfl_fp_t fp)
 {
 	size_t i = (size_t)(fp ^ (fp >> 32)) & (cap - 1);
 
-	while (tab[i].count != 0 && tab[i].fp != fp)
+	while (tab[i].used && tab[i].fp != fp)
 		i = (i + 1) & (cap - 1);
 	return &tab[i];
 }
@@ -100,6 +101,35 @@ int cfl_dedup_is_dup(cfl_dedup_t *d, cfl_fp_t fp, uint32_t gen)
 	return e->seen <= e->count;
 }
 
+static cfl_rc_t insert(cfl_dedup_t *d, cfl_fp_t fp, int64_t ts_ms, uint32_t count, entry_t **out);
+
+int cfl_dedup_read(cfl_dedup_t *d, cfl_fp_t fp, int64_t ts_ms, uint32_t gen, int strict, unsigned *occurrence)
+{
+	entry_t *e = find(d, fp);
+
+	*occurrence = 0;
+	if (e == NULL) {
+		/* remembered at once (count 0), so a second copy later in this
+		 * read, on this page or another, gets the next ordinal */
+		if (insert(d, fp, ts_ms, 0, &e) != CFL_OK)
+			return -1;
+	}
+	if (e->gen != gen) {
+		e->gen = gen;
+		e->seen = 0;
+	}
+	/* read again at a later time (an untimed or oddly dated event takes
+	 * its neighbour's): kept while the reads go on, or the overlap would
+	 * forget it and deliver it once more */
+	if (ts_ms > e->ts)
+		e->ts = ts_ms;
+	e->seen++;
+	*occurrence = e->seen - 1;
+	if (e->seen <= e->count)
+		return 1;
+	return strict && e->seen > 1 ? 1 : 0;
+}
+
 /* Rebuilds the table with capacity cap, keeping entries with ts >= low. */
 static cfl_rc_t rebuild(cfl_dedup_t *d, size_t cap, int64_t low)
 {
@@ -112,7 +142,7 @@ static cfl_rc_t rebuild(cfl_dedup_t *d, size_t cap, int64_t low)
 	d->min_ts = INT64_MAX;
 	for (i = 0; i < d->cap; i++) {
 		entry_t *e = &d->tab[i];
-		if (e->count == 0 || e->ts < low)
+		if (!e->used || e->ts < low)
 			continue;
 		*slot_for_insert(tab, cap, e->fp) = *e;
 		d->n++;
@@ -142,7 +172,7 @@ static cfl_rc_t evict_oldest(cfl_dedup_t *d)
 	if (ts == NULL)
 		return CFL_ENOMEM;
 	for (i = 0; i < d->cap; i++)
-		if (d->tab[i].count != 0)
+		if (d->tab[i].used)
 			ts[k++] = d->tab[i].ts;
 	qsort(ts, k, sizeof(*ts), cmp_i64);
 	cut = ts[k / 4];
@@ -162,6 +192,13 @@ cfl_rc_t cfl_dedup_add(cfl_dedup_t *d, cfl_fp_t fp, int64_t ts_ms, uint32_t coun
 		e->count += count;
 		return CFL_OK;
 	}
+	return insert(d, fp, ts_ms, count, &e);
+}
+
+static cfl_rc_t insert(cfl_dedup_t *d, cfl_fp_t fp, int64_t ts_ms, uint32_t count, entry_t **out)
+{
+	entry_t *e;
+
 	if (d->n >= d->max && evict_oldest(d) != CFL_OK)
 		return CFL_ENOMEM;
 	if ((d->n + 1) * 2 > d->cap && rebuild(d, d->cap * 2, INT64_MIN) != CFL_OK)
@@ -172,9 +209,11 @@ cfl_rc_t cfl_dedup_add(cfl_dedup_t *d, cfl_fp_t fp, int64_t ts_ms, uint32_t coun
 	e->count = count;
 	e->seen = 0;
 	e->gen = 0;
+	e->used = 1;
 	d->n++;
 	if (ts_ms < d->min_ts)
 		d->min_ts = ts_ms;
+	*out = e;
 	return CFL_OK;
 }
 
@@ -205,7 +244,7 @@ int cfl_dedup_iter(const cfl_dedup_t *d, size_t *pos, cfl_fp_t *fp, int64_t *ts_
 {
 	for (; *pos < d->cap; (*pos)++) {
 		const entry_t *e = &d->tab[*pos];
-		if (e->count != 0) {
+		if (e->used && e->count != 0) {
 			*fp = e->fp;
 			*ts_ms = e->ts;
 			*count = e->count;

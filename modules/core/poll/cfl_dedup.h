@@ -38,6 +38,16 @@ void cfl_dedup_free(cfl_dedup_t *d);
  * before. Call once per event read, in read order. */
 int cfl_dedup_is_dup(cfl_dedup_t *d, cfl_fp_t fp, uint32_t gen);
 
+/* The same for the poller, which also numbers identical events: an
+ * unknown fp is remembered at once (count 0, time ts_ms), so the k-th
+ * occurrence of one text within a read gets *occurrence = k - 1 whether
+ * the copies share a page or not; a re-read numbers them alike, which is
+ * what makes the ordinal stable (issue 18: "distinct events, distinct
+ * ids"). strict: a read known to be unreliable (pages out of order) -
+ * a second occurrence within it is taken as the server repeating itself,
+ * not as a copy. 1 = duplicate, 0 = deliver, -1 = out of memory. */
+int cfl_dedup_read(cfl_dedup_t *d, cfl_fp_t fp, int64_t ts_ms, uint32_t gen, int strict, unsigned *occurrence);
+
 /* Records count more deliveries of fp at ts_ms. CFL_ENOMEM on failure. */
 cfl_rc_t cfl_dedup_add(cfl_dedup_t *d, cfl_fp_t fp, int64_t ts_ms, uint32_t count);
 

@@ -12,6 +12,7 @@
 #include "cfl_idset.h"
 #include "cfl_jscan.h"
 #include "cfl_orgwalk.h"
+#include "cfl_poll.h"
 #include "cfl_time.h"
 
 /* one item of the page being handed over: its dedup key and time */
@@ -42,6 +43,7 @@ struct cfl_orgwalk {
 	size_t nev;
 	seen_t *seen;
 	size_t nseen;
+	cfl_idset_t *page_keys;  /* the keys of seen[], for the in-page duplicate check */
 	char *next;              /* meta.next to follow, owned */
 	int end_walk, complete;
 	cfl_orgwalk_stats_t st;
@@ -80,6 +82,8 @@ static void clear_pending(cfl_orgwalk_t *w)
 
 	for (i = 0; i < w->nseen; i++)
 		free(w->seen[i].key);
+	cfl_idset_free(w->page_keys);
+	w->page_keys = NULL;
 	free(w->seen);
 	free(w->evs);
 	free(w->buf);
@@ -137,6 +141,32 @@ void cfl_orgwalk_begin(cfl_orgwalk_t *w, int64_t now_ms)
 {
 	if (w->running)
 		return;
+	if ((w->has_ckpt && w->ckpt_ms > now_ms + CFL_POLL_MAX_SKEW_MS) ||
+	    (w->cursor != NULL && w->has_walk_to && w->walk_to_ms > now_ms + CFL_POLL_MAX_SKEW_MS)) {
+		/* every window from there is in the future: a poisoned state.
+		 * The newest sane processedAt among the delivered ids is where
+		 * we were; without one, read as on a first run. */
+		int64_t best = INT64_MIN, oldest = INT64_MAX, ts;
+		const char *id;
+		size_t pos = 0;
+		while (cfl_idset_iter(w->ids, &pos, &id, &ts))
+			cfl_poll_fold_sane(ts, now_ms, &best, &oldest);
+		/* the re-read (from checkpoint - overlap) starts no earlier than
+		 * the oldest id kept: from there on all is known, nothing twice */
+		if (best != INT64_MIN && best - w->cfg.overlap_ms - 1 < oldest)
+			best = oldest + w->cfg.overlap_ms + 1 > now_ms ? best : oldest + w->cfg.overlap_ms + 1;
+		w->st.cursor_resets++;
+		snprintf(w->warning, sizeof(w->warning), "the saved checkpoint (%" PRId64 " ms) is more than %d s "
+		         "ahead of the clock: the state was poisoned by an event dated in the future, or the clock "
+		         "went back; it is reset to %s", w->ckpt_ms, (int)(CFL_POLL_MAX_SKEW_MS / 1000),
+		         best != INT64_MIN ? "the newest delivered event the state remembers"
+		                           : "nothing: the last initialLookback is read again");
+		w->has_ckpt = best != INT64_MIN;
+		w->ckpt_ms = best != INT64_MIN ? best : 0;
+		free(w->cursor);
+		w->cursor = NULL;
+		w->has_walk_to = 0;
+	}
 	w->running = 1;
 	w->stale = 0;
 	if (w->cursor == NULL || !w->has_walk_to)
@@ -212,13 +242,13 @@ static char *key_of(cfl_orgwalk_t *w, cfl_span_t item, const char *text, size_t 
 	return k;
 }
 
-static int seen_on_page(const cfl_orgwalk_t *w, const char *key, size_t klen)
+/* 1 if key was on this page before; records it. A hash set: 100k ids on
+ * one page cost milliseconds, not the 11-17 s of a pairwise check. */
+static int seen_on_page(cfl_orgwalk_t *w, const char *key, size_t klen)
 {
-	size_t i;
-
-	for (i = 0; i < w->nseen; i++)
-		if (w->seen[i].klen == klen && memcmp(w->seen[i].key, key, klen) == 0)
-			return 1;
+	if (cfl_idset_has(w->page_keys, key, klen))
+		return 1;
+	(void)cfl_idset_add(w->page_keys, key, klen, 0); /* ENOMEM: only an in-page repeat may pass */
 	return 0;
 }
 
@@ -242,8 +272,18 @@ static int take_item(cfl_orgwalk_t *w, cfl_span_t item, size_t *off, cfl_rc_t *r
 	} else {
 		attrs.p = NULL;
 	}
-	if (!has_p)
+	/* dated outside the sane range: as untimed (never a checkpoint) */
+	if ((has_p && !cfl_poll_time_sane(p, w->walk_to_ms)) || (has_t && !cfl_poll_time_sane(t, w->walk_to_ms))) {
+		w->st.odd_time++;
+		has_p = has_p && cfl_poll_time_sane(p, w->walk_to_ms);
+		has_t = has_t && cfl_poll_time_sane(t, w->walk_to_ms);
+		if (w->warning[0] == '\0')
+			snprintf(w->warning, sizeof(w->warning), "an event of the events-stream is dated before 2004 or "
+			         "more than %d s ahead of the clock; it is delivered, and moves no checkpoint",
+			         (int)(CFL_POLL_MAX_SKEW_MS / 1000));
+	} else if (!has_p) {
 		w->st.untimed++;
+	}
 	ev->processed_ms = has_p ? p : has_t ? t : fallback;
 	ev->ts_ms = has_t ? t : ev->processed_ms;
 	if ((s->key = key_of(w, item, ev->json, ev->len, &s->klen)) == NULL) {
@@ -321,8 +361,11 @@ cfl_rc_t cfl_orgwalk_feed(cfl_orgwalk_t *w, const char *body, size_t len, cfl_er
 		meta.p = NULL;
 	cfl_jscan_arr_begin(data, &it);
 	while (cfl_jscan_arr_next(&it, &item))
-		n++;
-	if ((w->buf = malloc(data.len + 1)) == NULL || (n > 0 && ((w->evs = calloc(n, sizeof(*w->evs))) == NULL ||
+		if (++n > (size_t)w->limit) /* before anything is allocated for them */
+			return cfl_err_set(err, CFL_ELIMIT, "the events-stream page holds more than %ld events, more "
+			                   "than the limit asked for; refused like an oversized body (%zu bytes)",
+			                   w->limit, len);
+	if ((w->buf = malloc(data.len + 1)) == NULL || (w->page_keys = cfl_idset_new(n + 16)) == NULL || (n > 0 && ((w->evs = calloc(n, sizeof(*w->evs))) == NULL ||
 	                                                         (w->seen = calloc(n, sizeof(*w->seen))) == NULL))) {
 		clear_pending(w);
 		return cfl_err_set(err, CFL_ENOMEM, "out of memory reading a page of %zu events", n);

@@ -32,6 +32,15 @@
  * the ids delivered with processedAt in that range (cfl_idset) make the
  * re-read deliver nothing twice, whether `from` is inclusive or not.
  *
+ * Hostile or broken servers. A page with more events than the limit
+ * asked for is refused (like an oversized body). An event whose
+ * processedAt or time lies outside the sane range (before 2004, or more
+ * than a day after the walk's `to`) is delivered as untimed and counted:
+ * it never moves the checkpoint, which therefore never passes now plus
+ * that day; a saved checkpoint beyond it (a state poisoned before this
+ * rule) is reset at the next walk with a warning. Duplicates within a
+ * page are found with a hash set, in linear time.
+ *
  * Restart. The state (checkpoint, the cursor of the walk in progress, its
  * `to`, the ids) is saved after every page, so a kill -9 repeats at most
  * the page in flight. A cursor the server rejects (an expired one after a
@@ -87,6 +96,8 @@ typedef struct cfl_orgwalk_stats {
 	uint64_t walks;          /* walks completed */
 	uint64_t cursor_drops;   /* cursors the server rejected */
 	uint64_t guard_stops;    /* walks ended by the no-progress guard */
+	uint64_t odd_time;       /* events dated outside the sane range (cfl_poll.h), delivered as untimed */
+	uint64_t cursor_resets;  /* checkpoints beyond now + skew, reset */
 } cfl_orgwalk_stats_t;
 
 typedef struct cfl_orgwalk cfl_orgwalk_t;

@@ -114,7 +114,12 @@ void cfl_outcome_decide(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl_
 		o->retry = 1;
 		ra = cfl_retry_after_ms(r->retry_after, now_ms, cfg->max_backoff_ms);
 		o->rate_wait = ra >= 0;
-		o->delay_ms = ra >= 0 ? ra : cfl_backoff_next(bo, rnd);
+		/* the server may lengthen the wait, never shorten it below the
+		 * backoff: "Retry-After: 0" (or a date in the past) on every 429
+		 * made thousands of requests a second */
+		o->delay_ms = cfl_backoff_next(bo, rnd);
+		if (ra > o->delay_ms)
+			o->delay_ms = ra;
 		if (r->status == 429) {
 			o->fail = CFL_FAIL_RATE;
 			o->warning = 1;

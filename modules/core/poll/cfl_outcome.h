@@ -5,8 +5,8 @@
  * message, so the decisions and the wording are unit-tested and the glue
  * only logs, counts and waits:
  *   200                 feed the body to cfl_poll
- *   429                 wait Retry-After (clamped to maxBackoff), else back off
- *   5xx                 Retry-After if given, else exponential backoff
+ *   429, 5xx            exponential backoff, lengthened (never shortened)
+ *                       to Retry-After when given (clamped to maxBackoff)
  *   transport errors    exponential backoff (timeouts, resets, TLS, too big)
  *   401, 403, 3xx, 4xx  a configuration problem: wait pollingInterval; 401,
  *                       403 and 3xx are to be logged once per streak
@@ -37,7 +37,8 @@ typedef enum cfl_fail {
 	/* Never decided by cfl_outcome_decide(): failures the caller meets after
 	 * a 200, named here so every failure of a poll has one enum. */
 	CFL_FAIL_BODY,       /* a 200 that is not an audit page (cfl_poll_feed failed) */
-	CFL_FAIL_STATE       /* the state file cannot be written */
+	CFL_FAIL_STATE,      /* the state file cannot be written */
+	CFL_FAIL_URL         /* no request URL can be built from what the server sent */
 } cfl_fail_t;
 
 typedef struct cfl_reply {

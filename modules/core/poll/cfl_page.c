@@ -32,7 +32,7 @@ static int ts_from_string(cfl_span_t v, int64_t *ms)
 	char *end;
 	long long x;
 
-	if (n <= 0)
+	if (n <= 0 || memchr(buf, '\0', (size_t)n) != NULL) /* "1700000000000\u0000x" is no time */
 		return 0;
 	if (cfl_time_parse_iso8601(buf, (size_t)n, ms) == 0)
 		return 1;
@@ -194,7 +194,7 @@ static void paging_dc(cfl_span_t root, cfl_page_t *pg)
 }
 
 static cfl_rc_t collect_events(cfl_flavor_t flavor, cfl_span_t arr, size_t bodylen, const char *const *exclude,
-                               cfl_page_t *pg, cfl_errbuf_t *err)
+                               size_t max_events, cfl_page_t *pg, cfl_errbuf_t *err)
 {
 	cfl_jiter_t it;
 	cfl_span_t v;
@@ -202,7 +202,10 @@ static cfl_rc_t collect_events(cfl_flavor_t flavor, cfl_span_t arr, size_t bodyl
 
 	cfl_jscan_arr_begin(arr, &it);
 	while (cfl_jscan_arr_next(&it, &v))
-		n++;
+		if (++n > max_events && max_events > 0) /* stop counting: the page is refused anyway */
+			return cfl_err_set(err, CFL_ELIMIT, "the page holds more than %zu events, more than the limit "
+			                   "asked for (pageSize) allows; refused like an oversized body (%zu bytes)",
+			                   max_events, bodylen);
 	if ((pg->ev = calloc(n ? n : 1, sizeof(*pg->ev))) == NULL ||
 	    (pg->arena = malloc(bodylen + n + 1)) == NULL)
 		return cfl_err_set(err, CFL_ENOMEM, "out of memory for a page of %zu events", n);
@@ -227,6 +230,12 @@ static cfl_rc_t collect_events(cfl_flavor_t flavor, cfl_span_t arr, size_t bodyl
 cfl_rc_t cfl_page_parse(cfl_flavor_t flavor, const char *body, size_t len, const char *const *exclude,
                         cfl_page_t *pg, cfl_errbuf_t *err)
 {
+	return cfl_page_parse_max(flavor, body, len, exclude, 0, pg, err);
+}
+
+cfl_rc_t cfl_page_parse_max(cfl_flavor_t flavor, const char *body, size_t len, const char *const *exclude,
+                            size_t max_events, cfl_page_t *pg, cfl_errbuf_t *err)
+{
 	const char *arr_name = flavor == CFL_FLAVOR_CLOUD ? CFL_CLOUD_F_RESULTS : CFL_DC_F_ENTITIES;
 	cfl_errbuf_t jerr;
 	cfl_span_t root, arr;
@@ -249,7 +258,7 @@ cfl_rc_t cfl_page_parse(cfl_flavor_t flavor, const char *body, size_t len, const
 		rc = body_error(err, CFL_EPROTO, what, body, len);
 		goto done;
 	}
-	if ((rc = collect_events(flavor, arr, len, exclude, pg, err)) != CFL_OK)
+	if ((rc = collect_events(flavor, arr, len, exclude, max_events, pg, err)) != CFL_OK)
 		goto done;
 	if (flavor == CFL_FLAVOR_CLOUD)
 		paging_cloud(root, pg);

@@ -33,6 +33,7 @@ typedef struct cfl_page_event {
 	int64_t ts_ms;      /* CFL_TS_NONE if the event has no readable time */
 	int excluded;       /* its action matched an exclude entry */
 	int repeat;         /* set by the poller: a repeat caused by offset paging */
+	int odd_time;       /* set by the poller: its time was outside the sane range (ts_ms is then CFL_TS_NONE) */
 } cfl_page_event_t;
 
 typedef struct cfl_page {
@@ -52,6 +53,12 @@ typedef struct cfl_page {
  * success pg owns its memory (cfl_page_free). On failure pg is empty. */
 cfl_rc_t cfl_page_parse(cfl_flavor_t flavor, const char *body, size_t len, const char *const *exclude,
                         cfl_page_t *pg, cfl_errbuf_t *err);
+/* The same, refusing (CFL_ELIMIT) a page of more than
+ * max_events events (0: no limit) before anything is allocated for them:
+ * a server sending more than the limit asked for (20 million "{}" in a
+ * 60 MB body) would otherwise cost ~100 bytes of bookkeeping per event. */
+cfl_rc_t cfl_page_parse_max(cfl_flavor_t flavor, const char *body, size_t len, const char *const *exclude,
+                            size_t max_events, cfl_page_t *pg, cfl_errbuf_t *err);
 void cfl_page_free(cfl_page_t *pg);
 
 #endif

@@ -9,6 +9,7 @@
  *
  * Licensed under the Apache License, Version 2.0.
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@ typedef struct item {
 	int64_t ts;
 	size_t order;       /* position in server order, reversed: ties keep it */
 	cfl_fp_t fp;
+	unsigned copy;      /* ordinal among identical events of this read */
 } item_t;
 
 enum phase { PH_NONE = 0, PH_WALK, PH_HAND };
@@ -69,6 +71,8 @@ struct cfl_poll {
 	size_t held_bytes;
 	size_t walk_bytes;    /* all pages of this walk, held or not */
 	int two_pass;         /* the segment does not fit and cannot be cut: drop and re-fetch */
+	int disordered;       /* a page of this walk was out of order: repeats are the server's, not copies */
+	int cut_short;        /* a guard stopped this walk with pages unread: hand over, move no cursor */
 	unsigned stuck;       /* replans since the cursor last moved */
 
 	/* walking */
@@ -200,6 +204,32 @@ void cfl_poll_begin(cfl_poll_t *p, int64_t now_ms)
 
 	if (p->active)
 		return;
+	if (p->has_cursor && (p->cursor > now_ms + CFL_POLL_MAX_SKEW_MS || p->low > now_ms + CFL_POLL_MAX_SKEW_MS)) {
+		/* no server can honour a window there: a poisoned state file (or
+		 * a clock set back by more than the skew). Waiting for the clock
+		 * would stop the input for good; read again as on a first run. */
+		int64_t best = CFL_TS_NONE, oldest = INT64_MAX, ts;
+		size_t pos = 0;
+		cfl_fp_t fp;
+		uint32_t count;
+		/* the newest sane time of a delivered event the state remembers
+		 * is where we were; without one, read as on a first run. The
+		 * re-read starts no earlier than the oldest fingerprint: all
+		 * from there on is known, nothing is delivered twice. */
+		while (cfl_dedup_iter(p->dedup, &pos, &fp, &ts, &count))
+			cfl_poll_fold_sane(ts, now_ms, &best, &oldest);
+		p->stats.cursor_resets++;
+		warn(p, "the saved cursor (%" PRId64 " ms) is more than %d s ahead of the clock: the state was "
+		     "poisoned by an event dated in the future, or the clock went back; it is reset to %s",
+		     p->cursor, (int)(CFL_POLL_MAX_SKEW_MS / 1000),
+		     best != CFL_TS_NONE ? "the newest delivered event the state remembers"
+		                         : "nothing: the last initialLookback is read again");
+		p->has_cursor = best != CFL_TS_NONE;
+		p->cursor = best != CFL_TS_NONE ? best - 1 : 0;
+		p->low = best != CFL_TS_NONE ? best - 1 - p->cfg.overlap_ms : 0;
+		if (best != CFL_TS_NONE && p->low < oldest)
+			p->low = oldest;
+	}
 	start = p->has_cursor ? p->low : now_ms - p->cfg.initial_lookback_ms;
 	p->end = now_ms;
 	if (start > now_ms) /* the clock went back: wait until it catches up */
@@ -236,6 +266,8 @@ static void start_walk(cfl_poll_t *p, int64_t a, int64_t b)
 	p->w_carry = b;
 	p->walk_bytes = 0;
 	p->two_pass = 0;
+	p->disordered = 0;
+	p->cut_short = 0;
 	p->gen++;
 	p->stats.walks++;
 	p->phase = PH_WALK;
@@ -302,16 +334,67 @@ static void learn_limit(cfl_poll_t *p, const cfl_page_t *pg)
 		p->eff_limit = (long)pg->n;
 }
 
-/* Oldest timed event time on the page, or CFL_TS_NONE. */
-static int64_t oldest_on_page(const cfl_page_t *pg)
+/* Oldest event time on the page inside the segment [a, b], or
+ * CFL_TS_NONE: what sizes cuts and shrinks. Events outside it say
+ * nothing about the segment (a stray old one on page 1 must not make the
+ * walk think it is done). */
+static int64_t oldest_on_page(const cfl_poll_t *p, const cfl_page_t *pg)
+{
+	int64_t t = CFL_TS_NONE, v;
+	size_t i;
+
+	for (i = 0; i < pg->n; i++) {
+		v = pg->ev[i].ts_ms;
+		if (v != CFL_TS_NONE && v >= p->a && v <= p->b && (t == CFL_TS_NONE || v < t))
+			t = v;
+	}
+	return t;
+}
+
+/* Newest timed event on the page, or CFL_TS_NONE. */
+static int64_t newest_on_page(const cfl_page_t *pg)
 {
 	int64_t t = CFL_TS_NONE;
 	size_t i;
 
 	for (i = 0; i < pg->n; i++)
-		if (pg->ev[i].ts_ms != CFL_TS_NONE && (t == CFL_TS_NONE || pg->ev[i].ts_ms < t))
+		if (pg->ev[i].ts_ms != CFL_TS_NONE && (t == CFL_TS_NONE || pg->ev[i].ts_ms > t))
 			t = pg->ev[i].ts_ms;
 	return t;
+}
+
+/* Events dated outside the sane range become untimed (they take their
+ * neighbour's time): delivered, but neither a paging signal nor a time
+ * the cursor could move to. */
+static void mark_odd_times(cfl_poll_t *p, cfl_page_t *pg)
+{
+	size_t i;
+
+	for (i = 0; i < pg->n; i++) {
+		if (pg->ev[i].ts_ms != CFL_TS_NONE && !cfl_poll_time_sane(pg->ev[i].ts_ms, p->end)) {
+			pg->ev[i].ts_ms = CFL_TS_NONE;
+			pg->ev[i].odd_time = 1;
+		}
+	}
+}
+
+/* Are the page's events newest first, and not newer than the page
+ * before ended (carry)? A server that reshuffles its pages breaks this;
+ * then an event read twice in the walk is its repeat, not a copy. */
+static int page_in_order(const cfl_page_t *pg, int64_t carry)
+{
+	int64_t prev = carry;
+	size_t i;
+
+	for (i = 0; i < pg->n; i++) {
+		int64_t t = pg->ev[i].ts_ms;
+		if (t == CFL_TS_NONE)
+			continue;
+		if (prev != CFL_TS_NONE && t > prev)
+			return 0;
+		prev = t;
+	}
+	return 1;
 }
 
 static int same_page(const cfl_page_t *x, const cfl_page_t *y)
@@ -352,7 +435,7 @@ static size_t mark_shift_repeats(const cfl_page_t *prev, cfl_page_t *pg)
 
 /* Decides whether the walk goes on after page pg; applies the guards
  * against servers that page forever. */
-static int continue_paging(cfl_poll_t *p, const cfl_page_t *pg, int more, int64_t oldest)
+static int continue_paging(cfl_poll_t *p, const cfl_page_t *pg, int more)
 {
 	if (!more)
 		return 0;
@@ -361,16 +444,29 @@ static int continue_paging(cfl_poll_t *p, const cfl_page_t *pg, int more, int64_
 		warn(p, "a page with no events claims more pages follow; paging stops");
 		return 0;
 	}
-	if (oldest != CFL_TS_NONE && oldest < p->a)
-		return 0; /* the server went past our window start: nothing older is wanted */
+	/* Only a page whose every timed event is older than the window start
+	 * means the server went past it (one ignoring `from`); a single old,
+	 * untimed or absurdly dated event among in-window ones is no signal. */
+	if (newest_on_page(pg) != CFL_TS_NONE && newest_on_page(pg) < p->a)
+		return 0;
 	if (p->cfg.flavor == CFL_FLAVOR_DC) {
+		if (pg->next_cursor != NULL && strlen(pg->next_cursor) > CFL_POLL_MAX_CURSOR) {
+			p->stats.guard_stops++;
+			p->cut_short = 1;
+			warn(p, "a Data Center page gives a nextPageCursor of %zu bytes (more than %d: not a real "
+			     "cursor); paging stops there and the pages read are handed over",
+			     strlen(pg->next_cursor), CFL_POLL_MAX_CURSOR);
+			return 0;
+		}
 		if (pg->next_cursor == NULL) {
 			p->stats.guard_stops++;
+			p->cut_short = 1;
 			warn(p, "a Data Center page says lastPage=false but gives no nextPageCursor; paging stops");
 			return 0;
 		}
 		if (p->w_cursor != NULL && strcmp(p->w_cursor, pg->next_cursor) == 0) {
 			p->stats.guard_stops++;
+			p->cut_short = 1;
 			warn(p, "the server repeated nextPageCursor; paging stops");
 			return 0;
 		}
@@ -509,23 +605,30 @@ static cfl_rc_t feed_walk(cfl_poll_t *p, cfl_page_t *pg, size_t body_len, cfl_er
 	check_next_link(p, pg);
 	learn_limit(p, pg);
 	more = pg->has_more || (p->cfg.flavor == CFL_FLAVOR_CLOUD && !pg->has_links && (long)pg->n >= p->eff_limit);
-	oldest = oldest_on_page(pg);
+	oldest = oldest_on_page(p, pg);
+	if (!p->disordered && !page_in_order(pg, p->n_recs > 0 ? p->w_carry : CFL_TS_NONE)) {
+		p->disordered = 1;
+		p->stats.disordered++;
+	}
 	if (p->n_recs > 0 && same_page(pg, p->recs[p->n_recs - 1].held)) {
 		p->stats.guard_stops++;
+		p->cut_short = 1;
 		warn(p, "the server returned the same page twice; paging stops");
 		cfl_page_free(pg);
 		begin_hand(p);
 		return CFL_OK;
 	}
-	more = continue_paging(p, pg, more, oldest);
+	more = continue_paging(p, pg, more);
 	if (more && p->n_recs + 1 >= p->cfg.max_walk_pages) {
 		if (shrink_segment(p, oldest)) {
 			cfl_page_free(pg);
 			return CFL_OK;
 		}
 		p->stats.guard_stops++;
-		warn(p, "paging stopped after %zu pages of events within one millisecond: "
-		     "the server seems to page endlessly", p->n_recs + 1);
+		p->cut_short = 1;
+		warn(p, "paging stopped after %zu pages (the bound of one walk) of events within one millisecond "
+		     "or untimed: the server seems to page endlessly; the pages read are handed over",
+		     p->n_recs + 1);
 		more = 0;
 	}
 	if (grow_items(p, pg->n, err) != CFL_OK)
@@ -642,8 +745,10 @@ cfl_rc_t cfl_poll_feed(cfl_poll_t *p, const char *body, size_t len, cfl_errbuf_t
 	if (!p->active || p->emitting || p->phase == PH_NONE ||
 	    (p->phase == PH_HAND && p->recs[p->cur].held != NULL))
 		return cfl_err_set(err, CFL_EINVAL, "cfl_poll_feed() without a pending FETCH");
-	if ((rc = cfl_page_parse(p->cfg.flavor, body, len, p->cfg.exclude, &pg, err)) != CFL_OK)
+	if ((rc = cfl_page_parse_max(p->cfg.flavor, body, len, p->cfg.exclude, (size_t)p->cfg.page_size, &pg,
+	                             err)) != CFL_OK)
 		return rc;
+	mark_odd_times(p, &pg);
 	p->stats.pages++;
 	if (p->phase == PH_WALK)
 		return feed_walk(p, &pg, len, err);
@@ -675,6 +780,7 @@ static void make_chunk(cfl_poll_t *p)
 		p->out[p->n_out].json = p->items[i].ev->json;
 		p->out[p->n_out].len = p->items[i].ev->len;
 		p->out[p->n_out].ts_ms = p->items[i].ts;
+		p->out[p->n_out].copy = p->items[i].copy;
 		p->n_out++;
 	}
 }
@@ -702,7 +808,8 @@ static void assign_times(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg)
  * [a, b] and those delivered before, and starts emitting them. */
 static cfl_rc_t prepare_page(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg)
 {
-	size_t i, k = 0, keep = 0;
+	size_t i, k = 0, keep = 0, odd = 0, stray = 0;
+	int d;
 
 	assign_times(p, r, pg);
 	p->page_top = CFL_TS_NONE;
@@ -714,11 +821,17 @@ static cfl_rc_t prepare_page(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg
 			p->stats.duplicates++;
 			continue;
 		}
-		if (ev->ts_ms == CFL_TS_NONE)
+		if (ev->odd_time)
+			odd++;
+		else if (ev->ts_ms == CFL_TS_NONE)
 			p->stats.untimed++;
 		it->ts = p->tsv[i];
 		if (it->ts < p->a || it->ts > p->b) {
 			p->stats.out_of_window++;
+			/* a - 1 and b + 1 were asked for (bounds of either kind);
+			 * anything further out was not */
+			if (it->ts < p->a - 1 || it->ts > p->b + 1)
+				stray++;
 			continue;
 		}
 		if (p->page_top == CFL_TS_NONE || it->ts > p->page_top)
@@ -731,10 +844,20 @@ static cfl_rc_t prepare_page(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg
 	for (i = 0; i < k; i++) {
 		item_t *it = &p->items[i];
 		it->fp = cfl_dedup_fingerprint(it->ev->json, it->ev->len);
-		if (cfl_dedup_is_dup(p->dedup, it->fp, p->gen))
+		d = cfl_dedup_read(p->dedup, it->fp, it->ts, p->gen, p->disordered, &it->copy);
+		if (d > 0) /* (-1, out of memory: delivered, as ordinal 0 at worst) */
 			p->stats.duplicates++;
 		else
 			p->items[keep++] = *it;
+	}
+	if (stray > 0)
+		warn(p, "%zu event(s) of a page lie outside the time window that was asked for; they are "
+		     "ignored (the window they belong to reads them) and paging goes on", stray);
+	if (odd > 0) {
+		p->stats.odd_time += odd;
+		warn(p, "%zu event(s) of a page are dated before 2004 or more than %d s ahead of the clock; "
+		     "delivered with their neighbour's time, they move no cursor", odd,
+		     (int)(CFL_POLL_MAX_SKEW_MS / 1000));
 	}
 	p->n_items = keep;
 	if (keep == 0 && p->cur > 0) { /* nothing new, and not the segment's end */
@@ -768,14 +891,14 @@ static void page_done(cfl_poll_t *p)
 		return;
 	}
 	p->stats.segments++;
-	p->next_start = p->b + 1;
+	p->next_start = p->cut_short ? p->end + 1 : p->b + 1; /* cut short: the next poll reads it again */
 	adapt_width(p);
 	drop_walk(p);
 }
 
 cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 {
-	int64_t c, settled;
+	int64_t c, settled, pos;
 	int last_chunk, had;
 	size_t i;
 
@@ -802,6 +925,11 @@ cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 	else
 		c = p->items[p->chunk_end - 1].ts - 1;
 	had = p->has_cursor;
+	/* a walk a guard cut short left older events of the segment unread:
+	 * what it read is handed over (the fingerprints keep the next read of
+	 * the window from repeating it), the cursor stays */
+	if (p->cut_short)
+		c = CFL_TS_NONE;
 	if (c != CFL_TS_NONE && (!had || c > p->cursor)) {
 		p->cursor = c;
 		p->has_cursor = 1;
@@ -812,7 +940,16 @@ cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 		c = p->cursor < settled ? p->cursor : settled;
 		if (!had || c > p->low)
 			p->low = c;
-		cfl_dedup_prune(p->dedup, p->low);
+		/* Never forget what this walk may still meet: an ordered walk
+		 * hands over oldest first, so what is still to come is not older
+		 * than the last event handed over (with a window end newer than
+		 * the last poll's, low may jump past the overlap being re-read);
+		 * a walk whose pages were out of order may meet anything of its
+		 * segment again. Behind that, low as ever: a backfill's state
+		 * stays small. */
+		pos = p->disordered ? p->a
+		      : last_chunk ? (p->page_top != CFL_TS_NONE ? p->page_top : p->a) : p->items[p->chunk_end - 1].ts;
+		cfl_dedup_prune(p->dedup, pos < p->low ? pos : p->low);
 	}
 	if (!last_chunk) {
 		p->chunk_begin = p->chunk_end;

@@ -69,7 +69,26 @@
  * dropped as a repeat (the late event itself is older than the cursor
  * will be and comes with the next cycle's overlap); between walk and
  * re-fetch the check above catches it. Genuinely identical events on a
- * page boundary are indistinguishable from such a repeat and count once.
+ * Cloud page boundary are indistinguishable from such a repeat and count
+ * once in that read; the next poll's overlap re-read, whose page
+ * boundaries lie elsewhere, delivers the second one.
+ *
+ * Identical events. Each event read is numbered among those of the same
+ * text in its read (cfl_dedup_read): the first copy is 0, the n-th n - 1,
+ * on one page or several; a re-read numbers them alike, so the copy
+ * number (cfl_poll_event_t.copy, $!metadata!copy) is stable and an
+ * identical event is a distinct document. A walk whose pages are out of
+ * order (a server reshuffling them) takes a second sighting as the
+ * server's repeat instead, and keeps its fingerprints until it ends.
+ *
+ * Hostile servers. Events dated outside the sane range (below) are
+ * delivered as untimed; a page's odd events never stop paging, only the
+ * API's last-page signal, a page wholly older than the window, or a
+ * guard do. A page with more events than the limit is refused before
+ * anything is held for them. A guard that stops a walk with pages unread
+ * hands those read over but moves no cursor (the next poll reads the
+ * window again). The cursor never passes now + CFL_POLL_MAX_SKEW_MS; a
+ * restored one that does is reset to the newest sane fingerprint time.
  *
  * Commit. Events are emitted in chunks of at most page_size; after each
  * chunk the glue commits and saves, so the state is written at least once
@@ -78,9 +97,11 @@
  * millisecond on each side ([a-1, b+1]) and events outside [a, b] are
  * ignored, which makes the poller correct whether the server treats the
  * bounds as inclusive or exclusive. Guards stop a walk when a page is
- * empty but claims a successor, repeats the page or cursor before it, or
- * lacks a Data Center cursor; a next link to another host is reported and
- * never used (every request is built from the configured base).
+ * empty but claims a successor, repeats the page or cursor before it,
+ * lacks a Data Center cursor or gives one longer than CFL_POLL_MAX_CURSOR,
+ * or the walk reaches max_walk_pages; a next link to another host is
+ * reported and never used (every request is built from the configured
+ * base).
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -107,7 +128,7 @@ typedef struct cfl_poll_cfg {
 	size_t hold_bytes;               /* events held between walk and hand-over; 0 = CFL_POLL_DFLT_HOLD_BYTES */
 } cfl_poll_cfg_t;
 
-#define CFL_POLL_DFLT_MAX_PAGES 100000
+#define CFL_POLL_DFLT_MAX_PAGES 10000
 #define CFL_POLL_DFLT_MAX_FPS 262144
 #define CFL_POLL_DFLT_HOLD_BYTES (32u * 1024u * 1024u)
 
@@ -120,8 +141,43 @@ typedef enum cfl_poll_action {
 typedef struct cfl_poll_event {
 	const char *json;   /* compact event JSON, NUL-terminated */
 	size_t len;
-	int64_t ts_ms;      /* event time (for an event without one: its newer neighbour's) */
+	int64_t ts_ms;      /* event time (for an event without one, or with an absurd one: its newer neighbour's) */
+	unsigned copy;      /* 0; n for the (n+1)-th event of the same text read in the window */
 } cfl_poll_event_t;
+
+/* The sane time range of an event. Confluence 1.0 came out in March 2004:
+ * an audit event dated before 2004-01-01T00:00:00Z is impossible; one
+ * dated more than CFL_POLL_MAX_SKEW_MS after our clock is a broken clock
+ * or a hostile server. Such an event is delivered, counted (odd_time) and
+ * warned about, and treated as untimed: it takes its neighbour's time, so
+ * it neither stops paging nor moves the cursor. The cursor itself is
+ * never beyond now + CFL_POLL_MAX_SKEW_MS (a state file saying otherwise
+ * is reset, with a warning). */
+#define CFL_POLL_SANE_MIN_MS INT64_C(1072915200000)
+#define CFL_POLL_MAX_SKEW_MS INT64_C(86400000)
+/* Data Center nextPageCursor values longer than this are not followed
+ * (real ones are "<ms>,<id>"): the walk stops there with a warning and
+ * the pages read are handed over. */
+#define CFL_POLL_MAX_CURSOR 2048
+
+/* Folds a remembered delivery time into the newest and oldest of those
+ * not beyond now + skew (start with INT64_MIN, INT64_MAX): where a
+ * poisoned state can resume. */
+static inline void cfl_poll_fold_sane(int64_t ts_ms, int64_t now_ms, int64_t *newest, int64_t *oldest)
+{
+	if (ts_ms > now_ms + CFL_POLL_MAX_SKEW_MS)
+		return;
+	if (ts_ms > *newest)
+		*newest = ts_ms;
+	if (ts_ms < *oldest)
+		*oldest = ts_ms;
+}
+
+/* 1 if ts_ms is in the sane range at now_ms. */
+static inline int cfl_poll_time_sane(int64_t ts_ms, int64_t now_ms)
+{
+	return ts_ms >= CFL_POLL_SANE_MIN_MS && ts_ms <= now_ms + CFL_POLL_MAX_SKEW_MS;
+}
 
 typedef struct cfl_poll_stats {
 	uint64_t pages;          /* pages parsed successfully */
@@ -138,6 +194,9 @@ typedef struct cfl_poll_stats {
 	uint64_t cuts;           /* walks restarted on an older part: the events did not fit the cap */
 	uint64_t refetches;      /* pages fetched a second time (dropped for the memory cap) */
 	uint64_t dropped;        /* walked pages whose events were dropped for the memory cap */
+	uint64_t odd_time;       /* events dated outside the sane range (delivered, as untimed) */
+	uint64_t disordered;     /* walks whose pages were out of order (repeats in them are not copies) */
+	uint64_t cursor_resets;  /* saved cursors beyond now + skew, reset */
 } cfl_poll_stats_t;
 
 typedef struct cfl_poll cfl_poll_t;

@@ -19,6 +19,7 @@ void cfl_rl_init(cfl_rl_t *rl, int per_minute, int burst, int64_t now_ms)
 	rl->credit_ms = rl->burst * rl->interval_ms;
 	rl->last_ms = now_ms;
 	rl->not_before_ms = now_ms;
+	rl->min_gap_ms = CFL_RL_MIN_GAP_MS;
 }
 
 static void refill(cfl_rl_t *rl, int64_t now_ms)
@@ -42,8 +43,14 @@ int64_t cfl_rl_wait(cfl_rl_t *rl, int64_t now_ms, int *why)
 		if (rl->credit_ms < rl->interval_ms)
 			bucket = rl->interval_ms - rl->credit_ms;
 	}
-	if (server <= 0 && bucket <= 0)
-		return 0;
+	if (server <= 0 && bucket <= 0) {
+		int64_t gap = rl->started ? rl->last_start_ms + rl->min_gap_ms - now_ms : 0;
+		if (gap <= 0)
+			return 0;
+		if (why != NULL)
+			*why = 3;
+		return gap;
+	}
 	if (why != NULL)
 		*why = server >= bucket ? 2 : 1;
 	return server >= bucket ? server : bucket;
@@ -51,6 +58,8 @@ int64_t cfl_rl_wait(cfl_rl_t *rl, int64_t now_ms, int *why)
 
 void cfl_rl_take(cfl_rl_t *rl, int64_t now_ms)
 {
+	rl->started = 1;
+	rl->last_start_ms = now_ms;
 	if (rl->interval_ms <= 0)
 		return;
 	refill(rl, now_ms);

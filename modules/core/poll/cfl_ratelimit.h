@@ -25,6 +25,10 @@
  *     either, CFL_RL_NEAR_PAUSE_MS (Cloud's burst limit counts over 10 s).
  *     Every delay is clamped to max_ms (maxBackoff).
  *
+ *  3. A floor no header can lower: at least CFL_RL_MIN_GAP_MS between the
+ *     starts of two requests of one input, whatever the server says or
+ *     how fast it answers (at most 50 requests a second to one host).
+ *
  * Times: the bucket and not_before use a monotonic clock; Reset and a
  * Retry-After date are wall-clock, so cfl_rl_advise takes both.
  *
@@ -39,6 +43,7 @@
 #define CFL_RL_NEAR_PAUSE_MS 10000
 #define CFL_RL_RESET_MARGIN_MS 1000 /* waiting for a Reset: this much longer (clocks, rounding) */
 #define CFL_RL_REASON_LEN 64
+#define CFL_RL_MIN_GAP_MS 20
 
 typedef struct cfl_rl {
 	int64_t interval_ms;  /* ms per token; 0 = no client-side limit */
@@ -46,6 +51,9 @@ typedef struct cfl_rl {
 	int64_t credit_ms;    /* tokens held, in units of interval_ms (<= burst * interval_ms) */
 	int64_t last_ms;      /* monotonic time credit_ms was computed at */
 	int64_t not_before_ms; /* the server's advice: no request before this (monotonic) */
+	int64_t min_gap_ms;   /* CFL_RL_MIN_GAP_MS */
+	int64_t last_start_ms; /* when the last request started; valid if started */
+	int started;
 } cfl_rl_t;
 
 /* per_minute 0 (or less) = no client-side limit; burst < 1 counts as 1.
@@ -53,8 +61,8 @@ typedef struct cfl_rl {
 void cfl_rl_init(cfl_rl_t *rl, int per_minute, int burst, int64_t now_ms);
 
 /* How long (ms) until the next request may start; 0 = now. *why is set to
- * 1 when the client-side limit is the reason, 2 when the server's advice is
- * (only when the result is > 0). */
+ * 1 when the client-side limit is the reason, 2 when the server's advice is,
+ * 3 when only the minimum gap is (only when the result is > 0). */
 int64_t cfl_rl_wait(cfl_rl_t *rl, int64_t now_ms, int *why);
 
 /* A request starts now: takes a token (no-op without a client-side limit). */
