@@ -16,7 +16,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/contrib/lib.sh"
 cd "$ROOT" || exit 1
 
-TEST_PKGS=(valgrind curl jq bc man-db groff-base clang libclang-rt-14-dev procps binutils python3 openssl rsyslog-relp rsyslog-elasticsearch rsyslog-kafka debhelper)
+TEST_PKGS=(valgrind curl jq bc man-db groff-base procps binutils python3 openssl git
+	clang "$(clang_rt_pkg)"
+	rsyslog-relp rsyslog-elasticsearch rsyslog-kafka debhelper)
 passed=0
 failed=0
 xfail=0
