@@ -118,6 +118,43 @@ set -- $counts
 p=$1
 f=$(($2 + extra_fail))
 
+# Upgrade safety: this machine's modules (built for its rsyslog) loaded
+# into the root's rsyslogd of another release must be refused with one line
+# naming both versions (modules/glue/cfl_rsversion.h), never load or crash.
+# Into an older release the dynamic loader may refuse them first (symbols of
+# a newer glibc); that is a refusal too, and named as such.
+foreign_load() {
+	local hostv rootv m out
+	hostv=$(/usr/sbin/rsyslogd -v 2>/dev/null | sed -n '1s/^rsyslogd *\([0-9.]*\).*/\1/p')
+	rootv=$(chroot "$R" /usr/sbin/rsyslogd -v 2>/dev/null | sed -n '1s/^rsyslogd *\([0-9.]*\).*/\1/p')
+	if [ -z "$hostv" ] || [ "$hostv" = "$rootv" ]; then
+		say "foreign module load: this machine runs rsyslog ${hostv:-none}, as the root: nothing to cross"
+		return 0
+	fi
+	[ -f "$ROOT/modules/mmconfluence/.libs/mmconfluence.so" ] || "$ROOT/contrib/build.sh" >&2 || return 1
+	mkdir -p "$R/build/foreign"
+	for m in mmconfluence imconfluence; do
+		cp "$ROOT/modules/$m/.libs/$m.so" "$R/build/foreign/"
+		printf 'module(load="/build/foreign/%s.so")\n' "$m" >"$R/build/foreign/$m.conf"
+		out=$(in_root "rsyslogd -N1 -f /build/foreign/$m.conf 2>&1; echo \"exit \$?\"")
+		if echo "$out" | grep -q "^exit 0$"; then
+			echo "not ok - $m built for rsyslog $hostv loads into rsyslogd $rootv"
+		elif echo "$out" | grep -q "$m: not loaded: built for rsyslog $hostv, but this rsyslogd is $rootv"; then
+			echo "ok - $m built for rsyslog $hostv is refused by rsyslogd $rootv with one line naming both"
+		elif echo "$out" | grep -q "GLIBC_[0-9.]*' not found"; then
+			echo "ok - $m built for rsyslog $hostv is refused by rsyslogd $rootv's dynamic loader (a newer glibc) before modInit"
+		else
+			echo "not ok - $m built for rsyslog $hostv in rsyslogd $rootv: neither loaded nor refused as documented"
+		fi
+		echo "$out" | grep -v '^exit' | sed 's/^/# /' | head -n 5
+	done
+}
+foreign_load 2>&1 | tee -a "$LOG"
+fl=$(grep -c '^ok - .* is refused' "$LOG")
+fn=$(grep -c '^not ok - .*\(loads into\|neither loaded\)' "$LOG")
+p=$((p + fl))
+f=$((f + fn))
+
 # The README's "Tested on" row, read from the root itself.
 mkdir -p "$ROOT/contrib/tested-on"
 in_root '

@@ -49,6 +49,7 @@
 #include "unicode-helper.h"
 #include "dirty.h"
 #include "cfl_rscompat.h"
+#include "cfl_rsversion.h"
 
 #include "cfl_backoff.h"
 #include "cfl_damp.h"
@@ -1313,6 +1314,7 @@ ENDqueryEtryPt
 BEGINmodInit()
 CODESTARTmodInit;
 	*ipIFVersProvided = CURR_MOD_IF_VERSION;
+	CHKiRet(cfl_check_rsyslog_version("imconfluence"));
 CODEmodInit_QueryRegCFSLineHdlr
 	CHKiRet(objUse(glbl, CORE_COMPONENT));
 	CHKiRet(objUse(prop, CORE_COMPONENT));

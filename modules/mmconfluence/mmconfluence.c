@@ -33,6 +33,7 @@
 #include "unicode-helper.h"
 #include "parserif.h"
 #include "rsconf.h"
+#include "cfl_rsversion.h"
 #include "cfl_imfile.h"
 #include "cfl_map.h"
 #include "cfl_timeval.h"
@@ -422,6 +423,7 @@ ENDqueryEtryPt
 BEGINmodInit()
 CODESTARTmodInit;
 	*ipIFVersProvided = CURR_MOD_IF_VERSION;
+	CHKiRet(cfl_check_rsyslog_version("mmconfluence"));
 CODEmodInit_QueryRegCFSLineHdlr
 	CHKiRet(objUse(datetime, CORE_COMPONENT));
 	CHKiRet(objUse(statsobj, CORE_COMPONENT));
