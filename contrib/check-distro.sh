@@ -16,7 +16,7 @@
 # Ends with `N passed, M failed` (check.sh's counts; a demo that fails, or a
 # root that cannot be made, is one more failure), and writes the release's
 # row of the README's "Tested on" table to contrib/tested-on/SUITE.tsv
-# (contrib/tested-on.sh turns those rows into the table).
+# (`contrib/tested-on.sh table` turns those rows into the table).
 #
 # Roots are cached in CFL_ROOTS_DIR (default /var/cache/rsyslog-confluence/
 # roots), outside the repository: the first run of a suite costs a few
@@ -91,6 +91,9 @@ finish() {
 	exit $?
 }
 
+# the whole run is one function, read before it starts: editing this file
+# during a run (it takes minutes) cannot change what the run does
+main() {
 make_root || { echo "not ok - making the $SUITE root (log: $ROOTS/$SUITE.debootstrap.log)"; finish 0 1; }
 [ "$MODE" = prepare ] && { say "$SUITE root ready in $R"; exit 0; }
 
@@ -157,13 +160,7 @@ f=$((f + fn))
 
 # The README's "Tested on" row, read from the root itself.
 mkdir -p "$ROOT/contrib/tested-on"
-in_root '
-	v() { dpkg-query -W -f="\${Version}" "$1" 2>/dev/null; }
-	. /etc/os-release
-	printf "%s\t%s\t%s\t%s\t%s\t%s\n" "Debian ${VERSION_ID:-testing} ($VERSION_CODENAME)" \
-		"$(v rsyslog)" "$(pkg-config --modversion libcurl 2>/dev/null)" \
-		"$(pkg-config --modversion libfastjson 2>/dev/null)" "$(pkg-config --modversion lognorm 2>/dev/null)" \
-		"$(gcc -dumpfullversion 2>/dev/null)"' |
-	awk -v m="$MODE" -v r="$p passed, $f failed" 'BEGIN { FS = OFS = "\t" } { print $0, m ": " r }' \
-		>"$ROOT/contrib/tested-on/$SUITE.tsv"
+in_root "cd $W && contrib/tested-on.sh row '$MODE: $p passed, $f failed'" >"$ROOT/contrib/tested-on/$SUITE.tsv"
 finish "$p" "$f"
+}
+main "$@"
