@@ -9,7 +9,8 @@
 #
 # `contrib/check.sh --smoke`: only the build and SMOKE_TESTS below (unit
 # tests, mapping cases, module load, one poll, the libcurl-dependent TLS,
-# connection-error and redirect checks, imfile, Elasticsearch), as CI runs in
+# connection-error and redirect checks, imfile, Elasticsearch, the ready
+# configurations under -N1), as CI runs in
 # the other Debian releases' roots (contrib/check-distro.sh --smoke).
 #
 # Environment: CFL_FUZZ_SECONDS (per target, default 30), CFL_CHECK_JOBS
@@ -28,7 +29,7 @@ SMOKE_TESTS=(tests/unit/test_map_cases.sh tests/unit/test_map_golden.sh tests/un
 	tests/integration/foundation_load.sh tests/integration/imconfluence_basic.sh
 	tests/integration/imconfluence_tls.sh tests/integration/imconfluence_multi.sh
 	tests/integration/imconfluence_redirect.sh tests/integration/mmconfluence_imfile.sh
-	tests/integration/e2e_elasticsearch.sh)
+	tests/integration/e2e_elasticsearch.sh tests/integration/e2e_configs.sh)
 SMOKE=0
 case "${1:-}" in
 --smoke) SMOKE=1 ;;
