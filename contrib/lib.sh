@@ -18,10 +18,15 @@ BUILD_PKGS=(rsyslog build-essential pkg-config dpkg-dev autoconf automake libtoo
 # version-neutral name), libclang-rt-N-dev, libclang-common-N-dev (bullseye,
 # where the runtimes still ship with clang's headers); the first one apt offers.
 clang_rt_pkg() {
-	local v p
-	v=$(apt-cache depends clang 2>/dev/null | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n1)
+	local v p out
+	# outputs captured, not piped into grep -q: under pipefail (check.sh) an
+	# apt-cache killed by SIGPIPE would fail the test at random
+	out=$(apt-cache depends clang 2>/dev/null)
+	v=$(printf '%s\n' "$out" | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p')
+	v=${v%%$'\n'*}
 	for p in libclang-rt-dev ${v:+libclang-rt-$v-dev libclang-common-$v-dev}; do
-		if apt-cache policy "$p" 2>/dev/null | grep -q '^ *Candidate: [0-9]'; then
+		out=$(apt-cache policy "$p" 2>/dev/null)
+		if [[ $out =~ Candidate:\ [0-9] ]]; then
 			echo "$p"
 			return 0
 		fi
