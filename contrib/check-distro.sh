@@ -179,7 +179,7 @@ f=$((f + fn))
 
 # The README's "Tested on" row, read from the root itself.
 mkdir -p "$ROOT/contrib/tested-on"
-in_root "cd $W && contrib/tested-on.sh row '$MODE: $p passed, $f failed'" >"$ROOT/contrib/tested-on/$SUITE.tsv"
+in_root "cd $W && contrib/tested-on.sh row '$MODE: $p passed, $f failed in $(($(date +%s) - START)) s'" >"$ROOT/contrib/tested-on/$SUITE.tsv"
 finish "$p" "$f"
 }
 main "$@"
