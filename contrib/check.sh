@@ -48,7 +48,7 @@ fail_with() {
 }
 
 summary() {
-	[ "$xfail" = 0 ] || echo "$xfail expected failures (TODO: known bugs outside this project; see the XFAIL lines above)"
+	[ "$xfail" = 0 ] || echo "$xfail expected failures (TODO: known bugs outside this project; see the XFAIL lines, above)"
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
 	exit $?
