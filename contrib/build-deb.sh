@@ -14,7 +14,8 @@
 #    rsyslog it is built for: <version>-1+rsyslog<rsyslog version>;
 # 4. dpkg-buildpackage -b -uc -us there.
 # The .deb goes to DIR (default .cache/deb/); its last line of output is the
-# path. The package depends on `rsyslog (= <installed version>)` and holds
+# path. The package depends on the installed rsyslog's upstream version, any
+# Debian revision (`rsyslog (>= 8.2302.0), rsyslog (<< 8.2302.1~)`), and holds
 # both modules, confluence2ecs, the rulebases and the ready configurations.
 # After an rsyslog upgrade, run this again (docs/operations.md).
 #

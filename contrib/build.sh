@@ -24,37 +24,33 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=contrib/lib.sh
 . "$ROOT/contrib/lib.sh"
 
-# Add a deb-src entry for the machine's own suites when there is none.
+# Add the deb-src entries this release's own archive lacks (contrib/debsrc.py:
+# one-line entries go to a .list file, deb822 stanzas to a .sources file).
 ensure_deb_src() {
-	local f=/etc/apt/sources.list.d/rsyslog-confluence-src.sources
-	if grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-		return 0
+	local codename tmp f changed=0 d=/etc/apt/sources.list.d
+	codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+	tmp=$(mktemp -d "$CACHE/debsrc.XXXXXX")
+	python3 "$ROOT/contrib/debsrc.py" --codename "$codename" --out-dir "$tmp" \
+		/etc/apt/sources.list $(ls "$d"/*.list "$d"/*.sources 2>/dev/null) >/dev/null ||
+		{ rm -rf "$tmp"; die "cannot add deb-src entries: add one for this release by hand or pass CFL_RSYSLOG_SRC"; }
+	for f in rsyslog-confluence-src.list rsyslog-confluence-src.sources; do
+		if [ -f "$tmp/$f" ]; then
+			cmp -s "$tmp/$f" "$d/$f" && continue
+		else
+			[ -e "$d/$f" ] || continue
+		fi
+		changed=1
+	done
+	if [ $changed = 1 ]; then
+		[ "$(id -u)" = 0 ] || { rm -rf "$tmp"; die "no deb-src entry for this release in /etc/apt: add one or pass CFL_RSYSLOG_SRC"; }
+		say "adding deb-src entries for this release's archive ($(ls "$tmp" | tr '\n' ' '))"
+		rm -f "$d/rsyslog-confluence-src.list" "$d/rsyslog-confluence-src.sources"
+		cp "$tmp"/rsyslog-confluence-src.* "$d/" 2>/dev/null || true
 	fi
-	[ "$(id -u)" = 0 ] || die "no deb-src entry in /etc/apt: add one or pass CFL_RSYSLOG_SRC"
-	say "adding deb-src entries for this machine's suites ($f)"
-	python3 - "$f" <<'PY'
-import glob, re, sys
-out = []
-for path in ["/etc/apt/sources.list"] + sorted(glob.glob("/etc/apt/sources.list.d/*.sources")) + sorted(glob.glob("/etc/apt/sources.list.d/*.list")):
-    try:
-        text = open(path).read()
-    except OSError:
-        continue
-    if path.endswith(".sources"):
-        for stanza in re.split(r"\n\s*\n", text):
-            fields = dict(re.findall(r"^([A-Za-z-]+):\s*(.*)$", stanza, re.M))
-            if "deb" in fields.get("Types", "").split() and "debian" in fields.get("URIs", ""):
-                fields["Types"] = "deb-src"
-                out.append("\n".join(f"{k}: {v}" for k, v in fields.items()))
-    else:
-        for line in text.splitlines():
-            if re.match(r"^deb\s", line) and "debian" in line:
-                out.append(re.sub(r"^deb\s", "deb-src ", line))
-if not out:
-    sys.exit("no Debian 'deb' entries found to mirror as deb-src")
-with open(sys.argv[1], "w") as f:
-    f.write(("\n\n" if "Types:" in out[0] else "\n").join(out) + "\n")
-PY
+	rm -rf "$tmp"
+	# entries present but never fetched (an interrupted earlier run)
+	[ $changed = 1 ] || [ "$(id -u)" != 0 ] || apt-cache showsrc rsyslog 2>/dev/null | grep -q '^Package:' || changed=1
+	[ $changed = 1 ] || return 0
 	apt-get update -q >"$CACHE/apt-update.log" 2>&1 || { tail -n 5 "$CACHE/apt-update.log" >&2; die "apt-get update failed"; }
 }
 

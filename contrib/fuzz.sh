@@ -16,7 +16,7 @@ SECONDS_PER_TARGET=${CFL_FUZZ_SECONDS:-30}
 OUT=$CACHE/fuzz
 mkdir -p "$OUT"
 export CFL_RULEBASES=${CFL_RULEBASES:-$ROOT/rulebases}
-command -v clang >/dev/null || die "clang is missing (apt-get install clang libclang-rt-14-dev)"
+command -v clang >/dev/null || die "clang is missing (apt-get install clang $(clang_rt_pkg))"
 
 PKGS="libfastjson lognorm libcurl libmaxminddb libxxhash"
 # shellcheck disable=SC2086

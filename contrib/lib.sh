@@ -13,6 +13,27 @@ BUILD_PKGS=(rsyslog build-essential pkg-config dpkg-dev autoconf automake libtoo
 	libestr-dev libfastjson-dev zlib1g-dev liblognorm-dev libcurl4-openssl-dev
 	libmaxminddb-dev libxxhash-dev libcmocka-dev python3 openssl)
 
+# clang_rt_pkg: the package with clang's sanitizer and libFuzzer runtimes on
+# this release. Its name moves: libclang-rt-dev (bookworm and later, the
+# version-neutral name), libclang-rt-N-dev, libclang-common-N-dev (bullseye,
+# where the runtimes still ship with clang's headers); the first one apt offers.
+clang_rt_pkg() {
+	local v p out
+	# outputs captured, not piped into grep -q: under pipefail (check.sh) an
+	# apt-cache killed by SIGPIPE would fail the test at random
+	out=$(apt-cache depends clang 2>/dev/null)
+	v=$(printf '%s\n' "$out" | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p')
+	v=${v%%$'\n'*}
+	for p in libclang-rt-dev ${v:+libclang-rt-$v-dev libclang-common-$v-dev}; do
+		out=$(apt-cache policy "$p" 2>/dev/null)
+		if [[ $out =~ Candidate:\ [0-9] ]]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	echo libclang-rt-dev
+}
+
 missing_packages() {
 	local p
 	for p in "$@"; do

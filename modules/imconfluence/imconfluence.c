@@ -48,6 +48,8 @@
 #include "statsobj.h"
 #include "unicode-helper.h"
 #include "dirty.h"
+#include "cfl_rscompat.h"
+#include "cfl_rsversion.h"
 
 #include "cfl_backoff.h"
 #include "cfl_damp.h"
@@ -227,7 +229,7 @@ CODESTARTcheckCnf;
 				ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 			}
 		}
-		CHKiRet(icf_state_path(inst, (const char *)glbl.GetWorkDir(pModConf->pConf)));
+		CHKiRet(icf_state_path(inst, (const char *)CFL_GLBL_WORKDIR(pModConf->pConf)));
 		for (other = pModConf->root; other != inst; other = other->next) {
 			if (strcmp(other->statePath, inst->statePath) == 0) {
 				LogError(0, RS_RET_CONFIG_ERROR, "imconfluence(%s): two inputs use the same state file "
@@ -722,7 +724,7 @@ static rsRetVal enqueue_msg(multi_submit_t *ms, smsg_t *pMsg)
 {
 	DEFiRet;
 
-	if (pMsg->iLenRawMsg > glblGetMaxLine(runConf)) {
+	if (pMsg->iLenRawMsg > CFL_GLBL_MAXLINE(runConf)) {
 		if (ms->nElem > 0)
 			CHKiRet(multiSubmitMsg2(ms));
 		CHKiRet(submitMsg2(pMsg));
@@ -1341,6 +1343,7 @@ ENDqueryEtryPt
 BEGINmodInit()
 CODESTARTmodInit;
 	*ipIFVersProvided = CURR_MOD_IF_VERSION;
+	CHKiRet(cfl_check_rsyslog_version("imconfluence"));
 CODEmodInit_QueryRegCFSLineHdlr
 	CHKiRet(objUse(glbl, CORE_COMPONENT));
 	CHKiRet(objUse(prop, CORE_COMPONENT));

@@ -7,8 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
 
 #include "imconfluence_http.h"
+
+/* libcurl is chosen by version at build time (configure: >= 7.66, the
+ * curl_multi_poll and URL API the glue and core use). Options newer than
+ * that are set only where they exist; README.md says what degrades. */
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85: the string forms; the masks are deprecated there */
+#define ICF_HAVE_PROTOCOLS_STR 1
+#endif
+#if LIBCURL_VERSION_NUM >= 0x075700 /* 7.87 */
+#define ICF_HAVE_QUICK_EXIT 1
+#endif
 
 struct icf_http {
 	CURL *easy;
@@ -22,7 +33,23 @@ struct icf_http {
 	char location[512];
 	char rl[7][128];          /* rate-limit headers, in the order of rl_names */
 	char errbuf[CURL_ERROR_SIZE];
+	char errmsg[CURL_ERROR_SIZE + 96]; /* our words, then libcurl's */
+	char setup_err[256];               /* which option libcurl refused */
 };
+
+/* One option, checked on its own: on failure setup_err names the libcurl
+ * option and the input parameter behind it (NULL: none, built in). */
+#define SETOPT(h, opt, val, param) set1((h), #opt, (param), curl_easy_setopt((h)->easy, opt, val))
+
+static int set1(icf_http_t *h, const char *opt, const char *param, CURLcode rc)
+{
+	if (rc == CURLE_OK)
+		return 1;
+	snprintf(h->setup_err, sizeof(h->setup_err), "libcurl %s refused %s%s%s%s: %s",
+	         curl_version_info(CURLVERSION_NOW)->version, opt, param ? " (parameter " : "", param ? param : "",
+	         param ? ")" : "", curl_easy_strerror(rc));
+	return 0;
+}
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
@@ -146,9 +173,9 @@ static int set_auth(icf_http_t *h)
 	}
 	if (h->cfg.username == NULL)
 		return 1;
-	return curl_easy_setopt(h->easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) == CURLE_OK &&
-	       curl_easy_setopt(h->easy, CURLOPT_USERNAME, h->cfg.username) == CURLE_OK &&
-	       curl_easy_setopt(h->easy, CURLOPT_PASSWORD, h->cfg.password ? h->cfg.password : "") == CURLE_OK;
+	return SETOPT(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC, "username") &&
+	       SETOPT(h, CURLOPT_USERNAME, h->cfg.username, "username") &&
+	       SETOPT(h, CURLOPT_PASSWORD, h->cfg.password ? h->cfg.password : "", "password/passwordFile");
 }
 
 long icf_http_tls_version(const char *v, int max)
@@ -168,52 +195,74 @@ long icf_http_tls_version(const char *v, int max)
 
 static int set_tls(icf_http_t *h)
 {
-	CURL *e = h->easy;
+	const icf_http_cfg_t *c = &h->cfg;
 
-	if (h->cfg.tls_min != 0 || h->cfg.tls_max != 0) {
-		if (curl_easy_setopt(e, CURLOPT_SSLVERSION, h->cfg.tls_min | h->cfg.tls_max) != CURLE_OK)
-			return 0;
-	}
-	if ((h->cfg.ciphers != NULL && curl_easy_setopt(e, CURLOPT_SSL_CIPHER_LIST, h->cfg.ciphers) != CURLE_OK) ||
-	    (h->cfg.tls13_ciphers != NULL && curl_easy_setopt(e, CURLOPT_TLS13_CIPHERS, h->cfg.tls13_ciphers) != CURLE_OK) ||
-	    (h->cfg.pinned_pubkey != NULL &&
-	     curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, h->cfg.pinned_pubkey) != CURLE_OK))
+	if ((c->tls_min != 0 || c->tls_max != 0) &&
+	    !SETOPT(h, CURLOPT_SSLVERSION, c->tls_min | c->tls_max, "tls.minVersion/tls.maxVersion"))
 		return 0;
-	return (h->cfg.cacert == NULL || curl_easy_setopt(e, CURLOPT_CAINFO, h->cfg.cacert) == CURLE_OK) &&
-	       (h->cfg.mycert == NULL || curl_easy_setopt(e, CURLOPT_SSLCERT, h->cfg.mycert) == CURLE_OK) &&
-	       (h->cfg.myprivkey == NULL || curl_easy_setopt(e, CURLOPT_SSLKEY, h->cfg.myprivkey) == CURLE_OK) &&
-	       curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, h->cfg.allow_unsigned ? 0L : 1L) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, h->cfg.skip_verify_host ? 0L : 2L) == CURLE_OK;
+	if (c->ciphers != NULL && !SETOPT(h, CURLOPT_SSL_CIPHER_LIST, c->ciphers, "tls.cipherList"))
+		return 0;
+	/* 7.61; a TLS backend without it (e.g. GnuTLS before 7.83) says so here */
+	if (c->tls13_ciphers != NULL && !SETOPT(h, CURLOPT_TLS13_CIPHERS, c->tls13_ciphers, "tls.tls13Ciphers"))
+		return 0;
+	if (c->pinned_pubkey != NULL && !SETOPT(h, CURLOPT_PINNEDPUBLICKEY, c->pinned_pubkey, "tls.pinnedPublicKey"))
+		return 0;
+	if (c->cacert != NULL && !SETOPT(h, CURLOPT_CAINFO, c->cacert, "tls.cacert"))
+		return 0;
+	if (c->mycert != NULL && !SETOPT(h, CURLOPT_SSLCERT, c->mycert, "tls.mycert"))
+		return 0;
+	if (c->myprivkey != NULL && !SETOPT(h, CURLOPT_SSLKEY, c->myprivkey, "tls.myprivkey"))
+		return 0;
+	return SETOPT(h, CURLOPT_SSL_VERIFYPEER, c->allow_unsigned ? 0L : 1L, "allowUnsignedCerts") &&
+	       SETOPT(h, CURLOPT_SSL_VERIFYHOST, c->skip_verify_host ? 0L : 2L, "skipVerifyHost");
+}
+
+/* Only http and https, for the request and for any redirect (none is
+ * followed anyway: credentials must not leave the configured host). */
+static int set_protocols(icf_http_t *h)
+{
+#ifdef ICF_HAVE_PROTOCOLS_STR
+	return SETOPT(h, CURLOPT_PROTOCOLS_STR, "http,https", NULL) &&
+	       SETOPT(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https", NULL);
+#else
+	return SETOPT(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS), NULL) &&
+	       SETOPT(h, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS), NULL);
+#endif
 }
 
 static int set_options(icf_http_t *h)
 {
-	CURL *e = h->easy;
 	struct curl_slist *l;
 
-	if ((l = curl_slist_append(NULL, "Accept: application/json")) == NULL)
+	if ((l = curl_slist_append(NULL, "Accept: application/json")) == NULL) {
+		snprintf(h->setup_err, sizeof(h->setup_err), "out of memory");
 		return 0;
+	}
 	h->headers = l;
-	return set_auth(h) && set_tls(h) &&
-	       curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->cfg.timeout_ms) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->cfg.timeout_ms) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_USERAGENT, h->cfg.user_agent) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_WRITEDATA, h) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_HEADERDATA, h) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK &&
-	       curl_easy_setopt(e, CURLOPT_XFERINFODATA, h) == CURLE_OK &&
-	       (h->cfg.proxy == NULL || curl_easy_setopt(e, CURLOPT_PROXY, h->cfg.proxy) == CURLE_OK);
+	if (!set_auth(h) || !set_tls(h) || !set_protocols(h))
+		return 0;
+#ifdef ICF_HAVE_QUICK_EXIT
+	/* shutdown need not wait for a DNS thread; older libcurl just waits */
+	if (!SETOPT(h, CURLOPT_QUICK_EXIT, 1L, NULL))
+		return 0;
+#endif
+	return SETOPT(h, CURLOPT_HTTPHEADER, h->headers, "token/tokenFile") &&
+	       SETOPT(h, CURLOPT_NOSIGNAL, 1L, NULL) &&
+	       SETOPT(h, CURLOPT_TIMEOUT_MS, h->cfg.timeout_ms, "timeout") &&
+	       SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, h->cfg.timeout_ms, "timeout") &&
+	       SETOPT(h, CURLOPT_FOLLOWLOCATION, 0L, NULL) &&
+	       SETOPT(h, CURLOPT_USERAGENT, h->cfg.user_agent, NULL) &&
+	       SETOPT(h, CURLOPT_ACCEPT_ENCODING, "", NULL) &&
+	       SETOPT(h, CURLOPT_TCP_KEEPALIVE, 1L, NULL) &&
+	       SETOPT(h, CURLOPT_ERRORBUFFER, h->errbuf, NULL) &&
+	       SETOPT(h, CURLOPT_WRITEFUNCTION, on_body, NULL) &&
+	       SETOPT(h, CURLOPT_WRITEDATA, h, NULL) &&
+	       SETOPT(h, CURLOPT_HEADERFUNCTION, on_header, NULL) &&
+	       SETOPT(h, CURLOPT_HEADERDATA, h, NULL) &&
+	       SETOPT(h, CURLOPT_NOPROGRESS, 0L, NULL) &&
+	       SETOPT(h, CURLOPT_XFERINFOFUNCTION, on_progress, NULL) &&
+	       SETOPT(h, CURLOPT_XFERINFODATA, h, NULL) &&
+	       (h->cfg.proxy == NULL || SETOPT(h, CURLOPT_PROXY, h->cfg.proxy, "proxy"));
 }
 
 icf_http_t *icf_http_new(const icf_http_cfg_t *cfg, char *err, size_t errlen)
@@ -237,8 +286,11 @@ icf_http_t *icf_http_new(const icf_http_cfg_t *cfg, char *err, size_t errlen)
 	h->cfg.tls13_ciphers = keep(h, 9, cfg->tls13_ciphers);
 	h->cfg.pinned_pubkey = keep(h, 10, cfg->pinned_pubkey);
 	if ((h->easy = curl_easy_init()) == NULL || !set_options(h)) {
-		snprintf(err, errlen, "cannot set up libcurl (%s)",
-		         curl_version_info(CURLVERSION_NOW)->version);
+		if (h->setup_err[0])
+			snprintf(err, errlen, "cannot set up libcurl: %s", h->setup_err);
+		else
+			snprintf(err, errlen, "cannot set up libcurl (%s): curl_easy_init failed",
+			         curl_version_info(CURLVERSION_NOW)->version);
 		icf_http_free(h);
 		return NULL;
 	}
@@ -302,8 +354,66 @@ void icf_http_finish(icf_http_t *h, CURLcode rc, icf_http_result_t *out)
 		out->total_ms = (long)(total_us / 1000);
 	out->too_big = h->too_big;
 	out->stopped = rc == CURLE_ABORTED_BY_CALLBACK && h->cfg.should_stop != NULL && h->cfg.should_stop();
-	if (rc != CURLE_OK)
-		out->error = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
+	if (rc != CURLE_OK) {
+		long os_errno = 0;
+
+		curl_easy_getinfo(h->easy, CURLINFO_OS_ERRNO, &os_errno);
+		snprintf(h->errmsg, sizeof(h->errmsg), "%s: %s", icf_http_failure(rc, os_errno),
+		         h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
+		out->error = h->errmsg;
+	}
+}
+
+/* Operators and tests match these words; libcurl's own text changes between
+ * versions ("Couldn't connect" became "Could not connect" in 8.x). */
+const char *icf_http_failure(CURLcode rc, long os_errno)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+		if (os_errno == ECONNREFUSED)
+			return "cannot connect (connection refused)";
+		if (os_errno == EHOSTUNREACH || os_errno == ENETUNREACH)
+			return "cannot connect (host unreachable)";
+		if (os_errno == ETIMEDOUT)
+			return "cannot connect (timed out)";
+		return "cannot connect";
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return "cannot resolve host";
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return "cannot resolve proxy";
+	case CURLE_OPERATION_TIMEDOUT:
+		return "timed out";
+	case CURLE_SSL_CONNECT_ERROR:
+		return "TLS handshake failed";
+#if LIBCURL_VERSION_NUM < 0x073e00 /* 7.62 merged it into PEER_FAILED_VERIFICATION */
+	case CURLE_SSL_CACERT:
+#endif
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return "TLS server certificate not verified";
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return "TLS server key does not match the pinned key";
+	case CURLE_SSL_CERTPROBLEM:
+		return "TLS client certificate unusable";
+	case CURLE_SSL_CACERT_BADFILE:
+		return "TLS CA file unusable";
+	case CURLE_SSL_CIPHER:
+		return "TLS cipher unusable";
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+		return "connection broken";
+	case CURLE_GOT_NOTHING:
+		return "connection closed without a reply";
+	case CURLE_PARTIAL_FILE:
+		return "reply cut short";
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return "scheme not allowed (only http and https)";
+	case CURLE_ABORTED_BY_CALLBACK:
+		return "stopped";
+	case CURLE_WRITE_ERROR:
+		return "reply not stored";
+	default:
+		return "transfer failed";
+	}
 }
 
 CURL *icf_http_easy(const icf_http_t *h)

@@ -59,7 +59,7 @@ typedef struct icf_http_result {
 	const char *location;       /* header value or NULL */
 	cfl_rl_headers_t rl;        /* the rate-limit headers, each NULL when absent */
 	long total_ms;              /* the transfer's duration */
-	const char *error;          /* curl's error text when curl_rc != CURLE_OK */
+	const char *error;          /* when curl_rc != CURLE_OK: icf_http_failure's words, then curl's text */
 	int too_big;                /* the body exceeded max_body */
 	int stopped;                /* aborted because should_stop() said so */
 } icf_http_result_t;
@@ -73,6 +73,9 @@ void icf_http_free(icf_http_t *h);
 /* The TLS version parameter ("1.0" ... "1.3") as CURL_SSLVERSION_TLSv1_x
  * (max = 0) or CURL_SSLVERSION_MAX_TLSv1_x (max = 1); -1 if unknown. */
 long icf_http_tls_version(const char *v, int max);
+
+/* curl_rc (and the connect errno, CURLINFO_OS_ERRNO) in our own words. */
+const char *icf_http_failure(CURLcode rc, long os_errno);
 
 /* Prepares a GET of url; returns the easy handle to add to a multi handle. */
 CURL *icf_http_start(icf_http_t *h, const char *url);

@@ -39,6 +39,7 @@
 #include "unicode-helper.h"
 #include "parserif.h"
 #include "rsconf.h"
+#include "cfl_rsversion.h"
 #include "cfl_imfile.h"
 #include "cfl_map.h"
 #include "cfl_timeval.h"
@@ -467,6 +468,7 @@ ENDqueryEtryPt
 BEGINmodInit()
 CODESTARTmodInit;
 	*ipIFVersProvided = CURR_MOD_IF_VERSION;
+	CHKiRet(cfl_check_rsyslog_version("mmconfluence"));
 CODEmodInit_QueryRegCFSLineHdlr
 	CHKiRet(objUse(datetime, CORE_COMPONENT));
 	CHKiRet(objUse(statsobj, CORE_COMPONENT));

@@ -49,6 +49,15 @@ n1() {
 	local name=$1 desc=$2 f
 	shift 2
 	for f in "$@"; do COVERED[$f]=1; done
+	if es_too_old && [[ " $* " == *" output-elasticsearch "* ]]; then
+		H_N=$((H_N + 1))
+		if n1_run "$name" "$@"; then
+			echo "ok $H_N - $desc # TODO $ES_TOO_OLD_WHY"
+		else
+			echo "not ok $H_N - $desc # TODO $ES_TOO_OLD_WHY"
+		fi
+		return 0
+	fi
 	if n1_run "$name" "$@"; then
 		h_ok "$desc"
 	else

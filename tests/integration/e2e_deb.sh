@@ -1,7 +1,7 @@
 #!/bin/bash
 # Packaging: contrib/build-deb.sh builds a .deb (dpkg-buildpackage with
 # contrib/debian in a scratch copy of this source tree) that depends on
-# exactly the installed rsyslog version and holds both modules, the
+# the installed rsyslog's upstream version (any Debian revision) and holds both modules, the
 # rulebases, confluence2ecs and the ready configurations; the packaged
 # modules load into the installed rsyslogd with the packaged configurations
 # (checked from the extracted package, so the machine's rsyslog stays as it
@@ -31,9 +31,19 @@ deb=$(tail -n 1 "$H_DIR/build-deb.out")
 h_check "the package file exists ($(basename "$deb"))" test -f "$deb"
 
 want=$(dpkg-query -W -f='${Version}' rsyslog)
+up=${want#*:}
+up=${up%-*}
+next=$(echo "$up" | awk -F. -v OFS=. '{ $NF = $NF + 1; print }')~
 dpkg-deb -I "$deb" >"$H_DIR/info"
-h_check "dpkg-deb -I: Depends: rsyslog (= $want)" \
-	grep -Eq "^ Depends: (.*, )?rsyslog \(= $(printf '%s' "$want" | sed 's/[.+]/\\&/g')\)(,|$)" "$H_DIR/info"
+dep=$(sed -n 's/^ Depends: //p' "$H_DIR/info")
+h_check "dpkg-deb -I: Depends: rsyslog (>= $up), rsyslog (<< $next)" \
+	grep -Fq "rsyslog (>= $up), rsyslog (<< $next)" <<<"$dep"
+# the range, as dpkg reads it: this revision and others of $up, not the next upstream
+h_check "the range holds the installed $want and another revision of $up" \
+	bash -c "dpkg --compare-versions '$want' ge '$up' && dpkg --compare-versions '$want' lt '$next' &&
+		dpkg --compare-versions '$up-9+deb99u9' lt '$next' && dpkg --compare-versions '$up-0' ge '$up'"
+h_check "the range excludes the next upstream version and an earlier one" \
+	bash -c "dpkg --compare-versions '${next%\~}-1' ge '$next' && dpkg --compare-versions '$up~rc1-1' lt '$up'"
 h_check "the package version names the rsyslog it was built for" \
 	grep -Eq "^ Version: .*\+rsyslog$(printf '%s' "$want" | tr -- '-:' '..' | sed 's/[.+]/\\&/g')$" "$H_DIR/info"
 

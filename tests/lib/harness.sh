@@ -129,7 +129,11 @@ h_check() {
 # h_valgrind_verdict RC: RC is h_stop's status for an rsyslogd started with
 # H_VALGRIND=1 (66: valgrind found errors or a definite leak).
 h_valgrind_verdict() {
-	h_check "rsyslogd under valgrind exits 0 (66 = valgrind found errors; got $1)" test "$1" -eq 0
+	h_check "rsyslogd under valgrind exits 0 (66 = valgrind found errors; got $1)" test "$1" -eq 0 ||
+		# which kinds of error, so a failure names them (the check below looks for three)
+		sed -n 's/^==[0-9]*== \([A-Z][a-z].*\|[0-9,]* bytes in .*\)$/\1/p' "$H_DIR/valgrind.log" |
+			grep -vE '^(Address|Block was|Uninitialised value was|HEAP|LEAK|ERROR SUMMARY|For lists|Use --|Rerun with)' |
+			sort | uniq -c | sort -rn | head -n 15 | sed 's/^/# valgrind: /'
 	if grep -Eq 'Invalid (read|write)|uninitialised|definitely lost' "$H_DIR/valgrind.log"; then
 		sed 's/^/# /' "$H_DIR/valgrind.log" | head -n 60
 		h_fail "valgrind: no invalid access, uninitialised use or definite leak"

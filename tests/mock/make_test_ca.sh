@@ -34,11 +34,17 @@ mkca() {  # name cn
 	local name=$1 cn=$2
 	if [ -s "$name.pem" ] && [ -s "$name.key" ]; then return 0; fi
 	newkey "$name.key"
-	openssl req -x509 -new -key "$name.key" -sha256 -days "$DAYS" -subj "/O=rsyslog-confluence tests/CN=$cn" \
-		-addext "basicConstraints=critical,CA:TRUE" \
-		-addext "keyUsage=critical,keyCertSign,cRLSign" \
-		-addext "subjectKeyIdentifier=hash" \
-		-out "$name.pem"
+	# A config of our own, not -addext: OpenSSL 1.1.1 (Debian 11) adds -addext
+	# on top of openssl.cnf's v3_ca, and a CA with duplicate extensions is
+	# not accepted as an issuer ("unable to get local issuer certificate").
+	local cnf
+	cnf=$(mktemp "$name.cnf.XXXXXX")
+	printf '%s\n' '[req]' 'distinguished_name = dn' '[dn]' '[ca]' \
+		'basicConstraints = critical,CA:TRUE' 'keyUsage = critical,keyCertSign,cRLSign' \
+		'subjectKeyIdentifier = hash' >"$cnf"
+	openssl req -x509 -new -config "$cnf" -extensions ca -key "$name.key" -sha256 -days "$DAYS" \
+		-subj "/O=rsyslog-confluence tests/CN=$cn" -out "$name.pem"
+	rm -f "$cnf"
 }
 
 mkleaf() {  # name ca cn san eku
