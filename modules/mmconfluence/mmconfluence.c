@@ -196,6 +196,27 @@ set_msg_time(smsg_t *pMsg, int64_t ts_ms)
 	pMsg->tTIMESTAMP.secfrac = (int)(tv.tv_usec / 1000);
 }
 
+/* When rsyslog received the message, in epoch ms: the pipeline_error
+ * document's @timestamp (contract section 6). */
+static int64_t
+received_ms(smsg_t *pMsg)
+{
+	const struct syslogTime *t = &pMsg->tRcvdAt;
+	int64_t ms = (int64_t)datetime.syslogTime2time_t(t) * 1000;
+	int64_t frac = t->secfrac;
+	int prec = t->secfracPrecision;
+
+	while (prec > 3) {
+		frac /= 10;
+		prec--;
+	}
+	while (prec < 3) {
+		frac *= 10;
+		prec++;
+	}
+	return ms + frac;
+}
+
 /* Replaces the container's content by doc (stolen). At the root, $! then
  * holds the ECS document only; elsewhere only imfile's metadata goes. */
 static rsRetVal
@@ -250,6 +271,8 @@ CODESTARTdoAction;
 		in.file_offset = offset;
 		in.has_offset = 1;
 	}
+	in.received_ms = received_ms(pMsg);
+	in.has_received = 1;
 
 	st = cfl_map_event(pData->mapper, &in, &res);
 	if(st == CFL_MAP_EMPTY) {

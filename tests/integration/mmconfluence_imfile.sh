@@ -109,7 +109,8 @@ bad = docs[0]["ecs"]
 assert bad["event"]["kind"] == "pipeline_error"
 assert bad["event"]["original"] == raw[0], bad
 assert bad["error"]["message"], bad
-assert set(bad) <= {"ecs", "event", "error", "tags", "data_stream", "input", "log"}, sorted(bad)
+assert set(bad) <= {"@timestamp", "ecs", "event", "error", "tags", "data_stream", "input", "log"}, sorted(bad)
+assert bad["@timestamp"], "an error document has the time rsyslog received it"
 assert docs[0]["raw"] == raw[0], "source property must be left in place"
 assert "metadata" not in docs[0], "imfile metadata must be consumed"
 assert docs[1]["ecs"]["event"]["kind"] == "pipeline_error"

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cfl_map_org.h"
+#include "cfl_map_fit.h"
 #include "cfl_categories.h"
 #include "cfl_json_util.h"
 #include "cfl_json_span.h"
@@ -236,7 +237,9 @@ static cfl_map_status_t fail(const cfl_map_org_t *org, const cfl_map_input_t *in
 	cfl_json_add_new(event, "kind", leaf(org, L_KIND_ERROR));
 	cfl_json_add_new(event, "original", json_object_new_string_len(in->text, (int)in->len));
 	add_context_fields(org, in, doc, event);
-	cfl_json_add_new(new_object_in(doc, "error"), "message", json_object_new_string(reason));
+	/* a reason that quotes the event may have been cut inside a character */
+	cfl_json_add_new(new_object_in(doc, "error"), "message", json_object_new_string_len(reason,
+		(int)cfl_fit_utf8_whole(reason, strlen(reason))));
 	res->doc = doc;
 	return CFL_MAP_ERROR;
 }
