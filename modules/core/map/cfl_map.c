@@ -492,19 +492,29 @@ static void add_related(cfl_map_work_t *ev, struct json_object *ip)
 	add_related_users(ev, &related);
 }
 
-static void add_event_id(cfl_map_work_t *ev, const char *json, size_t len)
+/* event.id (contract section 2, "Distinct events, distinct ids"): the hash
+ * of the event's text; for the n-th identical copy in a poll window
+ * (imconfluence's $!metadata!copy) and for a line of a file (its offset),
+ * the hash of that hash with the number, so that two identical events are
+ * two documents while one event delivered twice stays one. */
+static void add_event_id(cfl_map_work_t *ev, const cfl_map_input_t *in, const char *json, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	XXH128_canonical_t c;
-	char buf[2 * sizeof(c.digest) + 1];
-	size_t i;
+	char buf[sizeof(c.digest) + 64];
+	size_t n;
 
-	XXH128_canonicalFromHash(&c, XXH3_128bits(json, len));
-	for (i = 0; i < sizeof(c.digest); i++) {
-		buf[2 * i] = hex[c.digest[i] >> 4];
-		buf[2 * i + 1] = hex[c.digest[i] & 15];
+	if (in->copy <= 0 && !in->has_offset) {
+		cfl_json_add_new(ev->event, "id", cfl_fit_hash_id(json, len));
+		return;
 	}
-	cfl_json_add_new(ev->event, "id", json_object_new_string_len(buf, (int)(2 * sizeof(c.digest))));
+	XXH128_canonicalFromHash(&c, XXH3_128bits(json, len));
+	memcpy(buf, c.digest, sizeof(c.digest));
+	n = sizeof(c.digest);
+	if (in->has_offset)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "@%lld", (long long)in->file_offset);
+	if (in->copy > 0)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "#%d", in->copy);
+	cfl_json_add_new(ev->event, "id", cfl_fit_hash_id(buf, n));
 }
 
 static void add_timestamp(cfl_map_work_t *ev)
@@ -564,7 +574,7 @@ static void finish_event(cfl_map_work_t *ev, const cfl_map_input_t *in,
 	if (m->preserve_original)
 		cfl_json_add_new(ev->event, "original", json_object_new_string_len(json, (int)jlen));
 	if (m->event_id)
-		add_event_id(ev, json, jlen);
+		add_event_id(ev, in, json, jlen);
 	add_arrival_fields(m, in, ev->doc, ev->event);
 	add_timestamp(ev);
 	prune(ev);

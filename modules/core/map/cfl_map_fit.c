@@ -560,27 +560,31 @@ static int fit_nested(fit_t *f, struct json_object *v, size_t arg, struct json_o
 	return fit_nested_elem(f, v, arg, out);
 }
 
-/* event.id is the _id of the shipped outputs: at most 512 bytes. */
-static int fit_id(fit_t *f, struct json_object *v, size_t arg, struct json_object **out)
+struct json_object *cfl_fit_hash_id(const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	XXH128_canonical_t c;
 	char buf[2 * sizeof(c.digest)];
 	size_t i;
 
+	XXH128_canonicalFromHash(&c, XXH3_128bits(s, len));
+	for (i = 0; i < sizeof(c.digest); i++) {
+		buf[2 * i] = hex[c.digest[i] >> 4];
+		buf[2 * i + 1] = hex[c.digest[i] & 15];
+	}
+	return json_object_new_string_len(buf, (int)sizeof(buf));
+}
+
+/* event.id is the _id of the shipped outputs: at most 512 bytes. */
+static int fit_id(fit_t *f, struct json_object *v, size_t arg, struct json_object **out)
+{
 	(void)arg;
 	if (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) <= ID_MAX)
 		return 0;
 	if (!json_object_is_type(v, json_type_string))
 		return fit_any(f, v, 0, out);
 	note_moved(f, v);
-	XXH128_canonicalFromHash(&c, XXH3_128bits(json_object_get_string(v),
-		(size_t)json_object_get_string_len(v)));
-	for (i = 0; i < sizeof(c.digest); i++) {
-		buf[2 * i] = hex[c.digest[i] >> 4];
-		buf[2 * i + 1] = hex[c.digest[i] & 15];
-	}
-	*out = json_object_new_string_len(buf, (int)sizeof(buf));
+	*out = cfl_fit_hash_id(json_object_get_string(v), (size_t)json_object_get_string_len(v));
 	return 1;
 }
 

@@ -23,6 +23,10 @@
  * memory ran out on the way (the document is then fitted as far as it got). */
 int cfl_map_fit(struct json_object *doc, int org);
 
+/* The XXH3-128 of s[0..len) as 32 lowercase hex digits (canonical,
+ * big-endian): event.id's form (contract section 2). New reference. */
+struct json_object *cfl_fit_hash_id(const char *s, size_t len);
+
 /* The length of s[0..len) cut to at most max bytes without splitting a
  * UTF-8 character. */
 size_t cfl_fit_utf8_cut(const char *s, size_t len, size_t max);

@@ -511,7 +511,10 @@ static cfl_map_status_t map_event(const cfl_map_org_t *org, const cfl_map_input_
 	add_date(w.doc, "@timestamp", ts);
 	if (read_date(attrs, "processedAt", &created, text, sizeof(text)) == 0)
 		add_date(w.event, "created", created);
-	copy_keyword(w.event, "id", root, "id");
+	/* the event's own id; an event without a usable one gets the hash of its
+	 * text, so that it still has an _id of its own (org contract section 3) */
+	if (copy_keyword(w.event, "id", root, "id") == NULL)
+		cfl_json_add_new(w.event, "id", cfl_fit_hash_id(root.p, root.len));
 	categorize(&w, copy_keyword(w.event, "action", attrs, "action"));
 	copy_value(w.audit, "context", attrs, "context");
 	copy_value(w.audit, "container", attrs, "container");
