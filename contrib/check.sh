@@ -16,7 +16,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/contrib/lib.sh"
 cd "$ROOT" || exit 1
 
-TEST_PKGS=(valgrind curl jq bc man-db groff-base clang libclang-rt-14-dev procps binutils python3 openssl rsyslog-relp rsyslog-elasticsearch rsyslog-kafka debhelper)
+TEST_PKGS=(valgrind curl jq bc man-db groff-base clang libclang-rt-14-dev procps binutils python3 openssl rsyslog-relp rsyslog-elasticsearch rsyslog-kafka debhelper librdkafka-dev pkg-config)
 passed=0
 failed=0
 xfail=0
