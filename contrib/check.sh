@@ -24,7 +24,7 @@ cd "$ROOT" || exit 1
 
 TEST_PKGS=(valgrind curl jq bc man-db groff-base procps binutils python3 openssl git
 	clang "$(clang_rt_pkg)"
-	rsyslog-relp rsyslog-elasticsearch rsyslog-kafka debhelper)
+	rsyslog-relp rsyslog-elasticsearch rsyslog-kafka debhelper librdkafka-dev pkg-config)
 SMOKE_TESTS=(tests/unit/test_map_cases.sh tests/unit/test_map_golden.sh tests/unit/test_debsrc.sh
 	tests/integration/foundation_load.sh tests/integration/imconfluence_basic.sh
 	tests/integration/imconfluence_tls.sh tests/integration/imconfluence_multi.sh

@@ -101,6 +101,7 @@ static modConfData_t *runModConf = NULL;
 static msgPropDescr_t meta_filename;
 static msgPropDescr_t meta_offset;
 static msgPropDescr_t meta_site;
+static msgPropDescr_t meta_copy;    /* imconfluence: the n-th identical copy in a poll window */
 static int n_instances;
 
 /* the parameter table, in both forms: cfl_params[] and rsyslog's cfl_rs_blk */
@@ -210,6 +211,44 @@ set_msg_time(smsg_t *pMsg, int64_t ts_ms)
 	pMsg->tTIMESTAMP.secfrac = (int)(tv.tv_usec / 1000);
 }
 
+/* When rsyslog received the message, in epoch ms: the pipeline_error
+ * document's @timestamp (contract section 6). */
+static int64_t
+received_ms(smsg_t *pMsg)
+{
+	const struct syslogTime *t = &pMsg->tRcvdAt;
+	int64_t ms = (int64_t)datetime.syslogTime2time_t(t) * 1000;
+	int64_t frac = t->secfrac;
+	int prec = t->secfracPrecision;
+
+	while (prec > 3) {
+		frac /= 10;
+		prec--;
+	}
+	while (prec < 3) {
+		frac *= 10;
+		prec++;
+	}
+	return ms + frac;
+}
+
+/* $!metadata!copy: a positive decimal integer (imconfluence sets it only
+ * when > 0); anything else counts as 0, the first copy. */
+static int
+parse_copy(const char *s)
+{
+	long n = 0;
+
+	if(s == NULL || *s < '1' || *s > '9')
+		return 0;
+	for(; *s >= '0' && *s <= '9'; s++) {
+		n = n * 10 + (*s - '0');
+		if(n > 1000000000L)
+			return 0;
+	}
+	return *s == '\0' ? (int)n : 0;
+}
+
 /* Replaces the container's content by doc (stolen). At the root, $! then
  * holds the ECS document only; elsewhere only imfile's metadata goes. */
 static rsRetVal
@@ -236,9 +275,9 @@ BEGINdoAction_NoStrings
 	cfl_map_input_t in;
 	cfl_map_result_t res;
 	cfl_map_status_t st;
-	uchar *text = NULL, *fname = NULL, *foffs = NULL, *iname = NULL, *site = NULL;
-	unsigned short free_text = 0, free_fname = 0, free_foffs = 0, free_site = 0;
-	rs_size_t len = 0, lfname = 0, lfoffs = 0, lsite = 0;
+	uchar *text = NULL, *fname = NULL, *foffs = NULL, *iname = NULL, *site = NULL, *copy = NULL;
+	unsigned short free_text = 0, free_fname = 0, free_foffs = 0, free_site = 0, free_copy = 0;
+	rs_size_t len = 0, lfname = 0, lfoffs = 0, lsite = 0, lcopy = 0;
 	int liname = 0;
 	int64_t offset;
 CODESTARTdoAction;
@@ -264,6 +303,10 @@ CODESTARTdoAction;
 		in.file_offset = offset;
 		in.has_offset = 1;
 	}
+	in.received_ms = received_ms(pMsg);
+	in.has_received = 1;
+	copy = get_prop(pMsg, &meta_copy, &lcopy, &free_copy);
+	in.copy = parse_copy((const char *)copy);
 
 	pthread_rwlock_rdlock(&pData->lock);
 	st = cfl_map_event(pData->mapper, &in, &res);
@@ -281,7 +324,7 @@ CODESTARTdoAction;
 	}
 	if(st == CFL_MAP_OK && pData->set_timestamp && res.has_ts)
 		set_msg_time(pMsg, res.ts_ms);
-	iRet = attach_doc(pData, pMsg, res.doc, fname != NULL || foffs != NULL || site != NULL);
+	iRet = attach_doc(pData, pMsg, res.doc, fname != NULL || foffs != NULL || site != NULL || copy != NULL);
 	res.doc = NULL;
 	if(iRet != RS_RET_OK) {
 		LogError(0, iRet, "mmconfluence: could not attach the ECS document at '$%s'",
@@ -304,6 +347,8 @@ finalize_it:
 		free(foffs);
 	if(free_site)
 		free(site);
+	if(free_copy)
+		free(copy);
 ENDdoAction
 
 /* "$!x!y", "!x!y" or "$!" -> "!x!y" / "!"; NULL when it is not under $! */
@@ -452,6 +497,7 @@ CODESTARTmodExit;
 	msgPropDescrDestruct(&meta_filename);
 	msgPropDescrDestruct(&meta_offset);
 	msgPropDescrDestruct(&meta_site);
+	msgPropDescrDestruct(&meta_copy);
 	objRelease(statsobj, CORE_COMPONENT);
 	objRelease(datetime, CORE_COMPONENT);
 ENDmodExit
@@ -477,5 +523,6 @@ CODEmodInit_QueryRegCFSLineHdlr
 	CHKiRet(msgPropDescrFill(&meta_offset, (uchar *)"$!metadata!fileoffset",
 		sizeof("$!metadata!fileoffset") - 1));
 	CHKiRet(msgPropDescrFill(&meta_site, (uchar *)"$!metadata!site", sizeof("$!metadata!site") - 1));
+	CHKiRet(msgPropDescrFill(&meta_copy, (uchar *)"$!metadata!copy", sizeof("$!metadata!copy") - 1));
 	DBGPRINTF("mmconfluence (rsyslog-confluence %s): built against rsyslog %s\n", CFL_PACKAGE_VERSION, VERSION);
 ENDmodInit

@@ -19,7 +19,8 @@ sed -e '$a\' "$FX/test-audit-files.log" >"$H_DIR/files.audit.log"
 	echo '{"auditType":{"action":"x"},"author":{"id":"1"}}'
 	cat "$FX/test-audit-api-empty.log"
 	echo
-	# the same event twice: eventId must be equal, and differ from the next
+	# two identical events (two lines): two documents, so two ids (the
+	# offset is taken in, contract section 2), and both differ from the next
 	sed -n 2p "$FX/test-audit-files.log"
 	sed -n 2p "$FX/test-audit-files.log"
 	sed -n 3p "$FX/test-audit-files.log"
@@ -109,14 +110,15 @@ bad = docs[0]["ecs"]
 assert bad["event"]["kind"] == "pipeline_error"
 assert bad["event"]["original"] == raw[0], bad
 assert bad["error"]["message"], bad
-assert set(bad) <= {"ecs", "event", "error", "tags", "data_stream", "input", "log"}, sorted(bad)
+assert set(bad) <= {"@timestamp", "ecs", "event", "error", "tags", "data_stream", "input", "log"}, sorted(bad)
+assert bad["@timestamp"], "an error document has the time rsyslog received it"
 assert docs[0]["raw"] == raw[0], "source property must be left in place"
 assert "metadata" not in docs[0], "imfile metadata must be consumed"
 assert docs[1]["ecs"]["event"]["kind"] == "pipeline_error"
 # empty envelope: the container was not touched
 assert "ecs" not in docs[2], docs[2]
 ids = [m[2] for m in meta[3:6]]
-assert ids[0] and ids[0] == ids[1] and ids[1] != ids[2], ids
+assert ids[0] and ids[0] != ids[1] and ids[1] != ids[2] and ids[0] != ids[2], ids
 ev = docs[3]["ecs"]
 assert ev["event"]["id"] == ids[0]
 # setTimestamp (default on): timereported is the event's @timestamp

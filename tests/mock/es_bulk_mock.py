@@ -34,6 +34,16 @@ Strictness (what a real Elasticsearch 8 does, unless marked "mock"):
     `@timestamp` (else 400); `create` of an `_id` that exists -> 409
     version_conflict_engine_exception; a document line that is not a JSON
     object -> 400 document_parsing_exception; an empty or over-long `_id` -> 400.
+  * The data streams have the field mappings Elastic's integration assets
+    install (--mappings, default tests/fixtures/es-mappings/mappings.json;
+    checked by tests/lib/es_mapcheck.py, one growing mapping per data stream):
+    an item is refused as Elasticsearch 8 refuses it -- an immense term
+    (> 32766 bytes) in a keyword or flattened field -> 400
+    illegal_argument_exception; a plain value where an object or nested
+    field is mapped -> 400 mapper_parsing_exception; an object in a plain
+    field, a flattened field given anything but objects or nested too deep,
+    an empty field name, a source that is not UTF-8 -> 400
+    document_parsing_exception. --mappings off accepts any shape.
   * mock: with --require-id (default on) an item without `_id` is refused
     with 400 mock_missing_id, because our outputs must always send one.
   * update and delete are refused per item (mock: not needed by rsyslog here).
@@ -58,13 +68,15 @@ by `_bulk` requests in order:
                                       "empty": true an empty body
   {"kind":"item_status","status":429} the next `count` items that would have
                                       succeeded get that per-item status
-                                      (a bulk rejection: HTTP 200, errors=true)
+                                      (a bulk rejection: HTTP 200, errors=true);
+                                      with "type" (and "reason") that error, e.g.
+                                      400 mapper_parsing_exception
   {"kind":"reset"}                    close the connection (RST), no answer
   {"kind":"slow","seconds":S}         answer normally after S seconds
 
 CLI: es_bulk_mock.py --port-file F [--pid-file F] [--bind 127.0.0.1]
      [--index-regex RE] [--require-id on|off] [--user U --password P]
-     [--version 8.11.0] [--default-pipeline NAME] [--log FILE]
+     [--version 8.11.0] [--default-pipeline NAME] [--log FILE] [--mappings FILE|off]
 It listens on port 0 and writes the port to --port-file (temp file + rename)
 once it accepts connections.  SIGTERM/SIGINT: exit 0.
 
@@ -93,6 +105,11 @@ META_KEYS = {"_index", "_id", "routing", "pipeline", "require_alias",
              "_source", "list_executed_pipelines"}
 MAX_BODY = 512 << 20
 INVALID_INDEX_CHARS = set('\\/*?"<>| ,#:')
+
+
+# the data streams' field mappings (--mappings): the same checker the tests use
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import es_mapcheck  # noqa: E402
 
 
 def dumps(obj):
@@ -146,6 +163,20 @@ class State(object):
         self.stats = {"requests": {}, "items": {}}
         self.day = time.strftime("%Y.%m.%d", time.gmtime())
         self.logf = open(args.log, "a", buffering=1) if args.log else None
+        self.mappings = None if args.mappings == "off" else es_mapcheck.Mappings(args.mappings)
+        self.indexes = {}       # data stream -> es_mapcheck.Index (its mapping grows)
+
+    def mapping_for(self, index):
+        """The data stream's mapping: logs-<dataset>-<namespace> with a dataset
+        the mappings know; None (no check) for any other name."""
+        if self.mappings is None:
+            return None
+        if index not in self.indexes:
+            parts = index.split("-")
+            ds = "-".join(parts[1:-1]) if len(parts) >= 3 else None
+            self.indexes[index] = es_mapcheck.Index(self.mappings, ds) \
+                if ds in self.mappings.datasets else None
+        return self.indexes[index]
 
     def take_fault(self):
         """The next whole-request fault, if the queue starts with one."""
@@ -165,7 +196,7 @@ class State(object):
             f["count"] -= 1
             if f["count"] <= 0:
                 self.faults.pop(0)
-            return f["status"]
+            return f
         return None
 
     def bump(self, table, status):
@@ -188,6 +219,11 @@ def check_fault(f):
         out["status"] = st
         out["html"] = bool(f.get("html", False))
         out["empty"] = bool(f.get("empty", False))
+        if kind == "item_status" and "type" in f:
+            # an item refused with this error, e.g. a mapping an operator's
+            # @custom template added that our documents do not fit
+            out["type"] = str(f["type"])
+            out["reason"] = str(f.get("reason", "mock: injected item error"))
     if kind == "slow":
         s = f.get("seconds")
         if not isinstance(s, (int, float)) or s < 0:
@@ -409,21 +445,20 @@ class Handler(BaseHTTPRequestHandler):
         if not body.endswith(b"\n"):
             raise BulkError(400, es_error("illegal_argument_exception",
                                           "The bulk request must be terminated by a newline [\\n]", 400))
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise BulkError(400, es_error("parse_exception", "invalid UTF-8 in request body", 400))
-        lines = text.split("\n")[:-1]
+        # lines are decoded one by one: a document that is not UTF-8 fails as
+        # its own item (Elasticsearch parses each source on its own), an
+        # action line that is not fails the request
+        lines = body.split(b"\n")[:-1]
         items = []
         i = 0
         while i < len(lines):
             ln = i + 1
             line = lines[i]
-            if line.strip() == "":
+            if line.strip() == b"":
                 i += 1
                 continue
             try:
-                act = json.loads(line)
+                act = json.loads(line.decode("utf-8"))
             except ValueError as e:
                 raise BulkError(400, es_error("x_content_parse_exception",
                                               "[%d:1] Malformed action/metadata line [%d]: %s" % (ln, ln, e), 400))
@@ -457,9 +492,11 @@ class Handler(BaseHTTPRequestHandler):
                                                   "The bulk request must be terminated by a newline [\\n]", 400))
                 raw = lines[i + 1]
                 try:
-                    doc = json.loads(raw)
+                    doc = json.loads(raw.decode("utf-8"))
                     if not isinstance(doc, dict):
                         doc_err = "source is not a JSON object"
+                except UnicodeDecodeError as e:
+                    doc_err = "failed to parse: Invalid UTF-8 start byte at byte %d" % e.start
                 except ValueError as e:
                     doc_err = "failed to parse: %s" % e
                 i += 2
@@ -521,6 +558,13 @@ class Handler(BaseHTTPRequestHandler):
         if "@timestamp" not in doc:
             return fail(400, "document_parsing_exception",
                         "[1:1] failed to parse: data stream timestamp field [@timestamp] is missing")
+        idx = st.mapping_for(index)
+        if idx is not None:
+            try:
+                idx.check(doc)
+            except es_mapcheck.Rejected as e:
+                return fail(400, e.etype, "[1:1] " + e.reason if e.etype == "document_parsing_exception"
+                            else e.reason)
         base["_index"] = backing
         key = (index, _id)
         if key in st.docs:
@@ -530,8 +574,10 @@ class Handler(BaseHTTPRequestHandler):
             return r
         injected = st.take_item_fault()
         if injected is not None:
-            etype, reason = WHOLE_ERRORS.get(injected, ("exception", "mock: injected item status"))
-            return fail(injected, etype, reason)
+            etype, reason = WHOLE_ERRORS.get(injected["status"], ("exception", "mock: injected item status"))
+            if "type" in injected:
+                etype, reason = injected["type"], injected["reason"]
+            return fail(injected["status"], etype, reason)
         st.seq_no += 1
         st.docs[key] = {"arrival": len(st.order) + 1, "index": index, "backing_index": backing,
                         "_id": _id, "op": op, "source": doc}
@@ -649,6 +695,9 @@ def main(argv=None):
     p.add_argument("--default-pipeline", default=None,
                    help="the data streams' index.default_pipeline (Elastic's assets installed)")
     p.add_argument("--log")
+    p.add_argument("--mappings", default=es_mapcheck.DEFAULT_MAPPINGS,
+                   help="the data streams' resolved mappings (tests/fixtures/es-mappings/mappings.json); "
+                        "'off': accept any document shape")
     p.add_argument("--verbose", action="store_true")
     args = p.parse_args(argv)
     if args.pid_file:

@@ -315,10 +315,12 @@ static void test_error_document_shape(void **state)
 	in.text = "{\"source\":\"81.2.69.143\",\"type\":{\"actionI18nKey\":\"x\"}}";
 	in.len = strlen(in.text);
 	in.input_type = "imtcp";
+	in.received_ms = INT64_C(1700000000123);  /* when rsyslog received it */
+	in.has_received = 1;
 	assert_int_equal(cfl_map_event(m, &in, &res), CFL_MAP_ERROR);
 	assert_int_equal(res.has_ts, 0);
 	assert_doc(res.doc,
-		"{\"event\":{\"kind\":\"pipeline_error\",\"original\":\"{\\\"source\\\":\\\"81.2.69.143\\\","
+		"{\"@timestamp\":\"2023-11-14T22:13:20.123Z\",\"event\":{\"kind\":\"pipeline_error\",\"original\":\"{\\\"source\\\":\\\"81.2.69.143\\\","
 		"\\\"type\\\":{\\\"actionI18nKey\\\":\\\"x\\\"}}\",\"dataset\":\"atlassian_confluence.audit\","
 		"\"module\":\"atlassian_confluence\"},\"ecs\":{\"version\":\"8.11.0\"},\"tags\":[\"confluence-audit\"],"
 		"\"data_stream\":{\"type\":\"logs\",\"dataset\":\"atlassian_confluence.audit\",\"namespace\":\"prod\"},"

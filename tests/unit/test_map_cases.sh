@@ -12,8 +12,12 @@
 #                       compared as JSON both ways by tests/lib/jsoncmp.py, or
 #   expected-error.txt  the expected error.message of a pipeline_error document;
 #                       the document must also carry the message as
-#                       event.original and only the event-independent fields
+#                       event.original, an @timestamp (the time it was read)
+#                       and only the event-independent fields
 #                       (for organization events, observer.* is one of them)
+# A pipeline_error document's @timestamp is when confluence2ecs read the
+# message: in expected.json it is written "@RECEIVED@", which matches a time
+# within this run (contract section 6).
 #   README              what the case pins, in one line (required: a case
 #                       without one fails)
 # The message goes through confluence2ecs on stdin (so no log.* fields).
@@ -28,6 +32,32 @@ TMP=$H_DIR
 # documentation ranges as AS64500-64502 "Documentation ASN".
 DOCASN=$TMP/Documentation-ASN-Test.mmdb
 "$PYTHON3" "$top_srcdir/tests/lib/mmdb_write.py" --documentation-asn "$DOCASN" || exit 1
+
+T0=$(date +%s)
+# received_time OUTPUT: a pipeline_error document's @timestamp within this
+# run becomes "@RECEIVED@" (anything else stays, and then differs)
+received_time() {
+	"$PYTHON3" - "$1" "$T0" <<'PY'
+import datetime, json, sys, time
+path, t0 = sys.argv[1], int(sys.argv[2])
+out = []
+for line in open(path, encoding="utf-8"):
+    if not line.strip():
+        continue
+    d = json.loads(line)
+    ts = d.get("@timestamp")
+    if d.get("event", {}).get("kind") == "pipeline_error" and isinstance(ts, str):
+        try:
+            t = datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+                tzinfo=datetime.timezone.utc).timestamp()
+            if t0 - 1 <= t <= time.time() + 1:
+                d["@timestamp"] = "@RECEIVED@"
+        except ValueError:
+            pass
+    out.append(json.dumps(d))
+open(path, "w", encoding="utf-8").write("".join(l + "\n" for l in out))
+PY
+}
 
 # check_error EXPECTED_MESSAGE_FILE INPUT OUTPUT: the pipeline_error contract
 check_error() {
@@ -47,7 +77,9 @@ if d.get("error", {}).get("message") != want:
     problems.append(f"error.message is {d.get('error', {}).get('message')!r}, expected {want!r}")
 if ev.get("original") != text:
     problems.append("event.original is not the message")
-allowed = {"ecs", "tags", "event", "error", "data_stream", "input", "log"}
+if d.get("@timestamp") != "@RECEIVED@":
+    problems.append(f"@timestamp is {d.get('@timestamp')!r}, not the time it was read")
+allowed = {"@timestamp", "ecs", "tags", "event", "error", "data_stream", "input", "log"}
 if ev.get("dataset") == "atlassian_cloud.audit":
     allowed.add("observer")  # org events: observer.* is context-free (docs/org-audit-mapping.md)
 extra = sorted(set(d) - allowed) + sorted("event." + k for k in set(ev) - {"kind", "original", "dataset", "module"})
@@ -75,6 +107,7 @@ for dir in "$CASES"/*/; do
 		--categories "$CFL_RULEBASES/confluence-categories.json" "${args[@]}" \
 		<"$dir/input.json" >"$out" 2>"$TMP/$name.err"
 	rc=$?
+	received_time "$out"
 	why=""
 	if [ ! -s "$dir/README" ]; then
 		why="no README: say in one line what behaviour the case pins"

@@ -29,9 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <xxhash.h>
 
 #include "cfl_map_int.h"
+#include "cfl_map_fit.h"
 #include "cfl_map_work.h"
 #include "cfl_json_util.h"
 #include "cfl_json_span.h"
@@ -94,16 +96,47 @@ oom:
 	return cfl_err_set(err, CFL_ENOMEM, "out of memory");
 }
 
+const char *cfl_namespace_problem(const char *ns)
+{
+	const char *p;
+
+	if (ns == NULL || *ns == '\0')
+		return NULL;  /* "default" */
+	if (strlen(ns) > 100)
+		return "is longer than 100 bytes";
+	if (*ns == '_' || *ns == '+')
+		return "starts with '_' or '+'";
+	if (strcmp(ns, ".") == 0 || strcmp(ns, "..") == 0)
+		return "is '.' or '..'";
+	for (p = ns; *p != '\0'; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			return "has an uppercase letter (index names are lowercase)";
+		if (*p == '-')
+			return "contains '-' (it separates the type, dataset and namespace of the index name)";
+		if (strchr("\\/*?\"<>|,#: ", *p) != NULL)
+			return "contains one of \\ / * ? \" < > | , # : or a space";
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "contains a control character";
+	}
+	return NULL;
+}
+
 cfl_rc_t cfl_mapper_new(const cfl_map_opts_t *o, cfl_mapper_t **out, cfl_errbuf_t *err)
 {
 	cfl_mapper_t *m;
 	cfl_rc_t rc;
+	const char *why;
 
 	*out = NULL;
 	if (err != NULL) {
 		err->rc = CFL_OK;
 		err->msg[0] = '\0';
 	}
+	/* the namespace is part of the index name logs-<dataset>-<namespace>:
+	 * one Elasticsearch refuses would have every document rejected */
+	if ((why = cfl_namespace_problem(o->ns)) != NULL)
+		return cfl_err_set(err, CFL_EINVAL, "datastream.namespace (--namespace) \"%.120s\" %s: "
+			"Elasticsearch would refuse the index name logs-<dataset>-%.120s", o->ns, why, o->ns);
 	m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return cfl_err_set(err, CFL_ENOMEM, "out of memory");
@@ -236,7 +269,9 @@ static struct json_object *error_doc(const cfl_mapper_t *m, const cfl_map_input_
 	cfl_json_add_new(event, "original", json_object_new_string_len(in->text, (int)in->len));
 	add_arrival_fields(m, in, doc, event);
 	cfl_json_add_new(doc, "event", event);
-	cfl_json_add_new(error, "message", json_object_new_string(reason));
+	/* a reason that quotes the event may have been cut inside a character */
+	cfl_json_add_new(error, "message", json_object_new_string_len(reason,
+		(int)cfl_fit_utf8_whole(reason, strlen(reason))));
 	cfl_json_add_new(doc, "error", error);
 	return doc;
 }
@@ -457,19 +492,29 @@ static void add_related(cfl_map_work_t *ev, struct json_object *ip)
 	add_related_users(ev, &related);
 }
 
-static void add_event_id(cfl_map_work_t *ev, const char *json, size_t len)
+/* event.id (contract section 2, "Distinct events, distinct ids"): the hash
+ * of the event's text; for the n-th identical copy in a poll window
+ * (imconfluence's $!metadata!copy) and for a line of a file (its offset),
+ * the hash of that hash with the number, so that two identical events are
+ * two documents while one event delivered twice stays one. */
+static void add_event_id(cfl_map_work_t *ev, const cfl_map_input_t *in, const char *json, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	XXH128_canonical_t c;
-	char buf[2 * sizeof(c.digest) + 1];
-	size_t i;
+	char buf[sizeof(c.digest) + 64];
+	size_t n;
 
-	XXH128_canonicalFromHash(&c, XXH3_128bits(json, len));
-	for (i = 0; i < sizeof(c.digest); i++) {
-		buf[2 * i] = hex[c.digest[i] >> 4];
-		buf[2 * i + 1] = hex[c.digest[i] & 15];
+	if (in->copy <= 0 && !in->has_offset) {
+		cfl_json_add_new(ev->event, "id", cfl_fit_hash_id(json, len));
+		return;
 	}
-	cfl_json_add_new(ev->event, "id", json_object_new_string_len(buf, (int)(2 * sizeof(c.digest))));
+	XXH128_canonicalFromHash(&c, XXH3_128bits(json, len));
+	memcpy(buf, c.digest, sizeof(c.digest));
+	n = sizeof(c.digest);
+	if (in->has_offset)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "@%lld", (long long)in->file_offset);
+	if (in->copy > 0)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "#%d", in->copy);
+	cfl_json_add_new(ev->event, "id", cfl_fit_hash_id(buf, n));
 }
 
 static void add_timestamp(cfl_map_work_t *ev)
@@ -529,7 +574,7 @@ static void finish_event(cfl_map_work_t *ev, const cfl_map_input_t *in,
 	if (m->preserve_original)
 		cfl_json_add_new(ev->event, "original", json_object_new_string_len(json, (int)jlen));
 	if (m->event_id)
-		add_event_id(ev, json, jlen);
+		add_event_id(ev, in, json, jlen);
 	add_arrival_fields(m, in, ev->doc, ev->event);
 	add_timestamp(ev);
 	prune(ev);
@@ -615,7 +660,52 @@ static cfl_rc_t scan_event(const char *text, size_t len, cfl_span_t *root, cfl_s
 	return CFL_OK;
 }
 
+/* The error document's @timestamp: when the message arrived (section 6). */
+static void add_arrival_time(const cfl_map_input_t *in, struct json_object *doc)
+{
+	struct timespec now;
+	char buf[32];
+	int64_t ms;
+	size_t n;
+
+	if (cfl_json_get(doc, "@timestamp") != NULL)
+		return;
+	if (in->has_received) {
+		ms = in->received_ms;
+	} else {
+		clock_gettime(CLOCK_REALTIME, &now);
+		ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	}
+	if (cfl_time_check_ms(ms) != 0)
+		ms = 0;
+	n = cfl_time_format_ms(ms, buf, sizeof(buf));
+	cfl_json_add(doc, "@timestamp", json_object_new_string_len(buf, (int)n));
+}
+
+static int is_org_doc(struct json_object *doc)
+{
+	const char *ds = cfl_json_get_str(cfl_json_get(doc, "data_stream"), "dataset", NULL);
+
+	return ds != NULL && strcmp(ds, CFL_ORG_DATASET) == 0;
+}
+
+static cfl_map_status_t map_message(const cfl_mapper_t *m, const cfl_map_input_t *in,
+	cfl_map_result_t *res);
+
 cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in,
+	cfl_map_result_t *res)
+{
+	cfl_map_status_t st = map_message(m, in, res);
+
+	if (res->doc != NULL) {
+		if (st == CFL_MAP_ERROR)
+			add_arrival_time(in, res->doc);
+		cfl_map_fit(res->doc, is_org_doc(res->doc));
+	}
+	return st;
+}
+
+static cfl_map_status_t map_message(const cfl_mapper_t *m, const cfl_map_input_t *in,
 	cfl_map_result_t *res)
 {
 	cfl_span_t root, list, f[CFL_NFIELDS];

@@ -63,6 +63,12 @@ typedef struct cfl_mapper cfl_mapper_t;
 cfl_rc_t cfl_mapper_new(const cfl_map_opts_t *o, cfl_mapper_t **out, cfl_errbuf_t *err);
 void cfl_mapper_free(cfl_mapper_t *m);
 
+/* Why ns cannot be a data stream namespace (Elasticsearch's index name rules
+ * and Fleet's: lowercase, no '-', none of \ / * ? " < > | , # : or space, not
+ * starting with '_' or '+', at most 100 bytes), or NULL if it can (NULL and
+ * "" mean "default"). cfl_mapper_new() refuses such a namespace. */
+const char *cfl_namespace_problem(const char *ns);
+
 typedef struct cfl_map_input {
 	const char *text; size_t len;   /* message text (may have a prefix, may not be JSON at all) */
 	const char *input_type;         /* $inputname, NULL if unknown -> input.type */
@@ -70,6 +76,11 @@ typedef struct cfl_map_input {
 	int64_t file_offset; int has_offset;  /* -> log.offset */
 	const char *site;               /* imconfluence's $!metadata!site (the url polled) or NULL:
 	                                 * a Cloud event's service.address and related.hosts */
+	int64_t received_ms; int has_received; /* when the message arrived (epoch ms UTC): the
+	                                 * pipeline_error document's @timestamp; without it,
+	                                 * the time of the call */
+	int copy;                       /* > 0: the n-th identical copy of an event (imconfluence's
+	                                 * $!metadata!copy): event.id takes the number in */
 } cfl_map_input_t;
 
 typedef enum cfl_map_status {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cfl_map_org.h"
+#include "cfl_map_fit.h"
 #include "cfl_categories.h"
 #include "cfl_json_util.h"
 #include "cfl_json_span.h"
@@ -236,7 +237,9 @@ static cfl_map_status_t fail(const cfl_map_org_t *org, const cfl_map_input_t *in
 	cfl_json_add_new(event, "kind", leaf(org, L_KIND_ERROR));
 	cfl_json_add_new(event, "original", json_object_new_string_len(in->text, (int)in->len));
 	add_context_fields(org, in, doc, event);
-	cfl_json_add_new(new_object_in(doc, "error"), "message", json_object_new_string(reason));
+	/* a reason that quotes the event may have been cut inside a character */
+	cfl_json_add_new(new_object_in(doc, "error"), "message", json_object_new_string_len(reason,
+		(int)cfl_fit_utf8_whole(reason, strlen(reason))));
 	res->doc = doc;
 	return CFL_MAP_ERROR;
 }
@@ -508,7 +511,10 @@ static cfl_map_status_t map_event(const cfl_map_org_t *org, const cfl_map_input_
 	add_date(w.doc, "@timestamp", ts);
 	if (read_date(attrs, "processedAt", &created, text, sizeof(text)) == 0)
 		add_date(w.event, "created", created);
-	copy_keyword(w.event, "id", root, "id");
+	/* the event's own id; an event without a usable one gets the hash of its
+	 * text, so that it still has an _id of its own (org contract section 3) */
+	if (copy_keyword(w.event, "id", root, "id") == NULL)
+		cfl_json_add_new(w.event, "id", cfl_fit_hash_id(root.p, root.len));
 	categorize(&w, copy_keyword(w.event, "action", attrs, "action"));
 	copy_value(w.audit, "context", attrs, "context");
 	copy_value(w.audit, "container", attrs, "container");
