@@ -171,6 +171,21 @@ foreign_load() {
 		echo "$out" | grep -v '^exit' | sed 's/^/# /' | head -n 5
 	done
 }
+# full mode: the .deb, built and installed in the root (apt resolves its
+# Depends against this release's rsyslog), its modules loaded by name
+deb_install() {
+	in_root "cd $W && deb=\$(contrib/build-deb.sh 2>/tmp/build-deb.err | tail -n 1) &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \"\$deb\" >/tmp/deb-install.log 2>&1 &&
+		printf '%s\n' 'module(load=\"imconfluence\")' 'module(load=\"mmconfluence\")' \
+			'action(type=\"mmconfluence\")' >/tmp/deb.conf && rsyslogd -N1 -f /tmp/deb.conf >/tmp/deb-n1.log 2>&1" &&
+		echo "ok - the .deb builds, installs against $SUITE's rsyslog ($(chroot "$R" dpkg-query -W -f='${Version}' rsyslog)) and its modules load by name" ||
+		{ echo "not ok - the .deb in $SUITE (build, install, rsyslogd -N1)"; tail -n 5 "$R"/tmp/build-deb.err "$R"/tmp/deb-install.log "$R"/tmp/deb-n1.log 2>/dev/null | sed 's/^/# /'; }
+	# the cached root stays as debootstrap and the README's commands left it
+	in_root "dpkg --purge rsyslog-confluence >/dev/null 2>&1 || true"
+}
+[ "$MODE" = full ] && deb_install 2>&1 | tee -a "$LOG"
+p=$((p + $(grep -c '^ok - the .deb builds' "$LOG")))
+f=$((f + $(grep -c '^not ok - the .deb in' "$LOG")))
 foreign_load 2>&1 | tee -a "$LOG"
 fl=$(grep -c '^ok - .* is refused' "$LOG")
 fn=$(grep -c '^not ok - .*\(loads into\|neither loaded\)' "$LOG")
