@@ -5,7 +5,7 @@
 #   1. The mock itself: missing @timestamp, an immense term, an object where a
 #      plain field is and the reverse, a bad index name, a source that is not
 #      UTF-8 -- each refused with Elasticsearch's error type.
-#   2. The shipped chain (confluence-00-common, -01-imfile,
+#   2. The shipped chain (atlassian-00-common, -01-imfile,
 #      confluence-datacenter-files, output-elasticsearch, unchanged but for paths
 #      and the URL) fed a file of hostile events of all four sources
 #      (tests/lib/hostile_events.py: oversized values, every wrong shape,
@@ -74,7 +74,7 @@ curl -sf -XDELETE "$ES/__mock/docs" >/dev/null
 # 2. hostile events through the shipped chain
 C=$H_DIR/conf
 e2e_configs "$C"
-e2e_dispatch "$C/confluence-00-common.conf" elasticsearch
+e2e_dispatch "$C/atlassian-00-common.conf" elasticsearch
 sed -i -e "s|https://elasticsearch.example.com:9200|$ES|" "$C/output-elasticsearch.conf"
 # every 8th hostile event (all classes, all sources), each line once; an
 # organization event's own id is its _id, so the variants of one event get
@@ -95,7 +95,7 @@ for n, line in enumerate(sys.stdin):
 out.write(b"{\"timestamp\":{\"epochSecond\":1700000000,\"nano\":0},\"author\":{\"name\":\"a\xff\xfe\"},\"source\":\"x\xc3\"}\n")
 ' >"$H_DIR/audit/20231114-00000.audit.log"
 N=$(grep -c '' "$H_DIR/audit/20231114-00000.audit.log")
-e2e_combine confluence-00-common.conf confluence-01-imfile.conf confluence-datacenter-files.conf \
+e2e_combine atlassian-00-common.conf atlassian-01-imfile.conf confluence-datacenter-files.conf \
 	output-elasticsearch.conf
 e2e_impstats es >>"$H_CONF"
 h_start || { h_fail "rsyslogd starts"; h_done; }

@@ -3,7 +3,7 @@
 # omkafka (Debian's rsyslog-kafka) -> a Kafka cluster of 3 brokers, librdkafka's
 # own mock cluster (tests/mock/kafka_mock_cluster.c, built here against
 # librdkafka-dev's rdkafka_mock.h: the Kafka protocol on real sockets), read
-# back by a consumer. The shipped confluence-00-common, confluence-01-imfile,
+# back by a consumer. The shipped atlassian-00-common, atlassian-01-imfile,
 # confluence-datacenter-files and output-kafka configurations run unchanged
 # but for paths and the broker list (and, for the outage, a smaller queue so
 # that the outage outlasts it, as the other outage tests do).
@@ -86,14 +86,14 @@ PY
 
 C=$H_DIR/conf
 e2e_configs "$C"
-e2e_dispatch "$C/confluence-00-common.conf" kafka
+e2e_dispatch "$C/atlassian-00-common.conf" kafka
 brokers=$(echo "$BOOT" | sed 's/,/", "/g')
 sed -i "s|broker=\\[\"kafka1.example.com:9092\", \"kafka2.example.com:9092\"\\]|broker=[\"$brokers\"]|" \
 	"$C/output-kafka.conf"
 h_check "only the broker list was changed in output-kafka.conf" grep -q "broker=\[\"$brokers\"\]" "$C/output-kafka.conf"
 e2e_audit_events $((N + 2 * K)) "$H_DIR/all.log"
 head -n "$N" "$H_DIR/all.log" >"$H_DIR/audit/20231114-00000.audit.log"
-e2e_combine confluence-00-common.conf confluence-01-imfile.conf confluence-datacenter-files.conf output-kafka.conf
+e2e_combine atlassian-00-common.conf atlassian-01-imfile.conf confluence-datacenter-files.conf output-kafka.conf
 e2e_impstats kafka >>"$H_CONF"
 
 # --- 1. plain delivery
