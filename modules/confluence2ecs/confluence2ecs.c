@@ -81,9 +81,9 @@ static void usage(FILE *out)
 	for (i = 0; i < NOPTIONS; i++) {
 		char left[40];
 
-		snprintf(left, sizeof(left), "--%s%s%s", options[i].opt.name,
+		snprintf(left, sizeof(left), "-%c, --%s%s%s", options[i].opt.val, options[i].opt.name,
 			options[i].arg ? " " : "", options[i].arg ? options[i].arg : "");
-		fprintf(out, "  %-22s %s\n", left, options[i].help);
+		fprintf(out, "  %-26s %s\n", left, options[i].help);
 	}
 	fprintf(out, "\nExit status: 0, or 2 on a setup error.\n");
 }
@@ -106,13 +106,19 @@ static char *default_path(const char *file)
 static int parse_args(int argc, char **argv, struct cli *c)
 {
 	struct option longopts[NOPTIONS + 1];
+	char shortopts[2 * NOPTIONS + 1], *so = shortopts; /* from the table: one letter, ':' if it takes a value */
 	size_t i;
 	int ch;
 
-	for (i = 0; i < NOPTIONS; i++)
+	for (i = 0; i < NOPTIONS; i++) {
 		longopts[i] = options[i].opt;
+		*so++ = (char)options[i].opt.val;
+		if (options[i].opt.has_arg == required_argument)
+			*so++ = ':';
+	}
+	*so = '\0';
 	memset(&longopts[NOPTIONS], 0, sizeof(longopts[NOPTIONS]));
-	while ((ch = getopt_long(argc, argv, "r:c:o:g:a:n:pt:ei:hVP:DJ:B:I:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': c->opts.rulebase = optarg; break;
 		case 'c': c->opts.categories = optarg; break;

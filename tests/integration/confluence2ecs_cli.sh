@@ -2,7 +2,7 @@
 # confluence2ecs's identity and its man page: --version prints the project's
 # version (not rsyslog's), --help names it, and docs/confluence2ecs.1 renders
 # with man and groff without a warning and documents every option --help
-# lists.
+# lists (and --help every option, short and long, the man page lists).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 h_init confluence2ecs_cli
 MAN=$top_srcdir/docs/confluence2ecs.1
@@ -22,8 +22,21 @@ MANWIDTH=80 man -l "$MAN" >"$H_DIR/man.txt" 2>"$H_DIR/man.err"
 h_check "man -l renders it" test $? = 0 -a -s "$H_DIR/man.txt"
 h_check "man -l prints no warning" test ! -s "$H_DIR/man.err" || sed 's/^/# /' "$H_DIR/man.err"
 missing=""
-for opt in $("$CONFLUENCE2ECS" --help | sed -n 's/^  \(--[a-z-]*\).*/\1/p'); do
+help_opts=$("$CONFLUENCE2ECS" --help | sed -n 's/^  -[a-zA-Z], \(--[a-z-]*\).*/\1/p')
+h_check "--help lists options, each with its short form ($(echo $help_opts | wc -w))" test "$(echo $help_opts | wc -w)" -ge 10
+for opt in $help_opts; do
 	grep -q -- "${opt//-/\\\\-}" "$MAN" || missing="$missing $opt"
 done
 h_check "the man page documents every option of --help${missing:+ (missing:$missing)}" test -z "$missing"
+# and the other way: every option the man page lists, short and long, is in
+# --help and is accepted (-h/--help as the last option prints the help)
+missing=""
+for opt in $(sed -n 's/^\.BR \\-\([a-zA-Z]\) ", " \\-\\-\([a-z\\-]*\).*/-\1 --\2/p' "$MAN" | sed 's/\\-/-/g'); do
+	grep -qE -- "(^|[ ,])$opt([ ,=]|$)" <<<"$("$CONFLUENCE2ECS" --help)" || missing="$missing $opt"
+done
+h_check "--help lists every option of the man page, short and long${missing:+ (missing:$missing)}" test -z "$missing"
+h_check "the man page lists options at all" test "$(grep -c '^\.BR \\-[a-zA-Z] ' "$MAN")" -ge 10
+h_check "short options work like the long ones (-e -t x -n ns)" \
+	"$PYTHON3" -c 'import json,sys; d=json.loads(sys.stdin.readline()); assert len(d["event"]["id"]) == 32 and "x" in d["tags"] and d["data_stream"]["namespace"] == "ns", d' \
+	< <(head -n1 "$CFL_FIXTURES/elastic-confluence/test-audit-files.log" | "$CONFLUENCE2ECS" -e -t x -n ns)
 h_done
