@@ -20,6 +20,14 @@ FX=$CFL_FIXTURES/elastic-confluence
 h_init map_golden
 TMP=$H_DIR
 
+# map [OPTION]... LOG: the configuration the expected documents were made with
+map() {
+	"$CONFLUENCE2ECS" --rulebase "$CFL_RULEBASES/confluence-audit.rulebase" \
+		--categories "$CFL_RULEBASES/confluence-categories.json" \
+		--geoip-city "$CFL_FIXTURES/geoip/GeoIP2-City-Test.mmdb" \
+		--geoip-asn "$CFL_FIXTURES/geoip/GeoLite2-ASN-Test.mmdb" --preserve-original "$@"
+}
+
 n=0
 failed=0
 for name in files api cloud api-empty cloud-empty; do
@@ -28,11 +36,7 @@ for name in files api cloud api-empty cloud-empty; do
 	expected=$FX/test-audit-$name.expected.jsonl
 	[ -f "$expected" ] || expected=/dev/null   # the empty pages: nothing expected
 	out=$TMP/$name.jsonl
-	if ! "$CONFLUENCE2ECS" --rulebase "$CFL_RULEBASES/confluence-audit.rulebase" \
-		--categories "$CFL_RULEBASES/confluence-categories.json" \
-		--geoip-city "$CFL_FIXTURES/geoip/GeoIP2-City-Test.mmdb" \
-		--geoip-asn "$CFL_FIXTURES/geoip/GeoLite2-ASN-Test.mmdb" \
-		--preserve-original "$log" >"$out" 2>"$TMP/$name.err"; then
+	if ! map "$log" >"$out" 2>"$TMP/$name.err"; then
 		echo "not ok $n - test-audit-$name.log: confluence2ecs failed"
 		sed 's/^/# /' "$TMP/$name.err" | head -n 5
 		failed=1
@@ -85,11 +89,7 @@ for case in jira:files jira:api jira:api-multi-ip bitbucket:files bitbucket:api;
 		cp "$CFL_FIXTURES/elastic-$product/test-audit-$name.expected.jsonl" "$expected"
 	fi
 	out=$TMP/$product-$name.jsonl
-	if ! "$CONFLUENCE2ECS" --product "$product" --rulebase "$CFL_RULEBASES/confluence-audit.rulebase" \
-		--categories "$CFL_RULEBASES/confluence-categories.json" \
-		--geoip-city "$CFL_FIXTURES/geoip/GeoIP2-City-Test.mmdb" \
-		--geoip-asn "$CFL_FIXTURES/geoip/GeoLite2-ASN-Test.mmdb" \
-		--preserve-original "$log" >"$out" 2>"$TMP/$product-$name.err"; then
+	if ! map --product "$product" "$log" >"$out" 2>"$TMP/$product-$name.err"; then
 		echo "not ok $n - $product test-audit-$name.log: confluence2ecs failed"
 		sed 's/^/# /' "$TMP/$product-$name.err" | head -n 5
 		failed=1
