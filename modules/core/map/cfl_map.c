@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "cfl_map_int.h"
@@ -167,6 +168,13 @@ static cfl_rc_t load_product_table(const cfl_map_opts_t *o, cfl_product_t p, con
 
 	if (path == NULL)
 		return cfl_err_set(err, CFL_ENOMEM, "out of memory");
+	if ((given == NULL || *given == '\0') && p != m->product && access(path, F_OK) != 0) {
+		/* a Confluence configuration with its own table elsewhere, on a host
+		 * without the installed tables, must keep starting: the product it
+		 * does not use gets an empty table (its events are not categorized) */
+		free(path);
+		return cfl_categories_load_string("[]", 2, products[p].table, &m->cats[p], err);
+	}
 	rc = cfl_categories_load(path, &m->cats[p], err);
 	if (rc == CFL_OK && (line = cfl_categories_user_fields_line(m->cats[p], CFL_UF_LOGIN)) > 0)
 		rc = cfl_err_set(err, CFL_EPARSE, "%s:%d: \"user_fields\" value \"login\" is not "
