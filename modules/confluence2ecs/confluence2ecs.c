@@ -31,6 +31,7 @@ struct cli {
 	cfl_map_opts_t opts;
 	const char *tags[MAX_TAGS];
 	const char *input_type;
+	const char *input_product;
 	char *rulebase_default;
 	char *categories_default;
 };
@@ -48,6 +49,16 @@ static const struct option_doc {
 	{ { "org-categories", required_argument, NULL, 'o' }, "FILE",
 	  "organization audit log's categorization table (default: atlassian-cloud-categories.json "
 	  "beside the categories file, else in " CFL_PKGDATADIR ")" },
+	{ { "product", required_argument, NULL, 'P' }, "NAME",
+	  "confluence, jira or bitbucket: the product of events nothing else attributes (default: confluence)" },
+	{ { "product-detect", no_argument, NULL, 'D' }, NULL,
+	  "let an event's product-owned i18n key (jira., bitbucket., audit.logging.) decide its product" },
+	{ { "jira-categories", required_argument, NULL, 'J' }, "FILE",
+	  "Jira's categorization table (default: jira-categories.json beside the categories file)" },
+	{ { "bitbucket-categories", required_argument, NULL, 'B' }, "FILE",
+	  "Bitbucket's categorization table (default: bitbucket-categories.json beside the categories file)" },
+	{ { "input-product", required_argument, NULL, 'I' }, "NAME",
+	  "the product the input says it polled (as imconfluence's $!metadata!product)" },
 	{ { "geoip-city", required_argument, NULL, 'g' }, "FILE", "MaxMind City database for source.geo.*" },
 	{ { "geoip-asn", required_argument, NULL, 'a' }, "FILE", "MaxMind ASN database for source.as.*" },
 	{ { "namespace", required_argument, NULL, 'n' }, "NS", "data_stream.namespace (default: default)" },
@@ -66,7 +77,7 @@ static void usage(FILE *out)
 	size_t i;
 
 	fprintf(out, "usage: confluence2ecs [OPTION]... [FILE]...\n"
-		"Map Confluence audit events (JSON lines; stdin if no FILE) to ECS JSON lines.\n\n");
+		"Map Confluence, Jira and Bitbucket audit events (JSON lines; stdin if no FILE) to ECS JSON lines.\n\n");
 	for (i = 0; i < NOPTIONS; i++) {
 		char left[40];
 
@@ -118,6 +129,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'p': c->opts.preserve_original = 1; break;
 		case 'e': c->opts.event_id = 1; break;
 		case 'i': c->input_type = optarg; break;
+		case 'P': c->opts.product = optarg; break;
+		case 'D': c->opts.product_detect = 1; break;
+		case 'J': c->opts.jira_categories = optarg; break;
+		case 'B': c->opts.bitbucket_categories = optarg; break;
+		case 'I': c->input_product = optarg; break;
 		case 't':
 			if (c->opts.ntags == MAX_TAGS) {
 				fprintf(stderr, "confluence2ecs: at most %d --tag options\n", MAX_TAGS);
@@ -165,7 +181,7 @@ static int is_blank(const char *s, size_t len)
 
 /* Maps every line of f; path (NULL for stdin) goes to log.file.path together
  * with the line's byte offset, as imfile's metadata would. */
-static void map_stream(const cfl_mapper_t *m, FILE *f, const char *path, const char *input_type)
+static void map_stream(const cfl_mapper_t *m, FILE *f, const char *path, const struct cli *c)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -173,9 +189,10 @@ static void map_stream(const cfl_mapper_t *m, FILE *f, const char *path, const c
 	int64_t offset = 0;
 
 	while ((n = getline(&line, &cap, f)) != -1) {
-		cfl_map_input_t in = { line, (size_t)n, input_type, path, offset, path != NULL };
+		cfl_map_input_t in = { line, (size_t)n, c->input_type, path, offset, path != NULL };
 		cfl_map_result_t res;
 
+		in.product = c->input_product;
 		offset += n;
 		if (n > 0 && line[n - 1] == '\n')
 			in.len--;
@@ -189,12 +206,12 @@ static void map_stream(const cfl_mapper_t *m, FILE *f, const char *path, const c
 	free(line);
 }
 
-static int map_files(const cfl_mapper_t *m, int n, char **paths, const char *input_type)
+static int map_files(const cfl_mapper_t *m, int n, char **paths, const struct cli *c)
 {
 	int i;
 
 	if (n == 0) {
-		map_stream(m, stdin, NULL, input_type);
+		map_stream(m, stdin, NULL, c);
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
@@ -204,7 +221,7 @@ static int map_files(const cfl_mapper_t *m, int n, char **paths, const char *inp
 			fprintf(stderr, "confluence2ecs: %s: %s\n", paths[i], strerror(errno));
 			return -1;
 		}
-		map_stream(m, f, f == stdin ? NULL : paths[i], input_type);
+		map_stream(m, f, f == stdin ? NULL : paths[i], c);
 		if (f != stdin)
 			fclose(f);
 	}
@@ -231,7 +248,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "confluence2ecs: %s\n", err.msg);
 		goto done;
 	}
-	if (map_files(m, argc - optind, argv + optind, c.input_type) == 0)
+	if (map_files(m, argc - optind, argv + optind, &c) == 0)
 		rc = 0;
 done:
 	fflush(stdout);

@@ -69,6 +69,10 @@ typedef struct mmc_params {
 	char *rulebase;
 	char *categories;
 	char *orgCategories;
+	char *product;
+	int productDetect;
+	char *jiraCategories;
+	char *bitbucketCategories;
 } mmc_params_t;
 
 typedef struct _instanceData {
@@ -85,6 +89,7 @@ typedef struct _instanceData {
 	STATSCOUNTER_DEF(ctr_mapped, mut_ctr_mapped)
 	STATSCOUNTER_DEF(ctr_failed, mut_ctr_failed)
 	STATSCOUNTER_DEF(ctr_empty, mut_ctr_empty)
+	STATSCOUNTER_DEF(ctr_mismatch, mut_ctr_mismatch)
 } instanceData;
 
 typedef struct wrkrInstanceData {
@@ -102,6 +107,7 @@ static msgPropDescr_t meta_filename;
 static msgPropDescr_t meta_offset;
 static msgPropDescr_t meta_site;
 static msgPropDescr_t meta_copy;    /* imconfluence: the n-th identical copy in a poll window */
+static msgPropDescr_t meta_product; /* imconfluence: the product it polled */
 static int n_instances;
 
 /* the parameter table, in both forms: cfl_params[] and rsyslog's cfl_rs_blk */
@@ -276,8 +282,10 @@ BEGINdoAction_NoStrings
 	cfl_map_result_t res;
 	cfl_map_status_t st;
 	uchar *text = NULL, *fname = NULL, *foffs = NULL, *iname = NULL, *site = NULL, *copy = NULL;
+	uchar *product = NULL;
 	unsigned short free_text = 0, free_fname = 0, free_foffs = 0, free_site = 0, free_copy = 0;
-	rs_size_t len = 0, lfname = 0, lfoffs = 0, lsite = 0, lcopy = 0;
+	unsigned short free_product = 0;
+	rs_size_t len = 0, lfname = 0, lfoffs = 0, lsite = 0, lcopy = 0, lproduct = 0;
 	int liname = 0;
 	int64_t offset;
 CODESTARTdoAction;
@@ -307,6 +315,8 @@ CODESTARTdoAction;
 	in.has_received = 1;
 	copy = get_prop(pMsg, &meta_copy, &lcopy, &free_copy);
 	in.copy = parse_copy((const char *)copy);
+	product = get_prop(pMsg, &meta_product, &lproduct, &free_product);
+	in.product = (const char *)product;
 
 	pthread_rwlock_rdlock(&pData->lock);
 	st = cfl_map_event(pData->mapper, &in, &res);
@@ -316,6 +326,8 @@ CODESTARTdoAction;
 		MsgSetParseSuccess(pMsg, 0);
 		FINALIZE;
 	}
+	if(res.product_mismatch)
+		STATSCOUNTER_INC(pData->ctr_mismatch, pData->mut_ctr_mismatch);
 	if(res.doc == NULL) {
 		/* the core could not even build an error document (out of memory) */
 		STATSCOUNTER_INC(pData->ctr_failed, pData->mut_ctr_failed);
@@ -324,7 +336,8 @@ CODESTARTdoAction;
 	}
 	if(st == CFL_MAP_OK && pData->set_timestamp && res.has_ts)
 		set_msg_time(pMsg, res.ts_ms);
-	iRet = attach_doc(pData, pMsg, res.doc, fname != NULL || foffs != NULL || site != NULL || copy != NULL);
+	iRet = attach_doc(pData, pMsg, res.doc, fname != NULL || foffs != NULL || site != NULL || copy != NULL
+		|| product != NULL);
 	res.doc = NULL;
 	if(iRet != RS_RET_OK) {
 		LogError(0, iRet, "mmconfluence: could not attach the ECS document at '$%s'",
@@ -349,6 +362,8 @@ finalize_it:
 		free(site);
 	if(free_copy)
 		free(copy);
+	if(free_product)
+		free(product);
 ENDdoAction
 
 /* "$!x!y", "!x!y" or "$!" -> "!x!y" / "!"; NULL when it is not under $! */
@@ -401,6 +416,9 @@ setup_stats(instanceData *pData)
 	STATSCOUNTER_INIT(pData->ctr_empty, pData->mut_ctr_empty);
 	CHKiRet(statsobj.AddCounter(pData->stats, UCHAR_CONSTANT("envelopes.empty"),
 		ctrType_IntCtr, CTR_FLAG_RESETTABLE, &pData->ctr_empty));
+	STATSCOUNTER_INIT(pData->ctr_mismatch, pData->mut_ctr_mismatch);
+	CHKiRet(statsobj.AddCounter(pData->stats, UCHAR_CONSTANT("product.mismatch"),
+		ctrType_IntCtr, CTR_FLAG_RESETTABLE, &pData->ctr_mismatch));
 	CHKiRet(statsobj.ConstructFinalize(pData->stats));
 finalize_it:
 	RETiRet;
@@ -447,6 +465,10 @@ CODESTARTnewActInst;
 	opts.geoip_city = pm.geoipCity;
 	opts.geoip_asn = pm.geoipAsn;
 	opts.ns = pm.ns;
+	opts.product = pm.product;
+	opts.product_detect = pm.productDetect;
+	opts.jira_categories = pm.jiraCategories;
+	opts.bitbucket_categories = pm.bitbucketCategories;
 	while(pm.tags != NULL && pm.tags[ntags] != NULL)
 		ntags++;
 	opts.tags = (const char *const *)pm.tags;
@@ -498,6 +520,7 @@ CODESTARTmodExit;
 	msgPropDescrDestruct(&meta_offset);
 	msgPropDescrDestruct(&meta_site);
 	msgPropDescrDestruct(&meta_copy);
+	msgPropDescrDestruct(&meta_product);
 	objRelease(statsobj, CORE_COMPONENT);
 	objRelease(datetime, CORE_COMPONENT);
 ENDmodExit
@@ -524,5 +547,7 @@ CODEmodInit_QueryRegCFSLineHdlr
 		sizeof("$!metadata!fileoffset") - 1));
 	CHKiRet(msgPropDescrFill(&meta_site, (uchar *)"$!metadata!site", sizeof("$!metadata!site") - 1));
 	CHKiRet(msgPropDescrFill(&meta_copy, (uchar *)"$!metadata!copy", sizeof("$!metadata!copy") - 1));
+	CHKiRet(msgPropDescrFill(&meta_product, (uchar *)"$!metadata!product",
+		sizeof("$!metadata!product") - 1));
 	DBGPRINTF("mmconfluence (rsyslog-confluence %s): built against rsyslog %s\n", CFL_PACKAGE_VERSION, VERSION);
 ENDmodInit

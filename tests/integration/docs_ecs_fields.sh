@@ -2,7 +2,8 @@
 # The ECS field reference (docs/ecs-fields.md) cannot drift from the mapping:
 # confluence2ecs runs with every option on (original preserved, event id,
 # tags, both GeoIP test databases, input type, file path and offset) over all
-# Elastic fixtures and every tests/cases/map input (with the case's own
+# Elastic fixtures (Jira's and Bitbucket's with --product) and every
+# tests/cases/map input (with the case's own
 # options), and the leaf fields of its output are compared with the doc's
 # field tables both ways:
 #   - every emitted field has a row (arrays of objects flattened as
@@ -41,6 +42,13 @@ bad=""
 for f in "$CFL_FIXTURES"/elastic-confluence/*.log; do
 	runs=$((runs + 1))
 	"$CONFLUENCE2ECS" "${ALL[@]}" "$f" >>"$OUT" 2>"$H_DIR/err" || bad="$bad $(basename "$f")"
+done
+for product in jira bitbucket; do
+	for f in "$CFL_FIXTURES"/elastic-$product/*.log; do
+		runs=$((runs + 1))
+		"$CONFLUENCE2ECS" "${ALL[@]}" --product $product "$f" >>"$OUT" 2>"$H_DIR/err" ||
+			bad="$bad $product/$(basename "$f")"
+	done
 done
 for dir in "$CASES"/*/; do
 	args=()
@@ -103,9 +111,9 @@ for n, line in enumerate(open(doc_path, encoding="utf-8"), 1):
         malformed.append(f"line {n}: {path}: unknown type {typ!r}")
     if by not in BY:
         malformed.append(f"line {n}: {path}: 'defined by' {by!r} is none of {sorted(BY)}")
-    elif path.startswith(("confluence.", "atlassian_cloud.")) != (by == "integration"):
-        malformed.append(f"line {n}: {path}: only confluence.* and atlassian_cloud.* fields "
-                         "are the integrations' own")
+    elif path.startswith(("confluence.", "atlassian_cloud.", "jira.", "bitbucket.")) != (by == "integration"):
+        malformed.append(f"line {n}: {path}: only confluence.*, jira.*, bitbucket.* and "
+                         "atlassian_cloud.* fields are the integrations' own")
     rows[path] = typ
 
 geo = {p for p, t in rows.items() if t == "geo_point"}

@@ -701,3 +701,14 @@ void cfl_categories_apply(const cfl_categories_t *cats, const cfl_category_t *c,
 {
 	cfl_categories_apply_ex(cats, c, event, NULL, NULL);
 }
+
+int cfl_categories_user_fields_line(const cfl_categories_t *c, unsigned uf)
+{
+	size_t i;
+
+	for (i = 0; c != NULL && i < c->nrules; i++) {
+		if (c->rules[i].pub.user_fields & uf)
+			return c->rules[i].pub.line;
+	}
+	return 0;
+}

@@ -64,6 +64,10 @@ const cfl_category_t *cfl_categories_find(const cfl_categories_t *c, const char 
 
 size_t cfl_categories_count(const cfl_categories_t *c);
 
+/* The line of the first rule whose user_fields include one of the bits uf,
+ * or 0 if none does (a product without such a rule refuses the table). */
+int cfl_categories_user_fields_line(const cfl_categories_t *c, unsigned uf);
+
 /* Writes event.category / event.type / event.outcome of rule c into the ECS
  * event object (event.type defaults to ["info"] when c is NULL or sets none).
  * The arrays are new; their strings are references to the table's immutable

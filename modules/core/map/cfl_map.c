@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "cfl_map_int.h"
@@ -40,6 +41,36 @@
 #include "cfl_time.h"
 
 /* ---------------------------------------------------------------- mapper */
+
+/* Contract section 1's table: what each product's documents are filed under. */
+static const struct product_row {
+	const char *name, *dataset, *module, *ns, *table;
+} products[CFL_NPRODUCTS] = {
+	[CFL_PRODUCT_CONFLUENCE] = { "confluence", CFL_DATASET, CFL_MODULE, "confluence",
+		"confluence-categories.json" },
+	[CFL_PRODUCT_JIRA] = { "jira", "atlassian_jira.audit", "atlassian_jira", "jira",
+		"jira-categories.json" },
+	[CFL_PRODUCT_BITBUCKET] = { "bitbucket", "atlassian_bitbucket.audit", "atlassian_bitbucket",
+		"bitbucket", "bitbucket-categories.json" },
+};
+
+int cfl_product_parse(const char *name)
+{
+	int i;
+
+	if (name == NULL)
+		return -1;
+	for (i = 0; i < CFL_NPRODUCTS; i++) {
+		if (strcmp(name, products[i].name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+const char *cfl_product_name(cfl_product_t p)
+{
+	return (unsigned)p < CFL_NPRODUCTS ? products[p].name : "unknown";
+}
 
 static int add_tag(cfl_mapper_t *m, const char *tag)
 {
@@ -65,12 +96,15 @@ static int make_leaves(cfl_mapper_t *m, const cfl_map_opts_t *o)
 	text[CFL_L_ECS_VERSION] = CFL_ECS_VERSION;
 	text[CFL_L_KIND_EVENT] = "event";
 	text[CFL_L_KIND_ERROR] = "pipeline_error";
-	text[CFL_L_DATASET] = CFL_DATASET;
-	text[CFL_L_MODULE] = CFL_MODULE;
 	text[CFL_L_LOGS] = "logs";
 	text[CFL_L_NAMESPACE] = o->ns != NULL && *o->ns != '\0' ? o->ns : "default";
 	for (i = 0; i < CFL_NLEAVES; i++) {
 		if ((m->leaf[i] = json_object_new_string(text[i])) == NULL)
+			return -1;
+	}
+	for (i = 0; i < CFL_NPRODUCTS; i++) {
+		if ((m->dataset[i] = json_object_new_string(products[i].dataset)) == NULL
+				|| (m->module[i] = json_object_new_string(products[i].module)) == NULL)
 			return -1;
 	}
 	return 0;
@@ -82,6 +116,7 @@ static cfl_rc_t copy_options(cfl_mapper_t *m, const cfl_map_opts_t *o, cfl_errbu
 
 	m->preserve_original = o->preserve_original;
 	m->event_id = o->event_id;
+	m->product_detect = o->product_detect;
 	m->tags = calloc(o->ntags + 1, sizeof(*m->tags));
 	if (m->tags == NULL || make_leaves(m, o) != 0)
 		goto oom;
@@ -121,6 +156,33 @@ const char *cfl_namespace_problem(const char *ns)
 	return NULL;
 }
 
+/* A Jira or Bitbucket table (all are loaded whatever product says: detection
+ * and imconfluence's metadata may select any). Their products have no login
+ * rule (contract section 7): a table that names one is refused. */
+static cfl_rc_t load_product_table(const cfl_map_opts_t *o, cfl_product_t p, const char *given,
+	cfl_mapper_t *m, cfl_errbuf_t *err)
+{
+	char *path = cfl_beside_categories(o->categories, given, products[p].table);
+	cfl_rc_t rc;
+	int line;
+
+	if (path == NULL)
+		return cfl_err_set(err, CFL_ENOMEM, "out of memory");
+	if ((given == NULL || *given == '\0') && p != m->product && access(path, F_OK) != 0) {
+		/* a Confluence configuration with its own table elsewhere, on a host
+		 * without the installed tables, must keep starting: the product it
+		 * does not use gets an empty table (its events are not categorized) */
+		free(path);
+		return cfl_categories_load_string("[]", 2, products[p].table, &m->cats[p], err);
+	}
+	rc = cfl_categories_load(path, &m->cats[p], err);
+	if (rc == CFL_OK && (line = cfl_categories_user_fields_line(m->cats[p], CFL_UF_LOGIN)) > 0)
+		rc = cfl_err_set(err, CFL_EPARSE, "%s:%d: \"user_fields\" value \"login\" is not "
+			"defined for %s (only Confluence replaces the author)", path, line, products[p].name);
+	free(path);
+	return rc;
+}
+
 cfl_rc_t cfl_mapper_new(const cfl_map_opts_t *o, cfl_mapper_t **out, cfl_errbuf_t *err)
 {
 	cfl_mapper_t *m;
@@ -137,12 +199,19 @@ cfl_rc_t cfl_mapper_new(const cfl_map_opts_t *o, cfl_mapper_t **out, cfl_errbuf_
 	if ((why = cfl_namespace_problem(o->ns)) != NULL)
 		return cfl_err_set(err, CFL_EINVAL, "datastream.namespace (--namespace) \"%.120s\" %s: "
 			"Elasticsearch would refuse the index name logs-<dataset>-%.120s", o->ns, why, o->ns);
+	if (o->product != NULL && *o->product != '\0' && cfl_product_parse(o->product) < 0)
+		return cfl_err_set(err, CFL_EINVAL, "product (--product) \"%.64s\" is not one of "
+			"confluence, jira, bitbucket", o->product);
 	m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return cfl_err_set(err, CFL_ENOMEM, "out of memory");
+	m->product = o->product != NULL && *o->product != '\0'
+		? (cfl_product_t)cfl_product_parse(o->product) : CFL_PRODUCT_CONFLUENCE;
 	if ((rc = copy_options(m, o, err)) != CFL_OK
 			|| (rc = cfl_lognorm_load(o->rulebase, &m->ln, err)) != CFL_OK
-			|| (rc = cfl_categories_load(o->categories, &m->cats, err)) != CFL_OK
+			|| (rc = cfl_categories_load(o->categories, &m->cats[CFL_PRODUCT_CONFLUENCE], err)) != CFL_OK
+			|| (rc = load_product_table(o, CFL_PRODUCT_JIRA, o->jira_categories, m, err)) != CFL_OK
+			|| (rc = load_product_table(o, CFL_PRODUCT_BITBUCKET, o->bitbucket_categories, m, err)) != CFL_OK
 			|| (rc = cfl_geoip_open(o->geoip_city, o->geoip_asn, &m->geo, err)) != CFL_OK
 			|| (rc = cfl_map_org_new(o, m->geo, &m->org, err)) != CFL_OK) {
 		cfl_mapper_free(m);
@@ -159,7 +228,11 @@ void cfl_mapper_free(cfl_mapper_t *m)
 	if (m == NULL)
 		return;
 	cfl_lognorm_free(m->ln);
-	cfl_categories_free(m->cats);
+	for (i = 0; i < CFL_NPRODUCTS; i++) {
+		cfl_categories_free(m->cats[i]);
+		json_object_put(m->dataset[i]);
+		json_object_put(m->module[i]);
+	}
 	cfl_map_org_free(m->org);
 	cfl_geoip_close(m->geo);
 	for (i = 0; i < m->ntags; i++)
@@ -215,7 +288,7 @@ static struct json_object *leaf(const cfl_mapper_t *m, cfl_leaf_t l)
 /* Section 2 fields that do not depend on the event: the error document gets
  * exactly these (plus event.kind, event.original, error.message). */
 static void add_arrival_fields(const cfl_mapper_t *m, const cfl_map_input_t *in,
-	struct json_object *doc, struct json_object *event)
+	cfl_product_t p, struct json_object *doc, struct json_object *event)
 {
 	struct json_object *ecs = json_object_new_object();
 	struct json_object *ds = json_object_new_object();
@@ -223,10 +296,10 @@ static void add_arrival_fields(const cfl_mapper_t *m, const cfl_map_input_t *in,
 	cfl_json_add_new(ecs, "version", leaf(m, CFL_L_ECS_VERSION));
 	cfl_json_add_new(doc, "ecs", ecs);
 	cfl_json_add_new(doc, "tags", tags_array(m));
-	cfl_json_add_new(event, "dataset", leaf(m, CFL_L_DATASET));
-	cfl_json_add_new(event, "module", leaf(m, CFL_L_MODULE));
+	cfl_json_add_new(event, "dataset", json_object_get(m->dataset[p]));
+	cfl_json_add_new(event, "module", json_object_get(m->module[p]));
 	cfl_json_add_new(ds, "type", leaf(m, CFL_L_LOGS));
-	cfl_json_add_new(ds, "dataset", leaf(m, CFL_L_DATASET));
+	cfl_json_add_new(ds, "dataset", json_object_get(m->dataset[p]));
 	cfl_json_add_new(ds, "namespace", leaf(m, CFL_L_NAMESPACE));
 	cfl_json_add_new(doc, "data_stream", ds);
 	if (in->input_type != NULL && *in->input_type != '\0') {
@@ -253,7 +326,7 @@ static void add_arrival_fields(const cfl_mapper_t *m, const cfl_map_input_t *in,
 /* ---------------------------------------------------------- error document */
 
 static struct json_object *error_doc(const cfl_mapper_t *m, const cfl_map_input_t *in,
-	const char *reason)
+	cfl_product_t p, const char *reason)
 {
 	struct json_object *doc = json_object_new_object();
 	struct json_object *event = json_object_new_object();
@@ -267,7 +340,7 @@ static struct json_object *error_doc(const cfl_mapper_t *m, const cfl_map_input_
 	}
 	cfl_json_add_new(event, "kind", leaf(m, CFL_L_KIND_ERROR));
 	cfl_json_add_new(event, "original", json_object_new_string_len(in->text, (int)in->len));
-	add_arrival_fields(m, in, doc, event);
+	add_arrival_fields(m, in, p, doc, event);
 	cfl_json_add_new(doc, "event", event);
 	/* a reason that quotes the event may have been cut inside a character */
 	cfl_json_add_new(error, "message", json_object_new_string_len(reason,
@@ -276,11 +349,26 @@ static struct json_object *error_doc(const cfl_mapper_t *m, const cfl_map_input_
 	return doc;
 }
 
+/* The product of an event nobody could read: the input's, else the
+ * configured one (contract section 9). */
+static cfl_product_t input_product(const cfl_mapper_t *m, const cfl_map_input_t *in)
+{
+	int p = cfl_product_parse(in->product);
+
+	return p >= 0 ? (cfl_product_t)p : m->product;
+}
+
+static cfl_map_status_t fail_doc_as(const cfl_mapper_t *m, const cfl_map_input_t *in,
+	cfl_product_t p, const char *reason, cfl_map_result_t *res)
+{
+	res->doc = error_doc(m, in, p, reason);
+	return CFL_MAP_ERROR;
+}
+
 static cfl_map_status_t fail_doc(const cfl_mapper_t *m, const cfl_map_input_t *in,
 	const char *reason, cfl_map_result_t *res)
 {
-	res->doc = error_doc(m, in, reason);
-	return CFL_MAP_ERROR;
+	return fail_doc_as(m, in, input_product(m, in), reason, res);
 }
 
 /* ----------------------------------------------------- finding the JSON */
@@ -480,6 +568,29 @@ static void add_related_users(cfl_map_work_t *ev, struct json_object **related)
 	}
 }
 
+/* Jira's other source addresses after source.ip in related.ip, each once. */
+static void add_related_ips(cfl_map_work_t *ev, struct json_object **related)
+{
+	struct json_object *arr = cfl_json_get(cfl_work_related(ev, related), "ip");
+	int i, j, n = json_object_array_length(ev->more_ips);
+
+	if (arr == NULL) {
+		arr = json_object_new_array();
+		cfl_json_add_new(*related, "ip", arr);
+	}
+	for (i = 0; i < n; i++) {
+		struct json_object *v = json_object_array_get_idx(ev->more_ips, i);
+		int len = json_object_array_length(arr);
+
+		for (j = 0; j < len; j++) {
+			if (cfl_json_equal(json_object_array_get_idx(arr, j), v))
+				break;
+		}
+		if (j == len)
+			json_object_array_add(arr, json_object_get(v));
+	}
+}
+
 /* related.{ip,hosts,user}; the object only exists if one of them does. */
 static void add_related(cfl_map_work_t *ev, struct json_object *ip)
 {
@@ -487,6 +598,8 @@ static void add_related(cfl_map_work_t *ev, struct json_object *ip)
 
 	if (ip != NULL)
 		add_related_value(ev, &related, "ip", json_object_get(ip));
+	if (ev->more_ips != NULL)
+		add_related_ips(ev, &related);
 	if (ev->host[0] != '\0')
 		add_related_value(ev, &related, "hosts", json_object_new_string(ev->host));
 	add_related_users(ev, &related);
@@ -533,10 +646,10 @@ static void prune(cfl_map_work_t *ev)
 	if (ev->audit_clean ? json_object_object_length(ev->audit) == 0 : cfl_json_prune(ev->audit)) {
 		json_object_put(ev->audit);
 	} else {
-		struct json_object *confluence = json_object_new_object();
+		struct json_object *ns = json_object_new_object();
 
-		cfl_json_add_new(confluence, "audit", ev->audit);
-		cfl_json_add_new(ev->doc, "confluence", confluence);
+		cfl_json_add_new(ns, "audit", ev->audit);
+		cfl_json_add_new(ev->doc, products[ev->product].ns, ns);
 	}
 	ev->audit = NULL;
 	if (ev->user != NULL && cfl_json_prune(ev->user))
@@ -557,10 +670,10 @@ static void finish_event(cfl_map_work_t *ev, const cfl_map_input_t *in,
 	if (ev->address != NULL)
 		ip = map_source_ip(ev);
 	if (action != NULL)
-		cat = cfl_categories_find(m->cats, json_object_get_string(action),
+		cat = cfl_categories_find(m->cats[ev->product], json_object_get_string(action),
 			(size_t)json_object_get_string_len(action));
 	cfl_json_add_new(ev->event, "kind", leaf(m, CFL_L_KIND_EVENT));
-	cfl_categories_apply_ex(m->cats, cat, ev->event, event_array, ev);
+	cfl_categories_apply_ex(m->cats[ev->product], cat, ev->event, event_array, ev);
 	cfl_map_user_fields(ev, cat);
 	if (ev->is_cloud && in->site != NULL && *in->site != '\0' && cfl_json_get(ev->doc, "service") == NULL) {
 		/* a Cloud event does not name its site: the url imconfluence polled does */
@@ -575,9 +688,30 @@ static void finish_event(cfl_map_work_t *ev, const cfl_map_input_t *in,
 		cfl_json_add_new(ev->event, "original", json_object_new_string_len(json, (int)jlen));
 	if (m->event_id)
 		add_event_id(ev, in, json, jlen);
-	add_arrival_fields(m, in, ev->doc, ev->event);
+	add_arrival_fields(m, in, ev->product, ev->doc, ev->event);
 	add_timestamp(ev);
 	prune(ev);
+}
+
+/* Contract section 1, first match wins: the shape (a Cloud record is
+ * Confluence's), the event's own i18n keys when detection is on, the input's
+ * product, the configured one. With detection off the keys still flag an
+ * event filed under another product than they name. */
+static void resolve_product(cfl_map_work_t *ev, const cfl_map_input_t *in, cfl_map_result_t *res)
+{
+	int detected;
+
+	if (ev->is_cloud) {
+		ev->product = CFL_PRODUCT_CONFLUENCE;
+		return;
+	}
+	detected = cfl_detect_product(ev);
+	if (detected >= 0 && ev->m->product_detect) {
+		ev->product = (cfl_product_t)detected;
+		return;
+	}
+	ev->product = input_product(ev->m, in);
+	res->product_mismatch = detected >= 0 && (cfl_product_t)detected != ev->product;
 }
 
 /* Maps a validated event object (root span, top-level members picked in f). */
@@ -587,6 +721,7 @@ static cfl_map_status_t map_object(const cfl_mapper_t *m, const cfl_map_input_t 
 {
 	cfl_map_work_t ev;
 	cfl_shape_fn shape;
+	cfl_map_status_t st;
 	cfl_rc_t rc;
 
 	memset(&ev, 0, sizeof(ev));
@@ -598,11 +733,16 @@ static cfl_map_status_t map_object(const cfl_mapper_t *m, const cfl_map_input_t 
 	ev.audit = json_object_new_object();
 	cfl_json_add_new(ev.doc, "event", ev.event);
 	shape = detect_shape(&ev);
+	resolve_product(&ev, in, res);
 	rc = shape(&ev);
 	if (rc != CFL_OK) {
+		int mismatch = res->product_mismatch;
+
 		json_object_put(ev.doc);
 		json_object_put(ev.audit);
-		return fail_doc(m, in, ev.error.msg, res);
+		st = fail_doc_as(m, in, ev.product, ev.error.msg, res);
+		res->product_mismatch = mismatch;
+		return st;
 	}
 	finish_event(&ev, in, json, jlen);
 	res->doc = ev.doc;
@@ -682,11 +822,17 @@ static void add_arrival_time(const cfl_map_input_t *in, struct json_object *doc)
 	cfl_json_add(doc, "@timestamp", json_object_new_string_len(buf, (int)n));
 }
 
-static int is_org_doc(struct json_object *doc)
+/* The root a document's own fields live under, from its dataset. */
+static const char *doc_root(struct json_object *doc)
 {
 	const char *ds = cfl_json_get_str(cfl_json_get(doc, "data_stream"), "dataset", NULL);
+	int i;
 
-	return ds != NULL && strcmp(ds, CFL_ORG_DATASET) == 0;
+	for (i = 0; ds != NULL && i < CFL_NPRODUCTS; i++) {
+		if (strcmp(ds, products[i].dataset) == 0)
+			return products[i].ns;
+	}
+	return ds != NULL && strcmp(ds, CFL_ORG_DATASET) == 0 ? "atlassian_cloud" : "confluence";
 }
 
 static cfl_map_status_t map_message(const cfl_mapper_t *m, const cfl_map_input_t *in,
@@ -700,7 +846,7 @@ cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in,
 	if (res->doc != NULL) {
 		if (st == CFL_MAP_ERROR)
 			add_arrival_time(in, res->doc);
-		cfl_map_fit(res->doc, is_org_doc(res->doc));
+		cfl_map_fit_ns(res->doc, doc_root(res->doc));
 	}
 	return st;
 }

@@ -41,6 +41,18 @@
 #define CFL_MODULE "atlassian_confluence"
 #define CFL_PRESERVE_TAG "preserve_original_event"
 
+/* The Atlassian product an event belongs to (docs/jira-bitbucket-mapping.md
+ * section 1): it chooses the dataset, the audit namespace, the categorization
+ * table and the product's field rules. Data Center events of the three
+ * products share one format, so the product is resolved per event. */
+typedef enum cfl_product {
+	CFL_PRODUCT_CONFLUENCE = 0, CFL_PRODUCT_JIRA, CFL_PRODUCT_BITBUCKET, CFL_NPRODUCTS
+} cfl_product_t;
+
+/* "confluence", "jira", "bitbucket" -> the product, or -1 (NULL or "": -1). */
+int cfl_product_parse(const char *name);
+const char *cfl_product_name(cfl_product_t p);
+
 typedef struct cfl_map_opts {
 	const char *rulebase;      /* path of confluence-audit.rulebase (required) */
 	const char *categories;    /* path of confluence-categories.json (required) */
@@ -53,6 +65,11 @@ typedef struct cfl_map_opts {
 	int preserve_original;     /* event.original + tag preserve_original_event */
 	int event_id;              /* event.id = XXH3-128 (hex) of the event's JSON text */
 	const char *const *tags; size_t ntags;
+	const char *product;       /* events nothing else attributes; NULL or "" = "confluence" */
+	int product_detect;        /* an event's product-owned i18n key decides its product */
+	const char *jira_categories;      /* NULL or "": jira-categories.json beside categories,
+	                                   * else the installed one (as org_categories) */
+	const char *bitbucket_categories; /* same, bitbucket-categories.json */
 } cfl_map_opts_t;
 
 typedef struct cfl_mapper cfl_mapper_t;
@@ -79,6 +96,8 @@ typedef struct cfl_map_input {
 	int64_t received_ms; int has_received; /* when the message arrived (epoch ms UTC): the
 	                                 * pipeline_error document's @timestamp; without it,
 	                                 * the time of the call */
+	const char *product;            /* imconfluence's $!metadata!product or NULL: the product
+	                                 * polled, which beats the configured one */
 	int copy;                       /* > 0: the n-th identical copy of an event (imconfluence's
 	                                 * $!metadata!copy): event.id takes the number in */
 } cfl_map_input_t;
@@ -94,6 +113,8 @@ typedef enum cfl_map_status {
 typedef struct cfl_map_result {
 	struct json_object *doc;  /* new reference owned by the caller (OK and ERROR); NULL for EMPTY */
 	int64_t ts_ms; int has_ts; /* event time in epoch ms UTC when known (for setTimestamp) */
+	int product_mismatch;      /* the event's i18n keys name another product than the one it
+	                            * was mapped as (a misrouted input: impstats product.mismatch) */
 } cfl_map_result_t;
 
 /* Maps one message. Never fails without a document except for EMPTY: a message

@@ -13,6 +13,13 @@
  *                             -> confluence.audit.extra_attributes[], .changed_values[], .affected_objects[]
  * Both shapes differ only in the two marked members, so one mapper serves both.
  *
+ * Jira and Bitbucket Data Center write the same format (the cross-product
+ * auditing plugin; docs/jira-bitbucket-mapping.md section 4). For them the
+ * author's name is user.name (the uri is not read), the audit fields go
+ * under jira.audit / bitbucket.audit, and Jira's source, a proxy chain
+ * "a, b, c", is split: source.address = a, the other IPs to
+ * jira.audit.additional_source_ips.
+ *
  * Licensed under the Apache License, Version 2.0.
  */
 #include <errno.h>
@@ -122,6 +129,10 @@ static void map_author(cfl_map_work_t *ev)
 	if (!cfl_work_has(ev, CFL_F_AUTHOR))
 		return;
 	cfl_span_pick(ev->f[CFL_F_AUTHOR], names, 3, a);
+	if (ev->product != CFL_PRODUCT_CONFLUENCE) {
+		cfl_work_author_as(ev, a[0], a[1], "name");
+		return;
+	}
 	cfl_work_author(ev, a[0], a[1]);
 	len = cfl_span_text(a[2], buf, sizeof(buf), &uri);
 	if (len < 0 && cfl_jscan_type(a[2]) == CFL_JSTRING) {
@@ -174,11 +185,131 @@ static void move_array(cfl_map_work_t *ev, cfl_field_t from, const char *to)
 		cfl_json_add_new(ev->audit, to, cfl_span_json_pruned(v));
 }
 
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* cfl_ip_parse wants the text alone (NUL-terminated): a part of a longer
+ * string is copied first; anything longer than an address is none. */
+static int part_is_ip(const char *s, size_t len, cfl_ip_t *ip)
+{
+	char buf[64];
+
+	if (len >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return cfl_ip_parse(buf, len, ip) == 0;
+}
+
+/* Jira's source: split at every ',', parts trimmed, empty parts dropped; the
+ * first is source.address, the later ones that are IPs become
+ * jira.audit.additional_source_ips (the rest is dropped without error). A
+ * value without a comma is kept whole, exactly as before. */
+static void map_jira_source(cfl_map_work_t *ev, struct json_object *src)
+{
+	const char *s = json_object_get_string(src), *end, *a, *b;
+	size_t len = (size_t)json_object_get_string_len(src);
+	struct json_object *more = NULL;
+	int first = 1;
+	cfl_ip_t ip;
+
+	if (memchr(s, ',', len) == NULL) {
+		cfl_work_address(ev, src);
+		return;
+	}
+	end = s + len;
+	for (a = s; a <= end; a = b + 1) {
+		const char *pe;
+
+		b = memchr(a, ',', (size_t)(end - a));
+		if (b == NULL)
+			b = end;
+		pe = b;
+		while (a < pe && is_blank(*a))
+			a++;
+		while (pe > a && is_blank(pe[-1]))
+			pe--;
+		if (pe == a)
+			continue;
+		if (first) {
+			cfl_work_address(ev, json_object_new_string_len(a, (int)(pe - a)));
+			first = 0;
+		} else if (part_is_ip(a, (size_t)(pe - a), &ip)) {
+			if (more == NULL) {
+				more = json_object_new_array();
+				cfl_json_add_new(ev->audit, "additional_source_ips", more);
+				ev->more_ips = more;
+			}
+			json_object_array_add(more, json_object_new_string_len(a, (int)(pe - a)));
+		}
+	}
+	json_object_put(src);
+}
+
+/* The product a key belongs to by its prefix, or -1 for a shared key. */
+static int key_product(cfl_span_t key)
+{
+	static const struct { const char *prefix; cfl_product_t p; } owned[] = {
+		{ "jira.", CFL_PRODUCT_JIRA }, { "bitbucket.", CFL_PRODUCT_BITBUCKET },
+		{ "audit.logging.", CFL_PRODUCT_CONFLUENCE },
+	};
+	char buf[64];
+	size_t i;
+
+	if (cfl_jscan_type(key) != CFL_JSTRING)
+		return -1;
+	/* only the prefix matters: a longer key is cut, not refused */
+	if (cfl_jscan_string(key, buf, sizeof(buf)) < 0) {
+		size_t n = key.len - 2 < sizeof(buf) - 1 ? key.len - 2 : sizeof(buf) - 1;
+
+		memcpy(buf, key.p + 1, n);
+		buf[n] = '\0';
+	}
+	for (i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
+		if (strncmp(buf, owned[i].prefix, strlen(owned[i].prefix)) == 0)
+			return (int)owned[i].p;
+	}
+	return -1;
+}
+
+int cfl_detect_product(const cfl_map_work_t *ev)
+{
+	cfl_span_t type = ev->f[CFL_F_AUDIT_TYPE], key, attr;
+	cfl_jiter_t it;
+	int p;
+
+	if (cfl_jscan_type(type) != CFL_JOBJECT)
+		type = ev->f[CFL_F_TYPE];
+	if (cfl_jscan_type(type) == CFL_JOBJECT) {
+		if (cfl_span_get(type, "actionI18nKey", &key) && (p = key_product(key)) >= 0)
+			return p;
+		if (cfl_span_get(type, "categoryI18nKey", &key) && (p = key_product(key)) >= 0)
+			return p;
+	}
+	if (cfl_jscan_type(ev->f[CFL_F_EXTRA_ATTRIBUTES]) != CFL_JARRAY
+			|| !cfl_jscan_arr_begin(ev->f[CFL_F_EXTRA_ATTRIBUTES], &it))
+		return -1;
+	while (cfl_jscan_arr_next(&it, &attr)) {
+		if (cfl_jscan_type(attr) == CFL_JOBJECT && cfl_span_get(attr, "nameI18nKey", &key)
+				&& (p = key_product(key)) >= 0)
+			return p;
+	}
+	return -1;
+}
+
 cfl_rc_t cfl_map_dc(cfl_map_work_t *ev)
 {
+	struct json_object *src;
+
 	if (map_time(ev) != CFL_OK)
 		return ev->error.rc;
-	cfl_work_address(ev, cfl_span_keyword(ev->f[CFL_F_SOURCE]));
+	src = cfl_span_keyword(ev->f[CFL_F_SOURCE]);
+	if (src != NULL && ev->product == CFL_PRODUCT_JIRA)
+		map_jira_source(ev, src);
+	else
+		cfl_work_address(ev, src);
 	map_author(ev);
 	map_type(ev);
 	cfl_json_add_new(ev->audit, "method", cfl_span_keyword(ev->f[CFL_F_METHOD]));

@@ -15,14 +15,16 @@
  *    text in <root>.moved ([{"field": ..., "value": ...}]), tag value_moved;
  *  - an _id over 512 bytes (event.id is the shipped outputs' _id): the id
  *    becomes the XXH3-128 of itself and the original goes to <root>.moved.
- * <root> is confluence.audit or atlassian_cloud.audit; neither name is in
- * the integrations' mappings, so both are mapped dynamically, as keyword.
+ * <root> is confluence.audit, jira.audit, bitbucket.audit or
+ * atlassian_cloud.audit; none of these names is in the integrations'
+ * mappings, so they are mapped dynamically, as keyword.
  * event.original is never touched: it is not indexed, and it is the place
  * the whole event stays (preserveOriginal).
  *
  * Licensed under the Apache License, Version 2.0.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -48,14 +50,18 @@ struct special {
 
 /* The parts of each document whose shape comes from the event; everything
  * else is built by the mapper from text values (contract sections 2-5). */
-static const struct special cfl_special[] = {
-	{ "event.original", K_SKIP }, { "event.id", K_ID },
-	{ "confluence.audit.affected_objects", K_FLAT },
-	{ "confluence.audit.changed_values", K_FLAT },
-	{ "confluence.audit.extra_attributes", K_FLAT },
-	{ "confluence.audit.type", K_OPEN },
+/* The Data Center products share one event format, so one set of rules
+ * under each product's root. */
+#define DC_SPECIAL(ns) \
+	{ "event.original", K_SKIP }, { "event.id", K_ID }, \
+	{ ns ".audit.affected_objects", K_FLAT }, \
+	{ ns ".audit.changed_values", K_FLAT }, \
+	{ ns ".audit.extra_attributes", K_FLAT }, \
+	{ ns ".audit.type", K_OPEN }, \
 	{ NULL, K_ANY }
-};
+static const struct special cfl_special[] = { DC_SPECIAL("confluence") };
+static const struct special jira_special[] = { DC_SPECIAL("jira") };
+static const struct special bitbucket_special[] = { DC_SPECIAL("bitbucket") };
 static const struct special org_special[] = {
 	{ "event.original", K_SKIP }, { "event.id", K_ID },
 	{ "atlassian_cloud.audit.context", K_NESTED },
@@ -653,20 +659,33 @@ static void add_tag(struct json_object *doc, const char *tag)
 
 int cfl_map_fit(struct json_object *doc, int org)
 {
+	return cfl_map_fit_ns(doc, org ? "atlassian_cloud" : "confluence");
+}
+
+int cfl_map_fit_ns(struct json_object *doc, const char *ns)
+{
+	static const struct { const char *ns; const struct special *special; } roots[] = {
+		{ "confluence", cfl_special }, { "jira", jira_special },
+		{ "bitbucket", bitbucket_special }, { "atlassian_cloud", org_special },
+	};
+	char mv[64];
 	fit_t f;
 	struct json_object *root;
+	size_t i;
 
 	if (doc == NULL)
 		return 0;
 	memset(&f, 0, sizeof(f));
-	f.special = org ? org_special : cfl_special;
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]) - 1 && strcmp(ns, roots[i].ns) != 0; i++)
+		;
+	ns = roots[i].ns;
+	f.special = roots[i].special;
 	path_push(&f, "", 0);
 	fit_members(&f, doc, fit_special, 0, NULL, 0, 0);
 	if (f.moved != NULL) {
 		/* a moved part's text, and the path of a member with a bad name,
 		 * are keywords too: the same rules apply to them */
-		const char *mv = org ? "atlassian_cloud.audit.moved" : "confluence.audit.moved";
-
+		snprintf(mv, sizeof(mv), "%s.audit.moved", ns);
 		path_pop(&f, 0);
 		path_push(&f, mv, strlen(mv));
 		fit_elements(&f, f.moved, fit_any_no_special, 0);
@@ -674,7 +693,7 @@ int cfl_map_fit(struct json_object *doc, int org)
 	free(f.path);
 	if (f.moved == NULL && f.truncated == NULL && f.repaired == NULL)
 		return f.oom ? -1 : 0;
-	root = cfl_json_child(cfl_json_child(doc, org ? "atlassian_cloud" : "confluence"), "audit");
+	root = cfl_json_child(cfl_json_child(doc, ns), "audit");
 	if (f.truncated != NULL) {
 		cfl_json_add(root, "truncated_fields", f.truncated);
 		add_tag(doc, CFL_FIT_TAG_TRUNCATED);

@@ -23,6 +23,10 @@
  * memory ran out on the way (the document is then fitted as far as it got). */
 int cfl_map_fit(struct json_object *doc, int org);
 
+/* Same, for the document under root ns ("confluence", "jira", "bitbucket",
+ * "atlassian_cloud"; another name: atlassian_cloud's rules). */
+int cfl_map_fit_ns(struct json_object *doc, const char *ns);
+
 /* The XXH3-128 of s[0..len) as 32 lowercase hex digits (canonical,
  * big-endian): event.id's form (contract section 2). New reference. */
 struct json_object *cfl_fit_hash_id(const char *s, size_t len);

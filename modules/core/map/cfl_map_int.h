@@ -23,13 +23,16 @@
 /* Strings that are the same in every document, built once and shared by
  * reference (immutable: libfastjson has no call that changes a string). */
 typedef enum cfl_leaf {
-	CFL_L_ECS_VERSION, CFL_L_KIND_EVENT, CFL_L_KIND_ERROR, CFL_L_DATASET, CFL_L_MODULE,
+	CFL_L_ECS_VERSION, CFL_L_KIND_EVENT, CFL_L_KIND_ERROR,
 	CFL_L_LOGS, CFL_L_NAMESPACE, CFL_NLEAVES
 } cfl_leaf_t;
 
 struct cfl_mapper {
 	cfl_lognorm_t *ln;
-	cfl_categories_t *cats;
+	cfl_categories_t *cats[CFL_NPRODUCTS];  /* each product's table (all loaded at start) */
+	struct json_object *dataset[CFL_NPRODUCTS], *module[CFL_NPRODUCTS];
+	cfl_product_t product;  /* the configured product */
+	int product_detect;
 	cfl_geoip_t *geo;
 	cfl_map_org_t *org;  /* the organization audit log's mapper (cfl_map_org.c) */
 	struct json_object *leaf[CFL_NLEAVES];
@@ -55,5 +58,15 @@ void cfl_map_user_fields(cfl_map_work_t *ev, const cfl_category_t *cat);
 /* "<name>:<uuid>" (lowercase 8-4-4-4-12 hex) -> length of <name>, or 0 if s is
  * not of that form. The uuid starts at s + result + 1. */
 size_t cfl_split_group_uuid(const char *s, size_t len);
+
+/* The product whose own i18n key prefix the event's action object or
+ * extraAttributes carry first (contract section 1, detection), or -1 when
+ * only shared keys (or none) are there. */
+int cfl_detect_product(const cfl_map_work_t *ev);
+
+/* The path of a table that lives beside the Confluence table: given (when
+ * not NULL or ""); or file in categories' directory; or, when that has none,
+ * the installed one. A new string (NULL: out of memory). */
+char *cfl_beside_categories(const char *categories, const char *given, const char *file);
 
 #endif /* CFL_MAP_INT_H */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cfl_map_org.h"
+#include "cfl_map_int.h"
 #include "cfl_map_fit.h"
 #include "cfl_categories.h"
 #include "cfl_json_util.h"
@@ -82,30 +83,40 @@ static int make_leaves(cfl_map_org_t *org, const cfl_map_opts_t *o)
 	return o->preserve_original ? add_tag(org, CFL_PRESERVE_TAG) : 0;
 }
 
-/* The table's path: given; or beside the Confluence table, which is where
- * the package installs both and where the tests find them; or, for an
+/* A table's path: given; or beside the Confluence table, which is where
+ * the package installs them all and where the tests find them; or, for an
  * operator's own Confluence table elsewhere, the installed one. */
-static char *categories_path(const cfl_map_opts_t *o)
+char *cfl_beside_categories(const char *categories, const char *given, const char *file)
 {
-	const char *dir = o->categories, *slash;
-	size_t n;
+	const char *slash;
+	size_t n, flen = strlen(file);
 	char *p;
 
-	if (o->org_categories != NULL && *o->org_categories != '\0')
-		return strdup(o->org_categories);
-	slash = dir != NULL ? strrchr(dir, '/') : NULL;
-	n = slash != NULL ? (size_t)(slash - dir) + 1 : 0;
-	if ((p = malloc(n + sizeof(CFL_ORG_CATEGORIES_FILE))) == NULL)
+	if (given != NULL && *given != '\0')
+		return strdup(given);
+	slash = categories != NULL ? strrchr(categories, '/') : NULL;
+	n = slash != NULL ? (size_t)(slash - categories) + 1 : 0;
+	if ((p = malloc(n + flen + 1)) == NULL)
 		return NULL;
-	memcpy(p, dir, n);
-	memcpy(p + n, CFL_ORG_CATEGORIES_FILE, sizeof(CFL_ORG_CATEGORIES_FILE));
+	memcpy(p, categories, n);
+	memcpy(p + n, file, flen + 1);
 #ifdef CFL_PKGDATADIR
-	if (access(p, F_OK) != 0 && access(CFL_PKGDATADIR "/" CFL_ORG_CATEGORIES_FILE, F_OK) == 0) {
-		free(p);
-		return strdup(CFL_PKGDATADIR "/" CFL_ORG_CATEGORIES_FILE);
+	if (access(p, F_OK) != 0) {
+		char inst[4096];
+
+		snprintf(inst, sizeof(inst), "%s/%s", CFL_PKGDATADIR, file);
+		if (access(inst, F_OK) == 0) {
+			free(p);
+			return strdup(inst);
+		}
 	}
 #endif
 	return p;
+}
+
+static char *categories_path(const cfl_map_opts_t *o)
+{
+	return cfl_beside_categories(o->categories, o->org_categories, CFL_ORG_CATEGORIES_FILE);
 }
 
 cfl_rc_t cfl_map_org_new(const cfl_map_opts_t *o, const cfl_geoip_t *geo, cfl_map_org_t **out,

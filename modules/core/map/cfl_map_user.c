@@ -10,6 +10,11 @@
  * including by absence (a later User without id removes user.target.id); then
  * changed values are walked, where an empty "from" counts as absent.
  *
+ * Jira and Bitbucket (docs/jira-bitbucket-mapping.md section 7) differ in the
+ * gate, the object type spelling (GROUP, USER), the keys of renames and
+ * changes, and in what a User or Group object fills; the table `rules`
+ * below holds the differences, so the walk is the same for all three.
+ *
  * Licensed under the Apache License, Version 2.0.
  */
 #include <string.h>
@@ -24,13 +29,51 @@ static int str_eq(struct json_object *v, const char *s)
 		&& strcmp(json_object_get_string(v), s) == 0;
 }
 
+/* What differs per product. NULL: no such key (no value of it matches). */
+static const struct product_rules {
+	const char *gate_keys[2];      /* categoryI18nKey values that open the gate */
+	const char *gate_categories[2]; /* category values that open it */
+	const char *group_type, *user_type;
+	int group_id;                  /* a Group object's id -> group.id */
+	int target_full_name;          /* a target User's name -> user.target.full_name
+	                                * (and .name from its uri); else user.target.name */
+	const char *renamed_key;
+	const char *change_keys[3];    /* -> name, email, full_name */
+	int change_fallback;           /* target.* = to when there is no from */
+} rules[CFL_NPRODUCTS] = {
+	[CFL_PRODUCT_CONFLUENCE] = {
+		{ "audit.logging.category.user.management", "audit.logging.category.auth" },
+		{ "Users and groups", NULL }, "Group", "User", 1, 1,
+		"audit.logging.changed.value.username", { "Username", "Email", "Display name" }, 1 },
+	[CFL_PRODUCT_JIRA] = {
+		{ "jira.auditing.category.usermanagement", "jira.auditing.category.groupmanagement" },
+		{ "user management", "group management" }, "GROUP", "USER", 0, 0,
+		"common.words.username", { "common.words.username", "common.words.email",
+		"common.words.fullname" }, 0 },
+	[CFL_PRODUCT_BITBUCKET] = {
+		{ "bitbucket.service.audit.category.usersandgroups", NULL },
+		{ NULL, NULL }, "GROUP", "USER", 1, 0,
+		"bitbucket.service.user.audit.attribute.user.name", { NULL, NULL, NULL }, 0 },
+};
+
+static int str_eq_any(struct json_object *v, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (list[i] != NULL && str_eq(v, list[i]))
+			return 1;
+	}
+	return 0;
+}
+
 static int gate_open(cfl_map_work_t *ev)
 {
+	const struct product_rules *r = &rules[ev->product];
 	struct json_object *type = cfl_json_get(ev->audit, "type");
 
-	return str_eq(cfl_json_get(type, "categoryI18nKey"), "audit.logging.category.user.management")
-		|| str_eq(cfl_json_get(type, "categoryI18nKey"), "audit.logging.category.auth")
-		|| str_eq(cfl_json_get(type, "category"), "Users and groups");
+	return str_eq_any(cfl_json_get(type, "categoryI18nKey"), r->gate_keys, 2)
+		|| str_eq_any(cfl_json_get(type, "category"), r->gate_categories, 2);
 }
 
 static int is_uuid_char(char c, int i)
@@ -66,7 +109,7 @@ static void group_name_id(cfl_map_work_t *ev, struct json_object *obj,
 	size_t n;
 
 	*name = cfl_json_keyword(cfl_json_get(obj, "name"));
-	*id = cfl_json_keyword(cfl_json_get(obj, "id"));
+	*id = rules[ev->product].group_id ? cfl_json_keyword(cfl_json_get(obj, "id")) : NULL;
 	if (!ev->is_cloud || *name == NULL)
 		return;
 	s = json_object_get_string(*name);
@@ -124,7 +167,9 @@ static void apply_user(cfl_map_work_t *ev, struct json_object *obj, unsigned uf)
 	struct json_object *id = cfl_json_get(obj, "id");
 	struct json_object *user = cfl_work_user(ev);
 
-	if (uf & CFL_UF_TARGET) {
+	if ((uf & CFL_UF_TARGET) && !rules[ev->product].target_full_name) {
+		put_name_id(cfl_json_child(user, "target"), cfl_json_keyword(name), cfl_json_keyword(id));
+	} else if (uf & CFL_UF_TARGET) {
 		struct json_object *target = cfl_json_child(user, "target");
 
 		cfl_json_put(target, "full_name", cfl_json_keyword(name));
@@ -142,6 +187,7 @@ static void apply_user(cfl_map_work_t *ev, struct json_object *obj, unsigned uf)
 
 static void walk_affected_objects(cfl_map_work_t *ev, unsigned uf)
 {
+	const struct product_rules *r = &rules[ev->product];
 	struct json_object *arr = cfl_json_get(ev->audit, "affected_objects");
 	int i, n;
 
@@ -152,9 +198,9 @@ static void walk_affected_objects(cfl_map_work_t *ev, unsigned uf)
 		struct json_object *obj = json_object_array_get_idx(arr, i);
 		struct json_object *type = cfl_json_get(obj, "type");
 
-		if (str_eq(type, "Group") && (uf & (CFL_UF_GROUP | CFL_UF_MEMBERSHIP)))
+		if (str_eq(type, r->group_type) && (uf & (CFL_UF_GROUP | CFL_UF_MEMBERSHIP)))
 			apply_group(ev, obj, uf);
-		else if (str_eq(type, "User") && (uf & (CFL_UF_TARGET | CFL_UF_MEMBERSHIP | CFL_UF_LOGIN)))
+		else if (str_eq(type, r->user_type) && (uf & (CFL_UF_TARGET | CFL_UF_MEMBERSHIP | CFL_UF_LOGIN)))
 			apply_user(ev, obj, uf);
 	}
 }
@@ -183,20 +229,23 @@ static void apply_change(cfl_map_work_t *ev, struct json_object *cv, const char 
 	struct json_object *target = cfl_json_child(user, "target");
 
 	cfl_json_put(cfl_json_child(user, "changes"), field, json_object_get(to));
-	cfl_json_put(target, field, json_object_get(to));
+	if (rules[ev->product].change_fallback)
+		cfl_json_put(target, field, json_object_get(to));
 	if (from != NULL)
 		cfl_json_put(target, field, from);
 	json_object_put(to);
 }
 
-static const char *changed_field(struct json_object *key)
+static const char *changed_field(const cfl_map_work_t *ev, struct json_object *key)
 {
-	if (str_eq(key, "Username"))
-		return "name";
-	if (str_eq(key, "Email"))
-		return "email";
-	if (str_eq(key, "Display name"))
-		return "full_name";
+	static const char *const fields[3] = { "name", "email", "full_name" };
+	const struct product_rules *r = &rules[ev->product];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (r->change_keys[i] != NULL && str_eq(key, r->change_keys[i]))
+			return fields[i];
+	}
 	return NULL;
 }
 
@@ -213,9 +262,9 @@ static void walk_changed_values(cfl_map_work_t *ev, unsigned uf)
 		struct json_object *key = cfl_json_get(cv, "i18nKey");
 		const char *field;
 
-		if ((uf & CFL_UF_RENAMED) && str_eq(key, "audit.logging.changed.value.username"))
+		if ((uf & CFL_UF_RENAMED) && str_eq(key, rules[ev->product].renamed_key))
 			apply_rename(ev, cv);
-		if ((uf & CFL_UF_CHANGES) && (field = changed_field(key)) != NULL)
+		if ((uf & CFL_UF_CHANGES) && (field = changed_field(ev, key)) != NULL)
 			apply_change(ev, cv, field);
 	}
 }

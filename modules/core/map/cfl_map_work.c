@@ -43,13 +43,19 @@ struct json_object *cfl_work_user(cfl_map_work_t *ev)
 
 void cfl_work_author(cfl_map_work_t *ev, cfl_span_t id_span, cfl_span_t name_span)
 {
+	cfl_work_author_as(ev, id_span, name_span, "full_name");
+}
+
+void cfl_work_author_as(cfl_map_work_t *ev, cfl_span_t id_span, cfl_span_t name_span,
+	const char *name_key)
+{
 	struct json_object *id = cfl_span_keyword(id_span);
 	struct json_object *name = cfl_span_keyword(name_span);
 
 	if (id != NULL)
 		cfl_json_add_new(cfl_work_user(ev), "id", id);
 	if (name != NULL)
-		cfl_json_add_new(cfl_work_user(ev), "full_name", name);
+		cfl_json_add_new(cfl_work_user(ev), name_key, name);
 }
 
 struct json_object *cfl_work_group(cfl_map_work_t *ev)

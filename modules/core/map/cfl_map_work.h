@@ -45,6 +45,8 @@ typedef struct cfl_map_work {
 	struct json_object *action;  /* event.action, NULL if none */
 	struct json_object *address; /* source.address, NULL if none */
 	int is_cloud;
+	cfl_product_t product;       /* resolved before the shape mapper runs */
+	struct json_object *more_ips; /* Jira's other source addresses (in audit), borrowed */
 	int audit_clean;             /* set by a shape mapper whose audit holds no empties */
 	int64_t ts_ms;
 	char host[CFL_HOST_MAX];     /* host of service.address, for related.hosts ("" = none) */
@@ -65,6 +67,8 @@ struct json_object *cfl_work_user(cfl_map_work_t *ev);
 /* user.id and user.full_name from the author's id and name spans (kept as
  * keywords, anything else ignored). Both shapes' authors use it. */
 void cfl_work_author(cfl_map_work_t *ev, cfl_span_t id, cfl_span_t name);
+/* Same, the name to user.name (Jira and Bitbucket Data Center authors). */
+void cfl_work_author_as(cfl_map_work_t *ev, cfl_span_t id, cfl_span_t name, const char *name_key);
 struct json_object *cfl_work_group(cfl_map_work_t *ev);
 /* Sets source.address (v stolen; NULL: nothing). */
 void cfl_work_address(cfl_map_work_t *ev, struct json_object *v);
