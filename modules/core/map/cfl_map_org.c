@@ -83,7 +83,8 @@ static int make_leaves(cfl_map_org_t *org, const cfl_map_opts_t *o)
 
 /* The table's path: given; or beside the Confluence table, which is where
  * the package installs both and where the tests find them; or, for an
- * operator's own Confluence table elsewhere, the installed one. */
+ * operator's own Confluence table elsewhere, the installed one
+ * ($CFL_RULEBASES, else CFL_PKGDATADIR). */
 static char *categories_path(const cfl_map_opts_t *o)
 {
 	const char *dir = o->categories, *slash;
@@ -99,9 +100,20 @@ static char *categories_path(const cfl_map_opts_t *o)
 	memcpy(p, dir, n);
 	memcpy(p + n, CFL_ORG_CATEGORIES_FILE, sizeof(CFL_ORG_CATEGORIES_FILE));
 #ifdef CFL_PKGDATADIR
-	if (access(p, F_OK) != 0 && access(CFL_PKGDATADIR "/" CFL_ORG_CATEGORIES_FILE, F_OK) == 0) {
-		free(p);
-		return strdup(CFL_PKGDATADIR "/" CFL_ORG_CATEGORIES_FILE);
+	if (access(p, F_OK) != 0) {
+		/* $CFL_RULEBASES stands for the installed directory where it is
+		 * set (as for confluence2ecs): the tests point it at the tree they
+		 * test, so none depends on what is installed */
+		const char *env = getenv("CFL_RULEBASES"), *inst = env != NULL && *env != '\0' ? env : CFL_PKGDATADIR;
+		char *alt = malloc(strlen(inst) + sizeof("/" CFL_ORG_CATEGORIES_FILE));
+		if (alt != NULL) {
+			sprintf(alt, "%s/%s", inst, CFL_ORG_CATEGORIES_FILE);
+			if (access(alt, F_OK) == 0) {
+				free(p);
+				return alt;
+			}
+			free(alt);
+		}
 	}
 #endif
 	return p;
