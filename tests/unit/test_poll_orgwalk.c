@@ -340,14 +340,14 @@ static void restart_resumes_the_walk_from_the_saved_state(void **state)
 	assert_int_equal(feed_emit(w, page(1, 2, T0, "cursor-page-2"), NULL, 0), 2);
 	memset(&st, 0, sizeof(st));
 	assert_int_equal(cfl_orgwalk_snapshot(w, &st), CFL_OK);
-	st.base_url = "https://api.atlassian.com/admin/v1/orgs/x";
-	st.flavor = "organization";
+	st.base_url = strdup("https://api.atlassian.com/admin/v1/orgs/x");
+	st.flavor = strdup("organization");
 	text = cfl_state_serialize(&st, &len);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "\"version\":2"));
 	assert_non_null(strstr(text, "\"api_cursor\":\"cursor-page-2\""));
 	assert_non_null(strstr(text, "[\"e1\","));
-	cfl_orgwalk_snapshot_free(&st);
+	cfl_state_free(&st);
 	cfl_orgwalk_free(w);
 	/* a new process reads it back */
 	assert_int_equal(cfl_state_parse(text, len, &back, &err), CFL_OK);

@@ -47,6 +47,7 @@ struct cfl_poll {
 	cfl_dedup_t *dedup;
 	cfl_poll_stats_t stats;
 	char warning[CFL_ERRBUF_LEN];
+	int evict_warned;     /* this cycle's window already overflowed the fingerprints */
 
 	/* persisted */
 	int has_cursor;
@@ -220,6 +221,7 @@ void cfl_poll_begin(cfl_poll_t *p, int64_t now_ms)
 	if (start > now_ms) /* the clock went back: wait until it catches up */
 		return;
 	p->active = 1;
+	p->evict_warned = 0;
 	p->next_start = start;
 	p->width = 0;
 	p->dense_from = CFL_TS_NONE;
@@ -765,6 +767,7 @@ static void make_chunk(cfl_poll_t *p)
 		p->out[p->n_out].json = p->items[i].ev->json;
 		p->out[p->n_out].len = p->items[i].ev->len;
 		p->out[p->n_out].ts_ms = p->items[i].ts;
+		p->out[p->n_out].processed_ms = p->items[i].ts;
 		p->out[p->n_out].copy = p->items[i].copy;
 		p->n_out++;
 	}
@@ -897,6 +900,16 @@ cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 			p->stats.excluded++;
 		else
 			p->stats.emitted++;
+	}
+	/* a full set forgets the oldest delivered events: a re-read of them
+	 * would repeat them, so the first overflow of a window is said */
+	if (cfl_dedup_evicted(p->dedup) > p->stats.evictions) {
+		p->stats.evictions = cfl_dedup_evicted(p->dedup);
+		if (!p->evict_warned)
+			warn(p, "more events were delivered inside the overlap than the %zu fingerprints kept "
+			     "(the oldest are forgotten): re-read events may be repeated; lower overlap",
+			     p->cfg.max_fingerprints);
+		p->evict_warned = 1;
 	}
 	/* the whole segment; or everything older than the page's newest event
 	 * (its millisecond may go on in the next page); or everything before
