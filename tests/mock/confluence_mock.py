@@ -716,6 +716,14 @@ class Faults(object):
             f = self.endless.get(flavor)
             return f if f and f["kind"] == "endless" else None
 
+    def set_sticky(self, flavor, f):
+        with self.lock:
+            self.endless[flavor + ":inject"] = dict(f)
+
+    def sticky_inject(self, flavor):
+        with self.lock:
+            return self.endless.get(flavor + ":inject")
+
     def is_reshuffled(self, flavor):
         with self.lock:
             f = self.endless.get(flavor)
@@ -1323,11 +1331,25 @@ class Handler(BaseHTTPRequestHandler):
             raise BadRequest("startDate and endDate are required")
         endless = self.mock.faults.is_endless("cloud")
         shuffled = self.mock.faults.is_reshuffled("cloud")
+        k = fault["kind"] if fault else None
+        inj = []
+        if k == "inject" and fault.get("sticky"):
+            # the hostile events are part of the server's list from now on,
+            # at its head: they take offsets like any event
+            self.mock.faults.set_sticky("cloud", fault)
+        sticky = self.mock.faults.sticky_inject("cloud")
+        if sticky:
+            inj = [e.encode("utf-8") for e in sticky["events"]]
+            if k == "inject":
+                fault = None
+        head = inj[start:start + limit]
+        rstart = max(0, start - len(inj))
+        rlimit = limit - len(head)
         with store.lock:
             lo, hi = store.window(sd, ed)
-            total = hi - lo
-            top = max(lo, hi - start)
-            bot = max(lo, top - limit)
+            total = hi - lo + len(inj)
+            top = max(lo, hi - rstart)
+            bot = max(lo, top - rlimit)
             page = store.evs[bot:top]
             if shuffled:
                 # a broken server (or a load balancer over replicas that
@@ -1336,7 +1358,7 @@ class Handler(BaseHTTPRequestHandler):
                 random.shuffle(win)
                 page = win[start:start + limit]
         page.reverse()
-        parts = self._hostile_parts(fault, [store.render(ev, "cloud") for ev in page])
+        parts = self._hostile_parts(fault, head + [store.render(ev, "cloud") for ev in page])
         more = start + len(parts) < total and limit > 0
         k = fault["kind"] if fault else None
         next_start = None

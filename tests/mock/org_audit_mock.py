@@ -29,6 +29,10 @@ Control API (plain HTTP, same port), JSON in and out:
                           "retry_after"?: "2", "body"?: "...", "only"?: "cursor"|"fresh"}
                           {"kind": "slow", "seconds": s, "count": n}
                           {"kind": "expire_cursors"}: every cursor issued so far answers 400
+                          hostile servers (imconfluence_hostile_org.sh):
+                          {"kind": "inject", "events": ["raw JSON", ...], "count": n}: added to
+                          the page's data whatever the window
+                          {"kind": "amplify", "n": N, "count": n}: a page of N distinct ids
   DELETE /__mock/faults  clear faults; POST /__mock/clear: no events
   GET  /__mock/requests  the API request log: [{seq, path, params, status, count, auth_ok,
                           accept, cursor}]
@@ -305,7 +309,15 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 nxt = None
         rec["count"] = len(evs)
-        data = "[" + ",".join(e.text for e in evs) + "]"
+        items = [e.text for e in evs]
+        if f and f.get("kind") == "inject":
+            items += [str(x) for x in f.get("events", [])]
+        elif f and f.get("kind") == "amplify":
+            t = iso_ms(now_ms() - 1000)
+            items = ['{"id":"amp-%d","type":"events","attributes":{"time":"%s","processedAt":"%s",'
+                     '"action":"user_login"}}' % (i, t, t) for i in range(int(f.get("n", 100000)))]
+        rec["count"] = len(items)
+        data = "[" + ",".join(items) + "]"
         base = "https://api.atlassian.com%s%s%s" % (ORG_PREFIX, org, ORG_SUFFIX)
         if nxt is not None:
             links = {"self": base, "next": base + "?cursor=" + nxt}

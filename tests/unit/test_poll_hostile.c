@@ -322,6 +322,23 @@ static void poisoned_state_recovers_by_itself(void **state)
 	assert_int_equal(cfl_poll_stats(p)->cursor_resets, 1);
 	assert_int_equal(o.n, 30);
 	cfl_poll_free(p);
+
+	/* with fingerprints in the state, the newest sane one says where we
+	 * were: the window starts there (minus the overlap), not a lookback */
+	{
+		cfl_state_fp_t fps[2] = { { 1, NOW - 10 * MIN, 1 }, { 2, FUTURE, 1 } };
+		cfl_request_t req;
+		st.fps = fps;
+		st.n_fps = 2;
+		p = poller(CFL_FLAVOR_DC, 50, 0);
+		assert_int_equal(cfl_poll_restore(p, &st, &err), CFL_OK);
+		cfl_poll_begin(p, NOW);
+		assert_int_equal(cfl_poll_next(p, &req), CFL_POLL_FETCH);
+		assert_true(req.from_ms == NOW - 10 * MIN - 1); /* no earlier than the oldest fingerprint */
+		assert_true(cfl_poll_take_warning(p, w, sizeof(w)));
+		assert_non_null(strstr(w, "newest delivered event"));
+		cfl_poll_free(p);
+	}
 }
 
 /* Issue 17, 4: a page with more events than the limit asked for is
@@ -558,6 +575,21 @@ static void org_poisoned_state_recovers(void **state)
 	assert_true(cfl_orgwalk_take_warning(w, warn, sizeof(warn)));
 	assert_non_null(strstr(warn, "ahead of the clock"));
 	cfl_orgwalk_free(w);
+
+	/* a delivered id with a sane time: the checkpoint goes back there */
+	{
+		cfl_state_id_t ids[2] = { { "sane", NOW - 10 * MIN }, { "evil", FUTURE } };
+		st.org = 1;
+		st.ids = ids;
+		st.n_ids = 2;
+		w = org_walker(10);
+		assert_int_equal(cfl_orgwalk_restore(w, &st, &err), CFL_OK);
+		cfl_orgwalk_begin(w, NOW);
+		assert_int_equal(cfl_orgwalk_next(w, &req), CFL_ORGWALK_FETCH);
+		assert_true(req.from_ms == NOW - 10 * MIN); /* no earlier than the oldest id */
+		assert_int_equal(cfl_orgwalk_stats(w)->cursor_resets, 1);
+		cfl_orgwalk_free(w);
+	}
 }
 
 /* Issue 17, 4 and 5: a page over the limit is refused; repeated ids

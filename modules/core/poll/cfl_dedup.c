@@ -118,6 +118,11 @@ int cfl_dedup_read(cfl_dedup_t *d, cfl_fp_t fp, int64_t ts_ms, uint32_t gen, int
 		e->gen = gen;
 		e->seen = 0;
 	}
+	/* read again at a later time (an untimed or oddly dated event takes
+	 * its neighbour's): kept while the reads go on, or the overlap would
+	 * forget it and deliver it once more */
+	if (ts_ms > e->ts)
+		e->ts = ts_ms;
 	e->seen++;
 	*occurrence = e->seen - 1;
 	if (e->seen <= e->count)

@@ -144,14 +144,26 @@ void cfl_orgwalk_begin(cfl_orgwalk_t *w, int64_t now_ms)
 		return;
 	if ((w->has_ckpt && w->ckpt_ms > now_ms + CFL_POLL_MAX_SKEW_MS) ||
 	    (w->cursor != NULL && w->has_walk_to && w->walk_to_ms > now_ms + CFL_POLL_MAX_SKEW_MS)) {
-		/* every window from there is in the future: a poisoned state */
+		/* every window from there is in the future: a poisoned state.
+		 * The newest sane processedAt among the delivered ids is where
+		 * we were; without one, read as on a first run. */
+		int64_t best = INT64_MIN, oldest = INT64_MAX, ts;
+		const char *id;
+		size_t pos = 0;
+		while (cfl_idset_iter(w->ids, &pos, &id, &ts))
+			cfl_poll_fold_sane(ts, now_ms, &best, &oldest);
+		/* the re-read (from checkpoint - overlap) starts no earlier than
+		 * the oldest id kept: from there on all is known, nothing twice */
+		if (best != INT64_MIN && best - w->cfg.overlap_ms - 1 < oldest)
+			best = oldest + w->cfg.overlap_ms + 1 > now_ms ? best : oldest + w->cfg.overlap_ms + 1;
 		w->st.cursor_resets++;
 		snprintf(w->warning, sizeof(w->warning), "the saved checkpoint (%" PRId64 " ms) is more than %d s "
 		         "ahead of the clock: the state was poisoned by an event dated in the future, or the clock "
-		         "went back; it is reset and the last initialLookback is read again", w->ckpt_ms,
-		         (int)(CFL_POLL_MAX_SKEW_MS / 1000));
-		w->has_ckpt = 0;
-		w->ckpt_ms = 0;
+		         "went back; it is reset to %s", w->ckpt_ms, (int)(CFL_POLL_MAX_SKEW_MS / 1000),
+		         best != INT64_MIN ? "the newest delivered event the state remembers"
+		                           : "nothing: the last initialLookback is read again");
+		w->has_ckpt = best != INT64_MIN;
+		w->ckpt_ms = best != INT64_MIN ? best : 0;
 		free(w->cursor);
 		w->cursor = NULL;
 		w->has_walk_to = 0;

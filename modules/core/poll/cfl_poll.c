@@ -209,12 +209,27 @@ void cfl_poll_begin(cfl_poll_t *p, int64_t now_ms)
 		/* no server can honour a window there: a poisoned state file (or
 		 * a clock set back by more than the skew). Waiting for the clock
 		 * would stop the input for good; read again as on a first run. */
+		int64_t best = CFL_TS_NONE, oldest = INT64_MAX, ts;
+		size_t pos = 0;
+		cfl_fp_t fp;
+		uint32_t count;
+		/* the newest sane time of a delivered event the state remembers
+		 * is where we were; without one, read as on a first run. The
+		 * re-read starts no earlier than the oldest fingerprint: all
+		 * from there on is known, nothing is delivered twice. */
+		while (cfl_dedup_iter(p->dedup, &pos, &fp, &ts, &count))
+			cfl_poll_fold_sane(ts, now_ms, &best, &oldest);
 		p->stats.cursor_resets++;
 		warn(p, "the saved cursor (%" PRId64 " ms) is more than %d s ahead of the clock: the state was "
-		     "poisoned by an event dated in the future, or the clock went back; it is reset and the "
-		     "last initialLookback is read again", p->cursor, (int)(CFL_POLL_MAX_SKEW_MS / 1000));
-		p->has_cursor = 0;
-		p->cursor = p->low = 0;
+		     "poisoned by an event dated in the future, or the clock went back; it is reset to %s",
+		     p->cursor, (int)(CFL_POLL_MAX_SKEW_MS / 1000),
+		     best != CFL_TS_NONE ? "the newest delivered event the state remembers"
+		                         : "nothing: the last initialLookback is read again");
+		p->has_cursor = best != CFL_TS_NONE;
+		p->cursor = best != CFL_TS_NONE ? best - 1 : 0;
+		p->low = best != CFL_TS_NONE ? best - 1 - p->cfg.overlap_ms : 0;
+		if (best != CFL_TS_NONE && p->low < oldest)
+			p->low = oldest;
 	}
 	start = p->has_cursor ? p->low : now_ms - p->cfg.initial_lookback_ms;
 	p->end = now_ms;
@@ -938,7 +953,11 @@ cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 		c = p->cursor < settled ? p->cursor : settled;
 		if (!had || c > p->low)
 			p->low = c;
-		cfl_dedup_prune(p->dedup, p->low);
+		/* a walk whose pages were out of order may still meet what it
+		 * handed over a page ago: keep its fingerprints until it ends
+		 * (an ordered walk shows each event once: a backfill's state
+		 * stays small) */
+		cfl_dedup_prune(p->dedup, p->disordered && p->a < p->low ? p->a : p->low);
 	}
 	if (!last_chunk) {
 		p->chunk_begin = p->chunk_end;

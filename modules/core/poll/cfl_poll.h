@@ -138,6 +138,19 @@ typedef cfl_event_t cfl_poll_event_t;
  * the pages read are handed over. */
 #define CFL_POLL_MAX_CURSOR 2048
 
+/* Folds a remembered delivery time into the newest and oldest of those
+ * not beyond now + skew (start with INT64_MIN, INT64_MAX): where a
+ * poisoned state can resume. */
+static inline void cfl_poll_fold_sane(int64_t ts_ms, int64_t now_ms, int64_t *newest, int64_t *oldest)
+{
+	if (ts_ms > now_ms + CFL_POLL_MAX_SKEW_MS)
+		return;
+	if (ts_ms > *newest)
+		*newest = ts_ms;
+	if (ts_ms < *oldest)
+		*oldest = ts_ms;
+}
+
 /* 1 if ts_ms is in the sane range at now_ms. */
 static inline int cfl_poll_time_sane(int64_t ts_ms, int64_t now_ms)
 {

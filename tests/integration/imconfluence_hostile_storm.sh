@@ -1,0 +1,47 @@
+#!/bin/bash
+# A server that tries to switch the backoff off (issue 17): 10 s of 429 with
+# "Retry-After: 0", then 10 s of 503 with a Retry-After date in the past,
+# through the real rsyslogd (maxBackoff=4 s). The requests in each 10 s are
+# counted: Retry-After may lengthen the exponential backoff, never shorten
+# it, so there are a handful (before: 6,419 on 429 and 7,807 on 503, each
+# answered in a millisecond and retried at once). The polling goes on
+# afterwards and nothing is lost or repeated.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
+. "$top_srcdir/tests/integration/imconfluence_lib.sh"
+h_init imconfluence_hostile_storm
+
+m_start dc --flavor datacenter --events 0 || exit 1
+m_gen dc 40 600 60
+icf_conf <<EOF
+input(type="imconfluence" url="$M_URL_dc" flavor="datacenter" pageSize="20" overlap="5" pollingInterval="1"
+      initialLookback="3600" timeout="5" maxBackoff="4" ruleset="r"
+      excludeActions=["atlassian.audit.event.action.audit.search"])
+ruleset(name="r") { action(type="omfile" file="$H_DIR/out.log" template="msgonly") }
+EOF
+h_start || { h_fail "rsyslogd starts"; h_done; }
+h_check "the history arrives" h_wait_lines "$H_DIR/out.log" 40 20
+
+# storm DESC FAULT_JSON: requests served during 10 s of that fault
+storm() {
+	local before after
+	before=$(m_requests dc | jq length)
+	m_ctl dc POST /__mock/faults "$2" >/dev/null
+	sleep 10
+	m_ctl dc DELETE /__mock/faults >/dev/null
+	after=$(m_requests dc | jq length)
+	echo "# $1: $((after - before)) requests in 10 s" >&2
+	h_check "$1: at most 12 requests in 10 s ($((after - before)))" test $((after - before)) -le 12
+	h_check "$1: and at least 2 (it did retry)" test $((after - before)) -ge 2
+}
+storm "429 with Retry-After: 0" '{"kind":"retry_after","status":429,"value":"0","count":1000000}'
+storm "503 with a Retry-After date in the past" \
+	'{"kind":"retry_after","status":503,"value":"Sun, 06 Nov 1994 08:49:37 GMT","count":1000000}'
+
+m_gen dc 3 2 1
+h_check "polling goes on after the storms" h_wait_lines "$H_DIR/out.log" 43 30
+h_stop 10
+h_check "rsyslogd stops cleanly" test $? = 0
+h_check "no event was repeated" test "$(dup_count "$H_DIR/out.log")" = 0
+m_oracle dc datacenter exclude_search=1 >"$H_DIR/oracle.jsonl"
+h_check "no event was lost" test "$(missing "$H_DIR/out.log" "$H_DIR/oracle.jsonl")" = 0
+h_done
