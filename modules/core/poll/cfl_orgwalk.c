@@ -71,6 +71,8 @@ cfl_orgwalk_t *cfl_orgwalk_new(const cfl_orgwalk_cfg_t *cfg, cfl_errbuf_t *err)
 	}
 	w->cfg = *cfg;
 	w->cfg.org_id = w->org_id;
+	if (w->cfg.max_ids == 0)
+		w->cfg.max_ids = CFL_ORGWALK_DFLT_MAX_IDS;
 	if (w->cfg.max_stale_pages == 0)
 		w->cfg.max_stale_pages = CFL_ORGWALK_DFLT_MAX_STALE;
 	w->limit = cfg->page_size > CFL_ORG_MAX_LIMIT ? CFL_ORG_MAX_LIMIT : cfg->page_size;
@@ -415,7 +417,7 @@ cfl_rc_t cfl_orgwalk_commit(cfl_orgwalk_t *w, cfl_errbuf_t *err)
 		if (!w->evict_warned && w->warning[0] == '\0')
 			snprintf(w->warning, sizeof(w->warning), "more events were delivered inside the overlap "
 			         "than the %zu ids kept (the oldest are forgotten): re-read events may be repeated; "
-			         "lower overlap", w->cfg.max_ids ? w->cfg.max_ids : (size_t)CFL_ORGWALK_DFLT_MAX_IDS);
+			         "lower overlap", w->cfg.max_ids);
 		w->evict_warned = 1;
 	}
 	free(w->cursor);
