@@ -1,10 +1,10 @@
 #!/bin/bash
 # A server that tries to switch the backoff off (issue 17): 10 s of 429 with
-# "Retry-After: 0", then 10 s of 503 with a Retry-After date in the past,
+# "Retry-After: 0", 10 s of 503 with it, 10 s of 503 with a date in the past,
 # through the real rsyslogd (maxBackoff=4 s). The requests in each 10 s are
 # counted: Retry-After may lengthen the exponential backoff, never shorten
-# it, so there are a handful (before: 6,419 on 429 and 7,807 on 503, each
-# answered in a millisecond and retried at once). The polling goes on
+# it, so there are a handful (before, here: 97 on 429 and about 200 on 503;
+# the issue saw 6,419 and 7,807 against a faster server). The polling goes on
 # afterwards and nothing is lost or repeated.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 . "$top_srcdir/tests/integration/imconfluence_lib.sh"
@@ -33,7 +33,9 @@ storm() {
 	h_check "$1: at most 12 requests in 10 s ($((after - before)))" test $((after - before)) -le 12
 	h_check "$1: and at least 2 (it did retry)" test $((after - before)) -ge 2
 }
-storm "429 with Retry-After: 0" '{"kind":"retry_after","status":429,"value":"0","count":1000000}'
+# bare: Retry-After alone, no X-RateLimit-* headers (a proxy's 429)
+storm "429 with Retry-After: 0" '{"kind":"retry_after","status":429,"value":"0","bare":true,"count":1000000}'
+storm "503 with Retry-After: 0" '{"kind":"retry_after","status":503,"value":"0","count":1000000}'
 storm "503 with a Retry-After date in the past" \
 	'{"kind":"retry_after","status":503,"value":"Sun, 06 Nov 1994 08:49:37 GMT","count":1000000}'
 

@@ -1086,7 +1086,7 @@ class Handler(BaseHTTPRequestHandler):
                 hdrs[str(hk)] = str(hv)
             if k == "retry_after":
                 hdrs.setdefault("Retry-After", str(f.get("value", "2")))
-                if st == 429:
+                if st == 429 and not f.get("bare"):  # bare: Retry-After alone, as proxies send it
                     hdrs.setdefault("X-RateLimit-Limit", "0")
                     hdrs.setdefault("X-RateLimit-Remaining", "0")
                     hdrs.setdefault("X-RateLimit-Interval-Seconds", "1")

@@ -69,7 +69,26 @@
  * dropped as a repeat (the late event itself is older than the cursor
  * will be and comes with the next cycle's overlap); between walk and
  * re-fetch the check above catches it. Genuinely identical events on a
- * page boundary are indistinguishable from such a repeat and count once.
+ * Cloud page boundary are indistinguishable from such a repeat and count
+ * once in that read; the next poll's overlap re-read, whose page
+ * boundaries lie elsewhere, delivers the second one.
+ *
+ * Identical events. Each event read is numbered among those of the same
+ * text in its read (cfl_dedup_read): the first copy is 0, the n-th n - 1,
+ * on one page or several; a re-read numbers them alike, so the copy
+ * number (cfl_poll_event_t.copy, $!metadata!copy) is stable and an
+ * identical event is a distinct document. A walk whose pages are out of
+ * order (a server reshuffling them) takes a second sighting as the
+ * server's repeat instead, and keeps its fingerprints until it ends.
+ *
+ * Hostile servers. Events dated outside the sane range (below) are
+ * delivered as untimed; a page's odd events never stop paging, only the
+ * API's last-page signal, a page wholly older than the window, or a
+ * guard do. A page with more events than the limit is refused before
+ * anything is held for them. A guard that stops a walk with pages unread
+ * hands those read over but moves no cursor (the next poll reads the
+ * window again). The cursor never passes now + CFL_POLL_MAX_SKEW_MS; a
+ * restored one that does is reset to the newest sane fingerprint time.
  *
  * Commit. Events are emitted in chunks of at most page_size; after each
  * chunk the glue commits and saves, so the state is written at least once
@@ -78,9 +97,11 @@
  * millisecond on each side ([a-1, b+1]) and events outside [a, b] are
  * ignored, which makes the poller correct whether the server treats the
  * bounds as inclusive or exclusive. Guards stop a walk when a page is
- * empty but claims a successor, repeats the page or cursor before it, or
- * lacks a Data Center cursor; a next link to another host is reported and
- * never used (every request is built from the configured base).
+ * empty but claims a successor, repeats the page or cursor before it,
+ * lacks a Data Center cursor or gives one longer than CFL_POLL_MAX_CURSOR,
+ * or the walk reaches max_walk_pages; a next link to another host is
+ * reported and never used (every request is built from the configured
+ * base).
  *
  * Licensed under the Apache License, Version 2.0.
  */

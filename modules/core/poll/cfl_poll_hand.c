@@ -60,7 +60,7 @@ void cfl_poll_i_page_done(cfl_poll_t *p)
 
 cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 {
-	int64_t c, settled;
+	int64_t c, settled, pos;
 	int last_chunk, had;
 	size_t i;
 
@@ -112,11 +112,16 @@ cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 		c = p->cursor < settled ? p->cursor : settled;
 		if (!had || c > p->low)
 			p->low = c;
-		/* a walk whose pages were out of order may still meet what it
-		 * handed over a page ago: keep its fingerprints until it ends
-		 * (an ordered walk shows each event once: a backfill's state
-		 * stays small) */
-		cfl_dedup_prune(p->dedup, p->disordered && p->a < p->low ? p->a : p->low);
+		/* Never forget what this walk may still meet: an ordered walk
+		 * hands over oldest first, so what is still to come is not older
+		 * than the last event handed over (with a window end newer than
+		 * the last poll's, low may jump past the overlap being re-read);
+		 * a walk whose pages were out of order may meet anything of its
+		 * segment again. Behind that, low as ever: a backfill's state
+		 * stays small. */
+		pos = p->disordered ? p->a
+		      : last_chunk ? (p->page_top != CFL_TS_NONE ? p->page_top : p->a) : p->items[p->chunk_end - 1].ts;
+		cfl_dedup_prune(p->dedup, pos < p->low ? pos : p->low);
 	}
 	if (!last_chunk) {
 		p->chunk_begin = p->chunk_end;
