@@ -17,6 +17,10 @@
 #           nothing delivered);
 #   hdr     a 1 MB header line: the log says what was wrong (before: "Out of
 #           memory");
+#   deep    Data Center, page 1 also holds an event nested 100,000 deep: the
+#           page's good events arrive, the bad one as the text it was sent
+#           as (mmconfluence makes it a pipeline_error) (before: the page was
+#           rejected whole and retried forever, nothing arrived);
 #   shuf    Cloud, a server that reshuffles its pages on every request (10
 #           events within the overlap): every event arrives once (before:
 #           repeats, as each walk pruned what it had handed over).
@@ -31,12 +35,14 @@ m_start amp --flavor cloud --events 0 || exit 1
 m_start lc --flavor datacenter --events 0 || exit 1
 m_start hdr --flavor datacenter --events 0 || exit 1
 m_start shuf --flavor cloud --events 0 || exit 1
+m_start deep --flavor datacenter --events 0 --max-limit 49 || exit 1
 m_gen clodd 300 600 5
 m_gen dcodd 300 600 5
 m_gen amp 30 600 5
 m_gen lc 150 600 5
 m_gen hdr 10 600 5
 m_gen shuf 10 40 5
+m_gen deep 120 600 5
 
 odd_cl='["{\"creationDate\":-1000,\"summary\":\"hostile: -1000\"}","{\"creationDate\":0,\"summary\":\"hostile: 0\"}","{\"creationDate\":\"1700000000000\\u0000x\",\"summary\":\"hostile: NUL\"}","{\"creationDate\":253402300799999,\"summary\":\"hostile: 9999\"}"]'
 # sticky: the odd events stay at the head of the server's list (they take
@@ -47,6 +53,10 @@ m_ctl amp POST /__mock/faults '{"kind":"amplify","n":200000,"event":"{}","gzip":
 m_ctl lc POST /__mock/faults '{"kind":"long_cursor","bytes":5002}' >/dev/null
 m_ctl hdr POST /__mock/faults '{"kind":"big_header","bytes":1048576}' >/dev/null
 m_ctl shuf POST /__mock/faults '{"kind":"reshuffle"}' >/dev/null
+python3 -c 'import json, sys; ev = "{\"timestamp\":\"1999-01-01T00:00:00.000Z\",\"deep\":" + "[" * 100000 + "]" * 100000 + "}"; print(json.dumps({"kind": "inject", "count": 1000, "first_page": True, "at": "end", "events": [ev]}))' >"$H_DIR/deep.json"
+# (200 KB: more than one command-line argument may hold)
+curl -sS --noproxy '*' -X POST -H 'Content-Type: application/json' --data-binary @"$H_DIR/deep.json" \
+	"$M_URL_deep/__mock/faults" >/dev/null
 
 common='pollingInterval="1" initialLookback="3600" timeout="5" maxBackoff="2"'
 excl='excludeActions=["atlassian.audit.event.action.audit.search"]'
@@ -57,9 +67,10 @@ input(type="imconfluence" name="dcodd" url="$M_URL_dcodd" flavor="datacenter" pa
 input(type="imconfluence" name="amp" url="$M_URL_amp" flavor="cloud" pageSize="100" overlap="60" $common ruleset="amp")
 input(type="imconfluence" name="lc" url="$M_URL_lc" flavor="datacenter" pageSize="100" overlap="60" $common $excl ruleset="lc")
 input(type="imconfluence" name="hdr" url="$M_URL_hdr" flavor="datacenter" pageSize="100" overlap="60" $common $excl ruleset="hdr")
+input(type="imconfluence" name="deep" url="$M_URL_deep" flavor="datacenter" pageSize="50" overlap="60" $common $excl ruleset="deep")
 input(type="imconfluence" name="shuf" url="$M_URL_shuf" flavor="cloud" pageSize="2" overlap="120" $common ruleset="shuf")
 EOF
-	for r in clodd dcodd amp lc hdr shuf; do
+	for r in clodd dcodd amp lc hdr shuf deep; do
 		echo "ruleset(name=\"$r\") { action(type=\"omfile\" file=\"$H_DIR/out-$r.log\" template=\"msgonly\") }"
 	done
 } | icf_conf
@@ -101,6 +112,13 @@ h_check "lc: no request URL failed to build" bash -c "! grep -q 'request URL' '$
 h_check "hdr: the events arrive after it" h_wait_lines "$H_DIR/out-hdr.log" 10 30
 h_check "hdr: the log names the header problem" grep -q "header line longer than libcurl accepts" "$H_INTERNAL"
 
+# ---- an event nested 100,000 deep ----
+h_check "deep: the 120 good events arrive" h_wait_lines "$H_DIR/out-deep.log" 120 30
+m_oracle deep datacenter exclude_search=1 >"$H_DIR/oracle-deep.jsonl"
+h_check "deep: none of them lost" test "$(missing "$H_DIR/out-deep.log" "$H_DIR/oracle-deep.jsonl")" = 0
+h_check "deep: the bad one went through as sent" grep -q '^{"timestamp":"1999-01-01T00:00:00.000Z","deep":\[\[\[' "$H_DIR/out-deep.log"
+h_check "deep: it was warned about" h_wait_grep "$H_INTERNAL" "nested too deep to read; delivered as they were sent" 10
+
 # ---- reshuffled pages ----
 h_wait_lines "$H_DIR/out-shuf.log" 10 30
 more_polls shuf
@@ -111,7 +129,7 @@ more_polls shuf
 
 h_stop 10
 h_check "rsyslogd stops cleanly" test $? = 0
-for r in clodd dcodd amp lc hdr shuf; do
+for r in clodd dcodd amp lc hdr shuf deep; do
 	h_check "$r: no event was repeated" test "$(dup_count "$H_DIR/out-$r.log")" = 0
 done
 m_oracle shuf cloud >"$H_DIR/oracle-shuf.jsonl"

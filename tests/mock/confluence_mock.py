@@ -1223,6 +1223,8 @@ class Handler(BaseHTTPRequestHandler):
             page = store.evs[start:hi2]
             more = start > lo
         page.reverse()
+        if fault and fault["kind"] == "inject" and fault.get("first_page") and "pageCursor" in p:
+            fault = None  # one event of the server's list: on the first page only
         parts = self._hostile_parts(fault, [store.render(ev, "datacenter") for ev in page])
 
         base = self._host_base()

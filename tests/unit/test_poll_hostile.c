@@ -367,6 +367,54 @@ static void page_over_the_limit_is_refused(void **state)
 	cfl_poll_free(p);
 }
 
+/* Issue 17, 5: one event nested 100,000 deep rejected the whole page,
+ * retried forever. Now the page's good events are delivered and the bad
+ * one as the text it was sent as; a body cut off or not JSON is still
+ * refused whole. */
+static void deeply_nested_event_does_not_hold_the_page_back(void **state)
+{
+	static hs_out_t o;
+	cfl_poll_t *p = poller(CFL_FLAVOR_DC, 50, 0);
+	const cfl_poll_event_t *evs;
+	cfl_request_t req;
+	cfl_errbuf_t err;
+	size_t depth = 100000, off, i, n;
+	char *body = malloc(2 * depth + 4096), *bad;
+
+	memset(&o, 0, sizeof(o));
+	assert_non_null(body);
+	off = (size_t)sprintf(body, "{\"entities\":[{\"timestamp\":\"2026-05-19T09:59:50.000Z\",\"id\":\"good1\"},"
+	                            "{\"timestamp\":\"2026-05-19T09:59:40.000Z\",\"deep\":");
+	bad = body + off - strlen("{\"timestamp\":\"2026-05-19T09:59:40.000Z\",\"deep\":");
+	for (i = 0; i < depth; i++)
+		body[off++] = '[';
+	for (i = 0; i < depth; i++)
+		body[off++] = ']';
+	off += (size_t)sprintf(body + off, "},{\"timestamp\":\"2026-05-19T09:59:30.000Z\",\"id\":\"good2\"}],"
+	                                   "\"pagingInfo\":{\"lastPage\":true}}");
+	cfl_poll_begin(p, NOW);
+	assert_int_equal(cfl_poll_next(p, &req), CFL_POLL_FETCH);
+	/* cut off inside the deep event: still refused whole */
+	assert_int_not_equal(cfl_poll_feed(p, body, off - 100, &err), CFL_OK);
+	assert_int_equal(cfl_poll_feed(p, body, off, &err), CFL_OK);
+	n = 0;
+	while (cfl_poll_next(p, &req) == CFL_POLL_EMIT) {
+		size_t k = cfl_poll_batch(p, &evs);
+		for (i = 0; i < k; i++, n++) {
+			if (n == 1) { /* oldest first: good2, the bad one, good1 */
+				assert_int_equal(evs[i].len, strlen(bad) - strlen(strstr(bad, "},{") + 1));
+				assert_int_equal(strncmp(evs[i].json, "{\"timestamp\":\"2026-05-19T09:59:40.000Z\",\"deep\":[[[", 50), 0);
+			} else {
+				assert_non_null(strstr(evs[i].json, n == 0 ? "good2" : "good1"));
+			}
+		}
+		assert_int_equal(cfl_poll_commit(p, &err), CFL_OK);
+	}
+	assert_int_equal(n, 3);
+	free(body);
+	cfl_poll_free(p);
+}
+
 /* Issue 18: two genuinely identical events in one window are both
  * delivered, numbered 0 and 1, on one page (Cloud) or on two (Data
  * Center keyset paging has no offset shift to mistake them for); a
@@ -673,6 +721,7 @@ int main(void)
 		cmocka_unit_test(future_event_is_delivered_and_moves_no_cursor),
 		cmocka_unit_test(poisoned_state_recovers_by_itself),
 		cmocka_unit_test(page_over_the_limit_is_refused),
+		cmocka_unit_test(deeply_nested_event_does_not_hold_the_page_back),
 		cmocka_unit_test(identical_events_are_numbered_and_not_repeated),
 		cmocka_unit_test(reshuffled_pages_deliver_each_event_at_most_once),
 		cmocka_unit_test(unusable_cursor_hands_the_page_over),

@@ -227,6 +227,144 @@ static cfl_rc_t collect_events(cfl_flavor_t flavor, cfl_span_t arr, size_t bodyl
 	return CFL_OK;
 }
 
+/* ---- the lenient read ----------------------------------------------------
+ * Only the extent of values is found here (strings and brackets, no
+ * grammar, no recursion: any depth costs one pass); each event is then
+ * validated on its own, and the rest of the page as one small document. */
+
+static const char *skip_ws(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* p at a value: its end, or NULL if the text ends first */
+static const char *value_end(const char *p, const char *e)
+{
+	size_t depth = 0;
+
+	if (p >= e)
+		return NULL;
+	if (*p != '{' && *p != '[' && *p != '"') {
+		while (p < e && *p != ',' && *p != ']' && *p != '}' && *p != ' ' && *p != '\n' && *p != '\r' &&
+		       *p != '\t')
+			p++;
+		return p;
+	}
+	for (; p < e; p++) {
+		if (*p == '"') {
+			for (p++; p < e && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+			if (p >= e)
+				return NULL;
+			if (depth == 0)
+				return p + 1;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			if (depth == 0) /* unbalanced */
+				return NULL;
+			if (--depth == 0)
+				return p + 1;
+		}
+	}
+	return NULL;
+}
+
+static cfl_rc_t lenient(cfl_flavor_t flavor, const char *body, size_t len, const char *const *exclude,
+                        size_t max_events, cfl_page_t *pg, cfl_errbuf_t *err)
+{
+	const char *arr_name = flavor == CFL_FLAVOR_CLOUD ? CFL_CLOUD_F_RESULTS : CFL_DC_F_ENTITIES;
+	const char *p = body, *e = body + len, *k, *ke, *v, *ve, *arr = NULL, *arr_end = NULL;
+	size_t rl = 1, n = 0, used = 0;
+	cfl_errbuf_t jerr;
+	cfl_span_t root, one;
+
+	if ((pg->rest = malloc(len + 3)) == NULL)
+		return cfl_err_set(err, CFL_ENOMEM, "out of memory for a page of %zu bytes", len);
+	pg->rest[0] = '{';
+	p = skip_ws(p, e);
+	if (p >= e || *p++ != '{')
+		return CFL_EPARSE;
+	for (;;) {
+		p = skip_ws(p, e);
+		if (p < e && *p == '}')
+			break;
+		k = p;
+		if ((ke = value_end(p, e)) == NULL || *k != '"')
+			return CFL_EPARSE;
+		p = skip_ws(ke, e);
+		if (p >= e || *p++ != ':')
+			return CFL_EPARSE;
+		v = skip_ws(p, e);
+		if ((ve = value_end(v, e)) == NULL)
+			return CFL_EPARSE;
+		if ((size_t)(ke - k) == strlen(arr_name) + 2 && memcmp(k + 1, arr_name, strlen(arr_name)) == 0 &&
+		    *v == '[') {
+			arr = v;
+			arr_end = ve;
+		} else { /* the other members, for the paging information */
+			if (rl > 1)
+				pg->rest[rl++] = ',';
+			memcpy(pg->rest + rl, k, (size_t)(ve - k));
+			rl += (size_t)(ve - k);
+		}
+		p = skip_ws(ve, e);
+		if (p < e && *p == ',')
+			p++;
+	}
+	pg->rest[rl++] = '}';
+	if (arr == NULL || cfl_jscan_document(pg->rest, rl, &root, &jerr) != CFL_OK)
+		return CFL_EPARSE;
+	for (p = arr + 1;; n++) { /* count */
+		p = skip_ws(p, arr_end - 1);
+		if (p >= arr_end - 1)
+			break;
+		if ((ve = value_end(p, arr_end - 1)) == NULL || *p != '{')
+			return CFL_EPARSE;
+		if (max_events > 0 && n + 1 > max_events)
+			return cfl_err_set(err, CFL_ELIMIT, "the page holds more than %zu events, more than the limit "
+			                   "asked for (pageSize) allows; refused like an oversized body (%zu bytes)",
+			                   max_events, len);
+		p = skip_ws(ve, arr_end - 1);
+		if (p < arr_end - 1 && *p == ',')
+			p++;
+	}
+	if ((pg->ev = calloc(n ? n : 1, sizeof(*pg->ev))) == NULL || (pg->arena = malloc(len + n + 1)) == NULL)
+		return cfl_err_set(err, CFL_ENOMEM, "out of memory for a page of %zu events", n);
+	for (p = arr + 1; pg->n < n; pg->n++) {
+		cfl_page_event_t *ev = &pg->ev[pg->n];
+		p = skip_ws(p, arr_end - 1);
+		ve = value_end(p, arr_end - 1);
+		ev->json = pg->arena + used;
+		if (cfl_jscan_document(p, (size_t)(ve - p), &one, &jerr) == CFL_OK) {
+			ev->len = cfl_jscan_compact(one, pg->arena + used);
+			ev->ts_ms = event_time(flavor, one);
+			ev->excluded = event_excluded(flavor, one, exclude);
+		} else { /* delivered as sent: a pipeline_error downstream */
+			ev->len = (size_t)(ve - p);
+			memcpy(pg->arena + used, p, ev->len);
+			ev->ts_ms = CFL_TS_NONE;
+			ev->unparsed = 1;
+			pg->n_unparsed++;
+		}
+		pg->arena[used + ev->len] = '\0';
+		used += ev->len + 1;
+		if (ev->ts_ms == CFL_TS_NONE)
+			pg->n_untimed++;
+		p = skip_ws(ve, arr_end - 1);
+		if (p < arr_end - 1 && *p == ',')
+			p++;
+	}
+	if (flavor == CFL_FLAVOR_CLOUD)
+		paging_cloud(root, pg);
+	else
+		paging_dc(root, pg);
+	return CFL_OK;
+}
+
 cfl_rc_t cfl_page_parse(cfl_flavor_t flavor, const char *body, size_t len, const char *const *exclude,
                         cfl_page_t *pg, cfl_errbuf_t *err)
 {
@@ -244,6 +382,16 @@ cfl_rc_t cfl_page_parse_max(cfl_flavor_t flavor, const char *body, size_t len, c
 	memset(pg, 0, sizeof(*pg));
 	pg->limit = -1;
 	if ((rc = cfl_jscan_document(body, len, &root, &jerr)) != CFL_OK) {
+		/* nested too deep, and only that: perhaps one bad event */
+		if (rc == CFL_ELIMIT) {
+			cfl_rc_t lrc = lenient(flavor, body, len, exclude, max_events, pg, err);
+			if (lrc != CFL_EPARSE) {
+				if (lrc != CFL_OK)
+					cfl_page_free(pg);
+				return lrc;
+			}
+			cfl_page_free(pg);
+		}
 		rc = body_error(err, rc, jerr.msg, body, len);
 		goto done;
 	}
@@ -276,6 +424,7 @@ void cfl_page_free(cfl_page_t *pg)
 	free(pg->arena);
 	free(pg->next_cursor);
 	free(pg->next_link);
+	free(pg->rest);
 	memset(pg, 0, sizeof(*pg));
 	pg->limit = -1;
 }

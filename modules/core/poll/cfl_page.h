@@ -12,7 +12,11 @@
  *
  * A body that is not JSON, is cut off, or has no events array is an error
  * with a bounded message (what, at which byte, the first bytes of the body
- * quoted as printable ASCII). Nothing here follows or trusts a link.
+ * quoted as printable ASCII). A body rejected only for nesting too deep is
+ * read again leniently: each event on its own, one the scanner refuses
+ * is kept as the text it was sent as (unparsed: mmconfluence makes it a
+ * pipeline_error document), so one bad event does not hold the page's
+ * good ones back. Nothing here follows or trusts a link.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -34,6 +38,7 @@ typedef struct cfl_page_event {
 	int excluded;       /* its action matched an exclude entry */
 	int repeat;         /* set by the poller: a repeat caused by offset paging */
 	int odd_time;       /* set by the poller: its time was outside the sane range (ts_ms is then CFL_TS_NONE) */
+	int unparsed;       /* not JSON the scanner takes (nested too deep): json is the text as sent, no time */
 } cfl_page_event_t;
 
 typedef struct cfl_page {
@@ -45,6 +50,8 @@ typedef struct cfl_page {
 	char *next_cursor;  /* DC: nextPageCursor (or pageCursor of nextPageLink); NULL if none */
 	char *next_link;    /* Cloud _links.next / DC nextPageLink as sent; NULL if none */
 	size_t n_untimed;   /* events without a readable time */
+	size_t n_unparsed;  /* events kept as sent (see unparsed) */
+	char *rest;         /* lenient read: the page without its events array (owns what root spans point to) */
 	char *arena;        /* owns the event texts */
 } cfl_page_t;
 

@@ -717,7 +717,7 @@ static void assign_times(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg)
  * [a, b] and those delivered before, and starts emitting them. */
 static cfl_rc_t prepare_page(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg)
 {
-	size_t i, k = 0, keep = 0, odd = 0, stray = 0;
+	size_t i, k = 0, keep = 0, odd = 0, stray = 0, unparsed = 0;
 	int d;
 
 	assign_times(p, r, pg);
@@ -730,6 +730,8 @@ static cfl_rc_t prepare_page(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg
 			p->stats.duplicates++;
 			continue;
 		}
+		if (ev->unparsed)
+			unparsed++;
 		if (ev->odd_time)
 			odd++;
 		else if (ev->ts_ms == CFL_TS_NONE)
@@ -753,12 +755,20 @@ static cfl_rc_t prepare_page(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg
 	for (i = 0; i < k; i++) {
 		item_t *it = &p->items[i];
 		it->fp = cfl_dedup_fingerprint(it->ev->json, it->ev->len);
-		d = cfl_dedup_read(p->dedup, it->fp, it->ts, p->gen, p->disordered, &it->copy);
+		/* an event without a (sane) time is placed at its neighbour's,
+		 * which changes from read to read: its fingerprint is kept as if
+		 * it were as new as the window, so it outlives the overlap while
+		 * the server keeps showing it (beyond that: once again at most) */
+		d = cfl_dedup_read(p->dedup, it->fp, it->ev->ts_ms == CFL_TS_NONE ? p->b : it->ts, p->gen,
+		                   p->disordered, &it->copy);
 		if (d > 0) /* (-1, out of memory: delivered, as ordinal 0 at worst) */
 			p->stats.duplicates++;
 		else
 			p->items[keep++] = *it;
 	}
+	if (unparsed > 0)
+		warn(p, "%zu event(s) of a page are JSON nested too deep to read; delivered as they were sent "
+		     "(mmconfluence makes them pipeline_error documents), the page's other events as usual", unparsed);
 	if (stray > 0)
 		warn(p, "%zu event(s) of a page lie outside the time window that was asked for; they are "
 		     "ignored (the window they belong to reads them) and paging goes on", stray);

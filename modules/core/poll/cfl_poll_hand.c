@@ -68,7 +68,7 @@ cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 		return cfl_err_set(err, CFL_EINVAL, "cfl_poll_commit() without a pending EMIT");
 	for (i = p->chunk_begin; i < p->chunk_end; i++) {
 		const item_t *it = &p->items[i];
-		if (cfl_dedup_add(p->dedup, it->fp, it->ts, 1) != CFL_OK)
+		if (cfl_dedup_add(p->dedup, it->fp, it->ev->ts_ms == CFL_TS_NONE ? p->b : it->ts, 1) != CFL_OK)
 			return cfl_err_set(err, CFL_ENOMEM, "out of memory recording a delivered event");
 		if (it->ev->excluded)
 			p->stats.excluded++;
