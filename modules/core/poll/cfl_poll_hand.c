@@ -80,9 +80,12 @@ cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 	if (cfl_dedup_evicted(p->dedup) > p->stats.evictions) {
 		p->stats.evictions = cfl_dedup_evicted(p->dedup);
 		if (!p->evict_warned && p->warning[0] == '\0')
-			snprintf(p->warning, sizeof(p->warning), "more events were delivered inside the overlap than the "
-			         "%zu fingerprints kept (the oldest are forgotten): re-read events may be repeated; lower "
-			         "overlap", p->cfg.max_fingerprints);
+			snprintf(
+			        p->warning, sizeof(p->warning),
+			        "more events were delivered inside the overlap than the "
+			        "%zu fingerprints kept (the oldest are forgotten): re-read events may be repeated; lower "
+			        "overlap",
+			        p->cfg.max_fingerprints);
 		p->evict_warned = 1;
 	}
 	/* the whole segment; or everything older than the page's newest event
@@ -120,7 +123,8 @@ cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
 		 * segment again. Behind that, low as ever: a backfill's state
 		 * stays small. */
 		pos = p->disordered ? p->a
-		      : last_chunk ? (p->page_top != CFL_TS_NONE ? p->page_top : p->a) : p->items[p->chunk_end - 1].ts;
+		      : last_chunk  ? (p->page_top != CFL_TS_NONE ? p->page_top : p->a)
+		                    : p->items[p->chunk_end - 1].ts;
 		cfl_dedup_prune(p->dedup, pos < p->low ? pos : p->low);
 	}
 	if (!last_chunk) {
