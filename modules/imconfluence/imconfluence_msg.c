@@ -78,14 +78,12 @@ static rsRetVal submit_event(icf_rt_t *rt, multi_submit_t *ms, const cfl_event_t
 	/* the (n+1)-th identical event of a window: mmconfluence folds the
 	 * number into event.id, so identical events stay distinct documents */
 	if (ev->copy > 0) {
-		struct json_object *j = json_object_new_object(), *v = json_object_new_int64((int64_t)ev->copy);
-		if (j == NULL || v == NULL) {
-			json_object_put(j);
-			json_object_put(v);
+		struct json_object *v = json_object_new_int64((int64_t)ev->copy);
+		if (v == NULL)
 			ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
-		}
-		json_object_object_add(j, "copy", v);
-		CHKiRet(msgAddJSON(pMsg, (uchar *)"!metadata", j, 0, 0));
+		/* the leaf itself: merging an object into an existing
+		 * !metadata lands at $! in rsyslog 8.2302 */
+		CHKiRet(msgAddJSON(pMsg, (uchar *)"!metadata!copy", v, 0, 0));
 	}
 	CHKiRet(enqueue_msg(ms, pMsg));
 finalize_it:

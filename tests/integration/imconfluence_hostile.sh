@@ -21,6 +21,9 @@
 #           page's good events arrive, the bad one as the text it was sent
 #           as (mmconfluence makes it a pipeline_error) (before: the page was
 #           rejected whole and retried forever, nothing arrived);
+#   twin    Cloud, three genuinely identical events (issue 18): all three
+#           arrive, with $!metadata!copy absent, 1 and 2, and the overlap
+#           re-reads deliver none of them again;
 #   shuf    Cloud, a server that reshuffles its pages on every request (10
 #           events within the overlap): every event arrives once (before:
 #           repeats, as each walk pruned what it had handed over).
@@ -36,6 +39,7 @@ m_start lc --flavor datacenter --events 0 || exit 1
 m_start hdr --flavor datacenter --events 0 || exit 1
 m_start shuf --flavor cloud --events 0 || exit 1
 m_start deep --flavor datacenter --events 0 --max-limit 49 || exit 1
+m_start twin --flavor cloud --events 0 || exit 1
 m_gen clodd 300 600 5
 m_gen dcodd 300 600 5
 m_gen amp 30 600 5
@@ -43,6 +47,9 @@ m_gen lc 150 600 5
 m_gen hdr 10 600 5
 m_gen shuf 10 40 5
 m_gen deep 120 600 5
+ts=$(( ($(date +%s) - 30) * 1000 ))
+ev='{"creationDate":'$ts',"summary":"User added to group","category":"Users and groups","remoteAddress":"192.0.2.10"}'
+m_ctl twin POST /__mock/events "[$ev,$ev,$ev]" >/dev/null
 
 odd_cl='["{\"creationDate\":-1000,\"summary\":\"hostile: -1000\"}","{\"creationDate\":0,\"summary\":\"hostile: 0\"}","{\"creationDate\":\"1700000000000\\u0000x\",\"summary\":\"hostile: NUL\"}","{\"creationDate\":253402300799999,\"summary\":\"hostile: 9999\"}"]'
 # sticky: the odd events stay at the head of the server's list (they take
@@ -68,11 +75,14 @@ input(type="imconfluence" name="amp" url="$M_URL_amp" flavor="cloud" pageSize="1
 input(type="imconfluence" name="lc" url="$M_URL_lc" flavor="datacenter" pageSize="100" overlap="60" $common $excl ruleset="lc")
 input(type="imconfluence" name="hdr" url="$M_URL_hdr" flavor="datacenter" pageSize="100" overlap="60" $common $excl ruleset="hdr")
 input(type="imconfluence" name="deep" url="$M_URL_deep" flavor="datacenter" pageSize="50" overlap="60" $common $excl ruleset="deep")
+input(type="imconfluence" name="twin" url="$M_URL_twin" flavor="cloud" pageSize="5" overlap="60" $common ruleset="twin")
 input(type="imconfluence" name="shuf" url="$M_URL_shuf" flavor="cloud" pageSize="2" overlap="120" $common ruleset="shuf")
 EOF
 	for r in clodd dcodd amp lc hdr shuf deep; do
 		echo "ruleset(name=\"$r\") { action(type=\"omfile\" file=\"$H_DIR/out-$r.log\" template=\"msgonly\") }"
 	done
+	echo 'template(name="copy" type="string" string="[%$!metadata!copy%] %msg%\n")'
+	echo "ruleset(name=\"twin\") { action(type=\"omfile\" file=\"$H_DIR/out-twin.log\" template=\"copy\") }"
 } | icf_conf
 h_start || { h_fail "rsyslogd starts"; h_done; }
 
@@ -118,6 +128,12 @@ m_oracle deep datacenter exclude_search=1 >"$H_DIR/oracle-deep.jsonl"
 h_check "deep: none of them lost" test "$(missing "$H_DIR/out-deep.log" "$H_DIR/oracle-deep.jsonl")" = 0
 h_check "deep: the bad one went through as sent" grep -q '^{"timestamp":"1999-01-01T00:00:00.000Z","deep":\[\[\[' "$H_DIR/out-deep.log"
 h_check "deep: it was warned about" h_wait_grep "$H_INTERNAL" "nested too deep to read; delivered as they were sent" 10
+
+# ---- identical events ----
+h_check "twin: the three identical events arrive" h_wait_lines "$H_DIR/out-twin.log" 3 30
+more_polls twin
+h_check "twin: numbered: no copy, copy 1, copy 2; none again" \
+	test "$(sed "s/ .*//" "$H_DIR/out-twin.log" | sort | tr "\\n" " ")" = "[1] [2] [] "
 
 # ---- reshuffled pages ----
 h_wait_lines "$H_DIR/out-shuf.log" 10 30

@@ -157,7 +157,7 @@ void cfl_orgwalk_begin(cfl_orgwalk_t *w, int64_t now_ms)
 		/* the re-read (from checkpoint - overlap) starts no earlier than
 		 * the oldest id kept: from there on all is known, nothing twice */
 		if (best != INT64_MIN && best - w->cfg.overlap_ms - 1 < oldest)
-			best = oldest + w->cfg.overlap_ms + 1 > now_ms ? best : oldest + w->cfg.overlap_ms + 1;
+			best = oldest + w->cfg.overlap_ms + 1; /* ahead of now by < overlap at most: harmless */
 		w->st.cursor_resets++;
 		snprintf(w->warning, sizeof(w->warning), "the saved checkpoint (%" PRId64 " ms) is more than %d s "
 		         "ahead of the clock: the state was poisoned by an event dated in the future, or the clock "

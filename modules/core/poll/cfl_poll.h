@@ -70,8 +70,8 @@
  * will be and comes with the next cycle's overlap); between walk and
  * re-fetch the check above catches it. Genuinely identical events on a
  * Cloud page boundary are indistinguishable from such a repeat and count
- * once in that read; the next poll's overlap re-read, whose page
- * boundaries lie elsewhere, delivers the second one.
+ * once in that read; a later overlap re-read whose page boundaries lie
+ * elsewhere (other events in its window) delivers the second one.
  *
  * Identical events. Each event read is numbered among those of the same
  * text in its read (cfl_dedup_read): the first copy is 0, the n-th n - 1,
