@@ -2,8 +2,10 @@
  *
  * The driver (modules/imconfluence/imconfluence_driver.c) knows sources
  * only through this header, so a new API is a new file in core/poll that
- * fills a cfl_source_ops_t, plus a row in cfl_sources.def naming its
- * flavour; the driver does not change. Each source keeps its own model
+ * fills a cfl_source_ops_t (CFL_SOURCE_OPS), plus a row in cfl_sources.def
+ * naming its flavour; the driver does not change. The flavour itself (its
+ * enum value and name: cfl_flavor.[ch]) and its request URL (cfl_url.c)
+ * are the other places an API is spelled. Each source keeps its own model
  * of paging (cfl_poll.h: Cloud and Data Center; cfl_orgwalk.h: the
  * organization events-stream), but hands the driver the same things:
  *
