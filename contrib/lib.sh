@@ -11,7 +11,7 @@ die() { echo "$CFL_SELF: error: $*" >&2; exit 1; }
 
 BUILD_PKGS=(rsyslog build-essential pkg-config dpkg-dev autoconf automake libtool
 	libestr-dev libfastjson-dev zlib1g-dev liblognorm-dev libcurl4-openssl-dev
-	libmaxminddb-dev libxxhash-dev libcmocka-dev python3 openssl)
+	libmaxminddb-dev libxxhash-dev libcmocka-dev python3 openssl clang-format)
 
 # clang_rt_pkg: the package with clang's sanitizer and libFuzzer runtimes on
 # this release. Its name moves: libclang-rt-dev (bookworm and later, the

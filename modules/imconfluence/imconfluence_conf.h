@@ -17,7 +17,9 @@
 typedef struct icf_rt icf_rt_t;
 
 typedef struct instanceConf_s {
-	/* configuration, read-only after activation */
+	/* configuration, read-only after activation, except password and
+	 * token: the input thread reads passwordFile and tokenFile again
+	 * after a HUP (icf_rt_hup), and only it uses them then */
 	char *url;
 	char *flavorName;         /* as configured; parsed into base.flavor */
 	char *orgId;              /* organization flavour: the org's id */

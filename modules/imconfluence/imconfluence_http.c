@@ -21,17 +21,38 @@
 #define ICF_HAVE_QUICK_EXIT 1
 #endif
 
+/* The strings of icf_http_cfg_t the handle copies: libcurl keeps some of
+ * the pointers it is given, and the caller's may change after a HUP. */
+#define ICF_HTTP_CFG_STRINGS(X) \
+	X(cacert) X(mycert) X(myprivkey) X(proxy) X(username) X(password) X(token) X(user_agent) X(ciphers) \
+	X(tls13_ciphers) X(pinned_pubkey)
+
+/* The rate-limit headers kept from a reply: cfl_rl_headers_t's member and
+ * the header's name. */
+#define ICF_HTTP_RL_HEADERS(X) \
+	X(limit, "X-RateLimit-Limit") X(remaining, "X-RateLimit-Remaining") X(reset, "X-RateLimit-Reset") \
+	X(near_limit, "X-RateLimit-NearLimit") X(fill_rate, "X-RateLimit-FillRate") \
+	X(interval_s, "X-RateLimit-Interval-Seconds") X(reason, "RateLimit-Reason")
+
 struct icf_http {
 	CURL *easy;
 	struct curl_slist *headers;
-	icf_http_cfg_t cfg;
-	char *cfg_strings[11];    /* owned copies of cfg's strings */
+	icf_http_cfg_t cfg;       /* its strings point into own */
+	struct {
+#define ICF_OWN(f) char *f;
+		ICF_HTTP_CFG_STRINGS(ICF_OWN)
+#undef ICF_OWN
+	} own;                    /* owned copies of cfg's strings, wiped when freed */
 	char *body;
 	size_t len, cap;
 	int too_big;
 	char retry_after[128];
 	char location[512];
-	char rl[7][128];          /* rate-limit headers, in the order of rl_names */
+	struct {
+#define ICF_RL(f, name) char f[128];
+		ICF_HTTP_RL_HEADERS(ICF_RL)
+#undef ICF_RL
+	} rl;                     /* rate-limit headers of the last reply, "" when absent */
 	char errbuf[CURL_ERROR_SIZE];
 	char errmsg[CURL_ERROR_SIZE + 96]; /* our words, then libcurl's */
 	char setup_err[256];               /* which option libcurl refused */
@@ -96,25 +117,17 @@ static void grab_header(const char *line, size_t n, const char *name, char *out,
 	out[vl] = '\0';
 }
 
-static const char *const rl_names[7] = {
-	"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-NearLimit",
-	"X-RateLimit-FillRate", "X-RateLimit-Interval-Seconds", "RateLimit-Reason"
-};
-
 static void clear_headers(icf_http_t *h)
 {
-	size_t i;
-
 	h->retry_after[0] = '\0';
 	h->location[0] = '\0';
-	for (i = 0; i < 7; i++)
-		h->rl[i][0] = '\0';
+	memset(&h->rl, 0, sizeof(h->rl));
 }
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 {
 	icf_http_t *h = ud;
-	size_t n = size * nmemb, i;
+	size_t n = size * nmemb;
 
 	/* a new response (e.g. after a proxy's CONNECT 200) starts afresh */
 	if (n > 5 && strncmp(data, "HTTP/", 5) == 0) {
@@ -132,8 +145,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 	}
 	grab_header(data, n, "Retry-After", h->retry_after, sizeof(h->retry_after));
 	grab_header(data, n, "Location", h->location, sizeof(h->location));
-	for (i = 0; i < 7; i++)
-		grab_header(data, n, rl_names[i], h->rl[i], sizeof(h->rl[i]));
+#define ICF_GRAB(f, name) grab_header(data, n, name, h->rl.f, sizeof(h->rl.f));
+	ICF_HTTP_RL_HEADERS(ICF_GRAB)
+#undef ICF_GRAB
 	return n;
 }
 
@@ -144,12 +158,20 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
 	return h->cfg.should_stop != NULL && h->cfg.should_stop();
 }
 
-static const char *keep(icf_http_t *h, int slot, const char *s)
+/* Copies s into *own; NULL for NULL or "" (unset) and on ENOMEM. */
+static const char *keep(char **own, const char *s)
 {
 	if (s == NULL || s[0] == '\0')
 		return NULL;
-	h->cfg_strings[slot] = strdup(s);
-	return h->cfg_strings[slot];
+	*own = strdup(s);
+	return *own;
+}
+
+static void wipe_free(char *s)
+{
+	if (s != NULL)
+		memset(s, 0, strlen(s));
+	free(s);
 }
 
 static int set_auth(icf_http_t *h)
@@ -274,17 +296,11 @@ icf_http_t *icf_http_new(const icf_http_cfg_t *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	h->cfg = *cfg;
-	h->cfg.cacert = keep(h, 0, cfg->cacert);
-	h->cfg.mycert = keep(h, 1, cfg->mycert);
-	h->cfg.myprivkey = keep(h, 2, cfg->myprivkey);
-	h->cfg.proxy = keep(h, 3, cfg->proxy);
-	h->cfg.username = keep(h, 4, cfg->username);
-	h->cfg.password = keep(h, 5, cfg->password);
-	h->cfg.token = keep(h, 6, cfg->token);
-	h->cfg.user_agent = keep(h, 7, cfg->user_agent ? cfg->user_agent : IMC_USER_AGENT);
-	h->cfg.ciphers = keep(h, 8, cfg->ciphers);
-	h->cfg.tls13_ciphers = keep(h, 9, cfg->tls13_ciphers);
-	h->cfg.pinned_pubkey = keep(h, 10, cfg->pinned_pubkey);
+	if (h->cfg.user_agent == NULL)
+		h->cfg.user_agent = IMC_USER_AGENT;
+#define ICF_KEEP(f) h->cfg.f = keep(&h->own.f, h->cfg.f);
+	ICF_HTTP_CFG_STRINGS(ICF_KEEP)
+#undef ICF_KEEP
 	if ((h->easy = curl_easy_init()) == NULL || !set_options(h)) {
 		if (h->setup_err[0])
 			snprintf(err, errlen, "cannot set up libcurl: %s", h->setup_err);
@@ -300,7 +316,6 @@ icf_http_t *icf_http_new(const icf_http_cfg_t *cfg, char *err, size_t errlen)
 void icf_http_free(icf_http_t *h)
 {
 	struct curl_slist *l;
-	size_t i;
 
 	if (h == NULL)
 		return;
@@ -309,11 +324,9 @@ void icf_http_free(icf_http_t *h)
 	for (l = h->headers; l != NULL; l = l->next) /* held the token */
 		memset(l->data, 0, strlen(l->data));
 	curl_slist_free_all(h->headers);
-	for (i = 0; i < sizeof(h->cfg_strings) / sizeof(h->cfg_strings[0]); i++) {
-		if (h->cfg_strings[i] != NULL)
-			memset(h->cfg_strings[i], 0, strlen(h->cfg_strings[i]));
-		free(h->cfg_strings[i]);
-	}
+#define ICF_WIPE(f) wipe_free(h->own.f);
+	ICF_HTTP_CFG_STRINGS(ICF_WIPE)
+#undef ICF_WIPE
 	free(h->body);
 	free(h);
 }
@@ -343,13 +356,9 @@ void icf_http_finish(icf_http_t *h, CURLcode rc, icf_http_result_t *out)
 	out->retry_after = h->retry_after[0] ? h->retry_after : NULL;
 	out->location = h->location[0] ? h->location : NULL;
 	out->rl.retry_after = out->retry_after;
-	out->rl.limit = h->rl[0][0] ? h->rl[0] : NULL;
-	out->rl.remaining = h->rl[1][0] ? h->rl[1] : NULL;
-	out->rl.reset = h->rl[2][0] ? h->rl[2] : NULL;
-	out->rl.near_limit = h->rl[3][0] ? h->rl[3] : NULL;
-	out->rl.fill_rate = h->rl[4][0] ? h->rl[4] : NULL;
-	out->rl.interval_s = h->rl[5][0] ? h->rl[5] : NULL;
-	out->rl.reason = h->rl[6][0] ? h->rl[6] : NULL;
+#define ICF_OUT(f, name) out->rl.f = h->rl.f[0] ? h->rl.f : NULL;
+	ICF_HTTP_RL_HEADERS(ICF_OUT)
+#undef ICF_OUT
 	if (curl_easy_getinfo(h->easy, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK)
 		out->total_ms = (long)(total_us / 1000);
 	out->too_big = h->too_big;

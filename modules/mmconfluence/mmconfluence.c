@@ -75,6 +75,19 @@ typedef struct mmc_params {
 	char *bitbucketCategories;
 } mmc_params_t;
 
+enum mmc_ctr_id {
+#define MMC_COUNTER(id, name, meaning) MMC_C_##id,
+#include "mmconfluence_counters.def"
+#undef MMC_COUNTER
+	MMC_NCTR
+};
+static const char *const ctr_names[MMC_NCTR] = {
+#define MMC_COUNTER(id, name, meaning) [MMC_C_##id] = name,
+#include "mmconfluence_counters.def"
+#undef MMC_COUNTER
+};
+#define MMC_INC(pData, id) STATSCOUNTER_INC((pData)->ctr[MMC_C_##id].v, (pData)->ctr[MMC_C_##id].mut)
+
 typedef struct _instanceData {
 	cfl_mapper_t *mapper;       /* under lock: read to map, written by HUP */
 	pthread_rwlock_t lock;
@@ -86,10 +99,9 @@ typedef struct _instanceData {
 	msgPropDescr_t *source;    /* NULL: the message text */
 	int set_timestamp;
 	statsobj_t *stats;
-	STATSCOUNTER_DEF(ctr_mapped, mut_ctr_mapped)
-	STATSCOUNTER_DEF(ctr_failed, mut_ctr_failed)
-	STATSCOUNTER_DEF(ctr_empty, mut_ctr_empty)
-	STATSCOUNTER_DEF(ctr_mismatch, mut_ctr_mismatch)
+	struct {
+		STATSCOUNTER_DEF(v, mut)
+	} ctr[MMC_NCTR];           /* mmconfluence_counters.def */
 } instanceData;
 
 typedef struct wrkrInstanceData {
@@ -322,15 +334,15 @@ CODESTARTdoAction;
 	st = cfl_map_event(pData->mapper, &in, &res);
 	pthread_rwlock_unlock(&pData->lock);
 	if(st == CFL_MAP_EMPTY) {
-		STATSCOUNTER_INC(pData->ctr_empty, pData->mut_ctr_empty);
+		MMC_INC(pData, EMPTY);
 		MsgSetParseSuccess(pMsg, 0);
 		FINALIZE;
 	}
 	if(res.product_mismatch)
-		STATSCOUNTER_INC(pData->ctr_mismatch, pData->mut_ctr_mismatch);
+		MMC_INC(pData, MISMATCH);
 	if(res.doc == NULL) {
 		/* the core could not even build an error document (out of memory) */
-		STATSCOUNTER_INC(pData->ctr_failed, pData->mut_ctr_failed);
+		MMC_INC(pData, FAILED);
 		MsgSetParseSuccess(pMsg, 0);
 		FINALIZE;
 	}
@@ -346,9 +358,9 @@ CODESTARTdoAction;
 		st = CFL_MAP_ERROR;
 	}
 	if(st == CFL_MAP_OK) {
-		STATSCOUNTER_INC(pData->ctr_mapped, pData->mut_ctr_mapped);
+		MMC_INC(pData, MAPPED);
 	} else {
-		STATSCOUNTER_INC(pData->ctr_failed, pData->mut_ctr_failed);
+		MMC_INC(pData, FAILED);
 	}
 	MsgSetParseSuccess(pMsg, st == CFL_MAP_OK);
 finalize_it:
@@ -397,6 +409,7 @@ static rsRetVal
 setup_stats(instanceData *pData)
 {
 	char name[64];
+	size_t i;
 	DEFiRet;
 
 	n_instances++;
@@ -407,18 +420,11 @@ setup_stats(instanceData *pData)
 	CHKiRet(statsobj.Construct(&pData->stats));
 	CHKiRet(statsobj.SetName(pData->stats, (uchar *)name));
 	CHKiRet(statsobj.SetOrigin(pData->stats, UCHAR_CONSTANT("mmconfluence")));
-	STATSCOUNTER_INIT(pData->ctr_mapped, pData->mut_ctr_mapped);
-	CHKiRet(statsobj.AddCounter(pData->stats, UCHAR_CONSTANT("events.mapped"),
-		ctrType_IntCtr, CTR_FLAG_RESETTABLE, &pData->ctr_mapped));
-	STATSCOUNTER_INIT(pData->ctr_failed, pData->mut_ctr_failed);
-	CHKiRet(statsobj.AddCounter(pData->stats, UCHAR_CONSTANT("events.failed"),
-		ctrType_IntCtr, CTR_FLAG_RESETTABLE, &pData->ctr_failed));
-	STATSCOUNTER_INIT(pData->ctr_empty, pData->mut_ctr_empty);
-	CHKiRet(statsobj.AddCounter(pData->stats, UCHAR_CONSTANT("envelopes.empty"),
-		ctrType_IntCtr, CTR_FLAG_RESETTABLE, &pData->ctr_empty));
-	STATSCOUNTER_INIT(pData->ctr_mismatch, pData->mut_ctr_mismatch);
-	CHKiRet(statsobj.AddCounter(pData->stats, UCHAR_CONSTANT("product.mismatch"),
-		ctrType_IntCtr, CTR_FLAG_RESETTABLE, &pData->ctr_mismatch));
+	for(i = 0; i < MMC_NCTR; i++) {
+		STATSCOUNTER_INIT(pData->ctr[i].v, pData->ctr[i].mut);
+		CHKiRet(statsobj.AddCounter(pData->stats, (const uchar *)ctr_names[i],
+			ctrType_IntCtr, CTR_FLAG_RESETTABLE, &pData->ctr[i].v));
+	}
 	CHKiRet(statsobj.ConstructFinalize(pData->stats));
 finalize_it:
 	RETiRet;

@@ -103,7 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(s);
 		}
 		st.base_url = st.flavor = NULL;
-		cfl_orgwalk_snapshot_free(&st);
+		cfl_state_free(&st);
 	}
 	cfl_orgwalk_free(w);
 	return 0;

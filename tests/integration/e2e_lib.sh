@@ -268,11 +268,14 @@ module(load="impstats" interval="1" format="json" log.syslog="off" log.file="$H_
 EOF2
 }
 
+# e2e_queue_stat NAME QUEUE COUNTER [MODE]: over the impstats reports of
+# QUEUE in $H_DIR/NAME.stats, the largest COUNTER (max, the default), the
+# latest (last), or how many reports show it at N or more (atleast:N)
 e2e_queue_stat() {
 	"$PYTHON3" - "$H_DIR/$1.stats" "$2" "$3" "${4:-max}" <<'PY'
 import json, sys
 path, q, c, mode = sys.argv[1:5]
-val = ""
+val = 0 if mode.startswith("atleast:") else ""
 try:
     for line in open(path):
         i = line.find("{")
@@ -283,11 +286,30 @@ try:
         except ValueError:
             continue
         if d.get("origin") == "core.queue" and d.get("name") in (q, q + " queue") and c in d:
-            val = max(val, d[c]) if val != "" and mode == "max" else d[c]
+            if mode.startswith("atleast:"):
+                val += d[c] >= int(mode[8:])
+            else:
+                val = max(val, d[c]) if val != "" and mode == "max" else d[c]
 except OSError:
     pass
 print(val)
 PY
+}
+
+# How long an outage test keeps its receiver down once the queue is full,
+# as a count of impstats reports (1 s apart) showing it full: rsyslog's
+# default queue.timeoutEnqueue (2 s) three times over plus one report, so
+# a queue without the shipped timeoutEnqueue would have discarded by then,
+# and the input has been waiting that long. E2E_OUTAGE_SECONDS overrides.
+E2E_OUTAGE_DEFAULT_S=$((2 * 3))
+
+# e2e_wait_queue_full_for NAME QUEUE MIN SECONDS: wait (bounded) until
+# SECONDS + 1 impstats reports in $H_DIR/NAME.stats show QUEUE holding MIN
+# messages or more (FULL_DELAY inputs such as imfile stop at 97% of the
+# size, queue.fullDelaymark: callers pass about 9/10 of it).
+e2e_wait_queue_full_for() {
+	_full_enough() { [ "$(e2e_queue_stat "$1" "$2" size "atleast:$3")" -ge "$4" ]; }
+	e2e_wait_cond $(($4 + 30)) _full_enough "$1" "$2" "$3" $(($4 + 1))
 }
 
 e2e_wait_cond() {

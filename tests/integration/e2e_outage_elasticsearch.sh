@@ -30,7 +30,7 @@ h_init e2e_outage_elasticsearch
 Q=${E2E_OUTAGE_QUEUE:-500}
 N=${E2E_OUTAGE_EVENTS:-$((4 * Q))}
 M=${E2E_OUTAGE_KILL_EVENTS:-$((3 * Q + 100))}
-OUTAGE=${E2E_OUTAGE_SECONDS:-12}
+OUTAGE=${E2E_OUTAGE_SECONDS:-$E2E_OUTAGE_DEFAULT_S}
 
 if ! compgen -G "/usr/lib/*/rsyslog/omelasticsearch.so" >/dev/null; then
 	h_fail "omelasticsearch is installed (Debian package rsyslog-elasticsearch; contrib/check.sh installs it)"
@@ -116,8 +116,14 @@ h_check "the queue fills while Elasticsearch is unreachable" e2e_wait_cond 60 qu
 [ "$Q" = shipped ] ||
 	h_check "the queue held up to its size ($Q)" test "$(qstat maxqsize)" -ge $((Q * 9 / 10))
 t_full=$(date +%s)
-# the outage goes on well past rsyslog's default queue.timeoutEnqueue (2 s)
-sleep "$OUTAGE"
+# the outage goes on well past rsyslog's default queue.timeoutEnqueue (2 s):
+# until impstats has shown the queue full for OUTAGE more seconds (the
+# shipped sizes, by hand: for OUTAGE seconds)
+if [ "$Q" = shipped ]; then
+	sleep "$OUTAGE"
+else
+	h_check "the queue stays full for ${OUTAGE}s more" e2e_wait_queue_full_for rs confluence_es $((Q * 9 / 10)) "$OUTAGE"
+fi
 sub=$(submitted)
 echo "# after ${OUTAGE}s of full queue: imconfluence handed over ${sub:-?} of $N events"
 h_check "back-pressure: the input has not handed over everything while the queue is full" \

@@ -25,7 +25,7 @@ h_init e2e_outage_relay
 Q=${E2E_OUTAGE_QUEUE:-300}
 N=${E2E_OUTAGE_EVENTS:-$((3 * Q + 100))}	# per node, first outage
 M=${E2E_OUTAGE_KILL_EVENTS:-$((3 * Q + 100))}	# node1, kill -9 run
-OUTAGE=${E2E_OUTAGE_SECONDS:-10}	# down this much longer once the queues are full
+OUTAGE=${E2E_OUTAGE_SECONDS:-$E2E_OUTAGE_DEFAULT_S}	# down this much longer once the queues are full
 DRAIN=${E2E_OUTAGE_DRAIN_SECONDS:-120}
 
 # --- central: the harness's rsyslogd (down at first)
@@ -166,8 +166,12 @@ P2=$E2E_PID
 h_check "node1 (RELP): the queue fills while the central is down" e2e_wait_cond 60 queue_filled node1 confluence_ship_relp
 h_check "node2 (TCP): the queue fills while the central is down" e2e_wait_cond 60 queue_filled node2 confluence_ship_tcp
 t_full=$(date +%s)
-# the outage goes on well past rsyslog's default queue.timeoutEnqueue (2 s)
-sleep "$OUTAGE"
+# the outage goes on well past rsyslog's default queue.timeoutEnqueue (2 s):
+# until impstats has shown each queue full for OUTAGE more seconds
+h_check "node1: the queue stays full for ${OUTAGE}s more" \
+	e2e_wait_queue_full_for node1 confluence_ship_relp $((Q * 9 / 10)) "$OUTAGE"
+h_check "node2: the queue stays full for ${OUTAGE}s more" \
+	e2e_wait_queue_full_for node2 confluence_ship_tcp $((Q * 9 / 10)) "$OUTAGE"
 h_check "node1: the queue held no more than its size after ${OUTAGE}s more" queue_bounded node1 confluence_ship_relp
 h_check "node2: the queue held no more than its size after ${OUTAGE}s more" queue_bounded node2 confluence_ship_tcp
 h_check "node1: imfile waits before the end of its file (back-pressure)" imfile_waits node1 "$F1"

@@ -29,8 +29,8 @@ Q=${E2E_OUTAGE_QUEUE:-300}
 N=${E2E_OUTAGE_EVENTS:-$((3 * Q + 100))}
 M=${E2E_OUTAGE_EVENTS2:-$((3 * Q + 100))}
 # seconds the receiver stays down after the queue filled: well past the 2 s
-# after which rsyslog discards by default
-OUTAGE=${E2E_OUTAGE_SECONDS:-10}
+# after which rsyslog discards by default (e2e_lib.sh)
+OUTAGE=${E2E_OUTAGE_SECONDS:-$E2E_OUTAGE_DEFAULT_S}
 # Repeats allowed per kill -9: the line in flight. The receiver is down at
 # the kill, so nothing is in flight on the wire; the disk queue records its
 # position after every message; imfile re-reads from the position it saved

@@ -260,6 +260,7 @@ static void test_setup_error(void **state)
 	cfl_map_opts_t o = opts(0);
 	cfl_map_org_t *org = (cfl_map_org_t *)&org;
 	cfl_errbuf_t err;
+	char *saved;
 
 	(void)state;
 	o.org_categories = "/nonexistent/org.json";
@@ -268,7 +269,16 @@ static void test_setup_error(void **state)
 	assert_string_equal(err.msg, "/nonexistent/org.json: cannot open categories file: No such file or directory");
 	o = opts(0);
 	o.categories = "/nonexistent/confluence-categories.json";   /* the org table is looked up beside it */
+	/* and then in the installed directory, $CFL_RULEBASES: one without it
+	 * here, whatever this machine has installed */
+	saved = getenv("CFL_RULEBASES") != NULL ? strdup(getenv("CFL_RULEBASES")) : NULL;
+	setenv("CFL_RULEBASES", "/nonexistent", 1);
 	assert_int_not_equal(cfl_map_org_new(&o, NULL, &org, &err), CFL_OK);
+	if (saved != NULL)
+		setenv("CFL_RULEBASES", saved, 1);
+	else
+		unsetenv("CFL_RULEBASES");
+	free(saved);
 	assert_string_equal(err.msg, "/nonexistent/atlassian-cloud-categories.json: cannot open categories file: "
 		"No such file or directory");
 }

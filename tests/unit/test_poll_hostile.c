@@ -678,6 +678,41 @@ static void org_page_over_limit_refused_and_in_page_repeats_once(void **state)
 	cfl_orgwalk_free(w);
 }
 
+/* Issue 21: more events delivered inside the overlap than the fingerprint
+ * set keeps: the oldest are forgotten, counted in evictions, and the first
+ * overflow of a window is said (a later re-read of them may repeat them). */
+static void fingerprint_overflow_is_counted_and_said_once(void **state)
+{
+	hs_server_t *s = calloc(1, sizeof(*s));
+	hs_out_t *o = calloc(1, sizeof(*o));
+	char warn[CFL_ERRBUF_LEN];
+	cfl_poll_cfg_t c;
+	cfl_errbuf_t err;
+	cfl_poll_t *p;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(o);
+	memset(&c, 0, sizeof(c));
+	c.flavor = s->flavor = CFL_FLAVOR_DC;
+	c.page_size = 20;
+	c.overlap_ms = HOUR;
+	c.initial_lookback_ms = HOUR;
+	c.max_fingerprints = 16; /* the smallest cfl_dedup keeps */
+	p = cfl_poll_new(&c, &err);
+	assert_non_null(p);
+	add_series(s, 100);
+	cycle(p, s, NOW, o);
+	assert_int_equal(o->n, 100);
+	assert_true(cfl_poll_stats(p)->evictions > 0);
+	assert_int_equal(cfl_poll_take_warning(p, warn, sizeof(warn)), 1);
+	assert_non_null(strstr(warn, "16 fingerprints kept"));
+	assert_int_equal(cfl_poll_take_warning(p, warn, sizeof(warn)), 0); /* once per window */
+	cfl_poll_free(p);
+	free(s);
+	free(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -694,6 +729,7 @@ int main(void)
 		cmocka_unit_test(org_future_event_never_moves_the_checkpoint),
 		cmocka_unit_test(org_poisoned_state_recovers),
 		cmocka_unit_test(org_page_over_limit_refused_and_in_page_repeats_once),
+		cmocka_unit_test(fingerprint_overflow_is_counted_and_said_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

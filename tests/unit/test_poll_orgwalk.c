@@ -2,7 +2,8 @@
  * requests, paging by cursor, walk ends (last page with or without a
  * cursor, empty pages that still carry one), exact deduplication by id,
  * a rejected cursor, the no-progress guard, and a restart from the
- * saved state (version 2, and a version-1 file).
+ * saved state (version 2, and a version-1 file); the walker through the
+ * source interface (cfl_source.h), and an overflowing id set.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -17,6 +18,8 @@
 
 #include "cfl_idset.h"
 #include "cfl_orgwalk.h"
+#include "cfl_poll.h"
+#include "cfl_source.h"
 #include "cfl_state.h"
 #include "cfl_time.h"
 
@@ -340,14 +343,14 @@ static void restart_resumes_the_walk_from_the_saved_state(void **state)
 	assert_int_equal(feed_emit(w, page(1, 2, T0, "cursor-page-2"), NULL, 0), 2);
 	memset(&st, 0, sizeof(st));
 	assert_int_equal(cfl_orgwalk_snapshot(w, &st), CFL_OK);
-	st.base_url = "https://api.atlassian.com/admin/v1/orgs/x";
-	st.flavor = "organization";
+	st.base_url = strdup("https://api.atlassian.com/admin/v1/orgs/x");
+	st.flavor = strdup("organization");
 	text = cfl_state_serialize(&st, &len);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "\"version\":2"));
 	assert_non_null(strstr(text, "\"api_cursor\":\"cursor-page-2\""));
 	assert_non_null(strstr(text, "[\"e1\","));
-	cfl_orgwalk_snapshot_free(&st);
+	cfl_state_free(&st);
 	cfl_orgwalk_free(w);
 	/* a new process reads it back */
 	assert_int_equal(cfl_state_parse(text, len, &back, &err), CFL_OK);
@@ -462,6 +465,98 @@ static void id_set_is_exact_pruned_and_bounded(void **state)
 	cfl_idset_free(s);
 }
 
+/* Through cfl_source.h: the flavour row picks the walker, the calls reach
+ * it, a snapshot owns all it holds (cfl_state_free releases it, origin
+ * included), and a flavour no source reads is refused by name. */
+static void the_source_interface_runs_the_walker(void **state)
+{
+	cfl_source_cfg_t c;
+	cfl_source_t *src;
+	const cfl_event_t *evs;
+	cfl_request_t req;
+	cfl_errbuf_t err;
+	cfl_state_t st;
+	char why[256], *text;
+	const char *body;
+	size_t len;
+	int64_t ck;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.flavor = CFL_FLAVOR_AUTO;
+	assert_null(cfl_source_new(&c, &err));
+	assert_non_null(strstr(err.msg, "\"auto\""));
+	c.flavor = CFL_FLAVOR_ORG;
+	c.org_id = "00000000-0000-0000-0000-000000000000";
+	c.page_size = 2;
+	c.overlap_ms = MIN;
+	c.initial_lookback_ms = 86400000;
+	assert_ptr_equal(cfl_source_ops_of(CFL_FLAVOR_ORG), &cfl_orgwalk_source_ops);
+	src = cfl_source_new(&c, &err);
+	assert_non_null(src);
+	cfl_source_begin(src, T0 + 60 * MIN);
+	assert_int_equal(cfl_source_next(src, &req), CFL_SRC_FETCH);
+	assert_int_equal(cfl_source_rejected(src, T0 + 60 * MIN, why, sizeof(why)), 0); /* no cursor sent */
+	body = page(1, 2, T0, "cursor-page-2");
+	assert_int_equal(cfl_source_feed(src, body, strlen(body), &err), CFL_OK);
+	assert_int_equal(cfl_source_next(src, &req), CFL_SRC_EMIT);
+	assert_int_equal(cfl_source_batch(src, &evs), 2);
+	assert_int_equal(evs[0].copy, 0);
+	assert_true(evs[1].processed_ms == T0 + 1000);
+	assert_int_equal(cfl_source_commit(src, &err), CFL_OK);
+	assert_int_equal(cfl_source_cursor(src, &ck), 1);
+	assert_true(ck == T0 + 1000);
+	assert_true(cfl_source_window_end(src) == T0 + 60 * MIN);
+	assert_int_equal(cfl_source_stats(src)->emitted, 2);
+	assert_int_equal(cfl_source_snapshot(src, "https://api.atlassian.com/admin/v1/orgs/x", "organization", &st),
+	                 CFL_OK);
+	text = cfl_state_serialize(&st, &len);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"base_url\":\"https://api.atlassian.com/admin/v1/orgs/x\""));
+	assert_non_null(strstr(text, "\"api_cursor\":\"cursor-page-2\""));
+	free(text);
+	cfl_state_free(&st);
+	cfl_source_free(src);
+	/* Cloud and Data Center: cfl_poll, which has nothing to reject */
+	c.flavor = CFL_FLAVOR_DC;
+	assert_ptr_equal(cfl_source_ops_of(CFL_FLAVOR_DC), &cfl_poll_source_ops);
+	src = cfl_source_new(&c, &err);
+	assert_non_null(src);
+	assert_int_equal(cfl_source_rejected(src, T0, why, sizeof(why)), 0);
+	cfl_source_free(src);
+}
+
+/* A walk that delivers more ids inside the overlap than the set keeps
+ * forgets the oldest: counted in evictions, said once per walk. */
+static void id_set_overflow_is_counted_and_said_once(void **state)
+{
+	cfl_orgwalk_cfg_t c;
+	cfl_orgwalk_t *w;
+	cfl_errbuf_t err;
+	char warn[CFL_ERRBUF_LEN];
+	uint64_t first;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.org_id = "00000000-0000-0000-0000-000000000000";
+	c.page_size = 20;
+	c.overlap_ms = 60 * MIN;
+	c.initial_lookback_ms = 86400000;
+	c.max_ids = 16; /* the smallest cfl_idset keeps */
+	w = cfl_orgwalk_new(&c, &err);
+	assert_non_null(w);
+	cfl_orgwalk_begin(w, T0 + 60 * MIN);
+	assert_int_equal(feed_emit(w, page(1, 20, T0, "next-1"), NULL, 0), 20);
+	first = cfl_orgwalk_stats(w)->evictions;
+	assert_true(first > 0);
+	assert_int_equal(cfl_orgwalk_take_warning(w, warn, sizeof(warn)), 1);
+	assert_non_null(strstr(warn, "16 ids kept"));
+	assert_int_equal(feed_emit(w, page(21, 20, T0 + 20000, NULL), NULL, 0), 20);
+	assert_true(cfl_orgwalk_stats(w)->evictions > first);
+	assert_int_equal(cfl_orgwalk_take_warning(w, warn, sizeof(warn)), 0); /* once per walk */
+	cfl_orgwalk_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +573,8 @@ int main(void)
 		cmocka_unit_test(version_1_state_gives_the_checkpoint),
 		cmocka_unit_test(bad_version_2_members_are_corrupt),
 		cmocka_unit_test(id_set_is_exact_pruned_and_bounded),
+		cmocka_unit_test(the_source_interface_runs_the_walker),
+		cmocka_unit_test(id_set_overflow_is_counted_and_said_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

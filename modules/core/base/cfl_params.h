@@ -3,7 +3,7 @@
  * Each module lists its parameters once, in an X-macro data file
  * (modules/<module>/<module>_params.def):
  *
- *   CFL_PARAM(name, type, flags, field, default, min, max, doc_default)
+ *   CFL_PARAM(name, type, flags, field, default text, default number, min, max, docs default)
  *
  * and expands it into a cfl_param_t array. That array drives the rsyslog
  * parameter table (the glue maps the type to an eCmdHdlr), the defaults,

@@ -7,23 +7,6 @@
 
 #include "cfl_status.h"
 
-const char *cfl_rc_name(cfl_rc_t rc)
-{
-	switch (rc) {
-	case CFL_OK: return "ok";
-	case CFL_ENOMEM: return "out of memory";
-	case CFL_EINVAL: return "invalid argument";
-	case CFL_EPARSE: return "not valid JSON";
-	case CFL_ETRUNC: return "truncated";
-	case CFL_ELIMIT: return "limit exceeded";
-	case CFL_ENOENT: return "no such file";
-	case CFL_EIO: return "I/O error";
-	case CFL_ECORRUPT: return "corrupt state";
-	case CFL_EPROTO: return "protocol error";
-	}
-	return "unknown error";
-}
-
 cfl_rc_t cfl_err_set(cfl_errbuf_t *err, cfl_rc_t rc, const char *fmt, ...)
 {
 	va_list ap;

@@ -36,9 +36,6 @@ typedef struct cfl_errbuf {
 	char msg[CFL_ERRBUF_LEN];
 } cfl_errbuf_t;
 
-/* Short fixed name of a code, e.g. "truncated". Never NULL. */
-const char *cfl_rc_name(cfl_rc_t rc);
-
 /* Records rc and a printf-style message in err (err may be NULL); returns rc
  * so callers can write `return cfl_err_set(err, CFL_EPARSE, "...")`. */
 cfl_rc_t cfl_err_set(cfl_errbuf_t *err, cfl_rc_t rc, const char *fmt, ...)

@@ -85,7 +85,8 @@ static int make_leaves(cfl_map_org_t *org, const cfl_map_opts_t *o)
 
 /* A table's path: given; or beside the Confluence table, which is where
  * the package installs them all and where the tests find them; or, for an
- * operator's own Confluence table elsewhere, the installed one. */
+ * operator's own Confluence table elsewhere, the installed one
+ * ($CFL_RULEBASES, else CFL_PKGDATADIR). */
 char *cfl_beside_categories(const char *categories, const char *given, const char *file)
 {
 	const char *slash;
@@ -102,12 +103,19 @@ char *cfl_beside_categories(const char *categories, const char *given, const cha
 	memcpy(p + n, file, flen + 1);
 #ifdef CFL_PKGDATADIR
 	if (access(p, F_OK) != 0) {
-		char inst[4096];
+		/* $CFL_RULEBASES stands for the installed directory where it is
+		 * set (as for confluence2ecs): the tests point it at the tree they
+		 * test, so none depends on what is installed */
+		const char *env = getenv("CFL_RULEBASES"), *inst = env != NULL && *env != '\0' ? env : CFL_PKGDATADIR;
+		char *alt = malloc(strlen(inst) + flen + 2);
 
-		snprintf(inst, sizeof(inst), "%s/%s", CFL_PKGDATADIR, file);
-		if (access(inst, F_OK) == 0) {
-			free(p);
-			return strdup(inst);
+		if (alt != NULL) {
+			sprintf(alt, "%s/%s", inst, file);
+			if (access(alt, F_OK) == 0) {
+				free(p);
+				return alt;
+			}
+			free(alt);
 		}
 	}
 #endif

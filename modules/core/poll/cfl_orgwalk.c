@@ -48,6 +48,7 @@ struct cfl_orgwalk {
 	int end_walk, complete;
 	cfl_orgwalk_stats_t st;
 	char warning[CFL_ERRBUF_LEN];
+	int evict_warned;        /* this walk already overflowed the id set */
 };
 
 cfl_orgwalk_t *cfl_orgwalk_new(const cfl_orgwalk_cfg_t *cfg, cfl_errbuf_t *err)
@@ -70,6 +71,8 @@ cfl_orgwalk_t *cfl_orgwalk_new(const cfl_orgwalk_cfg_t *cfg, cfl_errbuf_t *err)
 	}
 	w->cfg = *cfg;
 	w->cfg.org_id = w->org_id;
+	if (w->cfg.max_ids == 0)
+		w->cfg.max_ids = CFL_ORGWALK_DFLT_MAX_IDS;
 	if (w->cfg.max_stale_pages == 0)
 		w->cfg.max_stale_pages = CFL_ORGWALK_DFLT_MAX_STALE;
 	w->limit = cfg->page_size > CFL_ORG_MAX_LIMIT ? CFL_ORG_MAX_LIMIT : cfg->page_size;
@@ -169,6 +172,7 @@ void cfl_orgwalk_begin(cfl_orgwalk_t *w, int64_t now_ms)
 	}
 	w->running = 1;
 	w->stale = 0;
+	w->evict_warned = 0;
 	if (w->cursor == NULL || !w->has_walk_to)
 		w->walk_to_ms = now_ms;
 	w->has_walk_to = 1;
@@ -262,6 +266,7 @@ static int take_item(cfl_orgwalk_t *w, cfl_span_t item, size_t *off, cfl_rc_t *r
 	int has_p = 0, has_t = 0, dup;
 
 	ev->json = w->buf + *off;
+	ev->copy = 0; /* ids tell identical events apart */
 	ev->len = cfl_jscan_compact(item, w->buf + *off);
 	w->buf[*off + ev->len] = '\0';
 	*off += ev->len + 1;
@@ -405,6 +410,16 @@ cfl_rc_t cfl_orgwalk_commit(cfl_orgwalk_t *w, cfl_errbuf_t *err)
 		}
 	}
 	w->st.emitted += w->nev;
+	/* a full set forgets the oldest delivered ids: a re-read of them would
+	 * repeat them, so the first overflow of a walk is said */
+	if (cfl_idset_evicted(w->ids) > w->st.evictions) {
+		w->st.evictions = cfl_idset_evicted(w->ids);
+		if (!w->evict_warned && w->warning[0] == '\0')
+			snprintf(w->warning, sizeof(w->warning), "more events were delivered inside the overlap "
+			         "than the %zu ids kept (the oldest are forgotten): re-read events may be repeated; "
+			         "lower overlap", w->cfg.max_ids);
+		w->evict_warned = 1;
+	}
 	free(w->cursor);
 	w->cursor = w->next; /* NULL when the walk ends */
 	w->next = NULL;
@@ -482,23 +497,7 @@ cfl_rc_t cfl_orgwalk_snapshot(const cfl_orgwalk_t *w, cfl_state_t *st)
 	}
 	return CFL_OK;
 oom:
-	cfl_orgwalk_snapshot_free(st);
-	return CFL_ENOMEM;
-}
-
-void cfl_orgwalk_snapshot_free(cfl_state_t *st)
-{
-	size_t i;
-
-	for (i = 0; i < st->n_ids; i++)
-		free(st->ids[i].id);
-	free(st->ids);
-	free(st->api_cursor);
-	free(st->fps);
-	st->ids = NULL;
-	st->n_ids = 0;
-	st->api_cursor = NULL;
-	st->fps = NULL;
+	return CFL_ENOMEM; /* what is set is st's: cfl_state_free() releases it */
 }
 
 const cfl_orgwalk_stats_t *cfl_orgwalk_stats(const cfl_orgwalk_t *w)

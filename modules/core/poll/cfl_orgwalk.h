@@ -21,7 +21,7 @@
  * on a page without a cursor, or when pages stop bringing anything new
  * (the same cursor again, or max_stale_pages pages of duplicates only).
  * The cursor is then dropped, never kept for the next walk: whether a
- * cursor keeps the first request's `to` is unknown (contract section 12),
+ * cursor keeps the first request's `to` is unknown (Atlassian's reference does not say),
  * and a kept cursor that does would never see a new event.
  *
  * Checkpoint and overlap. The checkpoint is the highest processedAt of the
@@ -54,6 +54,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cfl_source.h"
 #include "cfl_state.h"
 #include "cfl_status.h"
 #include "cfl_url.h"
@@ -78,27 +79,17 @@ typedef enum cfl_orgwalk_action {
 	CFL_ORGWALK_EMIT
 } cfl_orgwalk_action_t;
 
-typedef struct cfl_orgwalk_event {
-	const char *json;      /* compact event JSON, NUL-terminated */
-	size_t len;
-	int64_t ts_ms;         /* attributes.time (processedAt, then the checkpoint, if absent) */
-	int64_t processed_ms;  /* attributes.processedAt (time, then the checkpoint, if absent) */
-} cfl_orgwalk_event_t;
+/* The driver's event type (cfl_source.h): ts_ms is attributes.time
+ * (processedAt, then the checkpoint, if absent), processed_ms
+ * attributes.processedAt (time, then the checkpoint, if absent); copy is
+ * always 0 (ids tell identical events apart). */
+typedef cfl_event_t cfl_orgwalk_event_t;
 
-typedef struct cfl_orgwalk_stats {
-	uint64_t pages;          /* pages parsed */
-	uint64_t empty_pages;    /* of which empty */
-	uint64_t emitted;        /* events handed over (committed) */
-	uint64_t duplicates;     /* events whose id had been delivered already */
-	uint64_t excluded;       /* dropped by the exclude list */
-	uint64_t untimed;        /* events without a readable processedAt */
-	uint64_t no_id;          /* events without a usable id (deduplicated by their text) */
-	uint64_t walks;          /* walks completed */
-	uint64_t cursor_drops;   /* cursors the server rejected */
-	uint64_t guard_stops;    /* walks ended by the no-progress guard */
-	uint64_t odd_time;       /* events dated outside the sane range (cfl_poll.h), delivered as untimed */
-	uint64_t cursor_resets;  /* checkpoints beyond now + skew, reset */
-} cfl_orgwalk_stats_t;
+/* The members of cfl_src_stats_t the walker fills: pages, empty_pages,
+ * emitted, duplicates, excluded, untimed, no_id, walks (completed),
+ * cursor_drops, guard_stops (the no-progress guard), odd_time,
+ * cursor_resets, evictions. */
+typedef cfl_src_stats_t cfl_orgwalk_stats_t;
 
 typedef struct cfl_orgwalk cfl_orgwalk_t;
 
@@ -133,10 +124,9 @@ int cfl_orgwalk_cursor_rejected(cfl_orgwalk_t *w, int64_t now_ms, char *why, siz
 int cfl_orgwalk_sent_cursor(const cfl_orgwalk_t *w);
 
 /* Fills st's cursor (checkpoint), low, fingerprints (none) and version-2
- * members, all malloc'ed (free them with cfl_orgwalk_snapshot_free);
- * base_url and flavor are left alone. */
+ * members, all malloc'ed, so st owns them (cfl_state_free releases them,
+ * also after an ENOMEM); base_url and flavor are left alone. */
 cfl_rc_t cfl_orgwalk_snapshot(const cfl_orgwalk_t *w, cfl_state_t *st);
-void cfl_orgwalk_snapshot_free(cfl_state_t *st);
 
 const cfl_orgwalk_stats_t *cfl_orgwalk_stats(const cfl_orgwalk_t *w);
 
@@ -146,7 +136,11 @@ int cfl_orgwalk_checkpoint(const cfl_orgwalk_t *w, int64_t *ms);
 /* The `to` of the running (or last) walk, ms. */
 int64_t cfl_orgwalk_walk_to(const cfl_orgwalk_t *w);
 
-/* Copies a pending warning (a guard stop) into buf and clears it; 0 if none. */
+/* Copies a pending warning (a guard stop, the id set overflowing) into buf
+ * and clears it; 0 if none. */
 int cfl_orgwalk_take_warning(cfl_orgwalk_t *w, char *buf, size_t len);
+
+/* The walker as a source, for CFL_FLAVOR_ORG. */
+extern const cfl_source_ops_t cfl_orgwalk_source_ops;
 
 #endif

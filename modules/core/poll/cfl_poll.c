@@ -5,7 +5,8 @@
  * segment over page by page, oldest first (held pages from memory, the
  * others fetched again and checked against what the walk saw), each page
  * in chunks of at most page_size -> the next segment, or idle when the
- * segment reached the window end.
+ * segment reached the window end. The hand-over itself (chunks, commit)
+ * is cfl_poll_hand.c; the state both share is cfl_poll_int.h.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -18,81 +19,7 @@
 #include "cfl_dedup.h"
 #include "cfl_page.h"
 #include "cfl_poll.h"
-
-/* One page of a walk: how to ask for it again, what it looked like, and
- * its events while they are held. */
-typedef struct rec {
-	long offset;          /* Cloud start it was asked with */
-	char *cursor;         /* DC pageCursor it was asked with (NULL: the first page) */
-	size_t n;             /* events as sent */
-	size_t n_repeat;      /* leading events repeated from the page before (offset shift) */
-	cfl_fp_t fp_first, fp_last; /* fingerprints of the first and last event as sent */
-	int64_t carry;        /* time for untimed events when the page has no timed one */
-	cfl_page_t *held;     /* the parsed page, NULL once dropped for the cap */
-	size_t bytes;         /* what holding it costs */
-} rec_t;
-
-typedef struct item {
-	const cfl_page_event_t *ev;
-	int64_t ts;
-	size_t order;       /* position in server order, reversed: ties keep it */
-	cfl_fp_t fp;
-	unsigned copy;      /* ordinal among identical events of this read */
-} item_t;
-
-enum phase { PH_NONE = 0, PH_WALK, PH_HAND };
-
-struct cfl_poll {
-	cfl_poll_cfg_t cfg;
-	cfl_dedup_t *dedup;
-	cfl_poll_stats_t stats;
-	char warning[CFL_ERRBUF_LEN];
-
-	/* persisted */
-	int has_cursor;
-	int64_t cursor;
-	int64_t low;
-
-	/* cycle */
-	int active;
-	int64_t end;          /* window end, fixed for the cycle */
-	int64_t next_start;   /* start of the next segment */
-	int64_t width;        /* width of the next segment, ms; 0: up to the window end */
-	int64_t dense_from;   /* a walk from above overflowed the cap down to here; or CFL_TS_NONE */
-	long eff_limit;       /* page size the server really gives */
-
-	/* segment [a, b] */
-	int phase;
-	int64_t a, b;
-	uint32_t gen;         /* dedup read generation of this walk */
-	rec_t *recs;          /* in walk order: recs[0] is the newest page */
-	size_t n_recs, cap_recs;
-	size_t held_from;     /* recs[held_from ..] still hold their events */
-	size_t held_bytes;
-	size_t walk_bytes;    /* all pages of this walk, held or not */
-	int two_pass;         /* the segment does not fit and cannot be cut: drop and re-fetch */
-	int disordered;       /* a page of this walk was out of order: repeats are the server's, not copies */
-	int cut_short;        /* a guard stopped this walk with pages unread: hand over, move no cursor */
-	unsigned stuck;       /* replans since the cursor last moved */
-
-	/* walking */
-	long w_offset;        /* Cloud start of the next page */
-	char *w_cursor;       /* DC pageCursor of the next page */
-	int64_t w_carry;      /* time of the last event of the page before */
-
-	/* handing over recs[cur] */
-	size_t cur;
-	cfl_page_t refetched; /* recs[cur]'s page when it was fetched again */
-	int emitting;
-	item_t *items;        /* the page's events to hand over (no duplicates), oldest first */
-	int64_t *tsv;         /* scratch: event times in server order */
-	size_t cap_items;
-	size_t n_items;
-	size_t chunk_begin, chunk_end;
-	int64_t page_top;     /* newest event time of the page inside [a, b], or CFL_TS_NONE */
-	cfl_poll_event_t *out;
-	size_t n_out;
-};
+#include "cfl_poll_int.h"
 
 static void warn(cfl_poll_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -143,7 +70,7 @@ cfl_poll_t *cfl_poll_new(const cfl_poll_cfg_t *cfg, cfl_errbuf_t *err)
 	return p;
 }
 
-static void free_held(cfl_poll_t *p, rec_t *r)
+void cfl_poll_i_free_held(cfl_poll_t *p, rec_t *r)
 {
 	if (r->held == NULL)
 		return;
@@ -154,12 +81,12 @@ static void free_held(cfl_poll_t *p, rec_t *r)
 }
 
 /* Forgets the walk (recorded pages, held events, the page in hand). */
-static void drop_walk(cfl_poll_t *p)
+void cfl_poll_i_drop_walk(cfl_poll_t *p)
 {
 	size_t i;
 
 	for (i = 0; i < p->n_recs; i++) {
-		free_held(p, &p->recs[i]);
+		cfl_poll_i_free_held(p, &p->recs[i]);
 		free(p->recs[i].cursor);
 	}
 	p->n_recs = p->held_from = 0;
@@ -176,7 +103,7 @@ void cfl_poll_free(cfl_poll_t *p)
 {
 	if (p == NULL)
 		return;
-	drop_walk(p);
+	cfl_poll_i_drop_walk(p);
 	free(p->recs);
 	free(p->items);
 	free(p->tsv);
@@ -235,6 +162,7 @@ void cfl_poll_begin(cfl_poll_t *p, int64_t now_ms)
 	if (start > now_ms) /* the clock went back: wait until it catches up */
 		return;
 	p->active = 1;
+	p->evict_warned = 0;
 	p->next_start = start;
 	p->width = 0;
 	p->dense_from = CFL_TS_NONE;
@@ -259,7 +187,7 @@ static int64_t segment_end(cfl_poll_t *p)
 /* A new walk of [a, b]: a new read for the duplicate check. */
 static void start_walk(cfl_poll_t *p, int64_t a, int64_t b)
 {
-	drop_walk(p);
+	cfl_poll_i_drop_walk(p);
 	p->a = a;
 	p->b = b;
 	p->w_offset = 0;
@@ -274,7 +202,6 @@ static void start_walk(cfl_poll_t *p, int64_t a, int64_t b)
 }
 
 static cfl_rc_t prepare_page(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg);
-static void page_done(cfl_poll_t *p);
 
 cfl_poll_action_t cfl_poll_next(cfl_poll_t *p, cfl_request_t *req)
 {
@@ -504,7 +431,7 @@ static void begin_hand(cfl_poll_t *p)
 static void enforce_cap(cfl_poll_t *p)
 {
 	while (p->held_bytes > p->cfg.hold_bytes && p->held_from + 1 < p->n_recs) {
-		free_held(p, &p->recs[p->held_from]);
+		cfl_poll_i_free_held(p, &p->recs[p->held_from]);
 		p->stats.dropped++;
 		p->held_from++;
 	}
@@ -566,7 +493,7 @@ static int too_big(const cfl_poll_t *p, const cfl_page_t *pg, int64_t oldest)
 }
 
 /* After a segment: size the next one to fill half the cap. */
-static void adapt_width(cfl_poll_t *p)
+void cfl_poll_i_adapt_width(cfl_poll_t *p)
 {
 	int64_t span = p->b - p->a + 1;
 	double w;
@@ -697,7 +624,7 @@ static void replan(cfl_poll_t *p)
 		a = p->cursor + 1;
 	if (a > p->b) {
 		p->next_start = p->b + 1;
-		drop_walk(p);
+		cfl_poll_i_drop_walk(p);
 		return;
 	}
 	start_walk(p, a, p->b);
@@ -766,24 +693,6 @@ static int cmp_item(const void *x, const void *y)
 	return (a->order > b->order) - (a->order < b->order);
 }
 
-static void make_chunk(cfl_poll_t *p)
-{
-	size_t i;
-
-	p->chunk_end = p->chunk_begin + (size_t)p->cfg.page_size;
-	if (p->chunk_end > p->n_items)
-		p->chunk_end = p->n_items;
-	p->n_out = 0;
-	for (i = p->chunk_begin; i < p->chunk_end; i++) {
-		if (p->items[i].ev->excluded)
-			continue;
-		p->out[p->n_out].json = p->items[i].ev->json;
-		p->out[p->n_out].len = p->items[i].ev->len;
-		p->out[p->n_out].ts_ms = p->items[i].ts;
-		p->out[p->n_out].copy = p->items[i].copy;
-		p->n_out++;
-	}
-}
 
 /* Event times in server order; an event without one takes the time of the
  * next newer timed event on the page (or the next older one, or the
@@ -871,145 +780,11 @@ static cfl_rc_t prepare_page(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg
 	}
 	p->n_items = keep;
 	if (keep == 0 && p->cur > 0) { /* nothing new, and not the segment's end */
-		page_done(p);
+		cfl_poll_i_page_done(p);
 		return CFL_OK;
 	}
 	p->chunk_begin = 0;
 	p->emitting = 1;
-	make_chunk(p);
+	cfl_poll_i_make_chunk(p);
 	return CFL_OK;
-}
-
-size_t cfl_poll_batch(const cfl_poll_t *p, const cfl_poll_event_t **evs)
-{
-	*evs = p->out;
-	return p->emitting ? p->n_out : 0;
-}
-
-/* The page in hand is handed over: on to the next newer one, or the
- * segment is done. */
-static void page_done(cfl_poll_t *p)
-{
-	p->emitting = 0;
-	p->n_items = p->n_out = 0;
-	if (p->recs[p->cur].held != NULL)
-		free_held(p, &p->recs[p->cur]);
-	else
-		cfl_page_free(&p->refetched);
-	if (p->cur > 0) {
-		p->cur--;
-		return;
-	}
-	p->stats.segments++;
-	p->next_start = p->cut_short ? p->end + 1 : p->b + 1; /* cut short: the next poll reads it again */
-	adapt_width(p);
-	drop_walk(p);
-}
-
-cfl_rc_t cfl_poll_commit(cfl_poll_t *p, cfl_errbuf_t *err)
-{
-	int64_t c, settled, pos;
-	int last_chunk, had;
-	size_t i;
-
-	if (!p->emitting)
-		return cfl_err_set(err, CFL_EINVAL, "cfl_poll_commit() without a pending EMIT");
-	for (i = p->chunk_begin; i < p->chunk_end; i++) {
-		const item_t *it = &p->items[i];
-		if (cfl_dedup_add(p->dedup, it->fp, it->ev->ts_ms == CFL_TS_NONE ? p->b : it->ts, 1) != CFL_OK)
-			return cfl_err_set(err, CFL_ENOMEM, "out of memory recording a delivered event");
-		if (it->ev->excluded)
-			p->stats.excluded++;
-		else
-			p->stats.emitted++;
-	}
-	/* the whole segment; or everything older than the page's newest event
-	 * (its millisecond may go on in the next page); or everything before
-	 * the last event handed over (its millisecond may go on in the next
-	 * chunk) */
-	last_chunk = p->chunk_end == p->n_items;
-	if (last_chunk && p->cur == 0)
-		c = p->b;
-	else if (last_chunk)
-		c = p->page_top != CFL_TS_NONE ? p->page_top - 1 : CFL_TS_NONE;
-	else
-		c = p->items[p->chunk_end - 1].ts - 1;
-	had = p->has_cursor;
-	/* a walk a guard cut short left older events of the segment unread:
-	 * what it read is handed over (the fingerprints keep the next read of
-	 * the window from repeating it), the cursor stays */
-	if (p->cut_short)
-		c = CFL_TS_NONE;
-	if (c != CFL_TS_NONE && (!had || c > p->cursor)) {
-		p->cursor = c;
-		p->has_cursor = 1;
-		p->stuck = 0;
-	}
-	if (p->has_cursor) {
-		settled = p->end - p->cfg.overlap_ms;
-		c = p->cursor < settled ? p->cursor : settled;
-		if (!had || c > p->low)
-			p->low = c;
-		/* Never forget what this walk may still meet: an ordered walk
-		 * hands over oldest first, so what is still to come is not older
-		 * than the last event handed over (with a window end newer than
-		 * the last poll's, low may jump past the overlap being re-read);
-		 * a walk whose pages were out of order may meet anything of its
-		 * segment again. Behind that, low as ever: a backfill's state
-		 * stays small. */
-		pos = p->disordered ? p->a
-		      : last_chunk ? (p->page_top != CFL_TS_NONE ? p->page_top : p->a) : p->items[p->chunk_end - 1].ts;
-		cfl_dedup_prune(p->dedup, pos < p->low ? pos : p->low);
-	}
-	if (!last_chunk) {
-		p->chunk_begin = p->chunk_end;
-		make_chunk(p);
-		return CFL_OK;
-	}
-	page_done(p);
-	return CFL_OK;
-}
-
-cfl_rc_t cfl_poll_snapshot(const cfl_poll_t *p, cfl_state_t *st)
-{
-	size_t n = cfl_dedup_count(p->dedup), pos = 0, k = 0;
-	cfl_state_fp_t *fps = NULL;
-
-	if (n > 0 && (fps = malloc(n * sizeof(*fps))) == NULL)
-		return CFL_ENOMEM;
-	while (k < n && cfl_dedup_iter(p->dedup, &pos, &fps[k].fp, &fps[k].ts_ms, &fps[k].count))
-		k++;
-	free(st->fps);
-	st->fps = fps;
-	st->n_fps = k;
-	st->has_cursor = p->has_cursor;
-	st->cursor_ms = p->cursor;
-	st->low_ms = p->low;
-	return CFL_OK;
-}
-
-const cfl_poll_stats_t *cfl_poll_stats(const cfl_poll_t *p)
-{
-	return &p->stats;
-}
-
-int cfl_poll_cursor(const cfl_poll_t *p, int64_t *cursor_ms)
-{
-	if (p->has_cursor)
-		*cursor_ms = p->cursor;
-	return p->has_cursor;
-}
-
-int64_t cfl_poll_window_end(const cfl_poll_t *p)
-{
-	return p->end;
-}
-
-int cfl_poll_take_warning(cfl_poll_t *p, char *buf, size_t len)
-{
-	if (p->warning[0] == '\0')
-		return 0;
-	snprintf(buf, len, "%s", p->warning);
-	p->warning[0] = '\0';
-	return 1;
 }

@@ -112,6 +112,7 @@
 #include <stdint.h>
 
 #include "cfl_flavor.h"
+#include "cfl_source.h"
 #include "cfl_state.h"
 #include "cfl_status.h"
 #include "cfl_url.h"
@@ -138,12 +139,10 @@ typedef enum cfl_poll_action {
 	CFL_POLL_EMIT
 } cfl_poll_action_t;
 
-typedef struct cfl_poll_event {
-	const char *json;   /* compact event JSON, NUL-terminated */
-	size_t len;
-	int64_t ts_ms;      /* event time (for an event without one, or with an absurd one: its newer neighbour's) */
-	unsigned copy;      /* 0; n for the (n+1)-th event of the same text read in the window */
-} cfl_poll_event_t;
+/* The driver's event type (cfl_source.h); processed_ms = ts_ms here. ts_ms
+ * of an event without a time, or with an absurd one: its newer
+ * neighbour's. */
+typedef cfl_event_t cfl_poll_event_t;
 
 /* The sane time range of an event. Confluence 1.0 came out in March 2004:
  * an audit event dated before 2004-01-01T00:00:00Z is impossible; one
@@ -179,25 +178,11 @@ static inline int cfl_poll_time_sane(int64_t ts_ms, int64_t now_ms)
 	return ts_ms >= CFL_POLL_SANE_MIN_MS && ts_ms <= now_ms + CFL_POLL_MAX_SKEW_MS;
 }
 
-typedef struct cfl_poll_stats {
-	uint64_t pages;          /* pages parsed successfully */
-	uint64_t emitted;        /* events handed over (committed) */
-	uint64_t duplicates;     /* re-read events that had been delivered already */
-	uint64_t excluded;       /* events dropped by the exclude list */
-	uint64_t out_of_window;  /* events outside the requested window, ignored */
-	uint64_t untimed;        /* events without a readable time */
-	uint64_t guard_stops;    /* paging stopped by a guard */
-	uint64_t foreign_links;  /* next links naming another host (never followed) */
-	uint64_t walks;          /* walks started (segments, replans included) */
-	uint64_t segments;       /* segments handed over completely */
-	uint64_t replans;        /* walks restarted: a page changed, or a walk too long */
-	uint64_t cuts;           /* walks restarted on an older part: the events did not fit the cap */
-	uint64_t refetches;      /* pages fetched a second time (dropped for the memory cap) */
-	uint64_t dropped;        /* walked pages whose events were dropped for the memory cap */
-	uint64_t odd_time;       /* events dated outside the sane range (delivered, as untimed) */
-	uint64_t disordered;     /* walks whose pages were out of order (repeats in them are not copies) */
-	uint64_t cursor_resets;  /* saved cursors beyond now + skew, reset */
-} cfl_poll_stats_t;
+/* The members of cfl_src_stats_t that cfl_poll fills: pages, emitted,
+ * duplicates, excluded, out_of_window, untimed, guard_stops,
+ * foreign_links, walks (started), segments, replans, cuts, refetches,
+ * dropped, odd_time, disordered, cursor_resets, evictions. */
+typedef cfl_src_stats_t cfl_poll_stats_t;
 
 typedef struct cfl_poll cfl_poll_t;
 
@@ -237,8 +222,12 @@ int cfl_poll_cursor(const cfl_poll_t *p, int64_t *cursor_ms);
 /* Window end of the running (or last) cycle, ms. */
 int64_t cfl_poll_window_end(const cfl_poll_t *p);
 
-/* Copies a pending warning for the log (foreign next link, paging guard)
- * into buf and clears it; returns 0 if there is none. */
+/* Copies a pending warning for the log (foreign next link, paging guard,
+ * the fingerprint set overflowing) into buf and clears it; returns 0 if
+ * there is none. */
 int cfl_poll_take_warning(cfl_poll_t *p, char *buf, size_t len);
+
+/* cfl_poll as a source, for CFL_FLAVOR_CLOUD and CFL_FLAVOR_DC. */
+extern const cfl_source_ops_t cfl_poll_source_ops;
 
 #endif

@@ -16,137 +16,72 @@
 
 #include "cfl_time.h"
 #include "cfl_jscan.h"
+#include "cfl_sbuf.h"
 #include "cfl_state.h"
 
 /* ---- serialising ------------------------------------------------------ */
 
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-	int failed;
-} sbuf_t;
-
-static void sb_reserve(sbuf_t *b, size_t more)
-{
-	char *np;
-	size_t cap;
-
-	if (b->failed || b->len + more + 1 <= b->cap)
-		return;
-	cap = b->cap ? b->cap : 256;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	if ((np = realloc(b->p, cap)) == NULL) {
-		b->failed = 1;
-		return;
-	}
-	b->p = np;
-	b->cap = cap;
-}
-
-static void sb_add(sbuf_t *b, const char *s, size_t n)
-{
-	sb_reserve(b, n);
-	if (b->failed)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_str(sbuf_t *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void sb_i64(sbuf_t *b, int64_t v)
-{
-	char num[24];
-
-	sb_add(b, num, (size_t)snprintf(num, sizeof(num), "%" PRId64, v));
-}
-
-/* A JSON string; control characters, '"' and '\' escaped. */
-static void sb_json_string(sbuf_t *b, const char *s)
-{
-	char esc[8];
-
-	sb_add(b, "\"", 1);
-	for (; s != NULL && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			sb_add(b, esc, 2);
-		} else if (c < 0x20) {
-			sb_add(b, esc, (size_t)snprintf(esc, sizeof(esc), "\\u%04x", c));
-		} else {
-			sb_add(b, s, 1);
-		}
-	}
-	sb_add(b, "\"", 1);
-}
-
 /* The version-2 members (organization), after "fingerprints". */
-static void serialize_v2(sbuf_t *b, const cfl_state_t *st)
+static void serialize_v2(cfl_sbuf_t *b, const cfl_state_t *st)
 {
 	size_t i;
 
-	sb_str(b, ",\"api_cursor\":");
+	cfl_sbuf_str(b, ",\"api_cursor\":");
 	if (st->api_cursor != NULL)
-		sb_json_string(b, st->api_cursor);
+		cfl_sbuf_json_string(b, st->api_cursor);
 	else
-		sb_str(b, "null");
-	sb_str(b, ",\"walk_to\":");
+		cfl_sbuf_str(b, "null");
+	cfl_sbuf_str(b, ",\"walk_to\":");
 	if (st->has_walk_to)
-		sb_i64(b, st->walk_to_ms);
+		cfl_sbuf_i64(b, st->walk_to_ms);
 	else
-		sb_str(b, "null");
-	sb_str(b, ",\"ids\":[");
+		cfl_sbuf_str(b, "null");
+	cfl_sbuf_str(b, ",\"ids\":[");
 	for (i = 0; i < st->n_ids; i++) {
-		sb_str(b, i ? ",[" : "[");
-		sb_json_string(b, st->ids[i].id);
-		sb_add(b, ",", 1);
-		sb_i64(b, st->ids[i].ts_ms);
-		sb_add(b, "]", 1);
+		cfl_sbuf_str(b, i ? ",[" : "[");
+		cfl_sbuf_json_string(b, st->ids[i].id);
+		cfl_sbuf_add(b, ",", 1);
+		cfl_sbuf_i64(b, st->ids[i].ts_ms);
+		cfl_sbuf_add(b, "]", 1);
 	}
-	sb_str(b, "]");
+	cfl_sbuf_str(b, "]");
 }
 
 char *cfl_state_serialize(const cfl_state_t *st, size_t *len)
 {
-	sbuf_t b = { NULL, 0, 0, 0 };
+	cfl_sbuf_t b;
 	char iso[CFL_TIME_ISO_LEN], fp[40];
 	size_t i;
 
-	sb_str(&b, st->org ? "{\"version\":2,\"base_url\":" : "{\"version\":1,\"base_url\":");
-	sb_json_string(&b, st->base_url);
-	sb_str(&b, ",\"flavor\":");
-	sb_json_string(&b, st->flavor);
-	sb_str(&b, ",\"cursor\":");
+	cfl_sbuf_heap(&b);
+	cfl_sbuf_str(&b, st->org ? "{\"version\":2,\"base_url\":" : "{\"version\":1,\"base_url\":");
+	cfl_sbuf_json_string(&b, st->base_url);
+	cfl_sbuf_str(&b, ",\"flavor\":");
+	cfl_sbuf_json_string(&b, st->flavor);
+	cfl_sbuf_str(&b, ",\"cursor\":");
 	if (st->has_cursor) {
-		sb_i64(&b, st->cursor_ms);
+		cfl_sbuf_i64(&b, st->cursor_ms);
 		cfl_time_format_ms(st->cursor_ms, iso, sizeof(iso));
-		sb_str(&b, ",\"cursor_time\":\"");
-		sb_str(&b, iso);
-		sb_str(&b, "\",\"low\":");
-		sb_i64(&b, st->low_ms);
+		cfl_sbuf_str(&b, ",\"cursor_time\":\"");
+		cfl_sbuf_str(&b, iso);
+		cfl_sbuf_str(&b, "\",\"low\":");
+		cfl_sbuf_i64(&b, st->low_ms);
 	} else {
-		sb_str(&b, "null,\"cursor_time\":null,\"low\":null");
+		cfl_sbuf_str(&b, "null,\"cursor_time\":null,\"low\":null");
 	}
-	sb_str(&b, ",\"fingerprints\":[");
+	cfl_sbuf_str(&b, ",\"fingerprints\":[");
 	for (i = 0; i < st->n_fps; i++) {
 		snprintf(fp, sizeof(fp), "%s[\"%016" PRIx64 "\",", i ? "," : "", st->fps[i].fp);
-		sb_str(&b, fp);
-		sb_i64(&b, st->fps[i].ts_ms);
-		sb_add(&b, ",", 1);
-		sb_i64(&b, st->fps[i].count);
-		sb_add(&b, "]", 1);
+		cfl_sbuf_str(&b, fp);
+		cfl_sbuf_i64(&b, st->fps[i].ts_ms);
+		cfl_sbuf_add(&b, ",", 1);
+		cfl_sbuf_i64(&b, st->fps[i].count);
+		cfl_sbuf_add(&b, "]", 1);
 	}
-	sb_str(&b, "]");
+	cfl_sbuf_str(&b, "]");
 	if (st->org)
 		serialize_v2(&b, st);
-	sb_str(&b, "}\n");
+	cfl_sbuf_str(&b, "}\n");
 	if (b.failed) {
 		free(b.p);
 		return NULL;
