@@ -47,7 +47,7 @@ void *calloc(size_t a, size_t b)
 		if (boot_used + n > sizeof(boot))
 			return NULL;
 		boot_used += n;
-		return p;  /* static storage is already zero */
+		return p; /* static storage is already zero */
 	}
 	__atomic_add_fetch(&n_alloc, 1, __ATOMIC_RELAXED);
 	return real_calloc(a, b);

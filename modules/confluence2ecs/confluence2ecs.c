@@ -42,33 +42,44 @@ static const struct option_doc {
 	const char *arg;
 	const char *help;
 } options[] = {
-	{ { "rulebase", required_argument, NULL, 'r' }, "FILE",
+	{ { "rulebase", required_argument, NULL, 'r' },
+	  "FILE",
 	  "liblognorm rulebase (default: confluence-audit.rulebase in $CFL_RULEBASES, else in " CFL_PKGDATADIR ")" },
-	{ { "categories", required_argument, NULL, 'c' }, "FILE",
+	{ { "categories", required_argument, NULL, 'c' },
+	  "FILE",
 	  "categorization table (default: confluence-categories.json in $CFL_RULEBASES, else in " CFL_PKGDATADIR ")" },
-	{ { "org-categories", required_argument, NULL, 'o' }, "FILE",
+	{ { "org-categories", required_argument, NULL, 'o' },
+	  "FILE",
 	  "organization audit log's categorization table (default: atlassian-cloud-categories.json "
 	  "beside the categories file, else in " CFL_PKGDATADIR ")" },
-	{ { "product", required_argument, NULL, 'P' }, "NAME",
+	{ { "product", required_argument, NULL, 'P' },
+	  "NAME",
 	  "confluence, jira or bitbucket: the product of events nothing else attributes (default: confluence)" },
-	{ { "product-detect", no_argument, NULL, 'D' }, NULL,
+	{ { "product-detect", no_argument, NULL, 'D' },
+	  NULL,
 	  "let an event's product-owned i18n key (jira., bitbucket., audit.logging.) decide its product" },
-	{ { "jira-categories", required_argument, NULL, 'J' }, "FILE",
+	{ { "jira-categories", required_argument, NULL, 'J' },
+	  "FILE",
 	  "Jira's categorization table (default: jira-categories.json beside the categories file)" },
-	{ { "bitbucket-categories", required_argument, NULL, 'B' }, "FILE",
+	{ { "bitbucket-categories", required_argument, NULL, 'B' },
+	  "FILE",
 	  "Bitbucket's categorization table (default: bitbucket-categories.json beside the categories file)" },
-	{ { "input-product", required_argument, NULL, 'I' }, "NAME",
+	{ { "input-product", required_argument, NULL, 'I' },
+	  "NAME",
 	  "the product the input says it polled (as imconfluence's $!metadata!product)" },
 	{ { "geoip-city", required_argument, NULL, 'g' }, "FILE", "MaxMind City database for source.geo.*" },
 	{ { "geoip-asn", required_argument, NULL, 'a' }, "FILE", "MaxMind ASN database for source.as.*" },
 	{ { "namespace", required_argument, NULL, 'n' }, "NS", "data_stream.namespace (default: default)" },
-	{ { "preserve-original", no_argument, NULL, 'p' }, NULL,
+	{ { "preserve-original", no_argument, NULL, 'p' },
+	  NULL,
 	  "keep the event text in event.original, tag preserve_original_event" },
 	{ { "tag", required_argument, NULL, 't' }, "TAG", "add TAG to tags (repeatable)" },
 	{ { "event-id", no_argument, NULL, 'e' }, NULL, "set event.id to the XXH3-128 hash of the event text" },
 	{ { "input-type", required_argument, NULL, 'i' }, "NAME", "input.type (as rsyslog's $inputname)" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
-	{ { "version", no_argument, NULL, 'V' }, NULL, "show the version (rsyslog-confluence " CFL_PACKAGE_VERSION ")" },
+	{ { "version", no_argument, NULL, 'V' },
+	  NULL,
+	  "show the version (rsyslog-confluence " CFL_PACKAGE_VERSION ")" },
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -76,13 +87,14 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: confluence2ecs [OPTION]... [FILE]...\n"
-		"Map Confluence, Jira and Bitbucket audit events (JSON lines; stdin if no FILE) to ECS JSON lines.\n\n");
+	fprintf(out,
+	        "usage: confluence2ecs [OPTION]... [FILE]...\n"
+	        "Map Confluence, Jira and Bitbucket audit events (JSON lines; stdin if no FILE) to ECS JSON lines.\n\n");
 	for (i = 0; i < NOPTIONS; i++) {
 		char left[40];
 
 		snprintf(left, sizeof(left), "-%c, --%s%s%s", options[i].opt.val, options[i].opt.name,
-			options[i].arg ? " " : "", options[i].arg ? options[i].arg : "");
+		         options[i].arg ? " " : "", options[i].arg ? options[i].arg : "");
 		fprintf(out, "  %-26s %s\n", left, options[i].help);
 	}
 	fprintf(out, "\nExit status: 0, or 2 on a setup error.\n");
@@ -141,15 +153,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			}
 			c->tags[c->opts.ntags++] = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'V':
-			printf("confluence2ecs (rsyslog-confluence) %s\n", CFL_PACKAGE_VERSION);
-			exit(0);
-		default:
-			usage(stderr);
-			return -1;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("confluence2ecs (rsyslog-confluence) %s\n", CFL_PACKAGE_VERSION); exit(0);
+		default: usage(stderr); return -1;
 		}
 	}
 	c->opts.tags = c->tags;

@@ -38,7 +38,7 @@ static struct cnfparamdescr cfl_rs_descr[] = {
 };
 #undef CFL_PARAM
 static struct cnfparamblk cfl_rs_blk = { CNFPARAMBLK_VERSION, sizeof(cfl_rs_descr) / sizeof(cfl_rs_descr[0]),
-	cfl_rs_descr };
+	                                 cfl_rs_descr };
 #define CFL_NPARAMS (sizeof(cfl_params) / sizeof(cfl_params[0]))
 
 static inline char **cfl_rs_array(struct cnfarray *ar)
@@ -64,8 +64,8 @@ static inline char **cfl_rs_array(struct cnfarray *ar)
  * CFL_OK; CFL_ENOMEM when out of memory (dst keeps what was stored: free
  * it); CFL_EINVAL when a number is out of bounds: err holds the first such
  * message, and the other values are stored. */
-static inline cfl_rc_t cfl_rs_params_store(const cfl_param_t *t, const struct cnfparamblk *blk,
-                                           struct cnfparamvals *pv, void *dst, cfl_errbuf_t *err)
+static inline cfl_rc_t cfl_rs_params_store(const cfl_param_t *t, const struct cnfparamblk *blk, struct cnfparamvals *pv,
+                                           void *dst, cfl_errbuf_t *err)
 {
 	cfl_rc_t rc = CFL_OK;
 	int i;
@@ -88,7 +88,8 @@ static inline cfl_rc_t cfl_rs_params_store(const cfl_param_t *t, const struct cn
 			cfl_param_set_array(&t[i], dst, a);
 			break;
 		default:
-			if (cfl_param_set_num(&t[i], dst, (long long)pv[i].val.d.n, rc == CFL_OK ? err : NULL) != CFL_OK)
+			if (cfl_param_set_num(&t[i], dst, (long long)pv[i].val.d.n, rc == CFL_OK ? err : NULL) !=
+			    CFL_OK)
 				rc = CFL_EINVAL;
 			break;
 		}

@@ -72,14 +72,16 @@ static rsRetVal cfl_check_rsyslog_version(const char *module)
 
 	cfl_running_rsyslog_version(running, sizeof(running));
 	if (running[0] == '\0') {
-		DBGPRINTF("%s: cannot read the running rsyslogd's version; built for %s\n", module, CFL_RSYSLOG_VERSION);
+		DBGPRINTF("%s: cannot read the running rsyslogd's version; built for %s\n", module,
+		          CFL_RSYSLOG_VERSION);
 		return RS_RET_OK;
 	}
 	if (strcmp(running, CFL_RSYSLOG_VERSION) == 0)
 		return RS_RET_OK;
-	LogError(0, RS_RET_INTERFACE_NOT_SUPPORTED, "%s: not loaded: built for rsyslog %s, but this rsyslogd is %s; "
-	         "rebuild it for %s (docs/operations.md, \"Upgrading rsyslog\")", module, CFL_RSYSLOG_VERSION,
-	         running, running);
+	LogError(0, RS_RET_INTERFACE_NOT_SUPPORTED,
+	         "%s: not loaded: built for rsyslog %s, but this rsyslogd is %s; "
+	         "rebuild it for %s (docs/operations.md, \"Upgrading rsyslog\")",
+	         module, CFL_RSYSLOG_VERSION, running, running);
 	return RS_RET_INTERFACE_NOT_SUPPORTED;
 }
 

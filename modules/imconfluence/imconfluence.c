@@ -66,7 +66,7 @@ ruleset_if_t ruleset = { .ifVersion = rulesetCURR_IF_VERSION, .ifIsLoaded = 0 };
 datetime_if_t datetime = { .ifVersion = datetimeCURR_IF_VERSION, .ifIsLoaded = 0 };
 statsobj_if_t statsobj = { .ifVersion = statsobjCURR_IF_VERSION, .ifIsLoaded = 0 };
 
-#define LOOP_SLICE_MS 100            /* the longest the input thread blocks */
+#define LOOP_SLICE_MS 100 /* the longest the input thread blocks */
 /* what an unreadable secret file means at start */
 #define DISABLED "this input stays disabled"
 
@@ -77,13 +77,13 @@ struct modConfData_s {
 static modConfData_t *loadModConf = NULL;
 static modConfData_t *runModConf = NULL;
 prop_t *icf_module_input_name = NULL;
-static int hup_seq = 0;          /* bumped by doHUP (main thread); read by the input thread */
+static int hup_seq = 0; /* bumped by doHUP (main thread); read by the input thread */
 
 #include "im-helper.h" /* needs instanceConf_t, modConfData_t and the ruleset interface */
 
 BEGINnewInpInst
 	instanceConf_t *inst;
-CODESTARTnewInpInst;
+	CODESTARTnewInpInst;
 	CHKiRet(icf_inst_new(lst, &inst));
 	if (loadModConf->tail == NULL)
 		loadModConf->root = inst;
@@ -94,39 +94,43 @@ finalize_it:
 ENDnewInpInst
 
 BEGINbeginCnfLoad
-CODESTARTbeginCnfLoad;
+	CODESTARTbeginCnfLoad;
 	loadModConf = pModConf;
 	pModConf->pConf = pConf;
 	pModConf->root = pModConf->tail = NULL;
 ENDbeginCnfLoad
 
 BEGINendCnfLoad
-CODESTARTendCnfLoad;
+	CODESTARTendCnfLoad;
 ENDendCnfLoad
 
 static inline void std_checkRuleset_genErrMsg(__attribute__((unused)) modConfData_t *modConf, instanceConf_t *inst)
 {
-	LogError(0, NO_ERRCODE, "imconfluence(%s): ruleset '%s' not found - using default ruleset instead",
-	         inst->host, inst->pszBindRuleset);
+	LogError(0, NO_ERRCODE, "imconfluence(%s): ruleset '%s' not found - using default ruleset instead", inst->host,
+	         inst->pszBindRuleset);
 }
 
 BEGINcheckCnf
 	instanceConf_t *inst, *other;
-CODESTARTcheckCnf;
+	CODESTARTcheckCnf;
 	for (inst = pModConf->root; inst != NULL; inst = inst->next) {
 		std_checkRuleset(pModConf, inst);
 		for (other = pModConf->root; inst->name != NULL && other != inst; other = other->next) {
 			if (other->name != NULL && strcmp(other->name, inst->name) == 0) {
-				LogError(0, RS_RET_CONFIG_ERROR, "imconfluence(%s): two inputs are named \"%s\"; "
-				         "names must be unique (they name the impstats counters)", inst->host, inst->name);
+				LogError(0, RS_RET_CONFIG_ERROR,
+				         "imconfluence(%s): two inputs are named \"%s\"; "
+				         "names must be unique (they name the impstats counters)",
+				         inst->host, inst->name);
 				ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 			}
 		}
 		CHKiRet(icf_state_path(inst, (const char *)CFL_GLBL_WORKDIR(pModConf->pConf)));
 		for (other = pModConf->root; other != inst; other = other->next) {
 			if (strcmp(other->statePath, inst->statePath) == 0) {
-				LogError(0, RS_RET_CONFIG_ERROR, "imconfluence(%s): two inputs use the same state file "
-				         "%s; give each its own stateFile", inst->host, inst->statePath);
+				LogError(0, RS_RET_CONFIG_ERROR,
+				         "imconfluence(%s): two inputs use the same state file "
+				         "%s; give each its own stateFile",
+				         inst->host, inst->statePath);
 				ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 			}
 		}
@@ -160,14 +164,15 @@ static void stats_name(instanceConf_t *inst, char *out, size_t len)
 /* Secrets are read before rsyslogd drops privileges. */
 BEGINactivateCnfPrePrivDrop
 	instanceConf_t *inst;
-CODESTARTactivateCnfPrePrivDrop;
+	CODESTARTactivateCnfPrePrivDrop;
 	runModConf = pModConf;
 	for (inst = pModConf->root; inst != NULL; inst = inst->next) {
 		char name[300];
 
 		stats_name(inst, name, sizeof(name));
 		if (icf_rt_new(inst, name) != RS_RET_OK) {
-			LogError(0, RS_RET_ERR, "imconfluence(%s): cannot set up this input; it stays disabled", inst->host);
+			LogError(0, RS_RET_ERR, "imconfluence(%s): cannot set up this input; it stays disabled",
+			         inst->host);
 			if (inst->rt != NULL)
 				inst->rt->phase = RT_DISABLED;
 			continue;
@@ -181,13 +186,13 @@ CODESTARTactivateCnfPrePrivDrop;
 ENDactivateCnfPrePrivDrop
 
 BEGINactivateCnf
-CODESTARTactivateCnf;
+	CODESTARTactivateCnf;
 	runModConf = pModConf;
 ENDactivateCnf
 
 BEGINfreeCnf
 	instanceConf_t *inst, *del;
-CODESTARTfreeCnf;
+	CODESTARTfreeCnf;
 	for (inst = pModConf->root; inst != NULL;) {
 		del = inst;
 		inst = inst->next;
@@ -248,7 +253,7 @@ BEGINrunInput
 	CURLM *multi = NULL;
 	instanceConf_t *inst;
 	int running, wait;
-CODESTARTrunInput;
+	CODESTARTrunInput;
 	if ((multi = curl_multi_init()) == NULL) {
 		LogError(0, RS_RET_ERR, "imconfluence: cannot create a curl multi handle; no input runs");
 		ABORT_FINALIZE(RS_RET_ERR);
@@ -275,7 +280,7 @@ finalize_it:
 ENDrunInput
 
 BEGINwillRun
-CODESTARTwillRun;
+	CODESTARTwillRun;
 	if (runModConf->root == NULL)
 		ABORT_FINALIZE(RS_RET_NO_RUN);
 	CHKiRet(prop.Construct(&icf_module_input_name));
@@ -285,7 +290,7 @@ finalize_it:
 ENDwillRun
 
 BEGINafterRun
-CODESTARTafterRun;
+	CODESTARTafterRun;
 	if (icf_module_input_name != NULL)
 		prop.Destruct(&icf_module_input_name);
 ENDafterRun
@@ -299,13 +304,13 @@ static rsRetVal doHUP(void *pData __attribute__((unused)))
 }
 
 BEGINisCompatibleWithFeature
-CODESTARTisCompatibleWithFeature;
+	CODESTARTisCompatibleWithFeature;
 	if (eFeat == sFEATURENonCancelInputTermination)
 		iRet = RS_RET_OK;
 ENDisCompatibleWithFeature
 
 BEGINmodExit
-CODESTARTmodExit;
+	CODESTARTmodExit;
 	objRelease(statsobj, CORE_COMPONENT);
 	objRelease(datetime, CORE_COMPONENT);
 	objRelease(ruleset, CORE_COMPONENT);
@@ -315,21 +320,17 @@ CODESTARTmodExit;
 ENDmodExit
 
 BEGINqueryEtryPt
-CODESTARTqueryEtryPt;
-CODEqueryEtryPt_STD_IMOD_QUERIES
-CODEqueryEtryPt_STD_CONF2_QUERIES
-CODEqueryEtryPt_STD_CONF2_PREPRIVDROP_QUERIES
-CODEqueryEtryPt_STD_CONF2_IMOD_QUERIES
-CODEqueryEtryPt_IsCompatibleWithFeature_IF_OMOD_QUERIES
-CODEqueryEtryPt_doHUP
+	CODESTARTqueryEtryPt;
+	CODEqueryEtryPt_STD_IMOD_QUERIES CODEqueryEtryPt_STD_CONF2_QUERIES CODEqueryEtryPt_STD_CONF2_PREPRIVDROP_QUERIES
+	        CODEqueryEtryPt_STD_CONF2_IMOD_QUERIES CODEqueryEtryPt_IsCompatibleWithFeature_IF_OMOD_QUERIES
+	                CODEqueryEtryPt_doHUP
 ENDqueryEtryPt
 
 BEGINmodInit()
-CODESTARTmodInit;
+	CODESTARTmodInit;
 	*ipIFVersProvided = CURR_MOD_IF_VERSION;
 	CHKiRet(cfl_check_rsyslog_version("imconfluence"));
-CODEmodInit_QueryRegCFSLineHdlr
-	CHKiRet(objUse(glbl, CORE_COMPONENT));
+	CODEmodInit_QueryRegCFSLineHdlr CHKiRet(objUse(glbl, CORE_COMPONENT));
 	CHKiRet(objUse(prop, CORE_COMPONENT));
 	CHKiRet(objUse(ruleset, CORE_COMPONENT));
 	CHKiRet(objUse(datetime, CORE_COMPONENT));

@@ -34,8 +34,8 @@ rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const cha
 		       inst->host, param, path, mode);
 	if (rc == CFL_OK)
 		return RS_RET_OK;
-	LogError(0, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR,
-	         "imconfluence(%s): %s; %s", inst->host, err.msg, consequence);
+	LogError(0, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR, "imconfluence(%s): %s; %s",
+	         inst->host, err.msg, consequence);
 	return rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR;
 }
 
@@ -65,16 +65,21 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 	DEFiRet;
 
 	if (!cfl_flavor_parse(inst->flavorName, &flavor)) {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: flavor \"%s\" is not one of auto, cloud, datacenter, "
-		         "organization", inst->flavorName);
+		LogError(0, RS_RET_PARAM_ERROR,
+		         "imconfluence: flavor \"%s\" is not one of auto, cloud, datacenter, "
+		         "organization",
+		         inst->flavorName);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	if (inst->url == NULL && flavor != CFL_FLAVOR_ORG) {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: url is required (only flavor=\"organization\" has a "
-		         "default, %s)", CFL_ORG_DEFAULT_URL);
+		LogError(0, RS_RET_PARAM_ERROR,
+		         "imconfluence: url is required (only flavor=\"organization\" has a "
+		         "default, %s)",
+		         CFL_ORG_DEFAULT_URL);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
-	if (cfl_url_base_init(&inst->base, inst->url != NULL ? inst->url : CFL_ORG_DEFAULT_URL, flavor, &err) != CFL_OK) {
+	if (cfl_url_base_init(&inst->base, inst->url != NULL ? inst->url : CFL_ORG_DEFAULT_URL, flavor, &err) !=
+	    CFL_OK) {
 		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: %s", err.msg);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
@@ -91,8 +96,10 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 	}
 	if ((inst->tlsMinVersion != NULL && icf_http_tls_version(inst->tlsMinVersion, 0) < 0) ||
 	    (inst->tlsMaxVersion != NULL && icf_http_tls_version(inst->tlsMaxVersion, 1) < 0)) {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): tls.minVersion and tls.maxVersion take 1.0, 1.1, "
-		         "1.2 or 1.3", inst->host);
+		LogError(0, RS_RET_PARAM_ERROR,
+		         "imconfluence(%s): tls.minVersion and tls.maxVersion take 1.0, 1.1, "
+		         "1.2 or 1.3",
+		         inst->host);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	if (inst->tlsMinVersion != NULL && inst->tlsMaxVersion != NULL &&
@@ -164,7 +171,7 @@ rsRetVal icf_state_path(instanceConf_t *inst, const char *wd)
 	                             cfl_flavor_name(inst->base.flavor), &inst->statePath, &err);
 	if (rc == CFL_OK)
 		return RS_RET_OK;
-	LogError(0, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR, "imconfluence(%s): %s",
-	         inst->host, err.msg);
+	LogError(0, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR, "imconfluence(%s): %s", inst->host,
+	         err.msg);
 	return rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR;
 }

@@ -21,9 +21,9 @@ typedef struct instanceConf_s {
 	 * token: the input thread reads passwordFile and tokenFile again
 	 * after a HUP (icf_rt_hup), and only it uses them then */
 	char *url;
-	char *flavorName;         /* as configured; parsed into base.flavor */
-	char *orgId;              /* organization flavour: the org's id */
-	char *stateUrl;           /* what the state file belongs to: base.url, plus
+	char *flavorName; /* as configured; parsed into base.flavor */
+	char *orgId;      /* organization flavour: the org's id */
+	char *stateUrl;   /* what the state file belongs to: base.url, plus
 	                           * /admin/v1/orgs/<orgId> for the organization flavour */
 	char *username;
 	char *password;
@@ -34,8 +34,8 @@ typedef struct instanceConf_s {
 	int initialLookback;
 	int pageSize;
 	int overlap;
-	char *stateFile;          /* as configured; NULL = default name */
-	char *statePath;          /* resolved in checkCnf */
+	char *stateFile; /* as configured; NULL = default name */
+	char *statePath; /* resolved in checkCnf */
 	int timeout;
 	char *cacert;
 	char *mycert;
@@ -43,7 +43,7 @@ typedef struct instanceConf_s {
 	int allowUnsignedCerts;
 	int skipVerifyHost;
 	char *proxy;
-	char **exclude;           /* NULL-terminated */
+	char **exclude; /* NULL-terminated */
 	int maxBackoff;
 	uchar *pszBindRuleset;
 	ruleset_t *pBindRuleset;
@@ -53,16 +53,16 @@ typedef struct instanceConf_s {
 	char *name;               /* NULL: inputname "imconfluence", stats "imconfluence(<host>)" */
 	int maxRequestsPerMinute; /* 0: no client-side limit */
 	int requestBurst;
-	char *tlsMinVersion;      /* "1.0" ... "1.3" or NULL */
+	char *tlsMinVersion; /* "1.0" ... "1.3" or NULL */
 	char *tlsMaxVersion;
 	char *tlsCipherList;
 	char *tlsTls13Ciphers;
 	char *tlsPinnedPublicKey;
 	char *requestTraceFile;
-	int addMetadata;          /* $!metadata!site on every message */
-	cfl_base_t base;          /* the parsed url */
-	char host[256];           /* for messages and the HOSTNAME property */
-	icf_rt_t *rt;             /* runtime, owned by the input thread */
+	int addMetadata; /* $!metadata!site on every message */
+	cfl_base_t base; /* the parsed url */
+	char host[256];  /* for messages and the HOSTNAME property */
+	icf_rt_t *rt;    /* runtime, owned by the input thread */
 	struct instanceConf_s *next;
 } instanceConf_t;
 

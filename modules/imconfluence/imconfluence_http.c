@@ -23,6 +23,8 @@
 
 /* The strings of icf_http_cfg_t the handle copies: libcurl keeps some of
  * the pointers it is given, and the caller's may change after a HUP. */
+/* (clang-format does not settle on one layout for these X-macros) */
+/* clang-format off */
 #define ICF_HTTP_CFG_STRINGS(X) \
 	X(cacert) X(mycert) X(myprivkey) X(proxy) X(username) X(password) X(token) X(user_agent) X(ciphers) \
 	X(tls13_ciphers) X(pinned_pubkey)
@@ -33,16 +35,17 @@
 	X(limit, "X-RateLimit-Limit") X(remaining, "X-RateLimit-Remaining") X(reset, "X-RateLimit-Reset") \
 	X(near_limit, "X-RateLimit-NearLimit") X(fill_rate, "X-RateLimit-FillRate") \
 	X(interval_s, "X-RateLimit-Interval-Seconds") X(reason, "RateLimit-Reason")
+/* clang-format on */
 
 struct icf_http {
 	CURL *easy;
 	struct curl_slist *headers;
-	icf_http_cfg_t cfg;       /* its strings point into own */
+	icf_http_cfg_t cfg; /* its strings point into own */
 	struct {
 #define ICF_OWN(f) char *f;
 		ICF_HTTP_CFG_STRINGS(ICF_OWN)
 #undef ICF_OWN
-	} own;                    /* owned copies of cfg's strings, wiped when freed */
+	} own; /* owned copies of cfg's strings, wiped when freed */
 	char *body;
 	size_t len, cap;
 	int too_big;
@@ -52,7 +55,7 @@ struct icf_http {
 #define ICF_RL(f, name) char f[128];
 		ICF_HTTP_RL_HEADERS(ICF_RL)
 #undef ICF_RL
-	} rl;                     /* rate-limit headers of the last reply, "" when absent */
+	} rl; /* rate-limit headers of the last reply, "" when absent */
 	char errbuf[CURL_ERROR_SIZE];
 	char errmsg[CURL_ERROR_SIZE + 96]; /* our words, then libcurl's */
 	char setup_err[256];               /* which option libcurl refused */
@@ -137,7 +140,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 		 * "Out of memory". Say what happened instead; libcurl's own
 		 * message, when it has one, replaces this, and the end of the
 		 * headers clears it. */
-		snprintf(h->errbuf, sizeof(h->errbuf), "the server's reply headers could not be read: a header "
+		snprintf(h->errbuf, sizeof(h->errbuf),
+		         "the server's reply headers could not be read: a header "
 		         "line longer than libcurl accepts (100 KB), or too many headers, after \"%.*s\"",
 		         (int)(n > 40 ? 40 : n - (data[n - 1] == '\n') - (n > 1 && data[n - 2] == '\r')), data);
 	} else if (n <= 2 && (data[0] == '\r' || data[0] == '\n')) {
@@ -204,9 +208,9 @@ long icf_http_tls_version(const char *v, int max)
 {
 	static const char *const names[] = { "1.0", "1.1", "1.2", "1.3" };
 	static const long min_v[] = { CURL_SSLVERSION_TLSv1_0, CURL_SSLVERSION_TLSv1_1, CURL_SSLVERSION_TLSv1_2,
-	                              CURL_SSLVERSION_TLSv1_3 };
+		                      CURL_SSLVERSION_TLSv1_3 };
 	static const long max_v[] = { CURL_SSLVERSION_MAX_TLSv1_0, CURL_SSLVERSION_MAX_TLSv1_1,
-	                              CURL_SSLVERSION_MAX_TLSv1_2, CURL_SSLVERSION_MAX_TLSv1_3 };
+		                      CURL_SSLVERSION_MAX_TLSv1_2, CURL_SSLVERSION_MAX_TLSv1_3 };
 	size_t i;
 
 	for (i = 0; v != NULL && i < 4; i++)
@@ -268,22 +272,15 @@ static int set_options(icf_http_t *h)
 	if (!SETOPT(h, CURLOPT_QUICK_EXIT, 1L, NULL))
 		return 0;
 #endif
-	return SETOPT(h, CURLOPT_HTTPHEADER, h->headers, "token/tokenFile") &&
-	       SETOPT(h, CURLOPT_NOSIGNAL, 1L, NULL) &&
+	return SETOPT(h, CURLOPT_HTTPHEADER, h->headers, "token/tokenFile") && SETOPT(h, CURLOPT_NOSIGNAL, 1L, NULL) &&
 	       SETOPT(h, CURLOPT_TIMEOUT_MS, h->cfg.timeout_ms, "timeout") &&
 	       SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, h->cfg.timeout_ms, "timeout") &&
-	       SETOPT(h, CURLOPT_FOLLOWLOCATION, 0L, NULL) &&
-	       SETOPT(h, CURLOPT_USERAGENT, h->cfg.user_agent, NULL) &&
-	       SETOPT(h, CURLOPT_ACCEPT_ENCODING, "", NULL) &&
-	       SETOPT(h, CURLOPT_TCP_KEEPALIVE, 1L, NULL) &&
-	       SETOPT(h, CURLOPT_ERRORBUFFER, h->errbuf, NULL) &&
-	       SETOPT(h, CURLOPT_WRITEFUNCTION, on_body, NULL) &&
-	       SETOPT(h, CURLOPT_WRITEDATA, h, NULL) &&
-	       SETOPT(h, CURLOPT_HEADERFUNCTION, on_header, NULL) &&
-	       SETOPT(h, CURLOPT_HEADERDATA, h, NULL) &&
-	       SETOPT(h, CURLOPT_NOPROGRESS, 0L, NULL) &&
-	       SETOPT(h, CURLOPT_XFERINFOFUNCTION, on_progress, NULL) &&
-	       SETOPT(h, CURLOPT_XFERINFODATA, h, NULL) &&
+	       SETOPT(h, CURLOPT_FOLLOWLOCATION, 0L, NULL) && SETOPT(h, CURLOPT_USERAGENT, h->cfg.user_agent, NULL) &&
+	       SETOPT(h, CURLOPT_ACCEPT_ENCODING, "", NULL) && SETOPT(h, CURLOPT_TCP_KEEPALIVE, 1L, NULL) &&
+	       SETOPT(h, CURLOPT_ERRORBUFFER, h->errbuf, NULL) && SETOPT(h, CURLOPT_WRITEFUNCTION, on_body, NULL) &&
+	       SETOPT(h, CURLOPT_WRITEDATA, h, NULL) && SETOPT(h, CURLOPT_HEADERFUNCTION, on_header, NULL) &&
+	       SETOPT(h, CURLOPT_HEADERDATA, h, NULL) && SETOPT(h, CURLOPT_NOPROGRESS, 0L, NULL) &&
+	       SETOPT(h, CURLOPT_XFERINFOFUNCTION, on_progress, NULL) && SETOPT(h, CURLOPT_XFERINFODATA, h, NULL) &&
 	       (h->cfg.proxy == NULL || SETOPT(h, CURLOPT_PROXY, h->cfg.proxy, "proxy"));
 }
 
@@ -386,42 +383,26 @@ const char *icf_http_failure(CURLcode rc, long os_errno)
 		if (os_errno == ETIMEDOUT)
 			return "cannot connect (timed out)";
 		return "cannot connect";
-	case CURLE_COULDNT_RESOLVE_HOST:
-		return "cannot resolve host";
-	case CURLE_COULDNT_RESOLVE_PROXY:
-		return "cannot resolve proxy";
-	case CURLE_OPERATION_TIMEDOUT:
-		return "timed out";
-	case CURLE_SSL_CONNECT_ERROR:
-		return "TLS handshake failed";
+	case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve host";
+	case CURLE_COULDNT_RESOLVE_PROXY: return "cannot resolve proxy";
+	case CURLE_OPERATION_TIMEDOUT: return "timed out";
+	case CURLE_SSL_CONNECT_ERROR: return "TLS handshake failed";
 #if LIBCURL_VERSION_NUM < 0x073e00 /* 7.62 merged it into PEER_FAILED_VERIFICATION */
 	case CURLE_SSL_CACERT:
 #endif
-	case CURLE_PEER_FAILED_VERIFICATION:
-		return "TLS server certificate not verified";
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-		return "TLS server key does not match the pinned key";
-	case CURLE_SSL_CERTPROBLEM:
-		return "TLS client certificate unusable";
-	case CURLE_SSL_CACERT_BADFILE:
-		return "TLS CA file unusable";
-	case CURLE_SSL_CIPHER:
-		return "TLS cipher unusable";
+	case CURLE_PEER_FAILED_VERIFICATION: return "TLS server certificate not verified";
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH: return "TLS server key does not match the pinned key";
+	case CURLE_SSL_CERTPROBLEM: return "TLS client certificate unusable";
+	case CURLE_SSL_CACERT_BADFILE: return "TLS CA file unusable";
+	case CURLE_SSL_CIPHER: return "TLS cipher unusable";
 	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-		return "connection broken";
-	case CURLE_GOT_NOTHING:
-		return "connection closed without a reply";
-	case CURLE_PARTIAL_FILE:
-		return "reply cut short";
-	case CURLE_UNSUPPORTED_PROTOCOL:
-		return "scheme not allowed (only http and https)";
-	case CURLE_ABORTED_BY_CALLBACK:
-		return "stopped";
-	case CURLE_WRITE_ERROR:
-		return "reply not stored";
-	default:
-		return "transfer failed";
+	case CURLE_RECV_ERROR: return "connection broken";
+	case CURLE_GOT_NOTHING: return "connection closed without a reply";
+	case CURLE_PARTIAL_FILE: return "reply cut short";
+	case CURLE_UNSUPPORTED_PROTOCOL: return "scheme not allowed (only http and https)";
+	case CURLE_ABORTED_BY_CALLBACK: return "stopped";
+	case CURLE_WRITE_ERROR: return "reply not stored";
+	default: return "transfer failed";
 	}
 }
 

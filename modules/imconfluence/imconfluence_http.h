@@ -30,38 +30,38 @@
 #define IMC_USER_AGENT "rsyslog-imconfluence/" CFL_PACKAGE_VERSION
 
 typedef struct icf_http_cfg {
-	long timeout_ms;            /* whole request, connect included */
-	const char *cacert;         /* NULL: the system trust store */
+	long timeout_ms;    /* whole request, connect included */
+	const char *cacert; /* NULL: the system trust store */
 	const char *mycert;
 	const char *myprivkey;
-	int allow_unsigned;         /* 1: do not verify the peer certificate */
-	int skip_verify_host;       /* 1: do not verify the host name */
-	const char *proxy;          /* NULL or "": libcurl's default (environment) */
-	const char *username;       /* basic auth when no token; NULL: none */
+	int allow_unsigned;   /* 1: do not verify the peer certificate */
+	int skip_verify_host; /* 1: do not verify the host name */
+	const char *proxy;    /* NULL or "": libcurl's default (environment) */
+	const char *username; /* basic auth when no token; NULL: none */
 	const char *password;
-	const char *token;          /* "Authorization: Bearer <token>"; wins over basic */
-	long tls_min;               /* CURL_SSLVERSION_* (0: libcurl's default) */
-	long tls_max;               /* CURL_SSLVERSION_MAX_* (0: no maximum) */
-	const char *ciphers;        /* CURLOPT_SSL_CIPHER_LIST, TLS <= 1.2; NULL: default */
-	const char *tls13_ciphers;  /* CURLOPT_TLS13_CIPHERS; NULL: default */
-	const char *pinned_pubkey;  /* CURLOPT_PINNEDPUBLICKEY: "sha256//..." or a PEM/DER file */
-	size_t max_body;            /* a larger reply is an error */
+	const char *token;         /* "Authorization: Bearer <token>"; wins over basic */
+	long tls_min;              /* CURL_SSLVERSION_* (0: libcurl's default) */
+	long tls_max;              /* CURL_SSLVERSION_MAX_* (0: no maximum) */
+	const char *ciphers;       /* CURLOPT_SSL_CIPHER_LIST, TLS <= 1.2; NULL: default */
+	const char *tls13_ciphers; /* CURLOPT_TLS13_CIPHERS; NULL: default */
+	const char *pinned_pubkey; /* CURLOPT_PINNEDPUBLICKEY: "sha256//..." or a PEM/DER file */
+	size_t max_body;           /* a larger reply is an error */
 	const char *user_agent;
-	int (*should_stop)(void);   /* polled during transfers; non-zero aborts */
+	int (*should_stop)(void); /* polled during transfers; non-zero aborts */
 } icf_http_cfg_t;
 
 typedef struct icf_http_result {
-	CURLcode curl_rc;           /* CURLE_OK or the transfer error */
-	long status;                /* HTTP status, 0 if none */
-	const char *body;           /* NUL-terminated; valid until the next start */
+	CURLcode curl_rc; /* CURLE_OK or the transfer error */
+	long status;      /* HTTP status, 0 if none */
+	const char *body; /* NUL-terminated; valid until the next start */
 	size_t len;
-	const char *retry_after;    /* header value or NULL */
-	const char *location;       /* header value or NULL */
-	cfl_rl_headers_t rl;        /* the rate-limit headers, each NULL when absent */
-	long total_ms;              /* the transfer's duration */
-	const char *error;          /* when curl_rc != CURLE_OK: icf_http_failure's words, then curl's text */
-	int too_big;                /* the body exceeded max_body */
-	int stopped;                /* aborted because should_stop() said so */
+	const char *retry_after; /* header value or NULL */
+	const char *location;    /* header value or NULL */
+	cfl_rl_headers_t rl;     /* the rate-limit headers, each NULL when absent */
+	long total_ms;           /* the transfer's duration */
+	const char *error;       /* when curl_rc != CURLE_OK: icf_http_failure's words, then curl's text */
+	int too_big;             /* the body exceeded max_body */
+	int stopped;             /* aborted because should_stop() said so */
 } icf_http_result_t;
 
 typedef struct icf_http icf_http_t;

@@ -34,7 +34,7 @@ static void look_up(const cfl_categories_t *c, const char *action, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const others[] = { "", "User created", "Space logo uploaded",
-		"audit.logging.summary.user.created", "info" };
+		                              "audit.logging.summary.user.created", "info" };
 	cfl_errbuf_t err;
 	cfl_categories_t *c = NULL;
 	size_t i;

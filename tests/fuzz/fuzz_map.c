@@ -29,11 +29,11 @@
 #define TERM_MAX 32766
 
 /* every member of o: key and val (borrowed), it names the iterator */
-#define FOR_MEMBERS(it, o, key, val) \
+#define FOR_MEMBERS(it, o, key, val)                                                                         \
 	for (struct json_object_iterator it = json_object_iter_begin(o), it##_end = json_object_iter_end(o); \
-		!json_object_iter_equal(&it, &it##_end) && ((key = json_object_iter_peek_name(&it)) != NULL) \
-			&& ((val = json_object_iter_peek_value(&it)), 1); \
-		json_object_iter_next(&it))
+	     !json_object_iter_equal(&it, &it##_end) && ((key = json_object_iter_peek_name(&it)) != NULL) && \
+	     ((val = json_object_iter_peek_value(&it)), 1);                                                  \
+	     json_object_iter_next(&it))
 
 #if defined(CFL_TOP_SRCDIR)
 #define DEFAULT_RULEBASES CFL_TOP_SRCDIR "/rulebases"
@@ -141,9 +141,7 @@ static void check_flat(struct json_object *v, size_t rel, int depth)
 	size_t i, n;
 
 	switch (json_object_get_type(v)) {
-	case json_type_string:
-		string_ok(v, rel + 1 >= TERM_MAX ? 0 : TERM_MAX - rel - 1);
-		break;
+	case json_type_string: string_ok(v, rel + 1 >= TERM_MAX ? 0 : TERM_MAX - rel - 1); break;
 	case json_type_array:
 		n = json_object_array_length(v);
 		for (i = 0; i < n; i++)
@@ -155,15 +153,15 @@ static void check_flat(struct json_object *v, size_t rel, int depth)
 
 		if (depth > 20)
 			abort();
-		FOR_MEMBERS(it1, v, key, val) {
+		FOR_MEMBERS(it1, v, key, val)
+		{
 			size_t k = strlen(key);
 
 			check_flat(val, rel == 0 ? k : rel + 1 + k, depth + 1);
 		}
 		break;
 	}
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -213,7 +211,8 @@ static void nested_elem(struct json_object *o)
 	const char *key, *k2;
 	struct json_object *val, *v2;
 
-	FOR_MEMBERS(it2, o, key, val) {
+	FOR_MEMBERS(it2, o, key, val)
+	{
 		if (*key == '\0' || strchr(key, '.') != NULL)
 			abort();
 		if (strcmp(key, "attributes") == 0) {
@@ -221,7 +220,8 @@ static void nested_elem(struct json_object *o)
 		} else if (strcmp(key, "links") == 0) {
 			if (!json_object_is_type(val, json_type_object))
 				abort();
-			FOR_MEMBERS(it3, val, k2, v2) {
+			FOR_MEMBERS(it3, val, k2, v2)
+			{
 				if (*k2 == '\0' || strchr(k2, '.') != NULL)
 					abort();
 				plain(v2);
@@ -239,13 +239,14 @@ static void check_members(struct json_object *o, char *path, size_t len)
 	const char *key;
 	struct json_object *val;
 
-	FOR_MEMBERS(it4, o, key, val) {
+	FOR_MEMBERS(it4, o, key, val)
+	{
 		size_t k = strlen(key);
 
 		if (k == 0 || !cfl_fit_utf8_valid(key, k))
 			abort();
 		if (len + 1 + k >= 4096) {
-			check_value(val, path, len);  /* deep in the document: no special field */
+			check_value(val, path, len); /* deep in the document: no special field */
 			continue;
 		}
 		if (len > 0)
@@ -264,42 +265,33 @@ static void check_value(struct json_object *v, char *path, size_t len)
 
 	switch (kind_of(path)) {
 	case SKIP:
-		if (!json_object_is_type(v, json_type_string)
-				|| !cfl_fit_utf8_valid(json_object_get_string(v), (size_t)json_object_get_string_len(v)))
+		if (!json_object_is_type(v, json_type_string) ||
+		    !cfl_fit_utf8_valid(json_object_get_string(v), (size_t)json_object_get_string_len(v)))
 			abort();
 		return;
-	case FLATTENED:
-		objects_only(v, flat_root);
-		return;
-	case NESTED:
-		objects_only(v, nested_elem);
-		return;
+	case FLATTENED: objects_only(v, flat_root); return;
+	case NESTED: objects_only(v, nested_elem); return;
 	case PLAIN_MEMBERS:
 		if (!json_object_is_type(v, json_type_object))
 			abort();
-		FOR_MEMBERS(it5, v, key, val) {
+		FOR_MEMBERS(it5, v, key, val)
+		{
 			if (*key == '\0' || strchr(key, '.') != NULL)
 				abort();
 			plain(val);
 		}
 		return;
-	default:
-		break;
+	default: break;
 	}
 	switch (json_object_get_type(v)) {
-	case json_type_string:
-		string_ok(v, strcmp(path, "event.id") == 0 ? 512 : TERM_MAX);
-		break;
-	case json_type_object:
-		check_members(v, path, len);
-		break;
+	case json_type_string: string_ok(v, strcmp(path, "event.id") == 0 ? 512 : TERM_MAX); break;
+	case json_type_object: check_members(v, path, len); break;
 	case json_type_array:
 		n = json_object_array_length(v);
 		for (i = 0; i < n; i++)
 			check_value(json_object_array_get_idx(v, i), path, len);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -310,8 +302,7 @@ static void check_indexable(struct json_object *doc)
 	struct json_object *back, *ts;
 	char path[4096] = "";
 
-	if (text == NULL || !cfl_fit_utf8_valid(text, strlen(text))
-			|| (back = json_tokener_parse(text)) == NULL)
+	if (text == NULL || !cfl_fit_utf8_valid(text, strlen(text)) || (back = json_tokener_parse(text)) == NULL)
 		abort();
 	if (!json_object_object_get_ex(back, "@timestamp", &ts) || !json_object_is_type(ts, json_type_string))
 		abort();
@@ -347,12 +338,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* nothing is lost: the message is in the error document, whole
 		 * (up to a NUL byte: libfastjson strings end there; bytes that
 		 * are not UTF-8 become U+FFFD, section 6) */
-		if (!json_object_object_get_ex(res.doc, "event", &ev)
-				|| !json_object_object_get_ex(ev, "original", &orig)
-				|| (cfl_fit_utf8_valid((const char *)data, size)
-					&& strncmp(json_object_get_string(orig), (const char *)data,
-						(size_t)json_object_get_string_len(orig)) != 0)
-				|| res.has_ts)
+		if (!json_object_object_get_ex(res.doc, "event", &ev) ||
+		    !json_object_object_get_ex(ev, "original", &orig) ||
+		    (cfl_fit_utf8_valid((const char *)data, size) &&
+		     strncmp(json_object_get_string(orig), (const char *)data,
+		             (size_t)json_object_get_string_len(orig)) != 0) ||
+		    res.has_ts)
 			abort();
 	}
 	check_indexable(res.doc);

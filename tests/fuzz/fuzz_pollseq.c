@@ -36,7 +36,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* an invariant broke: say which before aborting (a fuzzer report names it) */
-#define BROKEN(why) do { fprintf(stderr, "fuzz_pollseq: %s\n", why); abort(); } while (0)
+#define BROKEN(why)                                         \
+	do {                                                \
+		fprintf(stderr, "fuzz_pollseq: %s\n", why); \
+		abort();                                    \
+	} while (0)
 
 #define T0 INT64_C(1779184800000)
 #define MAXEV 48
@@ -48,17 +52,17 @@ typedef struct fz {
 	size_t n, pos;
 	cfl_flavor_t flavor;
 	long page_size;
-	int64_t ts[MAXEV];       /* event k: time; server order is by (ts, k) descending */
+	int64_t ts[MAXEV]; /* event k: time; server order is by (ts, k) descending */
 	int n_ev;
 	unsigned delivered[MAXEV];
 	unsigned shown_max[MAXEV]; /* most sightings within one poll */
 	unsigned shown[MAXEV];     /* sightings in this poll */
 	int odd_seq;
-	char prev[BODY_CAP];       /* the last body served (for a repeat) */
-	int prev_idx[MAXEV];       /* and the events it showed */
+	char prev[BODY_CAP]; /* the last body served (for a repeat) */
+	int prev_idx[MAXEV]; /* and the events it showed */
 	size_t prev_n;
-	int hostile;               /* this poll had a hostile reply */
-	int64_t lost_before;       /* events older than this may be lost */
+	int hostile;         /* this poll had a hostile reply */
+	int64_t lost_before; /* events older than this may be lost */
 } fz_t;
 
 static unsigned byte(fz_t *f)
@@ -85,7 +89,8 @@ static int window(const fz_t *f, int64_t from, int64_t to, int *out)
 			out[n++] = i;
 	for (i = 1; i < n; i++) /* insertion sort: (ts, k) descending */
 		for (j = i; j > 0 && (f->ts[out[j]] > f->ts[out[j - 1]] ||
-		                      (f->ts[out[j]] == f->ts[out[j - 1]] && out[j] > out[j - 1])); j--) {
+		                      (f->ts[out[j]] == f->ts[out[j - 1]] && out[j] > out[j - 1]));
+		     j--) {
 			int t = out[j];
 			out[j] = out[j - 1];
 			out[j - 1] = t;
@@ -119,11 +124,13 @@ static size_t reply(fz_t *f, const cfl_request_t *req, unsigned op, char *b)
 	else
 		start = req->page_cursor != NULL ? (size_t)strtoul(req->page_cursor + 2, NULL, 10) : 0;
 	more = start + lim < (size_t)n;
-	off += (size_t)snprintf(b + off, BODY_CAP - off, f->flavor == CFL_FLAVOR_CLOUD ? "{\"results\":[" : "{\"entities\":[");
+	off += (size_t)snprintf(b + off, BODY_CAP - off,
+	                        f->flavor == CFL_FLAVOR_CLOUD ? "{\"results\":[" : "{\"entities\":[");
 	if (op == 4) { /* an event dated -1000 or in 9999, first */
 		int64_t t = byte(f) & 1 ? INT64_C(253402300799999) : -1000;
-		off += (size_t)snprintf(b + off, BODY_CAP - off, f->flavor == CFL_FLAVOR_CLOUD ?
-		                        "{\"creationDate\":%lld,\"summary\":\"x%d\"}" : "{\"timestamp\":%lld,\"id\":\"x%d\"}",
+		off += (size_t)snprintf(b + off, BODY_CAP - off,
+		                        f->flavor == CFL_FLAVOR_CLOUD ? "{\"creationDate\":%lld,\"summary\":\"x%d\"}"
+		                                                      : "{\"timestamp\":%lld,\"id\":\"x%d\"}",
 		                        (long long)t, f->odd_seq++);
 		cnt++;
 	}
@@ -142,7 +149,8 @@ static size_t reply(fz_t *f, const cfl_request_t *req, unsigned op, char *b)
 		snprintf(b + off, BODY_CAP - off, "],\"limit\":%ld,\"_links\":{%s}}", req->limit,
 		         more ? "\"next\":\"/rest/api/audit?next=true\"" : "");
 	else if (more && op == 12) /* a cursor no URL can carry */
-		snprintf(b + off, BODY_CAP - off, "],\"pagingInfo\":{\"lastPage\":false,\"nextPageCursor\":\"%03000d\"}}", 9);
+		snprintf(b + off, BODY_CAP - off,
+		         "],\"pagingInfo\":{\"lastPage\":false,\"nextPageCursor\":\"%03000d\"}}", 9);
 	else if (more)
 		snprintf(b + off, BODY_CAP - off, "],\"pagingInfo\":{\"lastPage\":false,\"nextPageCursor\":\"0,%zu\"}}",
 		         start + lim);
@@ -155,10 +163,17 @@ static size_t reply(fz_t *f, const cfl_request_t *req, unsigned op, char *b)
 /* A failed reply: the wait honours the backoff floor and maxBackoff. */
 static void failure(fz_t *f, cfl_backoff_t *bo)
 {
-	static const char *const ras[] = { "0", "1", "-1", "", "Sun, 06 Nov 1994 08:49:37 GMT", "99999999999999999",
-		                           "Thu, 31 Dec 2099 23:59:59 GMT", NULL };
-	cfl_outcome_cfg_t oc = { .max_backoff_ms = 4000, .polling_interval_s = 1, .flavor_name = "cloud",
-		                 .max_body = 1 << 20 };
+	static const char *const ras[] = { "0",
+		                           "1",
+		                           "-1",
+		                           "",
+		                           "Sun, 06 Nov 1994 08:49:37 GMT",
+		                           "99999999999999999",
+		                           "Thu, 31 Dec 2099 23:59:59 GMT",
+		                           NULL };
+	cfl_outcome_cfg_t oc = {
+		.max_backoff_ms = 4000, .polling_interval_s = 1, .flavor_name = "cloud", .max_body = 1 << 20
+	};
 	cfl_reply_t r;
 	cfl_outcome_t o;
 	cfl_backoff_t probe = *bo;
@@ -190,8 +205,7 @@ static void poll_once(fz_t *f, cfl_poll_t *p, int64_t now, cfl_backoff_t *bo)
 	cfl_poll_begin(p, now);
 	while (steps++ < 4096) {
 		switch (cfl_poll_next(p, &req)) {
-		case CFL_POLL_IDLE:
-			goto done;
+		case CFL_POLL_IDLE: goto done;
 		case CFL_POLL_FETCH:
 			if (++requests > 256)
 				BROKEN("a poll of <= 48 events costs a bounded number of requests");

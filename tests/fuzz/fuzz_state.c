@@ -28,9 +28,8 @@ static int same_state(const cfl_state_t *a, const cfl_state_t *b)
 {
 	size_t i;
 
-	if (!same_str(a->base_url, b->base_url) || !same_str(a->flavor, b->flavor) ||
-	    a->has_cursor != b->has_cursor || a->n_fps != b->n_fps || a->low_ms != b->low_ms ||
-	    (a->has_cursor && a->cursor_ms != b->cursor_ms))
+	if (!same_str(a->base_url, b->base_url) || !same_str(a->flavor, b->flavor) || a->has_cursor != b->has_cursor ||
+	    a->n_fps != b->n_fps || a->low_ms != b->low_ms || (a->has_cursor && a->cursor_ms != b->cursor_ms))
 		return 0;
 	for (i = 0; i < a->n_fps; i++)
 		if (a->fps[i].fp != b->fps[i].fp || a->fps[i].ts_ms != b->fps[i].ts_ms ||

@@ -82,8 +82,7 @@ int main(int argc, char **argv)
 		if (n > 0) {
 			printf("ok %d - replayed %ld inputs from %s without a crash\n", i, n, argv[i]);
 		} else {
-			printf("not ok %d - %s: %s\n", i, argv[i],
-			       n == 0 ? "empty corpus" : "unreadable");
+			printf("not ok %d - %s: %s\n", i, argv[i], n == 0 ? "empty corpus" : "unreadable");
 			failed = 1;
 		}
 	}

@@ -81,7 +81,8 @@ static long consume(const char *bootstraps, const char *topic, int partitions, c
 		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
 			at_end++;
 		} else if (m->err == 0) {
-			fprintf(out, "{\"partition\":%d,\"offset\":%lld,\"key\":", (int)m->partition, (long long)m->offset);
+			fprintf(out, "{\"partition\":%d,\"offset\":%lld,\"key\":", (int)m->partition,
+			        (long long)m->offset);
 			if (m->key != NULL)
 				json_str(out, m->key, m->key_len);
 			else

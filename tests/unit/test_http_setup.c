@@ -53,14 +53,16 @@ static void test_refused_option_named(void **state)
 
 static void test_failure_words(void **state)
 {
-	assert_string_equal(icf_http_failure(CURLE_COULDNT_CONNECT, ECONNREFUSED), "cannot connect (connection refused)");
+	assert_string_equal(icf_http_failure(CURLE_COULDNT_CONNECT, ECONNREFUSED),
+	                    "cannot connect (connection refused)");
 	assert_string_equal(icf_http_failure(CURLE_COULDNT_CONNECT, EHOSTUNREACH), "cannot connect (host unreachable)");
 	assert_string_equal(icf_http_failure(CURLE_COULDNT_CONNECT, 0), "cannot connect");
 	assert_string_equal(icf_http_failure(CURLE_COULDNT_RESOLVE_HOST, 0), "cannot resolve host");
 	assert_string_equal(icf_http_failure(CURLE_OPERATION_TIMEDOUT, 0), "timed out");
 	assert_string_equal(icf_http_failure(CURLE_SSL_CONNECT_ERROR, 0), "TLS handshake failed");
 	assert_string_equal(icf_http_failure(CURLE_PEER_FAILED_VERIFICATION, 0), "TLS server certificate not verified");
-	assert_string_equal(icf_http_failure(CURLE_UNSUPPORTED_PROTOCOL, 0), "scheme not allowed (only http and https)");
+	assert_string_equal(icf_http_failure(CURLE_UNSUPPORTED_PROTOCOL, 0),
+	                    "scheme not allowed (only http and https)");
 	assert_string_equal(icf_http_failure(CURLE_FAILED_INIT, 0), "transfer failed");
 }
 

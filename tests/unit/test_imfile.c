@@ -27,8 +27,9 @@ static void offsets_are_non_negative_decimal_integers(void **state)
 
 static void anything_else_is_no_offset(void **state)
 {
-	static const char *bad[] = { "", "-1", "12abc", "12 ", "abc", "0x10", "9223372036854775808",
-	                             "99999999999999999999" };
+	static const char *bad[] = {
+		"", "-1", "12abc", "12 ", "abc", "0x10", "9223372036854775808", "99999999999999999999"
+	};
 	int64_t v = 42;
 	size_t i;
 

@@ -17,7 +17,8 @@
 #include "cfl_map.h"
 #include "cfl_json_util.h"
 
-#define EVENT "{\"timestamp\":{\"epochSecond\":1637624602,\"nano\":54000000},\"source\":\"81.2.69.143\"," \
+#define EVENT                                                                                       \
+	"{\"timestamp\":{\"epochSecond\":1637624602,\"nano\":54000000},\"source\":\"81.2.69.143\"," \
 	"\"auditType\":{\"actionI18nKey\":\"audit.logging.summary.user.deleted\"}}"
 
 static char rulebase[4096], categories[4096], city[4096], asn[4096], fixtures[4096];
@@ -91,7 +92,7 @@ static void assert_str_at(struct json_object *doc, const char *path, const char 
 
 	if (got == NULL || strcmp(got, want) != 0)
 		fail_msg("%s: expected \"%s\", got %s in %s", path, want, got ? got : "(nothing)",
-			json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+		         json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
 }
 
 static void assert_json_at(struct json_object *doc, const char *path, const char *want)
@@ -113,7 +114,8 @@ static void assert_doc(struct json_object *doc, const char *want_text)
 	if (want == NULL)
 		fail_msg("expected text is not JSON: %s", want_text);
 	if (!cfl_json_equal(doc, want))
-		fail_msg("expected %s\n got      %s", want_text, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+		fail_msg("expected %s\n got      %s", want_text,
+		         json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
 	json_object_put(want);
 }
 
@@ -137,7 +139,8 @@ static void test_setup_errors(void **state)
 	fd = mkstemp(bad_cats);
 	assert_true(fd >= 0);
 	f = fdopen(fd, "w");
-	fputs("[\n  {\"actions\": [\"x\"], \"type\": [\"info\"]},\n  {\"actions\": [\"y\"], \"type\": \"info\"}\n]\n", f);
+	fputs("[\n  {\"actions\": [\"x\"], \"type\": [\"info\"]},\n  {\"actions\": [\"y\"], \"type\": \"info\"}\n]\n",
+	      f);
 	fclose(f);
 	o = base_opts();
 	o.categories = bad_cats;
@@ -154,7 +157,7 @@ static void test_setup_errors(void **state)
 	o.geoip_city = "/nonexistent/city.mmdb";
 	assert_int_not_equal(cfl_mapper_new(&o, &m, &err), CFL_OK);
 	assert_string_equal(err.msg, "/nonexistent/city.mmdb: cannot open GeoIP City database: "
-		"Error opening the specified MaxMind DB file");
+	                             "Error opening the specified MaxMind DB file");
 
 	o = base_opts();
 	o.categories = NULL;
@@ -206,14 +209,15 @@ static void test_ok_result(void **state)
 	(void)state;
 	assert_int_equal(map_text(m, EVENT, &res), CFL_MAP_OK);
 	assert_int_equal(res.has_ts, 1);
-	assert_true(res.ts_ms == 1637624602054LL);   /* setTimestamp gets the .054 too */
+	assert_true(res.ts_ms == 1637624602054LL); /* setTimestamp gets the .054 too */
 	assert_str_at(res.doc, "@timestamp", "2021-11-22T23:43:22.054Z");
 	assert_str_at(res.doc, "ecs.version", "8.11.0");
 	assert_str_at(res.doc, "event.kind", "event");
 	assert_str_at(res.doc, "event.dataset", "atlassian_confluence.audit");
 	assert_str_at(res.doc, "event.module", "atlassian_confluence");
-	assert_json_at(res.doc, "data_stream", "{\"type\":\"logs\",\"dataset\":\"atlassian_confluence.audit\",\"namespace\":\"default\"}");
-	assert_null(at(res.doc, "event.original"));   /* preserve_original is off */
+	assert_json_at(res.doc, "data_stream",
+	               "{\"type\":\"logs\",\"dataset\":\"atlassian_confluence.audit\",\"namespace\":\"default\"}");
+	assert_null(at(res.doc, "event.original")); /* preserve_original is off */
 	assert_null(at(res.doc, "event.id"));
 	assert_null(at(res.doc, "tags"));
 	assert_null(at(res.doc, "input"));
@@ -240,8 +244,9 @@ static void test_arrival_fields(void **state)
 	in.has_offset = 1;
 	assert_int_equal(cfl_map_event(m, &in, &res), CFL_MAP_OK);
 	assert_json_at(res.doc, "input", "{\"type\":\"imfile\"}");
-	assert_json_at(res.doc, "log", "{\"file\":{\"path\":\"\\/var\\/atlassian\\/confluence\\/log\\/audit\\/"
-		"20211122-00000.audit.log\"},\"offset\":4242}");
+	assert_json_at(res.doc, "log",
+	               "{\"file\":{\"path\":\"\\/var\\/atlassian\\/confluence\\/log\\/audit\\/"
+	               "20211122-00000.audit.log\"},\"offset\":4242}");
 	json_object_put(res.doc);
 	/* the same on an error document */
 	in.text = "not json";
@@ -260,9 +265,9 @@ static void test_arrival_fields(void **state)
 static void test_cloud_site(void **state)
 {
 	static const char cloud[] = "{\"creationDate\":1637624602054,\"summary\":\"User created\","
-		"\"remoteAddress\":\"192.0.2.1\"}";
+	                            "\"remoteAddress\":\"192.0.2.1\"}";
 	static const char dc[] = "{\"timestamp\":\"2021-11-22T23:43:22.054Z\",\"system\":\"http://dc.example:8090\","
-		"\"auditType\":{\"actionI18nKey\":\"audit.logging.summary.user.deleted\"}}";
+	                         "\"auditType\":{\"actionI18nKey\":\"audit.logging.summary.user.deleted\"}}";
 	cfl_map_opts_t o = base_opts();
 	cfl_mapper_t *m = new_mapper(&o);
 	cfl_map_input_t in;
@@ -315,17 +320,18 @@ static void test_error_document_shape(void **state)
 	in.text = "{\"source\":\"81.2.69.143\",\"type\":{\"actionI18nKey\":\"x\"}}";
 	in.len = strlen(in.text);
 	in.input_type = "imtcp";
-	in.received_ms = INT64_C(1700000000123);  /* when rsyslog received it */
+	in.received_ms = INT64_C(1700000000123); /* when rsyslog received it */
 	in.has_received = 1;
 	assert_int_equal(cfl_map_event(m, &in, &res), CFL_MAP_ERROR);
 	assert_int_equal(res.has_ts, 0);
-	assert_doc(res.doc,
-		"{\"@timestamp\":\"2023-11-14T22:13:20.123Z\",\"event\":{\"kind\":\"pipeline_error\",\"original\":\"{\\\"source\\\":\\\"81.2.69.143\\\","
-		"\\\"type\\\":{\\\"actionI18nKey\\\":\\\"x\\\"}}\",\"dataset\":\"atlassian_confluence.audit\","
-		"\"module\":\"atlassian_confluence\"},\"ecs\":{\"version\":\"8.11.0\"},\"tags\":[\"confluence-audit\"],"
-		"\"data_stream\":{\"type\":\"logs\",\"dataset\":\"atlassian_confluence.audit\",\"namespace\":\"prod\"},"
-		"\"input\":{\"type\":\"imtcp\"},\"error\":{\"message\":\"no usable timestamp: no \\\"timestamp\\\" "
-		"(Data Center) or \\\"creationDate\\\" (Cloud) member\"}}");
+	assert_doc(
+	        res.doc,
+	        "{\"@timestamp\":\"2023-11-14T22:13:20.123Z\",\"event\":{\"kind\":\"pipeline_error\",\"original\":\"{\\\"source\\\":\\\"81.2.69.143\\\","
+	        "\\\"type\\\":{\\\"actionI18nKey\\\":\\\"x\\\"}}\",\"dataset\":\"atlassian_confluence.audit\","
+	        "\"module\":\"atlassian_confluence\"},\"ecs\":{\"version\":\"8.11.0\"},\"tags\":[\"confluence-audit\"],"
+	        "\"data_stream\":{\"type\":\"logs\",\"dataset\":\"atlassian_confluence.audit\",\"namespace\":\"prod\"},"
+	        "\"input\":{\"type\":\"imtcp\"},\"error\":{\"message\":\"no usable timestamp: no \\\"timestamp\\\" "
+	        "(Data Center) or \\\"creationDate\\\" (Cloud) member\"}}");
 	json_object_put(res.doc);
 	cfl_mapper_free(m);
 }
@@ -341,8 +347,9 @@ static void test_error_keeps_whole_message(void **state)
 	(void)state;
 	assert_int_equal(map_text(m, msg, &res), CFL_MAP_ERROR);
 	assert_str_at(res.doc, "event.original", msg);
-	assert_str_at(res.doc, "error.message", "no usable timestamp: \"yesterday\" is not an ISO 8601 "
-		"date-time within years 0000-9999");
+	assert_str_at(res.doc, "error.message",
+	              "no usable timestamp: \"yesterday\" is not an ISO 8601 "
+	              "date-time within years 0000-9999");
 	json_object_put(res.doc);
 	cfl_mapper_free(m);
 }
@@ -358,7 +365,7 @@ static void test_tags_and_namespace(void **state)
 	o.tags = tags;
 	o.ntags = 6;
 	o.preserve_original = 1;
-	o.ns = "";   /* empty means default */
+	o.ns = ""; /* empty means default */
 	m = new_mapper(&o);
 	assert_int_equal(map_text(m, EVENT, &res), CFL_MAP_OK);
 	/* configured order, each once, empty ones dropped, the preserve tag once */
@@ -431,7 +438,7 @@ static void test_text_is_not_nul_terminated(void **state)
 #define MAX_LINES 400
 struct corpus {
 	char *line[MAX_LINES];
-	char *want[MAX_LINES];  /* single-threaded output */
+	char *want[MAX_LINES]; /* single-threaded output */
 	int n;
 	const cfl_mapper_t *m;
 	int bad;

@@ -108,7 +108,8 @@ static void test_shipped_table_is_the_contract(void **state)
 		else
 			assert_string_equal(r->outcome, rows[i].outcome);
 		if (r->user_fields != rows[i].user_fields)
-			fail_msg("\"%s\": user_fields %u, want %u", rows[i].action, r->user_fields, rows[i].user_fields);
+			fail_msg("\"%s\": user_fields %u, want %u", rows[i].action, r->user_fields,
+			         rows[i].user_fields);
 	}
 	cfl_categories_free(c);
 }
@@ -118,10 +119,10 @@ static void test_lookup_is_exact(void **state)
 	cfl_categories_t *c = load_shipped();
 
 	(void)state;
-	assert_null(cfl_categories_find(c, "user created", 12));           /* case matters */
+	assert_null(cfl_categories_find(c, "user created", 12)); /* case matters */
 	assert_null(cfl_categories_find(c, "User created ", 13));
 	assert_null(cfl_categories_find(c, "User create", 11));
-	assert_non_null(cfl_categories_find(c, "User createdXX", 12));     /* len is honoured */
+	assert_non_null(cfl_categories_find(c, "User createdXX", 12)); /* len is honoured */
 	assert_null(cfl_categories_find(c, "", 0));
 	assert_null(cfl_categories_find(NULL, "User created", 12));
 	cfl_categories_free(c);
@@ -135,10 +136,10 @@ static void test_apply(void **state)
 	(void)state;
 	cfl_categories_apply(c, cfl_categories_find(c, "audit.logging.summary.login.failed", 34), ev);
 	assert_string_equal(json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN),
-		"{\"category\":[\"authentication\"],\"type\":[\"info\"],\"outcome\":\"failure\"}");
+	                    "{\"category\":[\"authentication\"],\"type\":[\"info\"],\"outcome\":\"failure\"}");
 	json_object_put(ev);
 	ev = json_object_new_object();
-	cfl_categories_apply(c, NULL, ev);  /* unknown action: event.type ["info"] only */
+	cfl_categories_apply(c, NULL, ev); /* unknown action: event.type ["info"] only */
 	assert_string_equal(json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN), "{\"type\":[\"info\"]}");
 	/* the shared strings outlive the table: documents hold their own references */
 	cfl_categories_free(c);
@@ -150,10 +151,10 @@ static void test_apply(void **state)
 static void test_operator_extension(void **state)
 {
 	const char *text =
-		"[\n"
-		"  {\"actions\": [\"Custom thing\"], \"category\": [\"web\"], \"type\": [\"access\"],\n"
-		"   \"outcome\": \"unknown\", \"user_fields\": [\"login\", \"group\"], \"note\": \"local\"}\n"
-		"]\n";
+	        "[\n"
+	        "  {\"actions\": [\"Custom thing\"], \"category\": [\"web\"], \"type\": [\"access\"],\n"
+	        "   \"outcome\": \"unknown\", \"user_fields\": [\"login\", \"group\"], \"note\": \"local\"}\n"
+	        "]\n";
 	cfl_errbuf_t err;
 	cfl_categories_t *c;
 	const cfl_category_t *r;
@@ -171,26 +172,22 @@ static void test_operator_extension(void **state)
 }
 
 struct bad_case {
-	const char *what, *text, *error;  /* error: expected message, exactly */
+	const char *what, *text, *error; /* error: expected message, exactly */
 };
 
 static const struct bad_case bad_cases[] = {
-	{ "not an array", "{\"actions\":[]}",
-	  "bad.json:1: the file must be a JSON array of rules, starting with '['" },
-	{ "empty file", "",
-	  "bad.json:1: the file must be a JSON array of rules, starting with '['" },
-	{ "syntax error in the second rule", "[\n {\"actions\":[\"a\"],\"type\":[\"info\"]},\n {\"actions\" [\"b\"]}\n]",
+	{ "not an array", "{\"actions\":[]}", "bad.json:1: the file must be a JSON array of rules, starting with '['" },
+	{ "empty file", "", "bad.json:1: the file must be a JSON array of rules, starting with '['" },
+	{ "syntax error in the second rule",
+	  "[\n {\"actions\":[\"a\"],\"type\":[\"info\"]},\n {\"actions\" [\"b\"]}\n]",
 	  "bad.json:3: invalid JSON: object property name separator ':' expected" },
-	{ "truncated", "[\n {\"actions\":[\"a\"],\n",
-	  "bad.json:3: unexpected end of file inside a rule" },
+	{ "truncated", "[\n {\"actions\":[\"a\"],\n", "bad.json:3: unexpected end of file inside a rule" },
 	{ "trailing comma", "[\n {\"actions\":[\"a\"],\"type\":[\"info\"]},\n]",
 	  "bad.json:3: invalid JSON: unexpected character" },
-	{ "text after the array", "[]\nx",
-	  "bad.json:2: unexpected text after the closing ']'" },
+	{ "text after the array", "[]\nx", "bad.json:2: unexpected text after the closing ']'" },
 	{ "missing comma", "[{\"actions\":[\"a\"],\"type\":[\"info\"]}\n{\"actions\":[\"b\"],\"type\":[\"info\"]}]",
 	  "bad.json:2: expected ',' or ']' after a rule" },
-	{ "rule not an object", "[\n\"x\"\n]",
-	  "bad.json:2: each rule must be a JSON object" },
+	{ "rule not an object", "[\n\"x\"\n]", "bad.json:2: each rule must be a JSON object" },
 	{ "no actions", "[\n\n  {\"type\":[\"info\"]}]",
 	  "bad.json:3: rule has no \"actions\" (nor \"prefixes\", \"suffixes\", \"default\": true)" },
 	{ "empty actions", "[{\"actions\":[],\"type\":[\"info\"]}]",
@@ -221,7 +218,8 @@ static const struct bad_case bad_cases[] = {
 	  "target, login, renamed, changes)" },
 	{ "rule that sets nothing", "[{\"actions\":[\"a\"],\"note\":\"x\"}]",
 	  "bad.json:1: rule sets nothing (give category, type, outcome or user_fields)" },
-	{ "duplicate action", "[\n{\"actions\":[\"a\",\"b\"],\"type\":[\"info\"]},\n\n{\"actions\":[\"c\",\"b\"],\"type\":[\"end\"]}]",
+	{ "duplicate action",
+	  "[\n{\"actions\":[\"a\",\"b\"],\"type\":[\"info\"]},\n\n{\"actions\":[\"c\",\"b\"],\"type\":[\"end\"]}]",
 	  "bad.json:4: action \"b\" is already categorized by the rule at line 2" },
 };
 
@@ -249,7 +247,7 @@ static const struct row org_rows[] = {
 	{ "user_login", "authentication", "info", "success", 0 },
 	{ "user_logout", "authentication", "info", "success", 0 },
 	{ "user_login_failed", "authentication", "info", "failure", 0 },
-	{ "user_login_failed_2fa", "authentication", "info", "failure", 0 },   /* prefix before user_login */
+	{ "user_login_failed_2fa", "authentication", "info", "failure", 0 }, /* prefix before user_login */
 	{ "user_login_sso", "authentication", "info", "success", 0 },
 	{ "org_settings_update", "iam|configuration", "change", "success", 0 },
 	{ "organization_users_viewed", "iam", "info", "success", 0 },
@@ -269,7 +267,7 @@ static const struct row org_rows[] = {
 	{ "jira_project_created", "configuration", "info", "success", 0 },
 	{ "bitbucket_repo_deleted", "configuration", "info", "success", 0 },
 	{ "authentication_policy_update", "iam|configuration", "change", "success", 0 },
-	{ "group_created", "configuration", "info", "success", 0 },              /* default */
+	{ "group_created", "configuration", "info", "success", 0 }, /* default */
 	{ "", "configuration", "info", "success", 0 },
 };
 

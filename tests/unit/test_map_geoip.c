@@ -33,7 +33,7 @@ static const struct ip_case ip_cases[] = {
 	{ "::ffff:81.2.69.143", 1 },
 	{ "FE80::0202:B3FF:FE1E:8329", 1 },
 	{ "", 0 },
-	{ "confluence.internal", 0 },        /* host names are no IPs, and no error */
+	{ "confluence.internal", 0 }, /* host names are no IPs, and no error */
 	{ "localhost", 0 },
 	{ "81.2.69.143:8090", 0 },
 	{ "[2001:db8::1]", 0 },
@@ -44,7 +44,7 @@ static const struct ip_case ip_cases[] = {
 	{ " 81.2.69.143", 0 },
 	{ "81.2.69.143 ", 0 },
 	{ "1:2:3:4:5:6:7:8:9", 0 },
-	{ "0000:0000:0000:0000:0000:ffff:255.255.255.255x", 0 },  /* too long */
+	{ "0000:0000:0000:0000:0000:ffff:255.255.255.255x", 0 }, /* too long */
 };
 
 static void test_ip_parse_table(void **state)
@@ -70,21 +70,24 @@ static void test_ip_parse_table(void **state)
 
 struct geo_case {
 	const char *ip;
-	const char *source;  /* the "source" object after enrichment, besides "address" */
+	const char *source; /* the "source" object after enrichment, besides "address" */
 };
 
 static const struct geo_case geo_cases[] = {
-	{ "81.2.69.143", "{\"geo\":{\"continent_name\":\"Europe\",\"country_iso_code\":\"GB\","
+	{ "81.2.69.143",
+	  "{\"geo\":{\"continent_name\":\"Europe\",\"country_iso_code\":\"GB\","
 	  "\"country_name\":\"United Kingdom\",\"region_iso_code\":\"GB-ENG\",\"region_name\":\"England\","
 	  "\"city_name\":\"London\",\"location\":{\"lat\":51.5142,\"lon\":-0.0931}}}" },
-	{ "::ffff:81.2.69.143", "{\"geo\":{\"continent_name\":\"Europe\",\"country_iso_code\":\"GB\","
+	{ "::ffff:81.2.69.143",
+	  "{\"geo\":{\"continent_name\":\"Europe\",\"country_iso_code\":\"GB\","
 	  "\"country_name\":\"United Kingdom\",\"region_iso_code\":\"GB-ENG\",\"region_name\":\"England\","
 	  "\"city_name\":\"London\",\"location\":{\"lat\":51.5142,\"lon\":-0.0931}}}" },
 	/* IPv6, country only */
 	{ "2001:218::", "{\"geo\":{\"continent_name\":\"Asia\",\"country_iso_code\":\"JP\","
-	  "\"country_name\":\"Japan\",\"location\":{\"lat\":35.68536,\"lon\":139.75309}}}" },
+	                "\"country_name\":\"Japan\",\"location\":{\"lat\":35.68536,\"lon\":139.75309}}}" },
 	/* UTF-8 names */
-	{ "89.160.20.112", "{\"geo\":{\"continent_name\":\"Europe\",\"country_iso_code\":\"SE\","
+	{ "89.160.20.112",
+	  "{\"geo\":{\"continent_name\":\"Europe\",\"country_iso_code\":\"SE\","
 	  "\"country_name\":\"Sweden\",\"region_iso_code\":\"SE-E\",\"region_name\":\"\\u00d6sterg\\u00f6tland County\","
 	  "\"city_name\":\"Link\\u00f6ping\",\"location\":{\"lat\":58.4167,\"lon\":15.6167}}}" },
 	/* ASN only */
@@ -122,11 +125,11 @@ static void test_enrich_table(void **state)
 			cfl_errbuf_t why;
 
 			enrich(g, geo_cases[i].ip, src);
-			assert_int_equal(cfl_json_parse(geo_cases[i].source, strlen(geo_cases[i].source),
-				&want, &why), 0);
+			assert_int_equal(cfl_json_parse(geo_cases[i].source, strlen(geo_cases[i].source), &want, &why),
+			                 0);
 			if (!cfl_json_equal(src, want))
 				fail_msg("%s: expected %s, got %s", geo_cases[i].ip, geo_cases[i].source,
-					json_object_to_json_string_ext(src, JSON_C_TO_STRING_PLAIN));
+				         json_object_to_json_string_ext(src, JSON_C_TO_STRING_PLAIN));
 			json_object_put(want);
 			json_object_put(src);
 		}
@@ -160,13 +163,15 @@ static void test_open_errors(void **state)
 
 	(void)state;
 	assert_int_equal(cfl_geoip_open(NULL, NULL, &g, &err), 0);
-	assert_null(g);   /* nothing configured: no enrichment, no error */
+	assert_null(g); /* nothing configured: no enrichment, no error */
 	cfl_geoip_enrich(NULL, NULL, NULL);
 	assert_int_not_equal(cfl_geoip_open("/nonexistent/city.mmdb", NULL, &g, &err), CFL_OK);
-	assert_string_equal(err.msg, "/nonexistent/city.mmdb: cannot open GeoIP City database: Error opening the specified MaxMind DB file");
+	assert_string_equal(
+	        err.msg,
+	        "/nonexistent/city.mmdb: cannot open GeoIP City database: Error opening the specified MaxMind DB file");
 	fixture(city, sizeof(city), "GeoIP2-City-Test.mmdb");
-	assert_int_not_equal(cfl_geoip_open(city, CFL_TOP_SRCDIR "/rulebases/confluence-categories.json",
-		&g, &err), CFL_OK);
+	assert_int_not_equal(cfl_geoip_open(city, CFL_TOP_SRCDIR "/rulebases/confluence-categories.json", &g, &err),
+	                     CFL_OK);
 	assert_non_null(strstr(err.msg, "confluence-categories.json: cannot open GeoIP ASN database: "));
 }
 

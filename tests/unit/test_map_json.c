@@ -27,14 +27,13 @@ static void assert_json(struct json_object *got, const char *want_text)
 	struct json_object *want = parse(want_text);
 
 	if (!cfl_json_equal(got, want))
-		fail_msg("expected %s, got %s", want_text,
-			json_object_to_json_string_ext(got, JSON_C_TO_STRING_PLAIN));
+		fail_msg("expected %s, got %s", want_text, json_object_to_json_string_ext(got, JSON_C_TO_STRING_PLAIN));
 	json_object_put(want);
 }
 
 struct prune_case {
 	const char *in, *out;
-	int empty;  /* what cfl_json_prune returns */
+	int empty; /* what cfl_json_prune returns */
 };
 
 static const struct prune_case prune_cases[] = {
@@ -49,9 +48,11 @@ static const struct prune_case prune_cases[] = {
 	/* more doomed members than one deletion batch */
 	{ "{\"a1\":null,\"a2\":null,\"a3\":null,\"a4\":null,\"a5\":null,\"a6\":null,\"a7\":null,"
 	  "\"a8\":null,\"a9\":null,\"a10\":null,\"a11\":null,\"a12\":null,\"a13\":null,\"a14\":null,"
-	  "\"a15\":null,\"a16\":null,\"a17\":null,\"a18\":\"\",\"k\":\"v\",\"a19\":{}}", "{\"k\":\"v\"}", 0 },
+	  "\"a15\":null,\"a16\":null,\"a17\":null,\"a18\":\"\",\"k\":\"v\",\"a19\":{}}",
+	  "{\"k\":\"v\"}", 0 },
 	/* the extraAttributes of an audit-search event */
-	{ "[{\"name\":\"Query\",\"nameI18nKey\":\"q\",\"value\":\"\"}]", "[{\"name\":\"Query\",\"nameI18nKey\":\"q\"}]", 0 },
+	{ "[{\"name\":\"Query\",\"nameI18nKey\":\"q\",\"value\":\"\"}]", "[{\"name\":\"Query\",\"nameI18nKey\":\"q\"}]",
+	  0 },
 };
 
 static void test_prune_table(void **state)
@@ -75,15 +76,15 @@ struct eq_case {
 };
 
 static const struct eq_case eq_cases[] = {
-	{ "{\"a\":1,\"b\":[1,2]}", "{\"b\":[1,2],\"a\":1}", 1 },      /* member order is free */
-	{ "{\"a\":[1,2]}", "{\"a\":[2,1]}", 0 },                      /* element order is not */
+	{ "{\"a\":1,\"b\":[1,2]}", "{\"b\":[1,2],\"a\":1}", 1 }, /* member order is free */
+	{ "{\"a\":[1,2]}", "{\"a\":[2,1]}", 0 },                 /* element order is not */
 	{ "{\"a\":1}", "{\"a\":1,\"b\":null}", 0 },
 	{ "{\"a\":null}", "{\"a\":null}", 1 },
 	{ "{\"a\":null}", "{\"b\":null}", 0 },
 	{ "{\"a\":\"1\"}", "{\"a\":1}", 0 },
 	{ "{\"a\":true}", "{\"a\":1}", 0 },
 	{ "{\"name\":\"x\",\"objectType\":\"Page\"}", "{\"objectType\":\"Page\",\"name\":\"x\"}", 1 },
-	{ "\"caf\\u00e9\"", "\"caf\xc3\xa9\"", 1 },                    /* escapes decode */
+	{ "\"caf\\u00e9\"", "\"caf\xc3\xa9\"", 1 }, /* escapes decode */
 	{ "1.5", "1.50", 1 },
 	{ "[]", "{}", 0 },
 };
@@ -105,18 +106,12 @@ static void test_equal_table(void **state)
 
 struct kw_case {
 	const char *in;
-	const char *out;  /* NULL: no keyword */
+	const char *out; /* NULL: no keyword */
 };
 
 static const struct kw_case kw_cases[] = {
-	{ "\"admin\"", "admin" },
-	{ "\"\"", NULL },
-	{ "-2", "-2" },
-	{ "1.5", "1.5" },
-	{ "true", "true" },
-	{ "null", NULL },
-	{ "{}", NULL },
-	{ "[\"a\"]", NULL },
+	{ "\"admin\"", "admin" }, { "\"\"", NULL }, { "-2", "-2" }, { "1.5", "1.5" },
+	{ "true", "true" },       { "null", NULL }, { "{}", NULL }, { "[\"a\"]", NULL },
 };
 
 static void test_keyword_table(void **state)
@@ -150,7 +145,7 @@ static void test_pick(void **state)
 	cfl_json_pick(obj, names, 5, out);
 	assert_string_equal(json_object_get_string(out[0]), "x");
 	assert_true(json_object_is_type(out[1], json_type_object));
-	assert_null(out[2]);  /* JSON null reads as absent */
+	assert_null(out[2]); /* JSON null reads as absent */
 	assert_null(out[3]);
 	assert_int_equal(json_object_get_int(out[4]), 2);
 	json_object_put(obj);
@@ -163,22 +158,22 @@ static void test_put_semantics(void **state)
 	struct json_object *o = parse("{\"name\":\"a\",\"id\":\"1\"}");
 
 	(void)state;
-	cfl_json_put(o, "name", json_object_new_string("b"));   /* replaces */
-	cfl_json_put(o, "id", NULL);                            /* absent removes */
-	cfl_json_put(o, "x", json_object_new_string(""));      /* empty removes too */
+	cfl_json_put(o, "name", json_object_new_string("b")); /* replaces */
+	cfl_json_put(o, "id", NULL);                          /* absent removes */
+	cfl_json_put(o, "x", json_object_new_string(""));     /* empty removes too */
 	assert_json(o, "{\"name\":\"b\"}");
 	json_object_put(o);
 }
 
 struct parse_case {
 	const char *text;
-	const char *error;  /* NULL: must parse; else a substring of the reason */
+	const char *error; /* NULL: must parse; else a substring of the reason */
 };
 
 static const struct parse_case parse_cases[] = {
 	{ "{\"a\":1}", NULL },
 	{ "[1,2]", NULL },
-	{ "{\"a\":1} ", NULL },                               /* whitespace after the value */
+	{ "{\"a\":1} ", NULL }, /* whitespace after the value */
 	{ "{\"a\":1} x", "unexpected text after the JSON value at byte 8" },
 	{ "{\"a\":1}{\"b\":2}", "unexpected text after the JSON value" },
 	{ "{\"a\":", "ends inside the JSON value" },
@@ -193,7 +188,7 @@ static void test_parse_table(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(parse_cases) / sizeof(parse_cases[0]); i++) {
-		struct json_object *v = (struct json_object *)&v;  /* must be reset */
+		struct json_object *v = (struct json_object *)&v; /* must be reset */
 		cfl_errbuf_t why = { CFL_OK, "" };
 		cfl_rc_t rc = cfl_json_parse(parse_cases[i].text, strlen(parse_cases[i].text), &v, &why);
 
@@ -205,7 +200,8 @@ static void test_parse_table(void **state)
 			assert_int_not_equal(rc, CFL_OK);
 			assert_null(v);
 			if (strstr(why.msg, parse_cases[i].error) == NULL)
-				fail_msg("%s: expected \"%s\" in \"%s\"", parse_cases[i].text, parse_cases[i].error, why.msg);
+				fail_msg("%s: expected \"%s\" in \"%s\"", parse_cases[i].text, parse_cases[i].error,
+				         why.msg);
 		}
 	}
 }
@@ -226,12 +222,9 @@ static void test_parse_after_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_prune_table),
-		cmocka_unit_test(test_equal_table),
-		cmocka_unit_test(test_keyword_table),
-		cmocka_unit_test(test_pick),
-		cmocka_unit_test(test_put_semantics),
-		cmocka_unit_test(test_parse_table),
+		cmocka_unit_test(test_prune_table),         cmocka_unit_test(test_equal_table),
+		cmocka_unit_test(test_keyword_table),       cmocka_unit_test(test_pick),
+		cmocka_unit_test(test_put_semantics),       cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_parse_after_failure),
 	};
 

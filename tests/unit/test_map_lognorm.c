@@ -43,7 +43,7 @@ static int teardown(void **state)
 }
 
 struct uri_case {
-	const char *uri, *name;  /* name NULL: no user.name */
+	const char *uri, *name; /* name NULL: no user.name */
 };
 
 static const struct uri_case uri_cases[] = {
@@ -51,12 +51,12 @@ static const struct uri_case uri_cases[] = {
 	{ "/admin/users/viewuser.action?username=admin123", "admin123" },
 	{ "/x?username=a.b_c-D9", "a.b_c-D9" },
 	{ "/x?username=", NULL },
-	{ "/x?username=j%C3%BCrgen", NULL },          /* not URL-decoded: '%' is not a name char */
-	{ "/x?username=j\xc3\xbcrgen", NULL },        /* UTF-8: no match, and no crash */
-	{ "/x?username=admin&x=1", NULL },            /* must END with the name */
-	{ "/x?x=1&username=admin", NULL },            /* "&username=" is not "?username=" */
+	{ "/x?username=j%C3%BCrgen", NULL },   /* not URL-decoded: '%' is not a name char */
+	{ "/x?username=j\xc3\xbcrgen", NULL }, /* UTF-8: no match, and no crash */
+	{ "/x?username=admin&x=1", NULL },     /* must END with the name */
+	{ "/x?x=1&username=admin", NULL },     /* "&username=" is not "?username=" */
 	{ "/x?a=1?username=bob", "bob" },
-	{ "/x?username=a?username=b", "b" },          /* the last one: the URI ends with it */
+	{ "/x?username=a?username=b", "b" }, /* the last one: the URI ends with it */
 	{ "/x?username=a b", NULL },
 	{ "http://confluence.internal:8090/display/ASDF", NULL },
 	{ "?username=x", "x" },
@@ -150,12 +150,12 @@ static void test_url_host_table(void **state)
 
 struct prefix_case {
 	const char *msg;
-	long off;  /* where the JSON part starts, -1: no rule matches */
+	long off; /* where the JSON part starts, -1: no rule matches */
 };
 
 static const struct prefix_case prefix_cases[] = {
 	{ "@cee:{\"a\":1}", 5 },
-	{ "@cee: {\"a\":1}", 5 },          /* the caller skips the blank */
+	{ "@cee: {\"a\":1}", 5 }, /* the caller skips the blank */
 	{ "confluence-audit: {\"a\":1}", 17 },
 	{ "confluence-audit[4242]: {\"a\":1}", 23 },
 	{ "no json, no colon", -1 },
@@ -176,7 +176,7 @@ static void test_find_json_table(void **state)
 				fail_msg("\"%s\": expected no match, got offset %zu", prefix_cases[i].msg, off);
 		} else if (rc != 0 || off != (size_t)prefix_cases[i].off) {
 			fail_msg("\"%s\": expected offset %ld, got rc %d offset %zu", prefix_cases[i].msg,
-				prefix_cases[i].off, rc, off);
+			         prefix_cases[i].off, rc, off);
 		}
 	}
 }
@@ -210,7 +210,7 @@ static void temp_rulebase(char *path, size_t len, const char *text)
 
 struct bad_rb {
 	const char *what, *text;
-	const char *error;  /* expected message after "<path>" */
+	const char *error; /* expected message after "<path>" */
 };
 
 static const struct bad_rb bad_rbs[] = {
@@ -267,13 +267,14 @@ static void test_memo_is_per_rulebase(void **state)
 	char path[512], out[64];
 	cfl_errbuf_t err;
 
-	temp_rulebase(path, sizeof(path),
-		"version=2\n"
-		"prefix=uri|\n"
-		"rule=username:%-:string-to{\"extradata\":\"?username=\"}%?username=%username:rest%\n"
-		"rule=username,alt:%-:string-to{\"extradata\":\"?user=\"}%?user=%username:rest%\n"
-		"prefix=url|\n"
-		"rule=host:%-:char-to{\"extradata\":\":\"}%://%host:char-sep{\"extradata\":\":/?#@\"}%%-:rest%\n");
+	temp_rulebase(
+	        path, sizeof(path),
+	        "version=2\n"
+	        "prefix=uri|\n"
+	        "rule=username:%-:string-to{\"extradata\":\"?username=\"}%?username=%username:rest%\n"
+	        "rule=username,alt:%-:string-to{\"extradata\":\"?user=\"}%?user=%username:rest%\n"
+	        "prefix=url|\n"
+	        "rule=host:%-:char-to{\"extradata\":\":\"}%://%host:char-sep{\"extradata\":\":/?#@\"}%%-:rest%\n");
 	assert_int_equal(cfl_lognorm_load(path, &other, &err), 0);
 	unlink(path);
 	assert_int_equal(cfl_lognorm_uri_username(shipped, "/v?user=zed", 11, out, sizeof(out)), 0);
@@ -286,14 +287,10 @@ static void test_memo_is_per_rulebase(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_uri_username_table),
-		cmocka_unit_test(test_uri_long),
-		cmocka_unit_test(test_url_host_table),
-		cmocka_unit_test(test_find_json_table),
-		cmocka_unit_test(test_find_json_long),
-		cmocka_unit_test(test_broken_rulebases),
-		cmocka_unit_test(test_missing_rulebase),
-		cmocka_unit_test(test_memo_is_per_rulebase),
+		cmocka_unit_test(test_uri_username_table), cmocka_unit_test(test_uri_long),
+		cmocka_unit_test(test_url_host_table),     cmocka_unit_test(test_find_json_table),
+		cmocka_unit_test(test_find_json_long),     cmocka_unit_test(test_broken_rulebases),
+		cmocka_unit_test(test_missing_rulebase),   cmocka_unit_test(test_memo_is_per_rulebase),
 	};
 
 	return cmocka_run_group_tests_name("cfl_lognorm_t", tests, setup, teardown);

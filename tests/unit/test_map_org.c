@@ -17,11 +17,12 @@
 #include "cfl_map_org.h"
 #include "cfl_json_util.h"
 
-#define LOGIN "{\"type\":\"events\",\"id\":\"a1000001-0000-4000-8000-000000000001\",\"attributes\":{" \
-	"\"time\":\"2026-05-19T10:00:00.000Z\",\"processedAt\":\"2026-05-19T10:00:01.000Z\"," \
+#define LOGIN                                                                                                 \
+	"{\"type\":\"events\",\"id\":\"a1000001-0000-4000-8000-000000000001\",\"attributes\":{"               \
+	"\"time\":\"2026-05-19T10:00:00.000Z\",\"processedAt\":\"2026-05-19T10:00:01.000Z\","                 \
 	"\"action\":\"user_login_failed\",\"actor\":{\"id\":\"712020:aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa\"," \
-	"\"name\":\"Alice\",\"email\":\"alice@example.com\",\"onBehalfOf\":{\"name\":\"Alice\"," \
-	"\"email\":\"ops@example.com\"}},\"location\":{\"ip\":\"198.51.100.10\",\"geo\":\"\"}}," \
+	"\"name\":\"Alice\",\"email\":\"alice@example.com\",\"onBehalfOf\":{\"name\":\"Alice\","              \
+	"\"email\":\"ops@example.com\"}},\"location\":{\"ip\":\"198.51.100.10\",\"geo\":\"\"}},"              \
 	"\"message\":{\"content\":\"Alice failed to log in\",\"format\":\"simple\"}}"
 
 static char categories[4096];
@@ -105,7 +106,8 @@ static void test_shapes(void **state)
 	assert_int_equal(shape_of("{\"data\":[],\"meta\":{\"next\":null}}"), CFL_ORG_PAGE);
 	assert_int_equal(shape_of("{\"data\":[{}],\"links\":{}}"), CFL_ORG_PAGE);
 	/* not org: a Confluence event, a near miss of each tell-tale */
-	assert_int_equal(shape_of("{\"timestamp\":\"2021-01-01T00:00:00Z\",\"type\":{\"action\":\"x\"}}"), CFL_ORG_NONE);
+	assert_int_equal(shape_of("{\"timestamp\":\"2021-01-01T00:00:00Z\",\"type\":{\"action\":\"x\"}}"),
+	                 CFL_ORG_NONE);
 	assert_int_equal(shape_of("{\"type\":\"events\",\"attributes\":{\"time\":\"x\"}}"), CFL_ORG_NONE);
 	assert_int_equal(shape_of("{\"id\":\"1\",\"type\":\"event\",\"attributes\":{\"time\":\"x\"}}"), CFL_ORG_NONE);
 	assert_int_equal(shape_of("{\"id\":\"1\",\"type\":\"events\",\"attributes\":[]}"), CFL_ORG_NONE);
@@ -118,8 +120,8 @@ static void test_shapes(void **state)
 static void test_not_taken(void **state)
 {
 	static const char *const msgs[] = {
-		"{\"timestamp\":\"2021-01-01T00:00:00Z\",\"summary\":\"events\"}",  /* says events, not org */
-		"{\"type\": \"events\",\"id\":\"1\",\"attributes\":{\"time\":",         /* broken, not compact */
+		"{\"timestamp\":\"2021-01-01T00:00:00Z\",\"summary\":\"events\"}", /* says events, not org */
+		"{\"type\": \"events\",\"id\":\"1\",\"attributes\":{\"time\":",    /* broken, not compact */
 		"{\"creationDate\":1637624602000}",
 	};
 	cfl_map_org_t *org = new_org(0);
@@ -154,18 +156,19 @@ static void test_event(void **state)
 	assert_string_equal(text(get(d, "event", "created", NULL)), "\"2026-05-19T10:00:01.000Z\"");
 	assert_string_equal(text(get(d, "event", "id", NULL)), "\"a1000001-0000-4000-8000-000000000001\"");
 	assert_string_equal(text(get(d, "event", "kind", NULL)), "\"event\"");
-	assert_string_equal(text(get(d, "event", "outcome", NULL)), "\"failure\"");  /* prefix rule */
-	assert_null(get(d, "event", "original", NULL));                              /* decision 1 */
+	assert_string_equal(text(get(d, "event", "outcome", NULL)), "\"failure\""); /* prefix rule */
+	assert_null(get(d, "event", "original", NULL));                             /* decision 1 */
 	assert_string_equal(text(get(d, "user", NULL)), "{\"id\":\"712020:aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa\","
-		"\"name\":\"Alice\",\"email\":\"alice@example.com\"}");
+	                                                "\"name\":\"Alice\",\"email\":\"alice@example.com\"}");
 	/* each once, in order: user.name, user.email, on_behalf_of.name, .email */
-	assert_string_equal(text(get(d, "related", NULL)),
-		"{\"ip\":[\"198.51.100.10\"],\"user\":[\"Alice\",\"alice@example.com\",\"ops@example.com\"]}");
-	assert_string_equal(text(get(d, "source", NULL)), "{\"ip\":\"198.51.100.10\"}");  /* no ASN db */
-	assert_null(get(d, "atlassian_cloud", "audit", "location", NULL));             /* "" dropped */
+	assert_string_equal(
+	        text(get(d, "related", NULL)),
+	        "{\"ip\":[\"198.51.100.10\"],\"user\":[\"Alice\",\"alice@example.com\",\"ops@example.com\"]}");
+	assert_string_equal(text(get(d, "source", NULL)), "{\"ip\":\"198.51.100.10\"}"); /* no ASN db */
+	assert_null(get(d, "atlassian_cloud", "audit", "location", NULL));               /* "" dropped */
 	assert_string_equal(text(get(d, "tags", NULL)), "[\"forwarded\",\"atlassian_cloud-audit\"]");
 	assert_string_equal(text(get(d, "data_stream", NULL)),
-		"{\"type\":\"logs\",\"dataset\":\"atlassian_cloud.audit\",\"namespace\":\"prod\"}");
+	                    "{\"type\":\"logs\",\"dataset\":\"atlassian_cloud.audit\",\"namespace\":\"prod\"}");
 	assert_string_equal(text(get(d, "input", NULL)), "{\"type\":\"imconfluence\"}");
 	assert_string_equal(text(get(d, "ecs", "version", NULL)), "\"9.3.0\"");
 	json_object_put(d);
@@ -176,8 +179,8 @@ static void test_event(void **state)
 static void test_original_byte_for_byte(void **state)
 {
 	static const char msg[] = "{ \"type\" : \"events\", \"id\":\"x\",\"attributes\":{\"time\":"
-		"\"2026-05-19T10:00:00Z\",\"action\":\"caf\\u00e9\",\"context\":[1.50, 1e3, -0, "
-		"18446744073709551616]}}";
+	                          "\"2026-05-19T10:00:00Z\",\"action\":\"caf\\u00e9\",\"context\":[1.50, 1e3, -0, "
+	                          "18446744073709551616]}}";
 	cfl_map_org_t *org = new_org(1);
 	cfl_map_result_t res;
 
@@ -185,20 +188,23 @@ static void test_original_byte_for_byte(void **state)
 	assert_int_equal(map(org, msg, &res), CFL_MAP_OK);
 	assert_string_equal(json_object_get_string(get(res.doc, "event", "original", NULL)), msg);
 	assert_string_equal(text(get(res.doc, "tags", NULL)),
-		"[\"forwarded\",\"atlassian_cloud-audit\",\"preserve_original_event\"]");
+	                    "[\"forwarded\",\"atlassian_cloud-audit\",\"preserve_original_event\"]");
 	assert_string_equal(text(get(res.doc, "event", "action", NULL)), "\"caf\xc3\xa9\"");
 	assert_string_equal(text(get(res.doc, "atlassian_cloud", "audit", "context", NULL)),
-		"[1.50,1e3,0,18446744073709551616]");
+	                    "[1.50,1e3,0,18446744073709551616]");
 	json_object_put(res.doc);
 	cfl_map_org_free(org);
 }
 
 /* Decision 4: a failure is a pipeline_error document with the message. */
-#define AND_SO_ON " and so on and so on and so on and so on and so on and so on and so on and so on" \
+#define AND_SO_ON                                                                          \
+	" and so on and so on and so on and so on and so on and so on and so on and so on" \
 	" and so on and so on"
 static void test_malformed(void **state)
 {
-	static const struct { const char *msg, *error; } cases[] = {
+	static const struct {
+		const char *msg, *error;
+	} cases[] = {
 		{ "{\"type\":\"events\",\"id\":\"1\",\"attributes\":{\"action\":\"user_login\"}}",
 		  "no usable timestamp: organization audit event without \"attributes.time\"" },
 		{ "{\"type\":\"events\",\"id\":\"1\",\"attributes\":{\"time\":\"2026-13-40T99:00:00Z\",\"action\":\"a\"}}",
@@ -207,7 +213,8 @@ static void test_malformed(void **state)
 		{ "{\"type\":\"events\",\"id\":\"1\",\"attributes\":{\"time\":1779184800000}}",
 		  "no usable timestamp: organization audit event's \"attributes.time\" \"1779184800000\" is "
 		  "not an ISO 8601 date-time within years 0000-9999" },
-		{ "{\"type\":\"events\",\"id\":\"1\",\"attributes\":{\"time\":\"2026-05-19T10:00:00.000Z" AND_SO_ON "\"}}",
+		{ "{\"type\":\"events\",\"id\":\"1\",\"attributes\":{\"time\":\"2026-05-19T10:00:00.000Z" AND_SO_ON
+		  "\"}}",
 		  /* too long for a date: cut to 64 bytes in the message */
 		  "no usable timestamp: organization audit event's \"attributes.time\" \"2026-05-19T10:00:00.000Z "
 		  "and so on and so on and so on and so on...\" is not an ISO 8601 date-time within years 0000-9999" },
@@ -268,7 +275,7 @@ static void test_setup_error(void **state)
 	assert_null(org);
 	assert_string_equal(err.msg, "/nonexistent/org.json: cannot open categories file: No such file or directory");
 	o = opts(0);
-	o.categories = "/nonexistent/confluence-categories.json";   /* the org table is looked up beside it */
+	o.categories = "/nonexistent/confluence-categories.json"; /* the org table is looked up beside it */
 	/* and then in the installed directory, $CFL_RULEBASES: one without it
 	 * here, whatever this machine has installed */
 	saved = getenv("CFL_RULEBASES") != NULL ? strdup(getenv("CFL_RULEBASES")) : NULL;
@@ -280,18 +287,15 @@ static void test_setup_error(void **state)
 		unsetenv("CFL_RULEBASES");
 	free(saved);
 	assert_string_equal(err.msg, "/nonexistent/atlassian-cloud-categories.json: cannot open categories file: "
-		"No such file or directory");
+	                             "No such file or directory");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shapes),
-		cmocka_unit_test(test_not_taken),
-		cmocka_unit_test(test_event),
-		cmocka_unit_test(test_original_byte_for_byte),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_empty_page),
+		cmocka_unit_test(test_shapes),      cmocka_unit_test(test_not_taken),
+		cmocka_unit_test(test_event),       cmocka_unit_test(test_original_byte_for_byte),
+		cmocka_unit_test(test_malformed),   cmocka_unit_test(test_empty_page),
 		cmocka_unit_test(test_setup_error),
 	};
 

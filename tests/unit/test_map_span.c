@@ -117,8 +117,8 @@ static void test_members_last_wins_null_is_absent(void **state)
 	assert_int_equal(v.len, 1);
 	assert_memory_equal(v.p, "2", 1);
 	assert_false(cfl_span_get(root, "b", &v));
-	assert_false(cfl_span_get(root, "c", &v));   /* last value null */
-	assert_true(cfl_span_get(root, "d", &v));    /* escaped name */
+	assert_false(cfl_span_get(root, "c", &v)); /* last value null */
+	assert_true(cfl_span_get(root, "d", &v));  /* escaped name */
 	assert_false(cfl_span_get(root, "zz", &v));
 	cfl_span_pick(root, names, 4, out);
 	assert_memory_equal(out[0].p, "2", 1);
@@ -129,8 +129,8 @@ static void test_members_last_wins_null_is_absent(void **state)
 
 /* Keywords: the text cfl_json_keyword gives for the tokener's value. */
 static const char *const keywords[] = {
-	"\"s\"", "\"\"", "12", "-0", "1.50", "1e5", "99999999999999999999", "true", "false", "null",
-	"{}", "[1]", "\"\\u00e9\"",
+	"\"s\"", "\"\"",  "12",   "-0", "1.50", "1e5",         "99999999999999999999",
+	"true",  "false", "null", "{}", "[1]",  "\"\\u00e9\"",
 };
 
 static void test_keywords_are_the_trees(void **state)
@@ -220,8 +220,7 @@ static void test_depth_is_the_tokeners(void **state)
 	snprintf(deeper, sizeof(deeper), "[%s]", deep);
 	assert_int_equal(cfl_jscan_document_depth(deep, strlen(deep), CFL_SPAN_MAX_DEPTH, &root, &err), CFL_OK);
 	json_object_put(tokener(deep));
-	assert_int_not_equal(cfl_jscan_document_depth(deeper, strlen(deeper), CFL_SPAN_MAX_DEPTH, &root, &err),
-		CFL_OK);
+	assert_int_not_equal(cfl_jscan_document_depth(deeper, strlen(deeper), CFL_SPAN_MAX_DEPTH, &root, &err), CFL_OK);
 	{
 		struct json_object *v = NULL;
 
@@ -249,9 +248,18 @@ static const char *const literals[][2] = {
 };
 
 static const char *const keyword_literals[][2] = {
-	{ "\"s\"", "s" }, { "\"\"", "" }, { "\"\\u00e9\"", "\xc3\xa9" }, { "12", "12" }, { "-0", "-0" },
-	{ "12.0", "12.0" }, { "99999999999999999999", "99999999999999999999" }, { "true", "true" },
-	{ "false", "false" }, { "null", NULL }, { "{}", NULL }, { "[1]", NULL },
+	{ "\"s\"", "s" },
+	{ "\"\"", "" },
+	{ "\"\\u00e9\"", "\xc3\xa9" },
+	{ "12", "12" },
+	{ "-0", "-0" },
+	{ "12.0", "12.0" },
+	{ "99999999999999999999", "99999999999999999999" },
+	{ "true", "true" },
+	{ "false", "false" },
+	{ "null", NULL },
+	{ "{}", NULL },
+	{ "[1]", NULL },
 };
 
 static void test_literal_readers(void **state)
@@ -260,7 +268,7 @@ static void test_literal_readers(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		if (i != 2)   /* values[2]: integers beyond int64 */
+		if (i != 2) /* values[2]: integers beyond int64 */
 			assert_same(values[i], "tokener", tokener(values[i]), cfl_span_json_literal(scan(values[i])));
 	}
 	for (i = 0; i < sizeof(literals) / sizeof(literals[0]); i++) {

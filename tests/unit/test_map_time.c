@@ -22,38 +22,38 @@ struct iso_case {
 
 static const struct iso_case iso_cases[] = {
 	{ "2021-11-23T00:44:36.398Z", 1, T0 },
-	{ "2021-11-23T02:44:36.398+02:00", 1, T0 },        /* offsets are converted to UTC */
+	{ "2021-11-23T02:44:36.398+02:00", 1, T0 }, /* offsets are converted to UTC */
 	{ "2021-11-23T02:44:36.398+0200", 1, T0 },
 	{ "2021-11-23T02:44:36.398+02", 1, T0 },
 	{ "2021-11-22T19:14:36.398-05:30", 1, T0 },
 	{ "2021-11-23T00:44:36.398-00:00", 1, T0 },
-	{ "2021-11-23T00:44:36.398", 1, T0 },              /* no zone: UTC, as Elasticsearch */
-	{ "2021-11-23T00:44:36.398999999Z", 1, T0 },       /* truncated, not rounded */
+	{ "2021-11-23T00:44:36.398", 1, T0 },        /* no zone: UTC, as Elasticsearch */
+	{ "2021-11-23T00:44:36.398999999Z", 1, T0 }, /* truncated, not rounded */
 	{ "2021-11-23T00:44:36.3989Z", 1, T0 },
-	{ "2021-11-23T00:44:36.39Z", 1, T0 - 8 },          /* .39 is 390 ms */
+	{ "2021-11-23T00:44:36.39Z", 1, T0 - 8 }, /* .39 is 390 ms */
 	{ "2021-11-23T00:44:36.3Z", 1, T0 - 98 },
 	{ "2021-11-23T00:44:36Z", 1, T0 - 398 },
 	{ "2021-11-23T00:44Z", 1, T0 - 36398 },
-	{ "2021-11-23", 1, T0 - 2676398 },                  /* a date alone is its midnight */
-	{ "2021-11-23t00:44:36,398z", 1, T0 },             /* lower case, decimal comma */
+	{ "2021-11-23", 1, T0 - 2676398 },     /* a date alone is its midnight */
+	{ "2021-11-23t00:44:36,398z", 1, T0 }, /* lower case, decimal comma */
 	{ "2021-11-23 00:44:36.398Z", 1, T0 },
-	{ "2020-02-29T12:00:00Z", 1, 1582977600000LL },     /* leap day */
-	{ "1969-12-31T23:59:59.999Z", 1, -1 },              /* before the epoch */
+	{ "2020-02-29T12:00:00Z", 1, 1582977600000LL }, /* leap day */
+	{ "1969-12-31T23:59:59.999Z", 1, -1 },          /* before the epoch */
 	{ "1970-01-01T00:00:00Z", 1, 0 },
 	{ "0000-01-01T00:00:00Z", 1, CFL_TIME_MIN_MS },
 	{ "9999-12-31T23:59:59.999Z", 1, CFL_TIME_MAX_MS },
 	{ "2021-11-23T00:44:36.398+18:00", 1, T0 - 18 * 3600000LL },
-	{ "0000-01-01T00:00:00+01:00", 0, 0 },              /* before year 0 in UTC */
-	{ "9999-12-31T23:59:59-01:00", 0, 0 },              /* after year 9999 in UTC */
+	{ "0000-01-01T00:00:00+01:00", 0, 0 }, /* before year 0 in UTC */
+	{ "9999-12-31T23:59:59-01:00", 0, 0 }, /* after year 9999 in UTC */
 	{ "", 0, 0 },
 	{ "2021-11-23T", 0, 0 },
 	{ "2021-13-01T00:00:00Z", 0, 0 },
 	{ "2021-00-01T00:00:00Z", 0, 0 },
-	{ "2021-02-29T00:00:00Z", 0, 0 },                   /* not a leap year */
+	{ "2021-02-29T00:00:00Z", 0, 0 }, /* not a leap year */
 	{ "2021-04-31T00:00:00Z", 0, 0 },
 	{ "2021-11-23T24:00:00Z", 0, 0 },
 	{ "2021-11-23T00:60:00Z", 0, 0 },
-	{ "2021-11-23T00:44:60Z", 0, 0 },                   /* no leap seconds, as Java */
+	{ "2021-11-23T00:44:60Z", 0, 0 }, /* no leap seconds, as Java */
 	{ "2021-11-23T00:44:36.Z", 0, 0 },
 	{ "2021-11-23T00:44:36.398+19:00", 0, 0 },
 	{ "2021-11-23T00:44:36.398+02:60", 0, 0 },
@@ -78,8 +78,8 @@ static void test_iso8601_table(void **state)
 
 		if (c->ok) {
 			if (rc != 0 || ms != c->ms)
-				fail_msg("\"%s\": expected %lld, got rc %d ms %lld", c->text,
-					(long long)c->ms, rc, (long long)ms);
+				fail_msg("\"%s\": expected %lld, got rc %d ms %lld", c->text, (long long)c->ms, rc,
+				         (long long)ms);
 		} else if (rc == 0) {
 			fail_msg("\"%s\": expected a rejection, got %lld", c->text, (long long)ms);
 		}
@@ -95,7 +95,7 @@ static void test_iso8601_uses_len(void **state)
 	(void)state;
 	assert_int_equal(cfl_time_parse_iso8601(buf, 24, &ms), 0);
 	assert_true(ms == T0);
-	assert_int_equal(cfl_time_parse_iso8601(buf, 23, &ms), 0);  /* without the Z: UTC anyway */
+	assert_int_equal(cfl_time_parse_iso8601(buf, 23, &ms), 0); /* without the Z: UTC anyway */
 }
 
 struct nano_case {
@@ -105,19 +105,19 @@ struct nano_case {
 };
 
 static const struct nano_case nano_cases[] = {
-	{ 1637624602, 54000000, 1, 1637624602054LL },   /* .054, not .540 (Elastic's bug) */
+	{ 1637624602, 54000000, 1, 1637624602054LL }, /* .054, not .540 (Elastic's bug) */
 	{ 1637624567, 332000000, 1, 1637624567332LL },
 	{ 1637624567, 0, 1, 1637624567000LL },
-	{ 1637624567, 999999999, 1, 1637624567999LL },   /* truncated */
+	{ 1637624567, 999999999, 1, 1637624567999LL }, /* truncated */
 	{ 1637624567, 1, 1, 1637624567000LL },
 	{ 1637624567, 999999, 1, 1637624567000LL },
 	{ 1637624567, 1000000, 1, 1637624567001LL },
-	{ -1, 500000000, 1, -500 },                       /* -1 s + 0.5 s */
+	{ -1, 500000000, 1, -500 }, /* -1 s + 0.5 s */
 	{ 0, 0, 1, 0 },
 	{ 1637624567, -1, 0, 0 },
 	{ 1637624567, 1000000000, 0, 0 },
-	{ 253402300800LL, 0, 0, 0 },                      /* year 10000 */
-	{ INT64_MAX, 0, 0, 0 },                           /* no overflow */
+	{ 253402300800LL, 0, 0, 0 }, /* year 10000 */
+	{ INT64_MAX, 0, 0, 0 },      /* no overflow */
 	{ INT64_MIN, 0, 0, 0 },
 };
 
@@ -134,7 +134,7 @@ static void test_epoch_nano_table(void **state)
 		if (c->ok) {
 			if (rc != 0 || ms != c->ms)
 				fail_msg("{%lld, %lld}: expected %lld, got rc %d ms %lld", (long long)c->sec,
-					(long long)c->nano, (long long)c->ms, rc, (long long)ms);
+				         (long long)c->nano, (long long)c->ms, rc, (long long)ms);
 		} else if (rc == 0) {
 			fail_msg("{%lld, %lld}: expected a rejection", (long long)c->sec, (long long)c->nano);
 		}
@@ -143,7 +143,7 @@ static void test_epoch_nano_table(void **state)
 
 struct fmt_case {
 	int64_t ms;
-	const char *text;  /* NULL: out of range */
+	const char *text; /* NULL: out of range */
 };
 
 static const struct fmt_case fmt_cases[] = {
@@ -208,12 +208,9 @@ static void test_format_small_buffer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_iso8601_table),
-		cmocka_unit_test(test_iso8601_uses_len),
-		cmocka_unit_test(test_epoch_nano_table),
-		cmocka_unit_test(test_format_table),
-		cmocka_unit_test(test_format_parse_roundtrip),
-		cmocka_unit_test(test_format_small_buffer),
+		cmocka_unit_test(test_iso8601_table),          cmocka_unit_test(test_iso8601_uses_len),
+		cmocka_unit_test(test_epoch_nano_table),       cmocka_unit_test(test_format_table),
+		cmocka_unit_test(test_format_parse_roundtrip), cmocka_unit_test(test_format_small_buffer),
 	};
 
 	return cmocka_run_group_tests_name("cfl_time", tests, NULL, NULL);

@@ -22,13 +22,11 @@ typedef struct conf {
 } conf_t;
 
 #define CFL_PARAM(...) CFL_PARAM_ROW(conf_t, __VA_ARGS__)
-static const cfl_param_t t[] = {
-	CFL_PARAM("url", STRING, REQUIRED, url, NULL, 0, 0, 0, "(required)")
-	CFL_PARAM("tag", STRING, 0, tag, "confluence-audit", 0, 0, 0, "confluence-audit")
-	CFL_PARAM("pollingInterval", INT, 0, interval, NULL, 60, 1, 604800, "60")
-	CFL_PARAM("verify", BINARY, 0, verify, NULL, 1, 0, 0, "on")
-	CFL_PARAM("list", ARRAY, 0, list, NULL, 0, 0, 0, "[]")
-};
+static const cfl_param_t t[] = { CFL_PARAM("url", STRING, REQUIRED, url, NULL, 0, 0, 0, "(required)") CFL_PARAM(
+	"tag", STRING, 0, tag, "confluence-audit", 0, 0, 0, "confluence-audit")
+	                                 CFL_PARAM("pollingInterval", INT, 0, interval, NULL, 60, 1, 604800, "60")
+	                                         CFL_PARAM("verify", BINARY, 0, verify, NULL, 1, 0, 0, "on")
+	                                                 CFL_PARAM("list", ARRAY, 0, list, NULL, 0, 0, 0, "[]") };
 #undef CFL_PARAM
 #define N (sizeof(t) / sizeof(t[0]))
 

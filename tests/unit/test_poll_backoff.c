@@ -30,7 +30,7 @@ static const struct {
 	{ "", -1 },
 	{ "soon", -1 },
 	{ "Sun, 06 Nov 1994 08:49:47 GMT", 10000 },
-	{ "Sun, 06 Nov 1994 08:49:00 GMT", 0 },  /* already past */
+	{ "Sun, 06 Nov 1994 08:49:00 GMT", 0 },   /* already past */
 	{ "Mon, 06 Nov 1995 08:49:37 GMT", MAX }, /* a year ahead */
 	{ "Sunday, 06-Nov-94 08:49:37 GMT", -1 }, /* obsolete RFC 850 form */
 	{ "Sun, 06 Nov 1994 08:49:37 UTC", -1 },

@@ -26,7 +26,7 @@ static void reread_is_duplicate_as_often_as_delivered(void **state)
 {
 	cfl_dedup_t *d = cfl_dedup_new(100);
 
-	assert_int_equal(cfl_dedup_is_dup(d, 42, 1), 0); /* unknown */
+	assert_int_equal(cfl_dedup_is_dup(d, 42, 1), 0);         /* unknown */
 	assert_int_equal(cfl_dedup_add(d, 42, 1000, 2), CFL_OK); /* two identical events delivered */
 	assert_int_equal(cfl_dedup_is_dup(d, 42, 2), 1);
 	assert_int_equal(cfl_dedup_is_dup(d, 42, 2), 1);
@@ -57,7 +57,7 @@ static void prune_forgets_entries_below_the_low_mark(void **state)
 		n++;
 	}
 	assert_int_equal(n, 100);
-	assert_int_equal(cfl_dedup_is_dup(d, 1, 9), 0);                       /* ts 1000: gone */
+	assert_int_equal(cfl_dedup_is_dup(d, 1, 9), 0);                         /* ts 1000: gone */
 	assert_int_equal(cfl_dedup_is_dup(d, (cfl_fp_t)450 * 7919u + 1, 9), 1); /* ts 1450: kept */
 	cfl_dedup_free(d);
 }

@@ -32,8 +32,8 @@
 
 typedef struct hs_event {
 	char text[256];
-	int64_t ts;     /* what the window filters on */
-	int always;     /* served whatever the window */
+	int64_t ts; /* what the window filters on */
+	int always; /* served whatever the window */
 } hs_event_t;
 
 typedef struct hs_server {
@@ -107,7 +107,8 @@ static char *answer(hs_server_t *s, const cfl_request_t *req)
 	else
 		start = req->page_cursor != NULL ? (size_t)strtoul(req->page_cursor + 2, NULL, 10) : 0;
 	more = s->endless || start + (size_t)req->limit < n;
-	off += (size_t)snprintf(b + off, cap - off, s->flavor == CFL_FLAVOR_CLOUD ? "{\"results\":[" : "{\"entities\":[");
+	off += (size_t)snprintf(b + off, cap - off,
+	                        s->flavor == CFL_FLAVOR_CLOUD ? "{\"results\":[" : "{\"entities\":[");
 	for (i = 0; i < (size_t)req->limit; i++) {
 		size_t k = s->endless ? (start + i) % n : start + i;
 		if (k >= n)
@@ -173,8 +174,7 @@ static void cycle(cfl_poll_t *p, hs_server_t *s, int64_t now, hs_out_t *out)
 			}
 			assert_int_equal(cfl_poll_commit(p, &err), CFL_OK);
 			break;
-		case CFL_POLL_IDLE:
-			return;
+		case CFL_POLL_IDLE: return;
 		}
 	}
 }
@@ -227,8 +227,8 @@ static void odd_times_on_page_one_never_stop_paging(void **state)
 	p = poller(CFL_FLAVOR_CLOUD, 50, 0);
 	cycle(p, &s, NOW, &o);
 	assert_each_once(&s, &o);
-	assert_int_equal(cfl_poll_stats(p)->odd_time, 2);  /* -1000 and 0 */
-	assert_int_equal(cfl_poll_stats(p)->untimed, 1);   /* the garbled one is no time at all */
+	assert_int_equal(cfl_poll_stats(p)->odd_time, 2); /* -1000 and 0 */
+	assert_int_equal(cfl_poll_stats(p)->untimed, 1);  /* the garbled one is no time at all */
 	assert_int_equal(cfl_poll_stats(p)->guard_stops, 0);
 	assert_cursor_sane(p, NOW);
 	/* a later poll: nothing again, and a new event arrives */
@@ -403,7 +403,10 @@ static void deeply_nested_event_does_not_hold_the_page_back(void **state)
 		for (i = 0; i < k; i++, n++) {
 			if (n == 1) { /* oldest first: good2, the bad one, good1 */
 				assert_int_equal(evs[i].len, strlen(bad) - strlen(strstr(bad, "},{") + 1));
-				assert_int_equal(strncmp(evs[i].json, "{\"timestamp\":\"2026-05-19T09:59:40.000Z\",\"deep\":[[[", 50), 0);
+				assert_int_equal(strncmp(evs[i].json,
+				                         "{\"timestamp\":\"2026-05-19T09:59:40.000Z\",\"deep\":[[[",
+				                         50),
+				                 0);
 			} else {
 				assert_non_null(strstr(evs[i].json, n == 0 ? "good2" : "good1"));
 			}
@@ -588,9 +591,9 @@ static void org_future_event_never_moves_the_checkpoint(void **state)
 	cfl_request_t req;
 	int64_t ck;
 	const char *body =
-		"{\"data\":[{\"id\":\"a\",\"attributes\":{\"time\":\"2026-05-19T09:59:00.000Z\",\"processedAt\":"
-		"\"2026-05-19T09:59:01.000Z\"}},{\"id\":\"evil\",\"attributes\":{\"time\":\"9999-12-31T23:59:59.999Z\","
-		"\"processedAt\":\"9999-12-31T23:59:59.999Z\"}}],\"meta\":{\"next\":null}}";
+	        "{\"data\":[{\"id\":\"a\",\"attributes\":{\"time\":\"2026-05-19T09:59:00.000Z\",\"processedAt\":"
+	        "\"2026-05-19T09:59:01.000Z\"}},{\"id\":\"evil\",\"attributes\":{\"time\":\"9999-12-31T23:59:59.999Z\","
+	        "\"processedAt\":\"9999-12-31T23:59:59.999Z\"}}],\"meta\":{\"next\":null}}";
 
 	cfl_orgwalk_begin(w, NOW);
 	assert_int_equal(org_page(w, body), 2); /* delivered, both */
@@ -662,9 +665,9 @@ static void org_page_over_limit_refused_and_in_page_repeats_once(void **state)
 	/* 500 items, ids i0..i249 twice each */
 	off = (size_t)sprintf(body, "{\"data\":[");
 	for (i = 0; i < 500; i++)
-		off += (size_t)sprintf(body + off,
-		                       "%s{\"id\":\"i%zu\",\"attributes\":{\"processedAt\":\"2026-05-19T09:59:01.000Z\"}}",
-		                       i ? "," : "", i % 250);
+		off += (size_t)sprintf(
+		        body + off, "%s{\"id\":\"i%zu\",\"attributes\":{\"processedAt\":\"2026-05-19T09:59:01.000Z\"}}",
+		        i ? "," : "", i % 250);
 	sprintf(body + off, "],\"meta\":{\"next\":null}}");
 	assert_int_equal(cfl_orgwalk_feed(w, body, strlen(body), &err), CFL_OK);
 	assert_int_equal(cfl_orgwalk_next(w, &req), CFL_ORGWALK_EMIT);

@@ -135,13 +135,14 @@ static void state_files_of_another_url_or_flavor_are_foreign(void **state)
 {
 	char why[256];
 
-	assert_int_equal(cfl_inputcfg_state_foreign("/w/s", "https://a/", "cloud", "https://a/", "cloud", why,
-	                                            sizeof(why)), 0);
-	assert_int_equal(cfl_inputcfg_state_foreign("/w/s", "https://b/", "cloud", "https://a/", "cloud", why,
-	                                            sizeof(why)), 1);
+	assert_int_equal(
+	        cfl_inputcfg_state_foreign("/w/s", "https://a/", "cloud", "https://a/", "cloud", why, sizeof(why)), 0);
+	assert_int_equal(
+	        cfl_inputcfg_state_foreign("/w/s", "https://b/", "cloud", "https://a/", "cloud", why, sizeof(why)), 1);
 	assert_string_equal(why, "state file /w/s belongs to another url (https://b/)");
-	assert_int_equal(cfl_inputcfg_state_foreign("/w/s", "https://a/", "datacenter", "https://a/", "cloud", why,
-	                                            sizeof(why)), 1);
+	assert_int_equal(
+	        cfl_inputcfg_state_foreign("/w/s", "https://a/", "datacenter", "https://a/", "cloud", why, sizeof(why)),
+	        1);
 	assert_string_equal(why, "state file /w/s belongs to another flavor (datacenter)");
 }
 

@@ -474,7 +474,10 @@ static void window_end_is_fixed_per_cycle(void **state)
 static void bad_body_repeats_the_same_request(void **state)
 {
 	static const char *const bodies[] = {
-		"<html>502 Bad Gateway</html>", "{\"results\":[{\"creationDate\":1", "", "{\"entities\":[]}",
+		"<html>502 Bad Gateway</html>",
+		"{\"results\":[{\"creationDate\":1",
+		"",
+		"{\"entities\":[]}",
 	};
 	cfl_poll_cfg_t c = cfg_for(CFL_FLAVOR_CLOUD, 100);
 	cfl_request_t r1, r2;

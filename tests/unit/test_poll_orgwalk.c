@@ -37,8 +37,10 @@ static void ev(char *out, size_t len, const char *id, int64_t t, int64_t p)
 	cfl_time_format_ms(p, pi, sizeof(pi));
 	if (id != NULL)
 		snprintf(idm, sizeof(idm), "\"id\":\"%s\",", id);
-	snprintf(out, len, "{\"type\":\"events\",%s\"attributes\":{\"time\":\"%s\",\"processedAt\":\"%s\","
-	         "\"action\":\"user_login\"},\"message\":{\"content\":\"x\"}}", idm, ti, pi);
+	snprintf(out, len,
+	         "{\"type\":\"events\",%s\"attributes\":{\"time\":\"%s\",\"processedAt\":\"%s\","
+	         "\"action\":\"user_login\"},\"message\":{\"content\":\"x\"}}",
+	         idm, ti, pi);
 }
 
 /* A page of n events e<first>..; ids "e<k>", time = processedAt - 1 s. */
@@ -56,8 +58,10 @@ static const char *page(int first, int n, int64_t p0, const char *next)
 		off += (size_t)snprintf(page_buf + off, sizeof(page_buf) - off, "%s%s", k ? ", " : "", one);
 	}
 	if (next != NULL)
-		snprintf(page_buf + off, sizeof(page_buf) - off, "], \"links\": {}, \"meta\": {\"next\": \"%s\", "
-		         "\"page_size\": 2}}", next);
+		snprintf(page_buf + off, sizeof(page_buf) - off,
+		         "], \"links\": {}, \"meta\": {\"next\": \"%s\", "
+		         "\"page_size\": 2}}",
+		         next);
 	else
 		snprintf(page_buf + off, sizeof(page_buf) - off, "], \"links\": {}, \"meta\": {\"next\": null}}");
 	return page_buf;
@@ -404,17 +408,24 @@ static void version_1_state_gives_the_checkpoint(void **state)
 
 static void bad_version_2_members_are_corrupt(void **state)
 {
-	static const struct { const char *text, *why; } cases[] = {
+	static const struct {
+		const char *text, *why;
+	} cases[] = {
 		{ "{\"version\":2,\"base_url\":\"u\",\"flavor\":\"organization\",\"cursor\":null,\"low\":null,"
-		  "\"fingerprints\":[]}", "no \"api_cursor\"" },
+		  "\"fingerprints\":[]}",
+		  "no \"api_cursor\"" },
 		{ "{\"version\":2,\"base_url\":\"u\",\"flavor\":\"organization\",\"cursor\":null,\"low\":null,"
-		  "\"fingerprints\":[],\"api_cursor\":5,\"walk_to\":null,\"ids\":[]}", "\"api_cursor\" is neither" },
+		  "\"fingerprints\":[],\"api_cursor\":5,\"walk_to\":null,\"ids\":[]}",
+		  "\"api_cursor\" is neither" },
 		{ "{\"version\":2,\"base_url\":\"u\",\"flavor\":\"organization\",\"cursor\":null,\"low\":null,"
-		  "\"fingerprints\":[],\"api_cursor\":null,\"walk_to\":\"x\",\"ids\":[]}", "\"walk_to\" is neither" },
+		  "\"fingerprints\":[],\"api_cursor\":null,\"walk_to\":\"x\",\"ids\":[]}",
+		  "\"walk_to\" is neither" },
 		{ "{\"version\":2,\"base_url\":\"u\",\"flavor\":\"organization\",\"cursor\":null,\"low\":null,"
-		  "\"fingerprints\":[],\"api_cursor\":null,\"walk_to\":null,\"ids\":[[\"a\"]]}", "id 0 is not" },
+		  "\"fingerprints\":[],\"api_cursor\":null,\"walk_to\":null,\"ids\":[[\"a\"]]}",
+		  "id 0 is not" },
 		{ "{\"version\":2,\"base_url\":\"u\",\"flavor\":\"organization\",\"cursor\":null,\"low\":null,"
-		  "\"fingerprints\":[],\"api_cursor\":null,\"walk_to\":null,\"ids\":[[\"\",5]]}", "id 0 is empty" },
+		  "\"fingerprints\":[],\"api_cursor\":null,\"walk_to\":null,\"ids\":[[\"\",5]]}",
+		  "id 0 is empty" },
 	};
 	cfl_errbuf_t err;
 	cfl_state_t st;
@@ -439,7 +450,7 @@ static void id_set_is_exact_pruned_and_bounded(void **state)
 	assert_non_null(s);
 	assert_int_equal(cfl_idset_add(s, "abc", 3, 10), CFL_OK);
 	assert_int_equal(cfl_idset_has(s, "abc", 3), 1);
-	assert_int_equal(cfl_idset_has(s, "ab", 2), 0);      /* exact: no prefix match */
+	assert_int_equal(cfl_idset_has(s, "ab", 2), 0); /* exact: no prefix match */
 	assert_int_equal(cfl_idset_has(s, "abd", 3), 0);
 	assert_int_equal(cfl_idset_add(s, "", 0, 10), CFL_EINVAL);
 	assert_int_equal(cfl_idset_add(s, "abc", 3, 20), CFL_OK); /* again: keeps the later time */

@@ -89,8 +89,9 @@ static char *make_page(const lines_t *ls, size_t n, int dc, int pretty, const ch
 static void dc_fixture_events_are_kept_exactly_with_times(void **state)
 {
 	lines_t ls = read_fixture("test-audit-api.log");
-	const char *tail = ",\"pagingInfo\":{\"lastPage\":false,\"nextPageOffset\":0,\"nextPageCursor\":\"1637628276398,179\","
-	                   "\"nextPageLink\":\"http://h:8090/rest/auditing/1.0/events?offset=0&limit=2&pageCursor=1637628276398,179\",\"size\":2}";
+	const char *tail =
+	        ",\"pagingInfo\":{\"lastPage\":false,\"nextPageOffset\":0,\"nextPageCursor\":\"1637628276398,179\","
+	        "\"nextPageLink\":\"http://h:8090/rest/auditing/1.0/events?offset=0&limit=2&pageCursor=1637628276398,179\",\"size\":2}";
 	cfl_errbuf_t err;
 	cfl_page_t pg;
 	int pretty;
@@ -120,8 +121,9 @@ static void dc_fixture_events_are_kept_exactly_with_times(void **state)
 static void cloud_fixture_events_are_kept_exactly_with_times(void **state)
 {
 	lines_t ls = read_fixture("test-audit-cloud.log");
-	const char *more = ",\"start\":0,\"limit\":500,\"size\":36,\"_links\":{\"base\":\"https://t.atlassian.net/wiki\","
-	                   "\"next\":\"/rest/api/audit?start=36&limit=500\"}";
+	const char *more =
+	        ",\"start\":0,\"limit\":500,\"size\":36,\"_links\":{\"base\":\"https://t.atlassian.net/wiki\","
+	        "\"next\":\"/rest/api/audit?start=36&limit=500\"}";
 	cfl_errbuf_t err;
 	cfl_page_t pg;
 	size_t i;
@@ -180,8 +182,9 @@ static const struct {
 	cfl_rc_t rc;
 	const char *msg_part;
 } bad[] = {
-	{ CFL_FLAVOR_CLOUD, "<!DOCTYPE html><html><head><title>Log in - Confluence</title></head><body>...</body></html>",
-	  CFL_EPARSE, "starts with \"<!DOCTYPE html><html><head><title>Log in - Confl\"" },
+	{ CFL_FLAVOR_CLOUD,
+	  "<!DOCTYPE html><html><head><title>Log in - Confluence</title></head><body>...</body></html>", CFL_EPARSE,
+	  "starts with \"<!DOCTYPE html><html><head><title>Log in - Confl\"" },
 	{ CFL_FLAVOR_DC, "{\"entities\":[{\"timestamp\":\"2021-11-23T00:44:36.398Z\",\"author\":{\"name\":\"te",
 	  CFL_ETRUNC, "truncated JSON: the body ends after 73 bytes" },
 	{ CFL_FLAVOR_DC, "", CFL_ETRUNC, "empty body" },
@@ -190,7 +193,8 @@ static const struct {
 	{ CFL_FLAVOR_CLOUD, "[1,2]", CFL_EPROTO, "not an object" },
 	{ CFL_FLAVOR_CLOUD, "{\"results\":[1]}", CFL_EPROTO, "event 0 of the page is not a JSON object" },
 	{ CFL_FLAVOR_CLOUD, "{\"results\":[]}\x00garbage", CFL_EPARSE, "byte 14" },
-	{ CFL_FLAVOR_CLOUD, "\x1f\x8b\x08\x00 gzip", CFL_EPARSE, "found byte 0x1f; the body (3 bytes) starts with \"...\"" },
+	{ CFL_FLAVOR_CLOUD, "\x1f\x8b\x08\x00 gzip", CFL_EPARSE,
+	  "found byte 0x1f; the body (3 bytes) starts with \"...\"" },
 };
 
 static void bad_bodies_give_bounded_clear_errors(void **state)
@@ -217,10 +221,16 @@ static void event_times_in_every_form_the_apis_use(void **state)
 	const char *cloud = "{\"results\":[{\"creationDate\":1643097111962},{\"creationDate\":\"1643097111963\"},"
 	                    "{\"creationDate\":\"2022-01-25T07:51:51.964Z\"},{\"creationDate\":1.643097111965e12},"
 	                    "{\"creationDate\":null},{\"summary\":\"no time\"},{\"creationDate\":\"-1\"}]}";
-	const char *dc = "{\"entities\":[{\"timestamp\":{\"epochSecond\":1637625013,\"nano\":66000000}},"
-	                 "{\"timestamp\":1637625013842},{\"timestamp\":\"garbage\"}],\"pagingInfo\":{\"lastPage\":true}}";
-	const int64_t want_cloud[] = { INT64_C(1643097111962), INT64_C(1643097111963), INT64_C(1643097111964),
-	                               INT64_C(1643097111965), CFL_TS_NONE, CFL_TS_NONE, CFL_TS_NONE };
+	const char *dc =
+	        "{\"entities\":[{\"timestamp\":{\"epochSecond\":1637625013,\"nano\":66000000}},"
+	        "{\"timestamp\":1637625013842},{\"timestamp\":\"garbage\"}],\"pagingInfo\":{\"lastPage\":true}}";
+	const int64_t want_cloud[] = { INT64_C(1643097111962),
+		                       INT64_C(1643097111963),
+		                       INT64_C(1643097111964),
+		                       INT64_C(1643097111965),
+		                       CFL_TS_NONE,
+		                       CFL_TS_NONE,
+		                       CFL_TS_NONE };
 	const int64_t want_dc[] = { INT64_C(1637625013066), INT64_C(1637625013842), CFL_TS_NONE };
 	cfl_errbuf_t err;
 	cfl_page_t pg;
@@ -242,8 +252,9 @@ static void event_times_in_every_form_the_apis_use(void **state)
 
 static void dc_cursor_comes_from_the_link_when_missing(void **state)
 {
-	const char *dc = "{\"entities\":[{\"timestamp\":\"2021-11-23T00:44:36.398Z\"}],\"pagingInfo\":{\"lastPage\":false,"
-	                 "\"nextPageLink\":\"http://h/rest/auditing/1.0/events?offset=0&limit=2&pageCursor=1637628276398%2C179&x=1\"}}";
+	const char *dc =
+	        "{\"entities\":[{\"timestamp\":\"2021-11-23T00:44:36.398Z\"}],\"pagingInfo\":{\"lastPage\":false,"
+	        "\"nextPageLink\":\"http://h/rest/auditing/1.0/events?offset=0&limit=2&pageCursor=1637628276398%2C179&x=1\"}}";
 	const char *last = "{\"entities\":[],\"pagingInfo\":{\"lastPage\":true,\"nextPageCursor\":\"\"}}";
 	cfl_errbuf_t err;
 	cfl_page_t pg;
@@ -261,9 +272,10 @@ static void dc_cursor_comes_from_the_link_when_missing(void **state)
 static void excluded_actions_are_marked(void **state)
 {
 	static const char *const excl[] = { "atlassian.audit.event.action.audit.search", "Space logo uploaded", NULL };
-	const char *dc = "{\"entities\":[{\"type\":{\"actionI18nKey\":\"atlassian.audit.event.action.audit.search\","
-	                 "\"action\":\"Audit Log search performed\"}},{\"type\":{\"actionI18nKey\":\"x\",\"action\":\"y\"}},"
-	                 "{\"type\":{\"action\":\"Space logo uploaded\"}},{\"type\":\"odd\"}]}";
+	const char *dc =
+	        "{\"entities\":[{\"type\":{\"actionI18nKey\":\"atlassian.audit.event.action.audit.search\","
+	        "\"action\":\"Audit Log search performed\"}},{\"type\":{\"actionI18nKey\":\"x\",\"action\":\"y\"}},"
+	        "{\"type\":{\"action\":\"Space logo uploaded\"}},{\"type\":\"odd\"}]}";
 	const char *cloud = "{\"results\":[{\"summary\":\"Space logo uploaded\"},{\"summary\":\"User created\"}]}";
 	cfl_errbuf_t err;
 	cfl_page_t pg;

@@ -53,7 +53,7 @@ static void burst_then_one_per_interval(void **state)
 	int i, why = 0;
 
 	cfl_rl_init(&rl, 60, 3, t); /* one a second, three at once */
-	rl.min_gap_ms = 0;           /* the bucket alone (the gap has its own test) */
+	rl.min_gap_ms = 0;          /* the bucket alone (the gap has its own test) */
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(cfl_rl_wait(&rl, t, &why), 0);
 		cfl_rl_take(&rl, t);

@@ -96,7 +96,8 @@ static void render(buf_t *b, const sim_server_t *s, const sim_event_t *e)
 			cfl_time_format_ms(src->ts, iso, sizeof(iso));
 			bprintf(b, "\"timestamp\":\"%s\",", iso);
 		}
-		bprintf(b, "\"author\":{\"name\":\"sim\",\"type\":\"user\"},\"type\":{\"category\":\"Sim\","
+		bprintf(b,
+		        "\"author\":{\"name\":\"sim\",\"type\":\"user\"},\"type\":{\"category\":\"Sim\","
 		        "\"actionI18nKey\":\"%s\",\"action\":\"Sim action\"},\"source\":\"ev %d\",\"method\":\"Browser\"}",
 		        src->action, src->id);
 	}
@@ -153,8 +154,10 @@ char *sim_answer(sim_server_t *s, const cfl_request_t *req)
 		render(&b, s, sel[first + i]);
 	}
 	if (s->flavor == CFL_FLAVOR_CLOUD) {
-		bprintf(&b, "],\"start\":%zu,\"limit\":%ld,\"size\":%zu,\"_links\":{\"base\":\"http://sim/wiki\","
-		        "\"context\":\"/wiki\",\"self\":\"http://sim/wiki/rest/api/audit\"", first, limit, cnt);
+		bprintf(&b,
+		        "],\"start\":%zu,\"limit\":%ld,\"size\":%zu,\"_links\":{\"base\":\"http://sim/wiki\","
+		        "\"context\":\"/wiki\",\"self\":\"http://sim/wiki/rest/api/audit\"",
+		        first, limit, cnt);
 		if (s->endless || first + cnt < n)
 			bprintf(&b, ",\"next\":\"%s/rest/api/audit?start=%zu&limit=%ld\"",
 			        s->foreign_next ? "http://evil.example:9/wiki" : "", first + cnt, limit);
@@ -168,7 +171,8 @@ char *sim_answer(sim_server_t *s, const cfl_request_t *req)
 			snprintf(cur, sizeof(cur), "1,1");
 		else
 			snprintf(cur, sizeof(cur), "%" PRId64 ",%d", last->ts, last->id);
-		bprintf(&b, "],\"pagingInfo\":{\"lastPage\":false,\"nextPageOffset\":0,\"nextPageCursor\":\"%s\","
+		bprintf(&b,
+		        "],\"pagingInfo\":{\"lastPage\":false,\"nextPageOffset\":0,\"nextPageCursor\":\"%s\","
 		        "\"nextPageLink\":\"%s/rest/auditing/1.0/events?offset=0&limit=%ld&pageCursor=%s\",\"size\":%zu}}",
 		        cur, s->foreign_next ? "http://evil.example:9" : "http://sim", limit, cur, cnt);
 	} else {
@@ -320,9 +324,7 @@ int drv_run(sim_driver_t *d, int crash_after_emit, int stop_after_commit)
 				return 1;
 			}
 			break;
-		case CFL_POLL_IDLE:
-			d->cycles++;
-			return 0;
+		case CFL_POLL_IDLE: d->cycles++; return 0;
 		}
 	}
 }

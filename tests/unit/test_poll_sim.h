@@ -23,11 +23,11 @@
 
 typedef struct sim_event {
 	int64_t ts;
-	int id;               /* unique, appears in the text as "id" */
-	int64_t visible_at;   /* sim clock (ms) from which the server lists it */
-	int twin_of;          /* >= 0: same text as that event (an identical twin) */
-	int untimed;          /* the event has no time field */
-	const char *action;   /* DC actionI18nKey / Cloud summary */
+	int id;             /* unique, appears in the text as "id" */
+	int64_t visible_at; /* sim clock (ms) from which the server lists it */
+	int twin_of;        /* >= 0: same text as that event (an identical twin) */
+	int untimed;        /* the event has no time field */
+	const char *action; /* DC actionI18nKey / Cloud summary */
 } sim_event_t;
 
 typedef struct sim_server {
@@ -59,12 +59,12 @@ typedef struct sim_driver {
 	sim_server_t *srv;
 	cfl_poll_cfg_t cfg;
 	cfl_poll_t *poll;
-	char *saved;            /* last saved state text, NULL before the first save */
-	int *delivered;         /* per event id: how many times emitted */
-	int64_t *delivered_ts;  /* emitted times in emission order */
+	char *saved;           /* last saved state text, NULL before the first save */
+	int *delivered;        /* per event id: how many times emitted */
+	int64_t *delivered_ts; /* emitted times in emission order */
 	size_t n_emitted, cap_emitted;
-	size_t max_chunk;       /* largest batch seen */
-	size_t commits;         /* chunks committed (and the state saved) */
+	size_t max_chunk; /* largest batch seen */
+	size_t commits;   /* chunks committed (and the state saved) */
 	size_t cycles;
 	size_t restarts;
 	size_t crash_after_fetch; /* > 0: drv_run "crashes" after this many fetches of a run */

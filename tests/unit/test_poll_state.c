@@ -49,9 +49,11 @@ static void serialised_state_is_the_documented_format(void **state)
 	size_t len;
 	char *s = cfl_state_serialize(&st, &len);
 
-	assert_string_equal(s, "{\"version\":1,\"base_url\":\"https://example.atlassian.net/\",\"flavor\":\"cloud\","
-	                       "\"cursor\":1637628276398,\"cursor_time\":\"2021-11-23T00:44:36.398Z\",\"low\":1637628216398,"
-	                       "\"fingerprints\":[[\"0123456789abcdef\",1637628276398,1],[\"fedcba9876543210\",1637628276398,3]]}\n");
+	assert_string_equal(
+	        s,
+	        "{\"version\":1,\"base_url\":\"https://example.atlassian.net/\",\"flavor\":\"cloud\","
+	        "\"cursor\":1637628276398,\"cursor_time\":\"2021-11-23T00:44:36.398Z\",\"low\":1637628216398,"
+	        "\"fingerprints\":[[\"0123456789abcdef\",1637628276398,1],[\"fedcba9876543210\",1637628276398,3]]}\n");
 	assert_int_equal(len, strlen(s));
 	free(s);
 }
@@ -111,7 +113,8 @@ static const struct {
 	{ "{\"version\":1,\"base_url\":\"u\",\"flavor\":\"cloud\",\"cursor\":5}", "\"low\" is missing" },
 	{ "{\"version\":1,\"base_url\":\"u\",\"flavor\":\"cloud\",\"cursor\":5,\"low\":6}", "\"low\" is after" },
 	{ "{\"version\":1,\"base_url\":\"u\",\"flavor\":\"cloud\",\"cursor\":5,\"low\":4}", "no \"fingerprints\"" },
-	{ "{\"version\":1,\"base_url\":\"u\",\"flavor\":\"cloud\",\"cursor\":5,\"low\":4,\"fingerprints\":{}}", "not an array" },
+	{ "{\"version\":1,\"base_url\":\"u\",\"flavor\":\"cloud\",\"cursor\":5,\"low\":4,\"fingerprints\":{}}",
+	  "not an array" },
 	{ "{\"version\":1,\"base_url\":\"u\",\"flavor\":\"cloud\",\"cursor\":5,\"low\":4,\"fingerprints\":[[\"xyz\",5,1]]}",
 	  "fingerprint 0 is not" },
 	{ "{\"version\":1,\"base_url\":\"u\",\"flavor\":\"cloud\",\"cursor\":5,\"low\":4,\"fingerprints\":[[\"0123456789abcdef\",5,0]]}",

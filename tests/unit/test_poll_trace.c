@@ -58,10 +58,11 @@ static void a_line_is_one_json_object(void **state)
 	r.error = "line\nbreak";
 	n = cfl_trace_line(&r, out, sizeof(out));
 	assert_int_equal(n, strlen(out));
-	assert_string_equal(out, "{\"@timestamp\":\"2026-03-02T10:00:00.123Z\",\"input\":\"site \\\"a\\\"\","
-	                         "\"method\":\"GET\",\"url\":\"https://REDACTED@h/rest/api/audit?token=REDACTED&limit=5\","
-	                         "\"status\":429,\"duration_ms\":12,\"bytes\":345,\"error\":\"line\\u000abreak\","
-	                         "\"retry_after\":\"7\"}\n");
+	assert_string_equal(out,
+	                    "{\"@timestamp\":\"2026-03-02T10:00:00.123Z\",\"input\":\"site \\\"a\\\"\","
+	                    "\"method\":\"GET\",\"url\":\"https://REDACTED@h/rest/api/audit?token=REDACTED&limit=5\","
+	                    "\"status\":429,\"duration_ms\":12,\"bytes\":345,\"error\":\"line\\u000abreak\","
+	                    "\"retry_after\":\"7\"}\n");
 	assert_int_equal(cfl_trace_line(&r, out, 40), 0);
 }
 

@@ -21,7 +21,7 @@ static const struct {
 	const char *url;
 	cfl_flavor_t flavor;
 	const char *cursor;
-	const char *want;       /* the first request URL */
+	const char *want; /* the first request URL */
 	const char *want_host;
 } rows[] = {
 	/* Cloud site: flavor auto-detected, /wiki added */
@@ -110,11 +110,11 @@ static const struct {
 	const char *link;
 	int same;
 } links[] = {
-	{ "/rest/api/audit?start=2&limit=2", 1 },                 /* Cloud: relative to /wiki */
+	{ "/rest/api/audit?start=2&limit=2", 1 }, /* Cloud: relative to /wiki */
 	{ "https://example.atlassian.net/wiki/rest/api/audit?start=2", 1 },
 	{ "https://EXAMPLE.atlassian.net:443/wiki/x", 1 },
 	{ "rest/api/audit?start=2", 1 },
-	{ "http://example.atlassian.net/wiki/x", 0 },              /* downgrade to http */
+	{ "http://example.atlassian.net/wiki/x", 0 }, /* downgrade to http */
 	{ "https://example.atlassian.net:8443/wiki/x", 0 },
 	{ "https://evil.example:9/wiki/rest/api/audit", 0 },
 	{ "//evil.example/wiki/rest/api/audit", 0 },
@@ -139,8 +139,8 @@ static const struct {
 	int ok;
 	cfl_flavor_t f;
 } flavors[] = {
-	{ "auto", 1, CFL_FLAVOR_AUTO }, { "Cloud", 1, CFL_FLAVOR_CLOUD },
-	{ "datacenter", 1, CFL_FLAVOR_DC }, { "dc", 1, CFL_FLAVOR_DC }, { "server", 0, CFL_FLAVOR_AUTO },
+	{ "auto", 1, CFL_FLAVOR_AUTO }, { "Cloud", 1, CFL_FLAVOR_CLOUD }, { "datacenter", 1, CFL_FLAVOR_DC },
+	{ "dc", 1, CFL_FLAVOR_DC },     { "server", 0, CFL_FLAVOR_AUTO },
 };
 
 static void flavor_names_and_detection(void **state)
@@ -174,12 +174,12 @@ static void organization_requests(void **state)
 	assert_int_equal(b.flavor, CFL_FLAVOR_ORG);
 	assert_int_equal(cfl_url_build(&b, &fresh, &url, &err), CFL_OK);
 	assert_string_equal(url, "https://api.atlassian.com/admin/v1/orgs/0f1e-2d3c/events-stream"
-	                    "?from=1779184800000&to=1779188400000&limit=500&sortOrder=asc");
+	                         "?from=1779184800000&to=1779188400000&limit=500&sortOrder=asc");
 	free(url);
 	/* a cursor goes alone with limit, percent-encoded */
 	assert_int_equal(cfl_url_build(&b, &next, &url, &err), CFL_OK);
 	assert_string_equal(url, "https://api.atlassian.com/admin/v1/orgs/0f1e-2d3c/events-stream"
-	                    "?cursor=eyJhIjpb%2b%2f%3dx%26y&limit=500");
+	                         "?cursor=eyJhIjpb%2b%2f%3dx%26y&limit=500");
 	free(url);
 	assert_int_equal(cfl_url_build(&b, &none, &url, &err), CFL_EINVAL);
 	assert_non_null(strstr(err.msg, "orgId"));

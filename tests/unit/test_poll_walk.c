@@ -66,10 +66,10 @@ static void assert_all_once(const sim_driver_t *d, size_t events)
 
 typedef struct shape {
 	const char *name;
-	size_t spread;        /* events evenly over spread_days before the burst */
+	size_t spread; /* events evenly over spread_days before the burst */
 	int64_t spread_days;
-	size_t burst;         /* events within one second (or one ms) */
-	int64_t burst_ms;     /* the burst's width */
+	size_t burst;     /* events within one second (or one ms) */
+	int64_t burst_ms; /* the burst's width */
 	long page_size;
 } shape_t;
 
@@ -134,8 +134,10 @@ static void memory_cap_cuts_the_window_into_segments(void **state)
 		drv_init(&d, &s, &c);
 		drv_cycle(&d, 0);
 		st = cfl_poll_stats(d.poll);
-		print_message("# cut %-10s requests %zu, ideal %zu, segments %llu, cuts %llu, walks %llu\n", cfl_flavor_name(flavors[f]),
-		              s.requests, ideal(20000, 100), (unsigned long long)st->segments, (unsigned long long)st->cuts, (unsigned long long)st->walks);
+		print_message("# cut %-10s requests %zu, ideal %zu, segments %llu, cuts %llu, walks %llu\n",
+		              cfl_flavor_name(flavors[f]), s.requests, ideal(20000, 100),
+		              (unsigned long long)st->segments, (unsigned long long)st->cuts,
+		              (unsigned long long)st->walks);
 		assert_true(st->cuts >= 1);
 		assert_true(st->segments > 10);
 		assert_int_equal(st->refetches, 0);
@@ -168,7 +170,8 @@ static void burst_bigger_than_the_cap_is_fetched_twice(void **state)
 		drv_cycle(&d, 0);
 		st = cfl_poll_stats(d.poll);
 		print_message("# burst > cap %-10s requests %zu, ideal %zu, refetched %llu\n",
-		              cfl_flavor_name(flavors[f]), s.requests, ideal(8500, 50), (unsigned long long)st->refetches);
+		              cfl_flavor_name(flavors[f]), s.requests, ideal(8500, 50),
+		              (unsigned long long)st->refetches);
 		assert_true(st->refetches > 0);
 		assert_true(st->dropped == st->refetches);
 		assert_int_equal(st->replans, 0);

@@ -44,9 +44,10 @@ static cfl_rc_t fail(scan_t *s, const char *expected)
 	unsigned char c;
 
 	if (s->pos >= s->len)
-		return cfl_err_set(s->err, CFL_ETRUNC,
-		                   "truncated JSON: the body ends after %zu bytes, in the middle of a value (expected %s)",
-		                   s->len, expected);
+		return cfl_err_set(
+		        s->err, CFL_ETRUNC,
+		        "truncated JSON: the body ends after %zu bytes, in the middle of a value (expected %s)", s->len,
+		        expected);
 	c = (unsigned char)s->b[s->pos];
 	if (c >= 0x21 && c < 0x7f)
 		return cfl_err_set(s->err, CFL_EPARSE, "invalid JSON at byte %zu of %zu: expected %s, found '%c'",
@@ -71,9 +72,8 @@ static int is_digit(char c)
 enum { C_PLAIN = 0, C_QUOTE = 1, C_BSLASH = 2, C_OPEN = 3, C_CLOSE = 4, C_CTRL = 5 };
 #define CTRL4(a) [a] = C_CTRL, [a + 1] = C_CTRL, [a + 2] = C_CTRL, [a + 3] = C_CTRL
 static const unsigned char str_class[256] = {
-	CTRL4(0x00), CTRL4(0x04), CTRL4(0x08), CTRL4(0x0c),
-	CTRL4(0x10), CTRL4(0x14), CTRL4(0x18), CTRL4(0x1c),
-	['"'] = C_QUOTE, ['\\'] = C_BSLASH
+	CTRL4(0x00), CTRL4(0x04), CTRL4(0x08), CTRL4(0x0c),     CTRL4(0x10),
+	CTRL4(0x14), CTRL4(0x18), CTRL4(0x1c), ['"'] = C_QUOTE, ['\\'] = C_BSLASH
 };
 #undef CTRL4
 static const unsigned char walk_class[256] = {
@@ -254,8 +254,7 @@ cfl_rc_t cfl_jscan_document(const char *buf, size_t len, cfl_span_t *root, cfl_e
 	return cfl_jscan_document_depth(buf, len, -1, root, err);
 }
 
-cfl_rc_t cfl_jscan_document_depth(const char *buf, size_t len, int max_value_depth, cfl_span_t *root,
-                                  cfl_errbuf_t *err)
+cfl_rc_t cfl_jscan_document_depth(const char *buf, size_t len, int max_value_depth, cfl_span_t *root, cfl_errbuf_t *err)
 {
 	return cfl_jscan_document_members(buf, len, max_value_depth, root, NULL, 0, NULL, err);
 }
@@ -269,8 +268,8 @@ cfl_rc_t cfl_jscan_document_members(const char *buf, size_t len, int max_value_d
 
 	skip_ws_scan(&s);
 	if (s.pos >= len)
-		return cfl_err_set(err, len == 0 ? CFL_ETRUNC : CFL_EPARSE,
-		                   "empty body: %zu bytes, no JSON value", len);
+		return cfl_err_set(err, len == 0 ? CFL_ETRUNC : CFL_EPARSE, "empty body: %zu bytes, no JSON value",
+		                   len);
 	start = s.pos;
 	if ((rc = scan_value(&s, 0)) != CFL_OK)
 		return rc;
@@ -336,18 +335,13 @@ static const char *skip_value(const char *p, const char *end)
 	}
 	while (p < end) {
 		switch (walk_class[(unsigned char)*p]) {
-		case C_QUOTE:
-			p = skip_string(p, end);
-			continue;
-		case C_OPEN:
-			depth++;
-			break;
+		case C_QUOTE: p = skip_string(p, end); continue;
+		case C_OPEN: depth++; break;
 		case C_CLOSE:
 			if (--depth == 0)
 				return p + 1;
 			break;
-		default:
-			break;
+		default: break;
 		}
 		p++;
 	}

@@ -32,8 +32,14 @@ typedef struct cfl_span {
 } cfl_span_t;
 
 typedef enum cfl_jtype {
-	CFL_JNONE = 0, CFL_JOBJECT, CFL_JARRAY, CFL_JSTRING, CFL_JNUMBER,
-	CFL_JTRUE, CFL_JFALSE, CFL_JNULL
+	CFL_JNONE = 0,
+	CFL_JOBJECT,
+	CFL_JARRAY,
+	CFL_JSTRING,
+	CFL_JNUMBER,
+	CFL_JTRUE,
+	CFL_JFALSE,
+	CFL_JNULL
 } cfl_jtype_t;
 
 /* Validates buf[0..len) as exactly one JSON value with optional whitespace

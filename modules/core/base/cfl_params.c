@@ -50,11 +50,8 @@ int cfl_params_defaults(const cfl_param_t *t, size_t n, void *obj)
 				return -1;
 			cfl_param_set_str(p, obj, s);
 			break;
-		case CFL_PT_ARRAY:
-			break;
-		default:
-			*AT(obj, p, int) = (int)p->dflt;
-			break;
+		case CFL_PT_ARRAY: break;
+		default: *AT(obj, p, int) = (int)p->dflt; break;
 		}
 	}
 	return 0;
@@ -88,8 +85,8 @@ const cfl_param_t *cfl_params_find(const cfl_param_t *t, size_t n, const char *n
 cfl_rc_t cfl_param_set_num(const cfl_param_t *p, void *obj, long long v, cfl_errbuf_t *err)
 {
 	if (p->type == CFL_PT_INT && (v < p->min || v > p->max))
-		return cfl_err_set(err, CFL_EINVAL, "parameter '%s' must be between %lld and %lld, got %lld",
-		                   p->name, p->min, p->max, v);
+		return cfl_err_set(err, CFL_EINVAL, "parameter '%s' must be between %lld and %lld, got %lld", p->name,
+		                   p->min, p->max, v);
 	*AT(obj, p, int) = (int)v;
 	return CFL_OK;
 }

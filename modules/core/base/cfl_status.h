@@ -18,15 +18,15 @@
 
 typedef enum cfl_rc {
 	CFL_OK = 0,
-	CFL_ENOMEM,    /* an allocation failed; retry later */
-	CFL_EINVAL,    /* bad argument or configuration value */
-	CFL_EPARSE,    /* a body or file is not the JSON we expect */
-	CFL_ETRUNC,    /* a body or file ends in the middle of a JSON value */
-	CFL_ELIMIT,    /* a size, depth or count limit was exceeded */
-	CFL_ENOENT,    /* a file does not exist (a first run, for the state file) */
-	CFL_EIO,       /* a system call failed; errno text is in the message */
-	CFL_ECORRUPT,  /* the state file exists but cannot be trusted */
-	CFL_EPROTO     /* the server broke the paging protocol */
+	CFL_ENOMEM,   /* an allocation failed; retry later */
+	CFL_EINVAL,   /* bad argument or configuration value */
+	CFL_EPARSE,   /* a body or file is not the JSON we expect */
+	CFL_ETRUNC,   /* a body or file ends in the middle of a JSON value */
+	CFL_ELIMIT,   /* a size, depth or count limit was exceeded */
+	CFL_ENOENT,   /* a file does not exist (a first run, for the state file) */
+	CFL_EIO,      /* a system call failed; errno text is in the message */
+	CFL_ECORRUPT, /* the state file exists but cannot be trusted */
+	CFL_EPROTO    /* the server broke the paging protocol */
 } cfl_rc_t;
 
 #define CFL_ERRBUF_LEN 768
@@ -38,8 +38,7 @@ typedef struct cfl_errbuf {
 
 /* Records rc and a printf-style message in err (err may be NULL); returns rc
  * so callers can write `return cfl_err_set(err, CFL_EPARSE, "...")`. */
-cfl_rc_t cfl_err_set(cfl_errbuf_t *err, cfl_rc_t rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+cfl_rc_t cfl_err_set(cfl_errbuf_t *err, cfl_rc_t rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Copies at most max bytes of data into out as printable ASCII (others
  * become '.'), for quoting a short excerpt of a server reply in a message.

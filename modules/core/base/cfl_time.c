@@ -139,8 +139,7 @@ static int time_of_day(const char *s, size_t len, size_t *pos, int64_t *ms_of_da
 {
 	int hh, mi, ss = 0, ms = 0;
 
-	if (digits(s, len, pos, 2, &hh) != 0 || expect(s, len, pos, ':') != 0
-			|| digits(s, len, pos, 2, &mi) != 0)
+	if (digits(s, len, pos, 2, &hh) != 0 || expect(s, len, pos, ':') != 0 || digits(s, len, pos, 2, &mi) != 0)
 		return -1;
 	if (*pos < len && s[*pos] == ':') {
 		(*pos)++;
@@ -159,9 +158,8 @@ int cfl_time_parse_iso8601(const char *s, size_t len, int64_t *ms)
 	int y, mo, d, off = 0;
 	int64_t tod = 0, t;
 
-	if (digits(s, len, &pos, 4, &y) != 0 || expect(s, len, &pos, '-') != 0
-			|| digits(s, len, &pos, 2, &mo) != 0 || expect(s, len, &pos, '-') != 0
-			|| digits(s, len, &pos, 2, &d) != 0)
+	if (digits(s, len, &pos, 4, &y) != 0 || expect(s, len, &pos, '-') != 0 || digits(s, len, &pos, 2, &mo) != 0 ||
+	    expect(s, len, &pos, '-') != 0 || digits(s, len, &pos, 2, &d) != 0)
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 		return -1;

@@ -26,28 +26,26 @@
 /* ECS 8.11 allowed values: a typo in the table should fail at load, not
  * produce documents Kibana's security views silently ignore. */
 static const char *const ecs_categories[] = {
-	"api", "authentication", "configuration", "database", "driver", "email", "file",
-	"host", "iam", "intrusion_detection", "library", "malware", "network", "package",
-	"process", "registry", "session", "threat", "vulnerability", "web", NULL
+	"api",      "authentication", "configuration", "database",      "driver",
+	"email",    "file",           "host",          "iam",           "intrusion_detection",
+	"library",  "malware",        "network",       "package",       "process",
+	"registry", "session",        "threat",        "vulnerability", "web",
+	NULL
 };
-static const char *const ecs_types[] = {
-	"access", "admin", "allowed", "change", "connection", "creation", "deletion",
-	"denied", "end", "error", "group", "indicator", "info", "installation",
-	"protocol", "start", "user", NULL
-};
+static const char *const ecs_types[] = { "access",   "admin",        "allowed",  "change", "connection", "creation",
+	                                 "deletion", "denied",       "end",      "error",  "group",      "indicator",
+	                                 "info",     "installation", "protocol", "start",  "user",       NULL };
 static const char *const ecs_outcomes[] = { "failure", "success", "unknown", NULL };
-static const char *const user_field_names[] = {
-	"group", "membership", "target", "login", "renamed", "changes", NULL
-};
+static const char *const user_field_names[] = { "group", "membership", "target", "login", "renamed", "changes", NULL };
 
 struct rule {
 	cfl_category_t pub;
-	void **owned;   /* every string and array the rule allocated, for freeing */
+	void **owned; /* every string and array the rule allocated, for freeing */
 	size_t nowned;
 };
 
 struct slot {
-	const char *action;  /* NULL = free */
+	const char *action; /* NULL = free */
 	size_t len;
 	uint64_t hash;
 	const cfl_category_t *rule;
@@ -62,15 +60,15 @@ struct affix {
 };
 
 struct cfl_categories {
-	struct json_object *info;  /* the default event.type value */
+	struct json_object *info; /* the default event.type value */
 	struct rule *rules;
 	size_t nrules;
 	struct slot *slots;
-	size_t nslots;  /* power of two */
+	size_t nslots; /* power of two */
 	size_t nactions;
-	struct affix *prefixes, *suffixes;  /* each bounded by nslots */
+	struct affix *prefixes, *suffixes; /* each bounded by nslots */
 	size_t nprefixes, nsuffixes;
-	const cfl_category_t *fallback;     /* the "default": true rule, or NULL */
+	const cfl_category_t *fallback; /* the "default": true rule, or NULL */
 };
 
 /* Load-time state: the text being read, for line numbers and messages. */
@@ -80,11 +78,10 @@ struct loader {
 	const char *name;
 	cfl_errbuf_t *err;
 	cfl_categories_t *c;
-	cfl_rc_t rc;     /* of the first failure */
+	cfl_rc_t rc; /* of the first failure */
 };
 
-static void fail(struct loader *ld, size_t offset, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void fail(struct loader *ld, size_t offset, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void fail_oom(struct loader *ld, size_t offset);
 
 static int line_of(const struct loader *ld, size_t offset)
@@ -166,9 +163,8 @@ static const char *own_string(struct rule *r, const char *s)
 
 /* A member that must be an array of strings drawn from allowed (NULL = any
  * non-empty string). Returns the strings as a NULL-terminated owned array. */
-static int read_string_array(struct loader *ld, size_t off, struct rule *r,
-	struct json_object *v, const char *key, const char *const *allowed,
-	const char ***out, size_t *n)
+static int read_string_array(struct loader *ld, size_t off, struct rule *r, struct json_object *v, const char *key,
+                             const char *const *allowed, const char ***out, size_t *n)
 {
 	const char **arr;
 	int i, len;
@@ -187,8 +183,7 @@ static int read_string_array(struct loader *ld, size_t off, struct rule *r,
 		struct json_object *e = json_object_array_get_idx(v, i);
 		const char *s;
 
-		if (e == NULL || !json_object_is_type(e, json_type_string)
-				|| json_object_get_string_len(e) == 0) {
+		if (e == NULL || !json_object_is_type(e, json_type_string) || json_object_get_string_len(e) == 0) {
 			fail(ld, off, "\"%s\"[%d] must be a non-empty string", key, i);
 			return -1;
 		}
@@ -211,8 +206,8 @@ static int read_string_array(struct loader *ld, size_t off, struct rule *r,
 }
 
 /* The strings of arr as JSON string objects, NULL-terminated, owned by r. */
-static struct json_object **json_strings(struct loader *ld, size_t off, struct rule *r,
-	const char *const *arr, size_t n)
+static struct json_object **json_strings(struct loader *ld, size_t off, struct rule *r, const char *const *arr,
+                                         size_t n)
 {
 	struct json_object **objs = own(r, calloc(n + 1, sizeof(*objs)));
 	size_t i;
@@ -291,8 +286,8 @@ struct matchers {
 	int fallback;
 };
 
-static int read_member(struct loader *ld, size_t off, struct rule *r, const char *key,
-	struct json_object *v, struct matchers *mt)
+static int read_member(struct loader *ld, size_t off, struct rule *r, const char *key, struct json_object *v,
+                       struct matchers *mt)
 {
 	if (strcmp(key, "actions") == 0 || strcmp(key, "prefixes") == 0 || strcmp(key, "suffixes") == 0) {
 		*(key[0] == 'a' ? &mt->actions : key[0] == 'p' ? &mt->prefixes : &mt->suffixes) = v;
@@ -316,8 +311,10 @@ static int read_member(struct loader *ld, size_t off, struct rule *r, const char
 		return read_user_fields(ld, off, r, v);
 	if (strcmp(key, "note") == 0)
 		return 0;
-	fail(ld, off, "unknown key \"%s\" (allowed: actions, prefixes, suffixes, default, category, "
-		"type, outcome, user_fields, note)", key);
+	fail(ld, off,
+	     "unknown key \"%s\" (allowed: actions, prefixes, suffixes, default, category, "
+	     "type, outcome, user_fields, note)",
+	     key);
 	return -1;
 }
 
@@ -352,8 +349,8 @@ static int insert_action(struct loader *ld, size_t off, const struct rule *r, co
 }
 
 /* Appends the prefixes or suffixes of rule r, in order, to list. */
-static int add_affixes(struct loader *ld, size_t off, struct rule *r, struct json_object *v,
-	const char *key, struct affix *list, size_t *n)
+static int add_affixes(struct loader *ld, size_t off, struct rule *r, struct json_object *v, const char *key,
+                       struct affix *list, size_t *n)
 {
 	const char **names;
 	size_t k, i;
@@ -394,8 +391,8 @@ static int read_rule(struct loader *ld, size_t off, struct json_object *obj, str
 	it = json_object_iter_begin(obj);
 	end = json_object_iter_end(obj);
 	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
-		if (read_member(ld, off, r, json_object_iter_peek_name(&it),
-				json_object_iter_peek_value(&it), &mt) != 0)
+		if (read_member(ld, off, r, json_object_iter_peek_name(&it), json_object_iter_peek_value(&it), &mt) !=
+		    0)
 			return -1;
 	}
 	if (mt.actions == NULL && mt.prefixes == NULL && mt.suffixes == NULL && !mt.fallback) {
@@ -406,11 +403,11 @@ static int read_rule(struct loader *ld, size_t off, struct json_object *obj, str
 		fail(ld, off, "rule sets nothing (give category, type, outcome or user_fields)");
 		return -1;
 	}
-	if ((mt.prefixes != NULL && add_affixes(ld, off, r, mt.prefixes, "prefixes",
-			ld->c->prefixes, &ld->c->nprefixes) != 0)
-			|| (mt.suffixes != NULL && add_affixes(ld, off, r, mt.suffixes, "suffixes",
-			ld->c->suffixes, &ld->c->nsuffixes) != 0)
-			|| (mt.fallback && set_fallback(ld, off, r) != 0))
+	if ((mt.prefixes != NULL &&
+	     add_affixes(ld, off, r, mt.prefixes, "prefixes", ld->c->prefixes, &ld->c->nprefixes) != 0) ||
+	    (mt.suffixes != NULL &&
+	     add_affixes(ld, off, r, mt.suffixes, "suffixes", ld->c->suffixes, &ld->c->nsuffixes) != 0) ||
+	    (mt.fallback && set_fallback(ld, off, r) != 0))
 		return -1;
 	if (mt.actions == NULL)
 		return 0;
@@ -425,8 +422,8 @@ static int read_rule(struct loader *ld, size_t off, struct json_object *obj, str
 
 static size_t skip_ws(const struct loader *ld, size_t pos)
 {
-	while (pos < ld->len && (ld->text[pos] == ' ' || ld->text[pos] == '\t'
-			|| ld->text[pos] == '\n' || ld->text[pos] == '\r'))
+	while (pos < ld->len &&
+	       (ld->text[pos] == ' ' || ld->text[pos] == '\t' || ld->text[pos] == '\n' || ld->text[pos] == '\r'))
 		pos++;
 	return pos;
 }
@@ -444,8 +441,7 @@ static struct json_object *parse_value(struct loader *ld, struct json_tokener *t
 		if (jerr == fjson_tokener_continue)
 			fail(ld, ld->len, "unexpected end of file inside a rule");
 		else
-			fail(ld, *pos + (size_t)tok->char_offset, "invalid JSON: %s",
-				json_tokener_error_desc(jerr));
+			fail(ld, *pos + (size_t)tok->char_offset, "invalid JSON: %s", json_tokener_error_desc(jerr));
 		json_object_put(v);
 		return NULL;
 	}
@@ -470,7 +466,7 @@ static int alloc_tables(struct loader *ld)
 	for (i = 0; i < ld->len; i++)
 		quotes += ld->text[i] == '"';
 	ld->c->nslots = 16;
-	while (ld->c->nslots < quotes)  /* load factor <= 0.5 */
+	while (ld->c->nslots < quotes) /* load factor <= 0.5 */
 		ld->c->nslots <<= 1;
 	ld->c->slots = calloc(ld->c->nslots, sizeof(struct slot));
 	ld->c->rules = calloc(bound, sizeof(struct rule));
@@ -534,8 +530,8 @@ done:
 	return rc;
 }
 
-cfl_rc_t cfl_categories_load_string(const char *text, size_t len, const char *name,
-	cfl_categories_t **out, cfl_errbuf_t *err)
+cfl_rc_t cfl_categories_load_string(const char *text, size_t len, const char *name, cfl_categories_t **out,
+                                    cfl_errbuf_t *err)
 {
 	struct loader ld = { text, len, name, err, NULL, CFL_EPARSE };
 
@@ -566,13 +562,13 @@ static cfl_rc_t read_file(const char *path, char **text, size_t *len, cfl_errbuf
 
 	if (f == NULL)
 		return cfl_err_set(err, errno == ENOENT ? CFL_ENOENT : CFL_EIO, "%s: cannot open categories file: %s",
-			path, strerror(errno));
+		                   path, strerror(errno));
 	buf = malloc(MAX_FILE_SIZE + 1);
 	if (buf != NULL)
 		n = fread(buf, 1, MAX_FILE_SIZE + 1, f);
 	if (buf == NULL || ferror(f)) {
 		rc = cfl_err_set(err, buf == NULL ? CFL_ENOMEM : CFL_EIO, "%s: cannot read categories file: %s", path,
-			buf == NULL ? "out of memory" : strerror(errno));
+		                 buf == NULL ? "out of memory" : strerror(errno));
 		free(buf);
 		buf = NULL;
 	} else if (n > MAX_FILE_SIZE) {
@@ -673,7 +669,7 @@ size_t cfl_categories_count(const cfl_categories_t *c)
 }
 
 static struct json_object *shared_array(struct json_object *const *s, size_t n,
-	struct json_object *(*new_array)(void *), void *ctx)
+                                        struct json_object *(*new_array)(void *), void *ctx)
 {
 	struct json_object *arr = new_array != NULL ? new_array(ctx) : json_object_new_array();
 	size_t i;
@@ -683,8 +679,8 @@ static struct json_object *shared_array(struct json_object *const *s, size_t n,
 	return arr;
 }
 
-void cfl_categories_apply_ex(const cfl_categories_t *cats, const cfl_category_t *c,
-	struct json_object *event, struct json_object *(*new_array)(void *), void *ctx)
+void cfl_categories_apply_ex(const cfl_categories_t *cats, const cfl_category_t *c, struct json_object *event,
+                             struct json_object *(*new_array)(void *), void *ctx)
 {
 	if (c != NULL && c->ncategory > 0)
 		cfl_json_add_new(event, "category", shared_array(c->category_json, c->ncategory, new_array, ctx));
@@ -696,8 +692,7 @@ void cfl_categories_apply_ex(const cfl_categories_t *cats, const cfl_category_t 
 		cfl_json_add_new(event, "outcome", json_object_get(c->outcome_json));
 }
 
-void cfl_categories_apply(const cfl_categories_t *cats, const cfl_category_t *c,
-	struct json_object *event)
+void cfl_categories_apply(const cfl_categories_t *cats, const cfl_category_t *c, struct json_object *event)
 {
 	cfl_categories_apply_ex(cats, c, event, NULL, NULL);
 }

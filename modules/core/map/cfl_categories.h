@@ -38,11 +38,13 @@ typedef enum cfl_user_fields {
 } cfl_user_fields_t;
 
 typedef struct cfl_category {
-	const char *const *category; size_t ncategory;
-	const char *const *type; size_t ntype;
-	const char *outcome;         /* NULL if the rule sets none */
-	unsigned user_fields;        /* cfl_user_fields_t bits */
-	int line;                    /* where the rule starts in the file */
+	const char *const *category;
+	size_t ncategory;
+	const char *const *type;
+	size_t ntype;
+	const char *outcome;  /* NULL if the rule sets none */
+	unsigned user_fields; /* cfl_user_fields_t bits */
+	int line;             /* where the rule starts in the file */
 	/* the same values as immutable JSON strings, shared by every document
 	 * (see cfl_categories_apply) */
 	struct json_object **category_json, **type_json, *outcome_json;
@@ -54,8 +56,8 @@ typedef struct cfl_categories cfl_categories_t;
 cfl_rc_t cfl_categories_load(const char *path, cfl_categories_t **out, cfl_errbuf_t *err);
 
 /* Same, from a string; name is used in messages. */
-cfl_rc_t cfl_categories_load_string(const char *text, size_t len, const char *name,
-	cfl_categories_t **out, cfl_errbuf_t *err);
+cfl_rc_t cfl_categories_load_string(const char *text, size_t len, const char *name, cfl_categories_t **out,
+                                    cfl_errbuf_t *err);
 
 void cfl_categories_free(cfl_categories_t *c);
 
@@ -73,12 +75,11 @@ int cfl_categories_user_fields_line(const cfl_categories_t *c, unsigned uf);
  * The arrays are new; their strings are references to the table's immutable
  * string objects (libfastjson cannot modify a string in place, so sharing
  * them between documents and threads is safe and saves an allocation each). */
-void cfl_categories_apply(const cfl_categories_t *cats, const cfl_category_t *c,
-	struct json_object *event);
+void cfl_categories_apply(const cfl_categories_t *cats, const cfl_category_t *c, struct json_object *event);
 
 /* Same, with the new arrays from new_array(ctx) (an empty array, new
  * reference) instead of json_object_new_array(); new_array NULL: the latter. */
-void cfl_categories_apply_ex(const cfl_categories_t *cats, const cfl_category_t *c,
-	struct json_object *event, struct json_object *(*new_array)(void *), void *ctx);
+void cfl_categories_apply_ex(const cfl_categories_t *cats, const cfl_category_t *c, struct json_object *event,
+                             struct json_object *(*new_array)(void *), void *ctx);
 
 #endif /* CFL_CATEGORIES_H */

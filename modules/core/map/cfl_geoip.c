@@ -30,7 +30,7 @@ struct cfl_geoip {
 	MMDB_s asn;
 	int have_city;
 	int have_asn;
-	uint64_t gen;  /* unique per cfl_geoip_t: keys the per-thread memo */
+	uint64_t gen; /* unique per cfl_geoip_t: keys the per-thread memo */
 };
 
 /* What the databases say about one address, as plain values. */
@@ -41,18 +41,18 @@ struct geo_rec {
 	char str[NFIELDS][GEO_STR];    /* "" = unknown */
 	char lat_txt[32], lon_txt[32]; /* "" = no location */
 	double lat, lon;
-	int64_t as_number;             /* -1 = unknown */
+	int64_t as_number; /* -1 = unknown */
 };
 
 #define MEMO_SLOTS 8
 struct memo_slot {
-	uint64_t gen;                  /* 0 = empty */
+	uint64_t gen; /* 0 = empty */
 	cfl_ip_t ip;
 	struct geo_rec rec;
 };
 
 static __thread struct memo_slot memo[MEMO_SLOTS];
-static uint64_t next_gen;  /* atomic */
+static uint64_t next_gen; /* atomic */
 
 int cfl_ip_parse(const char *s, size_t len, cfl_ip_t *ip)
 {
@@ -78,9 +78,11 @@ static cfl_rc_t open_db(const char *path, const char *what, MMDB_s *db, cfl_errb
 	int rc = MMDB_open(path, MMDB_MODE_MMAP, db);
 
 	if (rc != MMDB_SUCCESS)
-		return cfl_err_set(err, rc == MMDB_FILE_OPEN_ERROR || rc == MMDB_IO_ERROR ? CFL_EIO
-			: rc == MMDB_OUT_OF_MEMORY_ERROR ? CFL_ENOMEM : CFL_EPARSE,
-			"%s: cannot open GeoIP %s database: %s", path, what, MMDB_strerror(rc));
+		return cfl_err_set(err,
+		                   rc == MMDB_FILE_OPEN_ERROR || rc == MMDB_IO_ERROR ? CFL_EIO
+		                   : rc == MMDB_OUT_OF_MEMORY_ERROR                  ? CFL_ENOMEM
+		                                                                     : CFL_EPARSE,
+		                   "%s: cannot open GeoIP %s database: %s", path, what, MMDB_strerror(rc));
 	return CFL_OK;
 }
 
@@ -144,8 +146,8 @@ static void get_string(MMDB_entry_s *e, char *out, const char *const *path)
 	MMDB_entry_data_s d;
 
 	out[0] = '\0';
-	if (MMDB_aget_value(e, &d, path) != MMDB_SUCCESS || !d.has_data
-			|| d.type != MMDB_DATA_TYPE_UTF8_STRING || d.data_size >= GEO_STR)
+	if (MMDB_aget_value(e, &d, path) != MMDB_SUCCESS || !d.has_data || d.type != MMDB_DATA_TYPE_UTF8_STRING ||
+	    d.data_size >= GEO_STR)
 		return;
 	memcpy(out, d.utf8_string, d.data_size);
 	out[d.data_size] = '\0';
@@ -245,9 +247,9 @@ static int same_ip(const cfl_ip_t *a, const cfl_ip_t *b)
 		return 0;
 	if (a->sa.ss_family == AF_INET)
 		return memcmp(&((const struct sockaddr_in *)&a->sa)->sin_addr,
-			&((const struct sockaddr_in *)&b->sa)->sin_addr, sizeof(struct in_addr)) == 0;
+		              &((const struct sockaddr_in *)&b->sa)->sin_addr, sizeof(struct in_addr)) == 0;
 	return memcmp(&((const struct sockaddr_in6 *)&a->sa)->sin6_addr,
-		&((const struct sockaddr_in6 *)&b->sa)->sin6_addr, sizeof(struct in6_addr)) == 0;
+	              &((const struct sockaddr_in6 *)&b->sa)->sin6_addr, sizeof(struct in6_addr)) == 0;
 }
 
 static unsigned memo_index(const cfl_ip_t *ip)

@@ -53,13 +53,13 @@ int cfl_span_get(cfl_span_t obj, const char *name, cfl_span_t *out)
 static int key_is(cfl_span_t k, const char *name, size_t nlen)
 {
 	if (k.len - 2 == nlen && memcmp(k.p + 1, name, nlen) == 0)
-		return 1;  /* the same bytes: an escape in k would make them differ */
+		return 1; /* the same bytes: an escape in k would make them differ */
 	return memchr(k.p, '\\', k.len) != NULL && cfl_jscan_key_eq(k, name);
 }
 
 /* The names a pick looks for, prepared once per pick. */
 typedef struct picker {
-	unsigned char first[256];  /* first bytes of the names, and '\\' */
+	unsigned char first[256]; /* first bytes of the names, and '\\' */
 	size_t len[64];
 	const char *const *names;
 	size_t n;
@@ -94,7 +94,7 @@ static void pick_member(picker_t *pk, cfl_span_t k, cfl_span_t v)
 		return;
 	for (i = 0; i < pk->n; i++) {
 		if (key_is(k, pk->names[i], pk->len[i])) {
-			pk->out[i] = v;  /* a later one replaces it */
+			pk->out[i] = v; /* a later one replaces it */
 			return;
 		}
 	}
@@ -123,8 +123,7 @@ void cfl_span_pick(cfl_span_t obj, const char *const *names, size_t n, cfl_span_
 	pick_end(&pk);
 }
 
-void cfl_span_pick_members(const cfl_jmember_t *mem, size_t nmem, const char *const *names, size_t n,
-	cfl_span_t *out)
+void cfl_span_pick_members(const cfl_jmember_t *mem, size_t nmem, const char *const *names, size_t n, cfl_span_t *out)
 {
 	picker_t pk;
 	size_t i;
@@ -208,8 +207,7 @@ int cfl_span_number(cfl_span_t v, int64_t *i, double *d)
 
 	if (cfl_jscan_type(v) != CFL_JNUMBER || (s = span_cstr(v, buf, sizeof(buf), &heap)) == NULL)
 		return 0;
-	if (memchr(v.p, '.', v.len) == NULL && memchr(v.p, 'e', v.len) == NULL
-			&& memchr(v.p, 'E', v.len) == NULL) {
+	if (memchr(v.p, '.', v.len) == NULL && memchr(v.p, 'e', v.len) == NULL && memchr(v.p, 'E', v.len) == NULL) {
 		/* strtoll saturates at the int64 limits, as the tokener's sscanf did */
 		ll = strtoll(s, NULL, 10);
 		*i = (int64_t)ll;
@@ -311,13 +309,37 @@ static int names_distinct(const cfl_span_t *keys, int n)
 /* Member names the audit records repeat in the subtrees the document keeps:
  * they are added as static strings (JSON_C_OBJECT_KEY_IS_CONSTANT), which
  * saves libfastjson a strdup() and a free() per member. */
-static const char *const common_keys[] = {
-	"id", "to", "key", "uri", "from", "name", "type", "area", "level", "value", "action",
-	"i18nKey", "userKey", "category", "newValue", "oldValue", "username", "accountId",
-	"avatarUri", "publicName", "objectType", "operations", "nameI18nKey", "accountType",
-	"displayName", "actionI18nKey", "hiddenOldValue", "hiddenNewValue", "categoryI18nKey",
-	"externalCollaborator", "isExternalCollaborator"
-};
+static const char *const common_keys[] = { "id",
+	                                   "to",
+	                                   "key",
+	                                   "uri",
+	                                   "from",
+	                                   "name",
+	                                   "type",
+	                                   "area",
+	                                   "level",
+	                                   "value",
+	                                   "action",
+	                                   "i18nKey",
+	                                   "userKey",
+	                                   "category",
+	                                   "newValue",
+	                                   "oldValue",
+	                                   "username",
+	                                   "accountId",
+	                                   "avatarUri",
+	                                   "publicName",
+	                                   "objectType",
+	                                   "operations",
+	                                   "nameI18nKey",
+	                                   "accountType",
+	                                   "displayName",
+	                                   "actionI18nKey",
+	                                   "hiddenOldValue",
+	                                   "hiddenNewValue",
+	                                   "categoryI18nKey",
+	                                   "externalCollaborator",
+	                                   "isExternalCollaborator" };
 
 static const char *common_key(const char *s, size_t len)
 {
@@ -340,8 +362,8 @@ static const char *common_key(const char *s, size_t len)
  * readers' answers (see cfl_span_json_literal in the header). */
 enum { M_SLOW = 1, M_PRUNE = 2, M_LITERAL = 4 };
 
-static void add_member(struct json_object *obj, cfl_span_t k, int esc, struct json_object *val,
-	unsigned flags, int mode)
+static void add_member(struct json_object *obj, cfl_span_t k, int esc, struct json_object *val, unsigned flags,
+                       int mode)
 {
 	char buf[SMALL], *heap = NULL, *key = buf;
 	const char *ck;
@@ -363,7 +385,7 @@ static void add_member(struct json_object *obj, cfl_span_t k, int esc, struct js
 		key = heap;
 	}
 	if ((mode & M_LITERAL) && esc && strlen(key) != (size_t)n)
-		json_object_put(val);  /* a NUL in the name: left out */
+		json_object_put(val); /* a NUL in the name: left out */
 	else
 		json_object_object_add_ex(obj, key, val, flags);
 	free(heap);
@@ -404,7 +426,7 @@ static const char *conv_object(const char *p, const char *end, struct json_objec
 		q = string_end(p, end, &esc);
 		k.p = p;
 		k.len = (size_t)(q + 1 - p);
-		p = skip_ws(q + 1, end);      /* at ':' */
+		p = skip_ws(q + 1, end); /* at ':' */
 		p = skip_ws(p + 1, end);
 		p = skip_ws(conv_value(p, end, &v, mode), end);
 		if (!slow) {
@@ -425,7 +447,7 @@ static const char *conv_object(const char *p, const char *end, struct json_objec
 		return conv_object(start, end, out, mode | M_SLOW);
 	}
 	*out = finish(obj, mode);
-	return p + 1;  /* past '}' */
+	return p + 1; /* past '}' */
 }
 
 static const char *conv_array(const char *p, const char *end, struct json_object **out, int mode)
@@ -443,7 +465,7 @@ static const char *conv_array(const char *p, const char *end, struct json_object
 			p = skip_ws(p + 1, end);
 	}
 	*out = finish(arr, mode);
-	return p + 1;  /* past ']' */
+	return p + 1; /* past ']' */
 }
 
 static const char *conv_number(const char *p, const char *end, struct json_object **out, int mode)
@@ -494,26 +516,18 @@ static const char *conv_value(const char *p, const char *end, struct json_object
 	if (p >= end)
 		return end;
 	switch (*p) {
-	case '{':
-		return conv_object(p, end, out, mode);
-	case '[':
-		return conv_array(p, end, out, mode);
+	case '{': return conv_object(p, end, out, mode);
+	case '[': return conv_array(p, end, out, mode);
 	case '"':
 		q = string_end(p, end, &esc);
 		s.p = p;
 		s.len = (size_t)(q + 1 - p);
 		*out = esc ? span_string(s) : json_object_new_string_len(p + 1, (int)(q - p - 1));
 		return q + 1;
-	case 't':
-		*out = json_object_new_boolean(1);
-		return p + 4;
-	case 'f':
-		*out = json_object_new_boolean(0);
-		return p + 5;
-	case 'n':
-		return p + 4;
-	default:
-		return conv_number(p, end, out, mode);
+	case 't': *out = json_object_new_boolean(1); return p + 4;
+	case 'f': *out = json_object_new_boolean(0); return p + 5;
+	case 'n': return p + 4;
+	default: return conv_number(p, end, out, mode);
 	}
 }
 
@@ -554,18 +568,15 @@ struct json_object *cfl_span_json_literal(cfl_span_t v)
 struct json_object *cfl_span_keyword_literal(cfl_span_t v)
 {
 	switch (cfl_jscan_type(v)) {
-	case CFL_JSTRING:
-		return span_string(v);
+	case CFL_JSTRING: return span_string(v);
 	case CFL_JNUMBER:
 	case CFL_JTRUE:
-	case CFL_JFALSE:
-		return json_object_new_string_len(v.p, (int)v.len);
+	case CFL_JFALSE: return json_object_new_string_len(v.p, (int)v.len);
 	case CFL_JNULL:
 	case CFL_JOBJECT:
 	case CFL_JARRAY:
 	case CFL_JNONE:
-	default:
-		return NULL;
+	default: return NULL;
 	}
 }
 
@@ -664,12 +675,11 @@ static int string_equal(cfl_span_t a, cfl_span_t b)
 		return a.len == b.len && memcmp(a.p, b.p, a.len) == 0;
 	na = cfl_span_text(a, ba, sizeof(ba), &sa);
 	nb = cfl_span_text(b, bb, sizeof(bb), &sb);
-	if (na < 0 || nb < 0) {  /* long escaped strings: compare as values */
+	if (na < 0 || nb < 0) { /* long escaped strings: compare as values */
 		struct json_object *ja = span_string(a), *jb = span_string(b);
-		int eq = ja != NULL && jb != NULL
-			&& json_object_get_string_len(ja) == json_object_get_string_len(jb)
-			&& memcmp(json_object_get_string(ja), json_object_get_string(jb),
-				(size_t)json_object_get_string_len(ja)) == 0;
+		int eq = ja != NULL && jb != NULL && json_object_get_string_len(ja) == json_object_get_string_len(jb) &&
+		         memcmp(json_object_get_string(ja), json_object_get_string(jb),
+		                (size_t)json_object_get_string_len(ja)) == 0;
 
 		json_object_put(ja);
 		json_object_put(jb);
@@ -698,17 +708,13 @@ int cfl_span_equal(cfl_span_t a, cfl_span_t b)
 		if (ka != kb)
 			return 0;
 		return ka == 1 ? ia == ib : da == db;
-	case CFL_JSTRING:
-		return string_equal(a, b);
-	case CFL_JOBJECT:
-		return object_equal(a, b);
-	case CFL_JARRAY:
-		return array_equal(a, b);
+	case CFL_JSTRING: return string_equal(a, b);
+	case CFL_JOBJECT: return object_equal(a, b);
+	case CFL_JARRAY: return array_equal(a, b);
 	case CFL_JTRUE:
 	case CFL_JFALSE:
 	case CFL_JNULL:
 	case CFL_JNONE:
-	default:
-		return 1;
+	default: return 1;
 	}
 }

@@ -41,8 +41,7 @@ int cfl_span_get(cfl_span_t obj, const char *name, cfl_span_t *out);
 void cfl_span_pick(cfl_span_t obj, const char *const *names, size_t n, cfl_span_t *out);
 
 /* The same over members cfl_jscan_document_members() recorded. */
-void cfl_span_pick_members(const cfl_jmember_t *mem, size_t nmem, const char *const *names, size_t n,
-	cfl_span_t *out);
+void cfl_span_pick_members(const cfl_jmember_t *mem, size_t nmem, const char *const *names, size_t n, cfl_span_t *out);
 
 /* Elements of an array span (0 for anything else). */
 int cfl_span_count(cfl_span_t arr);

@@ -44,7 +44,7 @@ void cfl_json_add_new(struct json_object *obj, const char *const_key, struct jso
 {
 	if (val != NULL)
 		json_object_object_add_ex(obj, const_key, val,
-			JSON_C_OBJECT_KEY_IS_CONSTANT | JSON_C_OBJECT_ADD_KEY_IS_NEW);
+		                          JSON_C_OBJECT_KEY_IS_CONSTANT | JSON_C_OBJECT_ADD_KEY_IS_NEW);
 }
 
 void cfl_json_put(struct json_object *obj, const char *const_key, struct json_object *val)
@@ -91,8 +91,7 @@ struct json_object *cfl_json_keyword(struct json_object *v)
 	case json_type_null:
 	case json_type_object:
 	case json_type_array:
-	default:
-		return NULL;
+	default: return NULL;
 	}
 }
 
@@ -148,24 +147,17 @@ int cfl_json_equal(struct json_object *a, struct json_object *b)
 	if (ta != tb)
 		return 0;
 	switch (ta) {
-	case json_type_null:
-		return 1;
-	case json_type_boolean:
-		return json_object_get_boolean(a) == json_object_get_boolean(b);
-	case json_type_int:
-		return json_object_get_int64(a) == json_object_get_int64(b);
-	case json_type_double:
-		return json_object_get_double(a) == json_object_get_double(b);
+	case json_type_null: return 1;
+	case json_type_boolean: return json_object_get_boolean(a) == json_object_get_boolean(b);
+	case json_type_int: return json_object_get_int64(a) == json_object_get_int64(b);
+	case json_type_double: return json_object_get_double(a) == json_object_get_double(b);
 	case json_type_string:
-		return json_object_get_string_len(a) == json_object_get_string_len(b)
-			&& memcmp(json_object_get_string(a), json_object_get_string(b),
-				(size_t)json_object_get_string_len(a)) == 0;
-	case json_type_object:
-		return object_equal(a, b);
-	case json_type_array:
-		return array_equal(a, b);
-	default:
-		return 0;
+		return json_object_get_string_len(a) == json_object_get_string_len(b) &&
+		       memcmp(json_object_get_string(a), json_object_get_string(b),
+		              (size_t)json_object_get_string_len(a)) == 0;
+	case json_type_object: return object_equal(a, b);
+	case json_type_array: return array_equal(a, b);
+	default: return 0;
 	}
 }
 
@@ -174,16 +166,11 @@ int cfl_json_is_empty(struct json_object *v)
 	if (v == NULL)
 		return 1;
 	switch (json_object_get_type(v)) {
-	case json_type_null:
-		return 1;
-	case json_type_string:
-		return json_object_get_string_len(v) == 0;
-	case json_type_object:
-		return json_object_object_length(v) == 0;
-	case json_type_array:
-		return json_object_array_length(v) == 0;
-	default:
-		return 0;
+	case json_type_null: return 1;
+	case json_type_string: return json_object_get_string_len(v) == 0;
+	case json_type_object: return json_object_object_length(v) == 0;
+	case json_type_array: return json_object_array_length(v) == 0;
+	default: return 0;
 	}
 }
 
@@ -228,24 +215,18 @@ static int prune_array(struct json_object *arr)
 int cfl_json_prune(struct json_object *v)
 {
 	switch (v == NULL ? json_type_null : json_object_get_type(v)) {
-	case json_type_null:
-		return 1;
-	case json_type_string:
-		return json_object_get_string_len(v) == 0;
-	case json_type_object:
-		return prune_object(v);
-	case json_type_array:
-		return prune_array(v);
+	case json_type_null: return 1;
+	case json_type_string: return json_object_get_string_len(v) == 0;
+	case json_type_object: return prune_object(v);
+	case json_type_array: return prune_array(v);
 	case json_type_boolean:
 	case json_type_double:
 	case json_type_int:
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
-void cfl_json_pick(struct json_object *obj, const char *const *names, size_t n,
-	struct json_object **out)
+void cfl_json_pick(struct json_object *obj, const char *const *names, size_t n, struct json_object **out)
 {
 	struct json_object_iterator it, end;
 	unsigned char first[256];
@@ -354,13 +335,15 @@ cfl_rc_t cfl_json_parse(const char *text, size_t len, struct json_object **out, 
 		used = len;
 	}
 	if (jerr == fjson_tokener_continue || jerr == fjson_tokener_error_parse_eof) {
-		rc = cfl_err_set(why, CFL_ETRUNC, "invalid JSON: the message ends inside the JSON value (%zu bytes)", len);
+		rc = cfl_err_set(why, CFL_ETRUNC, "invalid JSON: the message ends inside the JSON value (%zu bytes)",
+		                 len);
 	} else if (jerr != fjson_tokener_success) {
 		rc = cfl_err_set(why, CFL_EPARSE, "invalid JSON at byte %zu: %s", used, json_tokener_error_desc(jerr));
 	} else if (used < len) {
-		rc = cfl_err_set(why, CFL_EPARSE, "invalid JSON: unexpected text after the JSON value at byte %zu", used);
+		rc = cfl_err_set(why, CFL_EPARSE, "invalid JSON: unexpected text after the JSON value at byte %zu",
+		                 used);
 	} else {
-		*out = v;  /* NULL for a JSON null */
+		*out = v; /* NULL for a JSON null */
 		v = NULL;
 		rc = CFL_OK;
 	}
@@ -368,6 +351,6 @@ cfl_rc_t cfl_json_parse(const char *text, size_t len, struct json_object **out, 
 	if (own)
 		json_tokener_free(tok);
 	else if (rc != CFL_OK)
-		json_tokener_reset(tok);  /* drop what the failed parse holds now, not at the next event */
+		json_tokener_reset(tok); /* drop what the failed parse holds now, not at the next event */
 	return rc;
 }

@@ -59,8 +59,7 @@ int cfl_json_is_empty(struct json_object *v);
 
 /* One pass over obj's members: out[i] = obj[names[i]] (borrowed) or NULL.
  * Cheaper than n lookups, each of which scans the members again. */
-void cfl_json_pick(struct json_object *obj, const char *const *names, size_t n,
-	struct json_object **out);
+void cfl_json_pick(struct json_object *obj, const char *const *names, size_t n, struct json_object **out);
 
 /* Parses exactly text[0..len) as one JSON value with this thread's reusable
  * tokener. CFL_OK and *out (new reference; NULL for JSON null), or an error

@@ -17,13 +17,13 @@
 
 #include "cfl_lognorm.h"
 
-#define MARKER_LEN 4            /* "msg|", "uri|", "url|" */
-#define STACK_BUF 1024          /* URIs and URLs fit; longer messages go to the heap */
+#define MARKER_LEN 4   /* "msg|", "uri|", "url|" */
+#define STACK_BUF 1024 /* URIs and URLs fit; longer messages go to the heap */
 #define USERNAME_KEY "?username="
 
 struct cfl_lognorm {
 	ln_ctx ctx;
-	uint64_t gen;  /* unique per loaded rulebase: keys the per-thread memos */
+	uint64_t gen; /* unique per loaded rulebase: keys the per-thread memos */
 };
 
 /* Per-thread memo of recent results. Audit streams repeat the same handful of
@@ -36,9 +36,9 @@ struct cfl_lognorm {
 #define MEMO_VAL 120
 
 struct memo_slot {
-	uint64_t gen;         /* 0 = empty */
+	uint64_t gen; /* 0 = empty */
 	uint32_t klen;
-	uint32_t vlen;        /* 0 = "no match" is remembered too */
+	uint32_t vlen; /* 0 = "no match" is remembered too */
 	char key[MEMO_KEY];
 	char val[MEMO_VAL];
 };
@@ -49,7 +49,7 @@ struct memo {
 
 static __thread struct memo uri_memo;
 static __thread struct memo url_memo;
-static uint64_t next_gen;  /* atomic */
+static uint64_t next_gen; /* atomic */
 
 struct load_errors {
 	cfl_errbuf_t *err;
@@ -65,14 +65,14 @@ static void err_cb(void *cookie, const char *msg, size_t len)
 	const char *open, *close;
 
 	if (le->count++ > 0)
-		return;  /* the first error is the one to fix */
+		return; /* the first error is the one to fix */
 	open = strchr(msg, '[');
 	close = open != NULL ? strstr(open, "]: ") : NULL;
 	if (strncmp(msg, lead, sizeof(lead) - 1) == 0 && close != NULL) {
 		const char *file = msg + sizeof(lead) - 1;
 
-		cfl_err_set(le->err, CFL_EPARSE, "%.*s:%.*s: %s", (int)(open - file), file,
-			(int)(close - open - 1), open + 1, close + 3);
+		cfl_err_set(le->err, CFL_EPARSE, "%.*s:%.*s: %s", (int)(open - file), file, (int)(close - open - 1),
+		            open + 1, close + 3);
 	} else {
 		cfl_err_set(le->err, CFL_EPARSE, "%.*s", (int)len, msg);
 	}
@@ -80,7 +80,9 @@ static void err_cb(void *cookie, const char *msg, size_t len)
 
 static void quiet_cb(void *cookie, const char *msg, size_t len)
 {
-	(void)cookie; (void)msg; (void)len;
+	(void)cookie;
+	(void)msg;
+	(void)len;
 }
 
 static cfl_rc_t check_version_line(const char *path, cfl_errbuf_t *err)
@@ -89,12 +91,14 @@ static cfl_rc_t check_version_line(const char *path, cfl_errbuf_t *err)
 	FILE *f = fopen(path, "r");
 
 	if (f == NULL)
-		return cfl_err_set(err, errno == ENOENT ? CFL_ENOENT : CFL_EIO, "%s: cannot open rulebase: %s",
-			path, strerror(errno));
+		return cfl_err_set(err, errno == ENOENT ? CFL_ENOENT : CFL_EIO, "%s: cannot open rulebase: %s", path,
+		                   strerror(errno));
 	if (fgets(line, sizeof(line), f) == NULL || strcmp(line, "version=2\n") != 0) {
 		fclose(f);
-		return cfl_err_set(err, CFL_EPARSE, "%s:1: first line must be exactly \"version=2\" "
-			"(liblognorm would otherwise read the file with its v1 engine)", path);
+		return cfl_err_set(err, CFL_EPARSE,
+		                   "%s:1: first line must be exactly \"version=2\" "
+		                   "(liblognorm would otherwise read the file with its v1 engine)",
+		                   path);
 	}
 	fclose(f);
 	return CFL_OK;
@@ -102,8 +106,8 @@ static cfl_rc_t check_version_line(const char *path, cfl_errbuf_t *err)
 
 /* Runs ln_normalize on marker + s and returns the string field `field` of the
  * result, copied into out. Returns its length, or 0. */
-static size_t normalize_field(const cfl_lognorm_t *l, const char *marker, const char *s,
-	size_t len, const char *field, char *out, size_t outsz)
+static size_t normalize_field(const cfl_lognorm_t *l, const char *marker, const char *s, size_t len, const char *field,
+                              char *out, size_t outsz)
 {
 	char stackbuf[STACK_BUF];
 	char *buf = stackbuf;
@@ -117,10 +121,9 @@ static size_t normalize_field(const cfl_lognorm_t *l, const char *marker, const 
 	}
 	memcpy(buf, marker, MARKER_LEN);
 	memcpy(buf + MARKER_LEN, s, len);
-	buf[MARKER_LEN + len] = '\0';  /* see cfl_lognorm_find_json */
-	if (ln_normalize(l->ctx, buf, len + MARKER_LEN, &res) == 0
-			&& json_object_object_get_ex(res, field, &v)
-			&& json_object_is_type(v, json_type_string)) {
+	buf[MARKER_LEN + len] = '\0'; /* see cfl_lognorm_find_json */
+	if (ln_normalize(l->ctx, buf, len + MARKER_LEN, &res) == 0 && json_object_object_get_ex(res, field, &v) &&
+	    json_object_is_type(v, json_type_string)) {
 		n = (size_t)json_object_get_string_len(v);
 		if (n < outsz)
 			memcpy(out, json_object_get_string(v), n + 1);
@@ -139,14 +142,16 @@ static cfl_rc_t self_test(const cfl_lognorm_t *l, const char *path, cfl_errbuf_t
 	static const char uri[] = "/u/view.action?username=ab";
 	char out[64];
 
-	if (cfl_lognorm_url_host(l, url, sizeof(url) - 1, out, sizeof(out)) == 0
-			|| strcmp(out, "h.example") != 0)
-		return cfl_err_set(err, CFL_EINVAL, "%s: rulebase self-test failed: the url| rules do not give "
-			"host \"h.example\" for \"http://h.example:8090/x\"", path);
-	if (cfl_lognorm_uri_username(l, uri, sizeof(uri) - 1, out, sizeof(out)) == 0
-			|| strcmp(out, "ab") != 0)
-		return cfl_err_set(err, CFL_EINVAL, "%s: rulebase self-test failed: the uri| rules do not give "
-			"username \"ab\" for \"/u/view.action?username=ab\"", path);
+	if (cfl_lognorm_url_host(l, url, sizeof(url) - 1, out, sizeof(out)) == 0 || strcmp(out, "h.example") != 0)
+		return cfl_err_set(err, CFL_EINVAL,
+		                   "%s: rulebase self-test failed: the url| rules do not give "
+		                   "host \"h.example\" for \"http://h.example:8090/x\"",
+		                   path);
+	if (cfl_lognorm_uri_username(l, uri, sizeof(uri) - 1, out, sizeof(out)) == 0 || strcmp(out, "ab") != 0)
+		return cfl_err_set(err, CFL_EINVAL,
+		                   "%s: rulebase self-test failed: the uri| rules do not give "
+		                   "username \"ab\" for \"/u/view.action?username=ab\"",
+		                   path);
 	return CFL_OK;
 }
 
@@ -209,9 +214,8 @@ int cfl_lognorm_find_json(const cfl_lognorm_t *l, const char *msg, size_t len, s
 	memcpy(buf, "msg|", MARKER_LEN);
 	memcpy(buf + MARKER_LEN, msg, len);
 	buf[MARKER_LEN + len] = '\0';
-	if (ln_normalize(l->ctx, buf, len + MARKER_LEN, &res) == 0
-			&& json_object_object_get_ex(res, "json", &v)
-			&& json_object_is_type(v, json_type_string)) {
+	if (ln_normalize(l->ctx, buf, len + MARKER_LEN, &res) == 0 && json_object_object_get_ex(res, "json", &v) &&
+	    json_object_is_type(v, json_type_string)) {
 		size_t jl = (size_t)json_object_get_string_len(v);
 
 		/* %json:rest% makes the capture a suffix of the message; anything else
@@ -229,8 +233,8 @@ int cfl_lognorm_find_json(const cfl_lognorm_t *l, const char *msg, size_t len, s
 
 static int is_username_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-		|| c == '.' || c == '_' || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+	       c == '-';
 }
 
 static struct memo_slot *memo_slot(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len)
@@ -239,8 +243,7 @@ static struct memo_slot *memo_slot(struct memo *mm, const cfl_lognorm_t *l, cons
 }
 
 /* Copies a remembered result for key into out: its length, or -1 on a miss. */
-static long memo_get(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len,
-	char *out, size_t outsz)
+static long memo_get(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len, char *out, size_t outsz)
 {
 	const struct memo_slot *s;
 
@@ -254,8 +257,7 @@ static long memo_get(struct memo *mm, const cfl_lognorm_t *l, const char *key, s
 	return (long)s->vlen;
 }
 
-static void memo_put(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len,
-	const char *val, size_t vlen)
+static void memo_put(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len, const char *val, size_t vlen)
 {
 	struct memo_slot *s;
 
@@ -290,8 +292,7 @@ static size_t finish_username(char *out, size_t n)
 	return n;
 }
 
-size_t cfl_lognorm_uri_username(const cfl_lognorm_t *l, const char *uri, size_t len,
-	char *out, size_t outsz)
+size_t cfl_lognorm_uri_username(const cfl_lognorm_t *l, const char *uri, size_t len, char *out, size_t outsz)
 {
 	long hit = memo_get(&uri_memo, l, uri, len, out, outsz);
 	size_t n;
@@ -303,8 +304,7 @@ size_t cfl_lognorm_uri_username(const cfl_lognorm_t *l, const char *uri, size_t 
 	return n;
 }
 
-size_t cfl_lognorm_url_host(const cfl_lognorm_t *l, const char *url, size_t len,
-	char *out, size_t outsz)
+size_t cfl_lognorm_url_host(const cfl_lognorm_t *l, const char *url, size_t len, char *out, size_t outsz)
 {
 	long hit = memo_get(&url_memo, l, url, len, out, outsz);
 	size_t n;

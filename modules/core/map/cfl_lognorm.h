@@ -36,12 +36,10 @@ int cfl_lognorm_find_json(const cfl_lognorm_t *l, const char *msg, size_t len, s
 /* The <name> of a URI ending in "?username=<[A-Za-z0-9._-]+>", copied into out
  * (NUL-terminated). Returns its length, 0 if the URI does not end that way or
  * the name does not fit. */
-size_t cfl_lognorm_uri_username(const cfl_lognorm_t *l, const char *uri, size_t len,
-	char *out, size_t outsz);
+size_t cfl_lognorm_uri_username(const cfl_lognorm_t *l, const char *uri, size_t len, char *out, size_t outsz);
 
 /* The host part of a URL such as "http://confluence.internal:8090" (brackets of
  * an IPv6 literal removed), copied into out. Returns its length or 0. */
-size_t cfl_lognorm_url_host(const cfl_lognorm_t *l, const char *url, size_t len,
-	char *out, size_t outsz);
+size_t cfl_lognorm_url_host(const cfl_lognorm_t *l, const char *url, size_t len, char *out, size_t outsz);
 
 #endif /* CFL_LOGNORM_H */

@@ -47,11 +47,10 @@ static const struct product_row {
 	const char *name, *dataset, *module, *ns, *table;
 } products[CFL_NPRODUCTS] = {
 	[CFL_PRODUCT_CONFLUENCE] = { "confluence", CFL_DATASET, CFL_MODULE, "confluence",
-		"confluence-categories.json" },
-	[CFL_PRODUCT_JIRA] = { "jira", "atlassian_jira.audit", "atlassian_jira", "jira",
-		"jira-categories.json" },
-	[CFL_PRODUCT_BITBUCKET] = { "bitbucket", "atlassian_bitbucket.audit", "atlassian_bitbucket",
-		"bitbucket", "bitbucket-categories.json" },
+	                             "confluence-categories.json" },
+	[CFL_PRODUCT_JIRA] = { "jira", "atlassian_jira.audit", "atlassian_jira", "jira", "jira-categories.json" },
+	[CFL_PRODUCT_BITBUCKET] = { "bitbucket", "atlassian_bitbucket.audit", "atlassian_bitbucket", "bitbucket",
+	                            "bitbucket-categories.json" },
 };
 
 int cfl_product_parse(const char *name)
@@ -103,8 +102,8 @@ static int make_leaves(cfl_mapper_t *m, const cfl_map_opts_t *o)
 			return -1;
 	}
 	for (i = 0; i < CFL_NPRODUCTS; i++) {
-		if ((m->dataset[i] = json_object_new_string(products[i].dataset)) == NULL
-				|| (m->module[i] = json_object_new_string(products[i].module)) == NULL)
+		if ((m->dataset[i] = json_object_new_string(products[i].dataset)) == NULL ||
+		    (m->module[i] = json_object_new_string(products[i].module)) == NULL)
 			return -1;
 	}
 	return 0;
@@ -136,7 +135,7 @@ const char *cfl_namespace_problem(const char *ns)
 	const char *p;
 
 	if (ns == NULL || *ns == '\0')
-		return NULL;  /* "default" */
+		return NULL; /* "default" */
 	if (strlen(ns) > 100)
 		return "is longer than 100 bytes";
 	if (*ns == '_' || *ns == '+')
@@ -159,8 +158,8 @@ const char *cfl_namespace_problem(const char *ns)
 /* A Jira or Bitbucket table (all are loaded whatever product says: detection
  * and imconfluence's metadata may select any). Their products have no login
  * rule (contract section 7): a table that names one is refused. */
-static cfl_rc_t load_product_table(const cfl_map_opts_t *o, cfl_product_t p, const char *given,
-	cfl_mapper_t *m, cfl_errbuf_t *err)
+static cfl_rc_t load_product_table(const cfl_map_opts_t *o, cfl_product_t p, const char *given, cfl_mapper_t *m,
+                                   cfl_errbuf_t *err)
 {
 	char *path = cfl_beside_categories(o->categories, given, products[p].table);
 	cfl_rc_t rc;
@@ -177,8 +176,10 @@ static cfl_rc_t load_product_table(const cfl_map_opts_t *o, cfl_product_t p, con
 	}
 	rc = cfl_categories_load(path, &m->cats[p], err);
 	if (rc == CFL_OK && (line = cfl_categories_user_fields_line(m->cats[p], CFL_UF_LOGIN)) > 0)
-		rc = cfl_err_set(err, CFL_EPARSE, "%s:%d: \"user_fields\" value \"login\" is not "
-			"defined for %s (only Confluence replaces the author)", path, line, products[p].name);
+		rc = cfl_err_set(err, CFL_EPARSE,
+		                 "%s:%d: \"user_fields\" value \"login\" is not "
+		                 "defined for %s (only Confluence replaces the author)",
+		                 path, line, products[p].name);
 	free(path);
 	return rc;
 }
@@ -197,23 +198,26 @@ cfl_rc_t cfl_mapper_new(const cfl_map_opts_t *o, cfl_mapper_t **out, cfl_errbuf_
 	/* the namespace is part of the index name logs-<dataset>-<namespace>:
 	 * one Elasticsearch refuses would have every document rejected */
 	if ((why = cfl_namespace_problem(o->ns)) != NULL)
-		return cfl_err_set(err, CFL_EINVAL, "datastream.namespace (--namespace) \"%.120s\" %s: "
-			"Elasticsearch would refuse the index name logs-<dataset>-%.120s", o->ns, why, o->ns);
+		return cfl_err_set(err, CFL_EINVAL,
+		                   "datastream.namespace (--namespace) \"%.120s\" %s: "
+		                   "Elasticsearch would refuse the index name logs-<dataset>-%.120s",
+		                   o->ns, why, o->ns);
 	if (o->product != NULL && *o->product != '\0' && cfl_product_parse(o->product) < 0)
-		return cfl_err_set(err, CFL_EINVAL, "product (--product) \"%.64s\" is not one of "
-			"confluence, jira, bitbucket", o->product);
+		return cfl_err_set(err, CFL_EINVAL,
+		                   "product (--product) \"%.64s\" is not one of "
+		                   "confluence, jira, bitbucket",
+		                   o->product);
 	m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return cfl_err_set(err, CFL_ENOMEM, "out of memory");
-	m->product = o->product != NULL && *o->product != '\0'
-		? (cfl_product_t)cfl_product_parse(o->product) : CFL_PRODUCT_CONFLUENCE;
-	if ((rc = copy_options(m, o, err)) != CFL_OK
-			|| (rc = cfl_lognorm_load(o->rulebase, &m->ln, err)) != CFL_OK
-			|| (rc = cfl_categories_load(o->categories, &m->cats[CFL_PRODUCT_CONFLUENCE], err)) != CFL_OK
-			|| (rc = load_product_table(o, CFL_PRODUCT_JIRA, o->jira_categories, m, err)) != CFL_OK
-			|| (rc = load_product_table(o, CFL_PRODUCT_BITBUCKET, o->bitbucket_categories, m, err)) != CFL_OK
-			|| (rc = cfl_geoip_open(o->geoip_city, o->geoip_asn, &m->geo, err)) != CFL_OK
-			|| (rc = cfl_map_org_new(o, m->geo, &m->org, err)) != CFL_OK) {
+	m->product = o->product != NULL && *o->product != '\0' ? (cfl_product_t)cfl_product_parse(o->product)
+	                                                       : CFL_PRODUCT_CONFLUENCE;
+	if ((rc = copy_options(m, o, err)) != CFL_OK || (rc = cfl_lognorm_load(o->rulebase, &m->ln, err)) != CFL_OK ||
+	    (rc = cfl_categories_load(o->categories, &m->cats[CFL_PRODUCT_CONFLUENCE], err)) != CFL_OK ||
+	    (rc = load_product_table(o, CFL_PRODUCT_JIRA, o->jira_categories, m, err)) != CFL_OK ||
+	    (rc = load_product_table(o, CFL_PRODUCT_BITBUCKET, o->bitbucket_categories, m, err)) != CFL_OK ||
+	    (rc = cfl_geoip_open(o->geoip_city, o->geoip_asn, &m->geo, err)) != CFL_OK ||
+	    (rc = cfl_map_org_new(o, m->geo, &m->org, err)) != CFL_OK) {
 		cfl_mapper_free(m);
 		return rc;
 	}
@@ -246,14 +250,10 @@ void cfl_mapper_free(cfl_mapper_t *m)
 const char *cfl_map_status_name(cfl_map_status_t st)
 {
 	switch (st) {
-	case CFL_MAP_OK:
-		return "ok";
-	case CFL_MAP_EMPTY:
-		return "empty";
-	case CFL_MAP_ERROR:
-		return "error";
-	default:
-		return "unknown";
+	case CFL_MAP_OK: return "ok";
+	case CFL_MAP_EMPTY: return "empty";
+	case CFL_MAP_ERROR: return "error";
+	default: return "unknown";
 	}
 }
 
@@ -287,8 +287,8 @@ static struct json_object *leaf(const cfl_mapper_t *m, cfl_leaf_t l)
 
 /* Section 2 fields that do not depend on the event: the error document gets
  * exactly these (plus event.kind, event.original, error.message). */
-static void add_arrival_fields(const cfl_mapper_t *m, const cfl_map_input_t *in,
-	cfl_product_t p, struct json_object *doc, struct json_object *event)
+static void add_arrival_fields(const cfl_mapper_t *m, const cfl_map_input_t *in, cfl_product_t p,
+                               struct json_object *doc, struct json_object *event)
 {
 	struct json_object *ecs = json_object_new_object();
 	struct json_object *ds = json_object_new_object();
@@ -325,8 +325,8 @@ static void add_arrival_fields(const cfl_mapper_t *m, const cfl_map_input_t *in,
 
 /* ---------------------------------------------------------- error document */
 
-static struct json_object *error_doc(const cfl_mapper_t *m, const cfl_map_input_t *in,
-	cfl_product_t p, const char *reason)
+static struct json_object *error_doc(const cfl_mapper_t *m, const cfl_map_input_t *in, cfl_product_t p,
+                                     const char *reason)
 {
 	struct json_object *doc = json_object_new_object();
 	struct json_object *event = json_object_new_object();
@@ -343,8 +343,8 @@ static struct json_object *error_doc(const cfl_mapper_t *m, const cfl_map_input_
 	add_arrival_fields(m, in, p, doc, event);
 	cfl_json_add_new(doc, "event", event);
 	/* a reason that quotes the event may have been cut inside a character */
-	cfl_json_add_new(error, "message", json_object_new_string_len(reason,
-		(int)cfl_fit_utf8_whole(reason, strlen(reason))));
+	cfl_json_add_new(error, "message",
+	                 json_object_new_string_len(reason, (int)cfl_fit_utf8_whole(reason, strlen(reason))));
 	cfl_json_add_new(doc, "error", error);
 	return doc;
 }
@@ -358,15 +358,15 @@ static cfl_product_t input_product(const cfl_mapper_t *m, const cfl_map_input_t 
 	return p >= 0 ? (cfl_product_t)p : m->product;
 }
 
-static cfl_map_status_t fail_doc_as(const cfl_mapper_t *m, const cfl_map_input_t *in,
-	cfl_product_t p, const char *reason, cfl_map_result_t *res)
+static cfl_map_status_t fail_doc_as(const cfl_mapper_t *m, const cfl_map_input_t *in, cfl_product_t p,
+                                    const char *reason, cfl_map_result_t *res)
 {
 	res->doc = error_doc(m, in, p, reason);
 	return CFL_MAP_ERROR;
 }
 
-static cfl_map_status_t fail_doc(const cfl_mapper_t *m, const cfl_map_input_t *in,
-	const char *reason, cfl_map_result_t *res)
+static cfl_map_status_t fail_doc(const cfl_mapper_t *m, const cfl_map_input_t *in, const char *reason,
+                                 cfl_map_result_t *res)
 {
 	return fail_doc_as(m, in, input_product(m, in), reason, res);
 }
@@ -400,8 +400,8 @@ static int plausible_prefix(const char *text, size_t len)
  * with a reason when there is no '{' where a JSON object should begin
  * (*reason NULL: the message has no usable prefix either; the caller says
  * what the text is instead). */
-static int locate_json(const cfl_mapper_t *m, const char *text, size_t len,
-	size_t *start, size_t *jlen, const char **reason)
+static int locate_json(const cfl_mapper_t *m, const char *text, size_t len, size_t *start, size_t *jlen,
+                       const char **reason)
 {
 	size_t pos = 0, end = len, off;
 
@@ -435,19 +435,13 @@ static int locate_json(const cfl_mapper_t *m, const char *text, size_t len,
 static const char *type_name(struct json_object *v)
 {
 	switch (v == NULL ? json_type_null : json_object_get_type(v)) {
-	case json_type_array:
-		return "an array";
-	case json_type_string:
-		return "a string";
+	case json_type_array: return "an array";
+	case json_type_string: return "a string";
 	case json_type_int:
-	case json_type_double:
-		return "a number";
-	case json_type_boolean:
-		return "a boolean";
-	case json_type_null:
-		return "null";
-	default:
-		return "not an object";
+	case json_type_double: return "a number";
+	case json_type_boolean: return "a boolean";
+	case json_type_null: return "null";
+	default: return "not an object";
 	}
 }
 
@@ -461,8 +455,9 @@ static void describe_non_object(const char *text, size_t len, cfl_errbuf_t *why)
 		json_object_put(v);
 		return;
 	}
-	cfl_err_set(why, CFL_EPARSE, "no JSON object in the message: it does not start with '{' "
-		"and no msg| rule of the rulebase matches it");
+	cfl_err_set(why, CFL_EPARSE,
+	            "no JSON object in the message: it does not start with '{' "
+	            "and no msg| rule of the rulebase matches it");
 }
 
 /* ------------------------------------------------------------ envelopes */
@@ -513,8 +508,7 @@ static struct json_object *cfl_work_related(cfl_map_work_t *ev, struct json_obje
 	return *related;
 }
 
-static void add_related_value(cfl_map_work_t *ev, struct json_object **related,
-	const char *key, struct json_object *v)
+static void add_related_value(cfl_map_work_t *ev, struct json_object **related, const char *key, struct json_object *v)
 {
 	struct json_object *arr = json_object_new_array();
 
@@ -529,8 +523,8 @@ static struct json_object *map_source_ip(cfl_map_work_t *ev)
 	struct json_object *addr = ev->address;
 	cfl_ip_t ip;
 
-	if (addr == NULL || cfl_ip_parse(json_object_get_string(addr),
-			(size_t)json_object_get_string_len(addr), &ip) != 0)
+	if (addr == NULL ||
+	    cfl_ip_parse(json_object_get_string(addr), (size_t)json_object_get_string_len(addr), &ip) != 0)
 		return NULL;
 	cfl_json_add_new(ev->source, "ip", json_object_get(addr));
 	cfl_geoip_enrich(ev->m->geo, &ip, ev->source);
@@ -551,8 +545,8 @@ static void add_related_users(cfl_map_work_t *ev, struct json_object **related)
 	names[1] = cfl_json_get(cfl_json_get(u, "target"), "name");
 	names[2] = cfl_json_get(cfl_json_get(u, "changes"), "name");
 	for (i = 0; i < 3; i++) {
-		if (names[i] == NULL || !json_object_is_type(names[i], json_type_string)
-				|| json_object_get_string_len(names[i]) == 0)
+		if (names[i] == NULL || !json_object_is_type(names[i], json_type_string) ||
+		    json_object_get_string_len(names[i]) == 0)
 			continue;
 		for (j = 0; j < i; j++) {
 			if (names[j] != NULL && cfl_json_equal(names[j], names[i]))
@@ -659,8 +653,7 @@ static void prune(cfl_map_work_t *ev)
 }
 
 /* Everything after the shape mapper: sections 2, 5 and 6. */
-static void finish_event(cfl_map_work_t *ev, const cfl_map_input_t *in,
-	const char *json, size_t jlen)
+static void finish_event(cfl_map_work_t *ev, const cfl_map_input_t *in, const char *json, size_t jlen)
 {
 	const cfl_mapper_t *m = ev->m;
 	struct json_object *action = ev->action;
@@ -671,7 +664,7 @@ static void finish_event(cfl_map_work_t *ev, const cfl_map_input_t *in,
 		ip = map_source_ip(ev);
 	if (action != NULL)
 		cat = cfl_categories_find(m->cats[ev->product], json_object_get_string(action),
-			(size_t)json_object_get_string_len(action));
+		                          (size_t)json_object_get_string_len(action));
 	cfl_json_add_new(ev->event, "kind", leaf(m, CFL_L_KIND_EVENT));
 	cfl_categories_apply_ex(m->cats[ev->product], cat, ev->event, event_array, ev);
 	cfl_map_user_fields(ev, cat);
@@ -715,9 +708,8 @@ static void resolve_product(cfl_map_work_t *ev, const cfl_map_input_t *in, cfl_m
 }
 
 /* Maps a validated event object (root span, top-level members picked in f). */
-static cfl_map_status_t map_object(const cfl_mapper_t *m, const cfl_map_input_t *in,
-	cfl_span_t root, const cfl_span_t *f, const char *json, size_t jlen,
-	cfl_map_result_t *res)
+static cfl_map_status_t map_object(const cfl_mapper_t *m, const cfl_map_input_t *in, cfl_span_t root,
+                                   const cfl_span_t *f, const char *json, size_t jlen, cfl_map_result_t *res)
 {
 	cfl_map_work_t ev;
 	cfl_shape_fn shape;
@@ -761,8 +753,7 @@ static cfl_map_status_t map_object(const cfl_mapper_t *m, const cfl_map_input_t 
  * documents have always carried, or accepts a lenient form (a leading zero,
  * a control character in a string, ...): then its plain rendering is
  * scanned instead, in *alt (the caller frees it). */
-static cfl_rc_t scan_event(const char *text, size_t len, cfl_span_t *root, cfl_span_t *f,
-	char **alt, cfl_errbuf_t *why)
+static cfl_rc_t scan_event(const char *text, size_t len, cfl_span_t *root, cfl_span_t *f, char **alt, cfl_errbuf_t *why)
 {
 	cfl_jmember_t top[TOP_MEMBERS];
 	struct json_object *obj;
@@ -772,8 +763,7 @@ static cfl_rc_t scan_event(const char *text, size_t len, cfl_span_t *root, cfl_s
 	cfl_rc_t rc;
 
 	*alt = NULL;
-	if (cfl_jscan_document_members(text, len, CFL_SPAN_MAX_DEPTH, root, top, TOP_MEMBERS, &ntop,
-			&jerr) == CFL_OK) {
+	if (cfl_jscan_document_members(text, len, CFL_SPAN_MAX_DEPTH, root, top, TOP_MEMBERS, &ntop, &jerr) == CFL_OK) {
 		if (ntop <= TOP_MEMBERS)
 			cfl_span_pick_members(top, ntop, cfl_field_names, CFL_NFIELDS, f);
 		else
@@ -835,11 +825,9 @@ static const char *doc_root(struct json_object *doc)
 	return ds != NULL && strcmp(ds, CFL_ORG_DATASET) == 0 ? "atlassian_cloud" : "confluence";
 }
 
-static cfl_map_status_t map_message(const cfl_mapper_t *m, const cfl_map_input_t *in,
-	cfl_map_result_t *res);
+static cfl_map_status_t map_message(const cfl_mapper_t *m, const cfl_map_input_t *in, cfl_map_result_t *res);
 
-cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in,
-	cfl_map_result_t *res)
+cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in, cfl_map_result_t *res)
 {
 	cfl_map_status_t st = map_message(m, in, res);
 
@@ -851,8 +839,7 @@ cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in,
 	return st;
 }
 
-static cfl_map_status_t map_message(const cfl_mapper_t *m, const cfl_map_input_t *in,
-	cfl_map_result_t *res)
+static cfl_map_status_t map_message(const cfl_mapper_t *m, const cfl_map_input_t *in, cfl_map_result_t *res)
 {
 	cfl_span_t root, list, f[CFL_NFIELDS];
 	const char *reason, *which;
@@ -880,8 +867,10 @@ static cfl_map_status_t map_message(const cfl_mapper_t *m, const cfl_map_input_t
 		if (n == 0) {
 			st = CFL_MAP_EMPTY;
 		} else {
-			cfl_err_set(&why, CFL_EPARSE, "the message is an API page holding %d events (\"%s\"), "
-				"not one event: split pages into one event per message before mapping", n, which);
+			cfl_err_set(&why, CFL_EPARSE,
+			            "the message is an API page holding %d events (\"%s\"), "
+			            "not one event: split pages into one event per message before mapping",
+			            n, which);
 			st = fail_doc(m, in, why.msg, res);
 		}
 	} else {

@@ -46,7 +46,10 @@
  * table and the product's field rules. Data Center events of the three
  * products share one format, so the product is resolved per event. */
 typedef enum cfl_product {
-	CFL_PRODUCT_CONFLUENCE = 0, CFL_PRODUCT_JIRA, CFL_PRODUCT_BITBUCKET, CFL_NPRODUCTS
+	CFL_PRODUCT_CONFLUENCE = 0,
+	CFL_PRODUCT_JIRA,
+	CFL_PRODUCT_BITBUCKET,
+	CFL_NPRODUCTS
 } cfl_product_t;
 
 /* "confluence", "jira", "bitbucket" -> the product, or -1 (NULL or "": -1). */
@@ -54,19 +57,20 @@ int cfl_product_parse(const char *name);
 const char *cfl_product_name(cfl_product_t p);
 
 typedef struct cfl_map_opts {
-	const char *rulebase;      /* path of confluence-audit.rulebase (required) */
-	const char *categories;    /* path of confluence-categories.json (required) */
+	const char *rulebase;       /* path of confluence-audit.rulebase (required) */
+	const char *categories;     /* path of confluence-categories.json (required) */
 	const char *org_categories; /* organization audit log's table; NULL or "": the
 	                             * atlassian-cloud-categories.json beside categories,
 	                             * or in CFL_PKGDATADIR when that directory has none */
-	const char *geoip_city;    /* NULL or "" = no City lookup */
-	const char *geoip_asn;     /* NULL or "" = no ASN lookup */
-	const char *ns;            /* data_stream.namespace; NULL = "default" */
-	int preserve_original;     /* event.original + tag preserve_original_event */
-	int event_id;              /* event.id = XXH3-128 (hex) of the event's JSON text */
-	const char *const *tags; size_t ntags;
-	const char *product;       /* events nothing else attributes; NULL or "" = "confluence" */
-	int product_detect;        /* an event's product-owned i18n key decides its product */
+	const char *geoip_city;     /* NULL or "" = no City lookup */
+	const char *geoip_asn;      /* NULL or "" = no ASN lookup */
+	const char *ns;             /* data_stream.namespace; NULL = "default" */
+	int preserve_original;      /* event.original + tag preserve_original_event */
+	int event_id;               /* event.id = XXH3-128 (hex) of the event's JSON text */
+	const char *const *tags;
+	size_t ntags;
+	const char *product;              /* events nothing else attributes; NULL or "" = "confluence" */
+	int product_detect;               /* an event's product-owned i18n key decides its product */
 	const char *jira_categories;      /* NULL or "": jira-categories.json beside categories,
 	                                   * else the installed one (as org_categories) */
 	const char *bitbucket_categories; /* same, bitbucket-categories.json */
@@ -87,40 +91,43 @@ void cfl_mapper_free(cfl_mapper_t *m);
 const char *cfl_namespace_problem(const char *ns);
 
 typedef struct cfl_map_input {
-	const char *text; size_t len;   /* message text (may have a prefix, may not be JSON at all) */
-	const char *input_type;         /* $inputname, NULL if unknown -> input.type */
-	const char *file_path;          /* imfile metadata filename or NULL -> log.file.path */
-	int64_t file_offset; int has_offset;  /* -> log.offset */
-	const char *site;               /* imconfluence's $!metadata!site (the url polled) or NULL:
+	const char *text;
+	size_t len;             /* message text (may have a prefix, may not be JSON at all) */
+	const char *input_type; /* $inputname, NULL if unknown -> input.type */
+	const char *file_path;  /* imfile metadata filename or NULL -> log.file.path */
+	int64_t file_offset;
+	int has_offset;   /* -> log.offset */
+	const char *site; /* imconfluence's $!metadata!site (the url polled) or NULL:
 	                                 * a Cloud event's service.address and related.hosts */
-	int64_t received_ms; int has_received; /* when the message arrived (epoch ms UTC): the
+	int64_t received_ms;
+	int has_received;    /* when the message arrived (epoch ms UTC): the
 	                                 * pipeline_error document's @timestamp; without it,
 	                                 * the time of the call */
-	const char *product;            /* imconfluence's $!metadata!product or NULL: the product
+	const char *product; /* imconfluence's $!metadata!product or NULL: the product
 	                                 * polled, which beats the configured one */
-	int copy;                       /* > 0: the n-th identical copy of an event (imconfluence's
+	int copy;            /* > 0: the n-th identical copy of an event (imconfluence's
 	                                 * $!metadata!copy): event.id takes the number in */
 } cfl_map_input_t;
 
 typedef enum cfl_map_status {
-	CFL_MAP_OK = 0,     /* doc is the ECS event */
-	CFL_MAP_EMPTY = 1,  /* an API envelope with an empty event list: not an event, doc NULL */
-	CFL_MAP_ERROR = 2   /* doc is a pipeline_error document (contract section 6); also for a
+	CFL_MAP_OK = 0,    /* doc is the ECS event */
+	CFL_MAP_EMPTY = 1, /* an API envelope with an empty event list: not an event, doc NULL */
+	CFL_MAP_ERROR = 2  /* doc is a pipeline_error document (contract section 6); also for a
 	                     * NON-empty envelope: a whole API page is not one event, and is
 	                     * kept whole rather than guessed at (split pages before mapping) */
 } cfl_map_status_t;
 
 typedef struct cfl_map_result {
-	struct json_object *doc;  /* new reference owned by the caller (OK and ERROR); NULL for EMPTY */
-	int64_t ts_ms; int has_ts; /* event time in epoch ms UTC when known (for setTimestamp) */
-	int product_mismatch;      /* the event's i18n keys name another product than the one it
+	struct json_object *doc; /* new reference owned by the caller (OK and ERROR); NULL for EMPTY */
+	int64_t ts_ms;
+	int has_ts;           /* event time in epoch ms UTC when known (for setTimestamp) */
+	int product_mismatch; /* the event's i18n keys name another product than the one it
 	                            * was mapped as (a misrouted input: impstats product.mismatch) */
 } cfl_map_result_t;
 
 /* Maps one message. Never fails without a document except for EMPTY: a message
  * that cannot be mapped still yields a pipeline_error document carrying it. */
-cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in,
-	cfl_map_result_t *res);
+cfl_map_status_t cfl_map_event(const cfl_mapper_t *m, const cfl_map_input_t *in, cfl_map_result_t *res);
 
 /* "ok", "empty" or "error": for logs and counters. */
 const char *cfl_map_status_name(cfl_map_status_t st);

@@ -54,8 +54,7 @@ static int creation_ms(cfl_span_t v, int64_t *ms)
 		errno = 0;
 		*ms = strtoll(s, &end, 10);
 		return errno != 0 || *end != '\0' ? -1 : 0;
-	default:
-		return -1;
+	default: return -1;
 	}
 }
 
@@ -68,8 +67,10 @@ static cfl_rc_t map_time(cfl_map_work_t *ev)
 		return cfl_work_fail(ev, "no usable timestamp: Cloud audit record without creationDate");
 	if (creation_ms(v, &ev->ts_ms) != 0 || cfl_time_check_ms(ev->ts_ms) != 0) {
 		j = cfl_span_json(v);
-		cfl_work_fail(ev, "no usable timestamp: creationDate %s is not epoch milliseconds "
-			"within years 0000-9999", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+		cfl_work_fail(ev,
+		              "no usable timestamp: creationDate %s is not epoch milliseconds "
+		              "within years 0000-9999",
+		              json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
 		json_object_put(j);
 		return ev->error.rc;
 	}
@@ -148,7 +149,7 @@ static void map_affected_objects(cfl_map_work_t *ev)
 		if (has_affected && listed(assoc, affected))
 			has_affected = 0;
 		if (!has_affected && cfl_span_empty(assoc))
-			return;  /* stays empty: the clean-up would drop it */
+			return; /* stays empty: the clean-up would drop it */
 		out = cfl_span_json(assoc);
 	} else if (has_affected) {
 		out = json_object_new_array();
@@ -171,8 +172,7 @@ static void map_changed_values(cfl_map_work_t *ev)
 	struct json_object *cv;
 	int i, n;
 
-	if (cfl_jscan_type(span) != CFL_JARRAY || cfl_span_empty(span)
-			|| (cv = cfl_span_json(span)) == NULL)
+	if (cfl_jscan_type(span) != CFL_JARRAY || cfl_span_empty(span) || (cv = cfl_span_json(span)) == NULL)
 		return;
 	n = json_object_array_length(cv);
 	for (i = 0; i < n; i++) {

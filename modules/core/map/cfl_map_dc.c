@@ -69,8 +69,10 @@ static cfl_rc_t epoch_nano_time(cfl_map_work_t *ev, cfl_span_t ts)
 		return cfl_work_fail(ev, "no usable timestamp: timestamp.nano is not an integer");
 	}
 	if (cfl_time_from_epoch_nano(sec, nano, &ev->ts_ms) != 0)
-		return cfl_work_fail(ev, "no usable timestamp: timestamp {epochSecond: %lld, nano: %lld} is out of "
-			"range (nano 0..999999999, years 0000-9999)", (long long)sec, (long long)nano);
+		return cfl_work_fail(ev,
+		                     "no usable timestamp: timestamp {epochSecond: %lld, nano: %lld} is out of "
+		                     "range (nano 0..999999999, years 0000-9999)",
+		                     (long long)sec, (long long)nano);
 	return CFL_OK;
 }
 
@@ -84,8 +86,10 @@ static cfl_rc_t iso_time(cfl_map_work_t *ev, cfl_span_t ts)
 	if (n >= 0 && cfl_time_parse_iso8601(s, (size_t)n, &ev->ts_ms) == 0)
 		return CFL_OK;
 	j = cfl_span_json(ts);
-	cfl_work_fail(ev, "no usable timestamp: \"%.64s\" is not an ISO 8601 date-time "
-		"within years 0000-9999", j != NULL ? json_object_get_string(j) : "");
+	cfl_work_fail(ev,
+	              "no usable timestamp: \"%.64s\" is not an ISO 8601 date-time "
+	              "within years 0000-9999",
+	              j != NULL ? json_object_get_string(j) : "");
 	json_object_put(j);
 	return ev->error.rc;
 }
@@ -96,13 +100,13 @@ static cfl_rc_t map_time(cfl_map_work_t *ev)
 
 	if (!cfl_work_has(ev, CFL_F_TIMESTAMP))
 		return cfl_work_fail(ev, "no usable timestamp: no \"timestamp\" (Data Center) or "
-			"\"creationDate\" (Cloud) member");
+		                         "\"creationDate\" (Cloud) member");
 	if (cfl_jscan_type(ts) == CFL_JOBJECT)
 		return epoch_nano_time(ev, ts);
 	if (cfl_jscan_type(ts) == CFL_JSTRING)
 		return iso_time(ev, ts);
 	return cfl_work_fail(ev, "no usable timestamp: \"timestamp\" is neither an ISO 8601 string nor "
-		"{epochSecond, nano}");
+	                         "{epochSecond, nano}");
 }
 
 /* user.name from the author's uri ("...?username=x"), if it ends that way. */
@@ -172,8 +176,8 @@ static void map_system(cfl_map_work_t *ev)
 	service = json_object_new_object();
 	cfl_json_add_new(service, "address", sys);
 	cfl_json_add_new(ev->doc, "service", service);
-	cfl_lognorm_url_host(ev->m->ln, json_object_get_string(sys),
-		(size_t)json_object_get_string_len(sys), ev->host, sizeof(ev->host));
+	cfl_lognorm_url_host(ev->m->ln, json_object_get_string(sys), (size_t)json_object_get_string_len(sys), ev->host,
+	                     sizeof(ev->host));
 }
 
 /* An empty list would only be cleaned up again: it is not made at all. */
@@ -251,8 +255,12 @@ static void map_jira_source(cfl_map_work_t *ev, struct json_object *src)
 /* The product a key belongs to by its prefix, or -1 for a shared key. */
 static int key_product(cfl_span_t key)
 {
-	static const struct { const char *prefix; cfl_product_t p; } owned[] = {
-		{ "jira.", CFL_PRODUCT_JIRA }, { "bitbucket.", CFL_PRODUCT_BITBUCKET },
+	static const struct {
+		const char *prefix;
+		cfl_product_t p;
+	} owned[] = {
+		{ "jira.", CFL_PRODUCT_JIRA },
+		{ "bitbucket.", CFL_PRODUCT_BITBUCKET },
 		{ "audit.logging.", CFL_PRODUCT_CONFLUENCE },
 	};
 	char buf[64];
@@ -288,12 +296,12 @@ int cfl_detect_product(const cfl_map_work_t *ev)
 		if (cfl_span_get(type, "categoryI18nKey", &key) && (p = key_product(key)) >= 0)
 			return p;
 	}
-	if (cfl_jscan_type(ev->f[CFL_F_EXTRA_ATTRIBUTES]) != CFL_JARRAY
-			|| !cfl_jscan_arr_begin(ev->f[CFL_F_EXTRA_ATTRIBUTES], &it))
+	if (cfl_jscan_type(ev->f[CFL_F_EXTRA_ATTRIBUTES]) != CFL_JARRAY ||
+	    !cfl_jscan_arr_begin(ev->f[CFL_F_EXTRA_ATTRIBUTES], &it))
 		return -1;
 	while (cfl_jscan_arr_next(&it, &attr)) {
-		if (cfl_jscan_type(attr) == CFL_JOBJECT && cfl_span_get(attr, "nameI18nKey", &key)
-				&& (p = key_product(key)) >= 0)
+		if (cfl_jscan_type(attr) == CFL_JOBJECT && cfl_span_get(attr, "nameI18nKey", &key) &&
+		    (p = key_product(key)) >= 0)
 			return p;
 	}
 	return -1;
@@ -317,6 +325,6 @@ cfl_rc_t cfl_map_dc(cfl_map_work_t *ev)
 	move_array(ev, CFL_F_EXTRA_ATTRIBUTES, "extra_attributes");
 	move_array(ev, CFL_F_CHANGED_VALUES, "changed_values");
 	move_array(ev, CFL_F_AFFECTED_OBJECTS, "affected_objects");
-	ev->audit_clean = 1;  /* everything in it was pruned as it was built */
+	ev->audit_clean = 1; /* everything in it was pruned as it was built */
 	return CFL_OK;
 }

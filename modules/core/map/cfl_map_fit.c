@@ -52,30 +52,29 @@ struct special {
  * else is built by the mapper from text values (contract sections 2-5). */
 /* The Data Center products share one event format, so one set of rules
  * under each product's root. */
-#define DC_SPECIAL(ns) \
-	{ "event.original", K_SKIP }, { "event.id", K_ID }, \
-	{ ns ".audit.affected_objects", K_FLAT }, \
-	{ ns ".audit.changed_values", K_FLAT }, \
-	{ ns ".audit.extra_attributes", K_FLAT }, \
-	{ ns ".audit.type", K_OPEN }, \
-	{ NULL, K_ANY }
+#define DC_SPECIAL(ns)                                                                                \
+	{ "event.original", K_SKIP }, { "event.id", K_ID }, { ns ".audit.affected_objects", K_FLAT }, \
+	        { ns ".audit.changed_values", K_FLAT }, { ns ".audit.extra_attributes", K_FLAT },     \
+	        { ns ".audit.type", K_OPEN },                                                         \
+	{                                                                                             \
+		NULL, K_ANY                                                                           \
+	}
 static const struct special cfl_special[] = { DC_SPECIAL("confluence") };
 static const struct special jira_special[] = { DC_SPECIAL("jira") };
 static const struct special bitbucket_special[] = { DC_SPECIAL("bitbucket") };
-static const struct special org_special[] = {
-	{ "event.original", K_SKIP }, { "event.id", K_ID },
-	{ "atlassian_cloud.audit.context", K_NESTED },
-	{ "atlassian_cloud.audit.container", K_NESTED },
-	{ "atlassian_cloud.audit.actor.app.attributes", K_FLAT },
-	{ NULL, K_ANY }
-};
+static const struct special org_special[] = { { "event.original", K_SKIP },
+	                                      { "event.id", K_ID },
+	                                      { "atlassian_cloud.audit.context", K_NESTED },
+	                                      { "atlassian_cloud.audit.container", K_NESTED },
+	                                      { "atlassian_cloud.audit.actor.app.attributes", K_FLAT },
+	                                      { NULL, K_ANY } };
 
 typedef struct fit {
 	const struct special *special;
-	struct json_object *moved;      /* array, NULL until needed */
-	struct json_object *truncated;  /* array of field names, each once */
-	struct json_object *repaired;   /* fields whose invalid UTF-8 was replaced */
-	char *path;                     /* dotted path of the value being fitted */
+	struct json_object *moved;     /* array, NULL until needed */
+	struct json_object *truncated; /* array of field names, each once */
+	struct json_object *repaired;  /* fields whose invalid UTF-8 was replaced */
+	char *path;                    /* dotted path of the value being fitted */
 	size_t len, cap;
 	int oom;
 } fit_t;
@@ -304,13 +303,13 @@ typedef int (*fit_fn)(fit_t *f, struct json_object *v, size_t arg, struct json_o
 
 struct change {
 	char *key;
-	struct json_object *val;  /* NULL: delete */
+	struct json_object *val; /* NULL: delete */
 };
 
 /* Applies fn to every member of obj; member names go on the path. filter,
  * when set, may take a member out before fn sees it (returns 1). */
 static void fit_members(fit_t *f, struct json_object *obj, fit_fn fn, size_t arg,
-	int (*filter)(fit_t *, const char *, struct json_object *, size_t), size_t farg, int flat)
+                        int (*filter)(fit_t *, const char *, struct json_object *, size_t), size_t farg, int flat)
 {
 	struct json_object_iterator it = json_object_iter_begin(obj);
 	struct json_object_iterator end = json_object_iter_end(obj);
@@ -393,7 +392,8 @@ static int fit_flat_inner(fit_t *f, struct json_object *v, size_t arg, struct js
 
 static int flat_key_filter(fit_t *f, const char *key, struct json_object *v, size_t rel)
 {
-	(void)f; (void)v;
+	(void)f;
+	(void)v;
 	return rel + 1 + strlen(key) > FLAT_KEY_MAX;
 }
 
@@ -405,9 +405,7 @@ static int fit_flat_inner(fit_t *f, struct json_object *v, size_t arg, struct js
 	case json_type_string:
 		/* the keyed term is "<relative path>\0<value>" */
 		return (*out = cut_string(f, v, rel + 1 >= TERM_MAX ? 0 : TERM_MAX - rel - 1)) != NULL;
-	case json_type_array:
-		fit_elements(f, v, fit_flat_inner, arg);
-		return 0;
+	case json_type_array: fit_elements(f, v, fit_flat_inner, arg); return 0;
 	case json_type_object: {
 		if (depth >= FLAT_DEPTH) {
 			note_moved(f, v);
@@ -417,8 +415,7 @@ static int fit_flat_inner(fit_t *f, struct json_object *v, size_t arg, struct js
 		fit_members(f, v, fit_flat_inner, arg, flat_key_filter, arg >> 8, 1);
 		return 0;
 	}
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -458,8 +455,7 @@ static int plain_ok(struct json_object *v)
 	int i, n;
 
 	switch (json_object_get_type(v)) {
-	case json_type_object:
-		return 0;
+	case json_type_object: return 0;
 	case json_type_array:
 		n = (int)json_object_array_length(v);
 		for (i = 0; i < n; i++) {
@@ -467,16 +463,14 @@ static int plain_ok(struct json_object *v)
 				return 0;
 		}
 		return 1;
-	default:
-		return 1;
+	default: return 1;
 	}
 }
 
 static int fit_plain(fit_t *f, struct json_object *v, size_t as_text, struct json_object **out)
 {
 	switch (json_object_get_type(v)) {
-	case json_type_string:
-		return (*out = cut_string(f, v, TERM_MAX)) != NULL;
+	case json_type_string: return (*out = cut_string(f, v, TERM_MAX)) != NULL;
 	case json_type_int:
 	case json_type_double:
 	case json_type_boolean:
@@ -489,10 +483,8 @@ static int fit_plain(fit_t *f, struct json_object *v, size_t as_text, struct jso
 			break;
 		fit_elements(f, v, fit_plain, as_text);
 		return 0;
-	case json_type_null:
-		return 0;
-	default:
-		break;
+	case json_type_null: return 0;
+	default: break;
 	}
 	note_moved(f, v);
 	*out = NULL;
@@ -506,7 +498,9 @@ static int bad_name(fit_t *f, const char *key, struct json_object *v, size_t arg
 {
 	const char *p;
 
-	(void)f; (void)v; (void)arg;
+	(void)f;
+	(void)v;
+	(void)arg;
 	if (*key == '\0' || strchr(key, '.') != NULL)
 		return 1;
 	for (p = key; *p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'; p++)
@@ -597,34 +591,23 @@ static int fit_id(fit_t *f, struct json_object *v, size_t arg, struct json_objec
 static int fit_special(fit_t *f, struct json_object *v, size_t arg, struct json_object **out)
 {
 	switch (special_kind(f)) {
-	case K_SKIP:  /* event.original: whole, but valid JSON text */
+	case K_SKIP: /* event.original: whole, but valid JSON text */
 		return json_object_is_type(v, json_type_string) && (*out = cut_string(f, v, (size_t)-1)) != NULL;
-	case K_ID:
-		return fit_id(f, v, arg, out);
-	case K_FLAT:
-		return fit_flat(f, v, arg, out);
-	case K_OPEN:
-		return fit_open(f, v, arg, out);
-	case K_NESTED:
-		return fit_nested(f, v, arg, out);
-	default:
-		return fit_any(f, v, arg, out);
+	case K_ID: return fit_id(f, v, arg, out);
+	case K_FLAT: return fit_flat(f, v, arg, out);
+	case K_OPEN: return fit_open(f, v, arg, out);
+	case K_NESTED: return fit_nested(f, v, arg, out);
+	default: return fit_any(f, v, arg, out);
 	}
 }
 
 static int fit_any(fit_t *f, struct json_object *v, size_t arg, struct json_object **out)
 {
 	switch (json_object_get_type(v)) {
-	case json_type_string:
-		return (*out = cut_string(f, v, TERM_MAX)) != NULL;
-	case json_type_array:
-		fit_elements(f, v, fit_any, arg);
-		return 0;
-	case json_type_object:
-		fit_members(f, v, fit_special, arg, NULL, 0, 0);
-		return 0;
-	default:
-		return 0;
+	case json_type_string: return (*out = cut_string(f, v, TERM_MAX)) != NULL;
+	case json_type_array: fit_elements(f, v, fit_any, arg); return 0;
+	case json_type_object: fit_members(f, v, fit_special, arg, NULL, 0, 0); return 0;
+	default: return 0;
 	}
 }
 
@@ -664,9 +647,14 @@ int cfl_map_fit(struct json_object *doc, int org)
 
 int cfl_map_fit_ns(struct json_object *doc, const char *ns)
 {
-	static const struct { const char *ns; const struct special *special; } roots[] = {
-		{ "confluence", cfl_special }, { "jira", jira_special },
-		{ "bitbucket", bitbucket_special }, { "atlassian_cloud", org_special },
+	static const struct {
+		const char *ns;
+		const struct special *special;
+	} roots[] = {
+		{ "confluence", cfl_special },
+		{ "jira", jira_special },
+		{ "bitbucket", bitbucket_special },
+		{ "atlassian_cloud", org_special },
 	};
 	char mv[64];
 	fit_t f;

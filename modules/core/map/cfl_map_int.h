@@ -23,20 +23,24 @@
 /* Strings that are the same in every document, built once and shared by
  * reference (immutable: libfastjson has no call that changes a string). */
 typedef enum cfl_leaf {
-	CFL_L_ECS_VERSION, CFL_L_KIND_EVENT, CFL_L_KIND_ERROR,
-	CFL_L_LOGS, CFL_L_NAMESPACE, CFL_NLEAVES
+	CFL_L_ECS_VERSION,
+	CFL_L_KIND_EVENT,
+	CFL_L_KIND_ERROR,
+	CFL_L_LOGS,
+	CFL_L_NAMESPACE,
+	CFL_NLEAVES
 } cfl_leaf_t;
 
 struct cfl_mapper {
 	cfl_lognorm_t *ln;
-	cfl_categories_t *cats[CFL_NPRODUCTS];  /* each product's table (all loaded at start) */
+	cfl_categories_t *cats[CFL_NPRODUCTS]; /* each product's table (all loaded at start) */
 	struct json_object *dataset[CFL_NPRODUCTS], *module[CFL_NPRODUCTS];
-	cfl_product_t product;  /* the configured product */
+	cfl_product_t product; /* the configured product */
 	int product_detect;
 	cfl_geoip_t *geo;
-	cfl_map_org_t *org;  /* the organization audit log's mapper (cfl_map_org.c) */
+	cfl_map_org_t *org; /* the organization audit log's mapper (cfl_map_org.c) */
 	struct json_object *leaf[CFL_NLEAVES];
-	struct json_object **tags;  /* configured tags, each once, then preserve_original_event if on */
+	struct json_object **tags; /* configured tags, each once, then preserve_original_event if on */
 	size_t ntags;
 	int preserve_original;
 	int event_id;

@@ -28,15 +28,24 @@
 
 /* Strings that are the same in every document, built once and shared. */
 enum org_leaf {
-	L_ECS, L_KIND_EVENT, L_KIND_ERROR, L_DATASET, L_MODULE, L_LOGS, L_NAMESPACE,
-	L_VENDOR, L_PRODUCT, L_SAAS, NLEAVES
+	L_ECS,
+	L_KIND_EVENT,
+	L_KIND_ERROR,
+	L_DATASET,
+	L_MODULE,
+	L_LOGS,
+	L_NAMESPACE,
+	L_VENDOR,
+	L_PRODUCT,
+	L_SAAS,
+	NLEAVES
 };
 
 struct cfl_map_org {
 	cfl_categories_t *cats;
-	const cfl_geoip_t *geo;              /* borrowed from the mapper */
+	const cfl_geoip_t *geo; /* borrowed from the mapper */
 	struct json_object *leaf[NLEAVES];
-	struct json_object **tags;           /* configured tags, each once, then preserve_original_event */
+	struct json_object **tags; /* configured tags, each once, then preserve_original_event */
 	size_t ntags;
 	int preserve_original;
 };
@@ -61,12 +70,16 @@ static int add_tag(cfl_map_org_t *org, const char *tag)
 
 static int make_leaves(cfl_map_org_t *org, const cfl_map_opts_t *o)
 {
-	const char *text[NLEAVES] = {
-		[L_ECS] = CFL_ORG_ECS_VERSION, [L_KIND_EVENT] = "event", [L_KIND_ERROR] = "pipeline_error",
-		[L_DATASET] = CFL_ORG_DATASET, [L_MODULE] = CFL_ORG_MODULE, [L_LOGS] = "logs",
-		[L_NAMESPACE] = o->ns != NULL && *o->ns != '\0' ? o->ns : "default",
-		[L_VENDOR] = "Atlassian", [L_PRODUCT] = "Atlassian Cloud", [L_SAAS] = "saas"
-	};
+	const char *text[NLEAVES] = { [L_ECS] = CFL_ORG_ECS_VERSION,
+		                      [L_KIND_EVENT] = "event",
+		                      [L_KIND_ERROR] = "pipeline_error",
+		                      [L_DATASET] = CFL_ORG_DATASET,
+		                      [L_MODULE] = CFL_ORG_MODULE,
+		                      [L_LOGS] = "logs",
+		                      [L_NAMESPACE] = o->ns != NULL && *o->ns != '\0' ? o->ns : "default",
+		                      [L_VENDOR] = "Atlassian",
+		                      [L_PRODUCT] = "Atlassian Cloud",
+		                      [L_SAAS] = "saas" };
 	size_t i;
 
 	for (i = 0; i < NLEAVES; i++) {
@@ -127,8 +140,7 @@ static char *categories_path(const cfl_map_opts_t *o)
 	return cfl_beside_categories(o->categories, o->org_categories, CFL_ORG_CATEGORIES_FILE);
 }
 
-cfl_rc_t cfl_map_org_new(const cfl_map_opts_t *o, const cfl_geoip_t *geo, cfl_map_org_t **out,
-	cfl_errbuf_t *err)
+cfl_rc_t cfl_map_org_new(const cfl_map_opts_t *o, const cfl_geoip_t *geo, cfl_map_org_t **out, cfl_errbuf_t *err)
 {
 	cfl_map_org_t *org = calloc(1, sizeof(*org));
 	char *path = categories_path(o);
@@ -181,14 +193,13 @@ cfl_org_shape_t cfl_map_org_shape(cfl_span_t root)
 
 	if (cfl_jscan_type(root) != CFL_JOBJECT)
 		return CFL_ORG_NONE;
-	if (cfl_jscan_member(root, "id", &id) && cfl_jscan_member(root, "type", &type)
-			&& is_string(type, "events") && cfl_jscan_member(root, "attributes", &attrs)
-			&& cfl_jscan_type(attrs) == CFL_JOBJECT
-			&& (cfl_jscan_member(attrs, "action", &v) || cfl_jscan_member(attrs, "time", &v)))
+	if (cfl_jscan_member(root, "id", &id) && cfl_jscan_member(root, "type", &type) && is_string(type, "events") &&
+	    cfl_jscan_member(root, "attributes", &attrs) && cfl_jscan_type(attrs) == CFL_JOBJECT &&
+	    (cfl_jscan_member(attrs, "action", &v) || cfl_jscan_member(attrs, "time", &v)))
 		return CFL_ORG_EVENT;
-	if (!cfl_jscan_member(root, "id", &v) && !cfl_jscan_member(root, "type", &v)
-			&& cfl_jscan_member(root, "data", &v) && cfl_jscan_type(v) == CFL_JARRAY
-			&& (cfl_jscan_member(root, "meta", &v) || cfl_jscan_member(root, "links", &v)))
+	if (!cfl_jscan_member(root, "id", &v) && !cfl_jscan_member(root, "type", &v) &&
+	    cfl_jscan_member(root, "data", &v) && cfl_jscan_type(v) == CFL_JARRAY &&
+	    (cfl_jscan_member(root, "meta", &v) || cfl_jscan_member(root, "links", &v)))
 		return CFL_ORG_PAGE;
 	return CFL_ORG_NONE;
 }
@@ -210,8 +221,8 @@ static struct json_object *new_object_in(struct json_object *parent, const char 
 
 /* Org contract section 2, the fields that do not depend on the event:
  * ecs, tags, event.dataset/module, data_stream, observer, input, log. */
-static void add_context_fields(const cfl_map_org_t *org, const cfl_map_input_t *in,
-	struct json_object *doc, struct json_object *event)
+static void add_context_fields(const cfl_map_org_t *org, const cfl_map_input_t *in, struct json_object *doc,
+                               struct json_object *event)
 {
 	struct json_object *ds, *obs, *o;
 	size_t i;
@@ -247,8 +258,8 @@ static void add_context_fields(const cfl_map_org_t *org, const cfl_map_input_t *
 
 /* The failure document (org contract section 7): error.message, event.kind
  * pipeline_error, event.original = the whole message, the fields above. */
-static cfl_map_status_t fail(const cfl_map_org_t *org, const cfl_map_input_t *in,
-	const char *reason, cfl_map_result_t *res)
+static cfl_map_status_t fail(const cfl_map_org_t *org, const cfl_map_input_t *in, const char *reason,
+                             cfl_map_result_t *res)
 {
 	struct json_object *doc = json_object_new_object();
 	struct json_object *event = new_object_in(doc, "event");
@@ -257,8 +268,8 @@ static cfl_map_status_t fail(const cfl_map_org_t *org, const cfl_map_input_t *in
 	cfl_json_add_new(event, "original", json_object_new_string_len(in->text, (int)in->len));
 	add_context_fields(org, in, doc, event);
 	/* a reason that quotes the event may have been cut inside a character */
-	cfl_json_add_new(new_object_in(doc, "error"), "message", json_object_new_string_len(reason,
-		(int)cfl_fit_utf8_whole(reason, strlen(reason))));
+	cfl_json_add_new(new_object_in(doc, "error"), "message",
+	                 json_object_new_string_len(reason, (int)cfl_fit_utf8_whole(reason, strlen(reason))));
 	res->doc = doc;
 	return CFL_MAP_ERROR;
 }
@@ -269,11 +280,10 @@ static cfl_map_status_t fail(const cfl_map_org_t *org, const cfl_map_input_t *in
 struct org_work {
 	const cfl_map_org_t *org;
 	struct json_object *doc, *event, *audit, *source, *user, *actor;
-	struct json_object *rel_user;  /* related.user, NULL until a value */
+	struct json_object *rel_user; /* related.user, NULL until a value */
 };
 
-static struct json_object *child(struct json_object **slot, struct json_object *parent,
-	const char *const_key)
+static struct json_object *child(struct json_object **slot, struct json_object *parent, const char *const_key)
 {
 	if (*slot == NULL)
 		*slot = new_object_in(parent, const_key);
@@ -281,8 +291,8 @@ static struct json_object *child(struct json_object **slot, struct json_object *
 }
 
 /* parent[key] = keyword of obj.name when obj has it; returns the value (borrowed). */
-static struct json_object *copy_keyword(struct json_object *parent, const char *const_key,
-	cfl_span_t obj, const char *name)
+static struct json_object *copy_keyword(struct json_object *parent, const char *const_key, cfl_span_t obj,
+                                        const char *name)
 {
 	struct json_object *v;
 	cfl_span_t s;
@@ -294,8 +304,7 @@ static struct json_object *copy_keyword(struct json_object *parent, const char *
 }
 
 /* obj.name "as is" (anything but null) into parent[key]. */
-static void copy_value(struct json_object *parent, const char *const_key, cfl_span_t obj,
-	const char *name)
+static void copy_value(struct json_object *parent, const char *const_key, cfl_span_t obj, const char *name)
 {
 	struct json_object *v;
 	cfl_span_t s;
@@ -313,7 +322,7 @@ static int read_date(cfl_span_t attrs, const char *name, int64_t *ms, char *text
 	text[0] = '\0';
 	if (!cfl_jscan_member(attrs, name, &v))
 		return -1;
-	if ((n = cfl_jscan_string(v, text, textlen)) < 0) {  /* not a string, or too long for a date */
+	if ((n = cfl_jscan_string(v, text, textlen)) < 0) { /* not a string, or too long for a date */
 		int quoted = cfl_jscan_type(v) == CFL_JSTRING;
 		size_t len = v.len - 2 * (size_t)quoted;
 
@@ -353,16 +362,16 @@ static void add_related_user(struct org_work *w, struct json_object *v)
  * only when it is an IP, then the ASN lookup; geo from the event. */
 static void map_location(struct org_work *w, cfl_span_t loc)
 {
-	static const char *const names[][2] = {
-		{ "countryName", "country_name" }, { "regionName", "region_name" }, { "city", "city_name" }
-	};
+	static const char *const names[][2] = { { "countryName", "country_name" },
+		                                { "regionName", "region_name" },
+		                                { "city", "city_name" } };
 	struct json_object *val;
 	cfl_span_t v;
 	cfl_ip_t addr;
 	size_t i;
 
-	if (cfl_jscan_member(loc, "ip", &v) && cfl_jscan_type(v) == CFL_JSTRING && !is_string(v, "")
-			&& (val = cfl_span_keyword_literal(v)) != NULL) {
+	if (cfl_jscan_member(loc, "ip", &v) && cfl_jscan_type(v) == CFL_JSTRING && !is_string(v, "") &&
+	    (val = cfl_span_keyword_literal(v)) != NULL) {
 		if (cfl_ip_parse(json_object_get_string(val), (size_t)json_object_get_string_len(val), &addr) == 0) {
 			struct json_object *rel = json_object_new_array();
 
@@ -375,19 +384,18 @@ static void map_location(struct org_work *w, cfl_span_t loc)
 		}
 	}
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (cfl_jscan_member(loc, names[i][0], &v) && !is_string(v, "")
-				&& (val = cfl_span_keyword_literal(v)) != NULL)
+		if (cfl_jscan_member(loc, names[i][0], &v) && !is_string(v, "") &&
+		    (val = cfl_span_keyword_literal(v)) != NULL)
 			cfl_json_add_new(cfl_json_child(child(&w->source, w->doc, "source"), "geo"), names[i][1], val);
 	}
-	if (cfl_jscan_member(loc, "geo", &v) && !is_string(v, "")
-			&& (val = cfl_span_keyword_literal(v)) != NULL)
+	if (cfl_jscan_member(loc, "geo", &v) && !is_string(v, "") && (val = cfl_span_keyword_literal(v)) != NULL)
 		cfl_json_add_new(cfl_json_child(w->audit, "location"), "geo", val);
 }
 
 /* A sub-object of the actor copied key by key (keywords) into
  * atlassian_cloud.audit.actor.<out>; returns that object, NULL if none. */
-static struct json_object *map_actor_part(struct org_work *w, cfl_span_t actor, const char *name,
-	const char *out, const char *const (*keys)[2], size_t nkeys)
+static struct json_object *map_actor_part(struct org_work *w, cfl_span_t actor, const char *name, const char *out,
+                                          const char *const (*keys)[2], size_t nkeys)
 {
 	struct json_object *o = NULL, *val;
 	cfl_span_t part, v;
@@ -427,8 +435,8 @@ static int is_person(struct json_object *id, struct json_object *email)
 	const char *s;
 	size_t n;
 
-	if (email != NULL && json_object_is_type(email, json_type_string)
-			&& strchr(json_object_get_string(email), '@') != NULL)
+	if (email != NULL && json_object_is_type(email, json_type_string) &&
+	    strchr(json_object_get_string(email), '@') != NULL)
 		return 1;
 	if (id == NULL || !json_object_is_type(id, json_type_string))
 		return 0;
@@ -439,9 +447,9 @@ static int is_person(struct json_object *id, struct json_object *email)
 
 static void map_actor(struct org_work *w, cfl_span_t actor)
 {
-	static const char *const auth[][2] = {
-		{ "authType", "auth_type" }, { "tokenId", "token_id" }, { "tokenLabel", "token_label" }
-	};
+	static const char *const auth[][2] = { { "authType", "auth_type" },
+		                               { "tokenId", "token_id" },
+		                               { "tokenLabel", "token_label" } };
 	static const char *const obo[][2] = { { "id", "id" }, { "name", "name" }, { "email", "email" } };
 	static const char *const app[][2] = { { "id", "id" }, { "type", "type" } };
 	struct json_object *id, *name, *email, *o, *app_obj;
@@ -452,8 +460,8 @@ static void map_actor(struct org_work *w, cfl_span_t actor)
 	map_actor_part(w, actor, "auth", "auth", auth, 3);
 	o = map_actor_part(w, actor, "onBehalfOf", "on_behalf_of", obo, 3);
 	map_actor_part(w, actor, "app", "app", app, 2);
-	if (cfl_jscan_member(actor, "app", &v) && cfl_jscan_member(v, "attributes", &v)
-			&& (app_obj = cfl_span_json_literal(v)) != NULL)
+	if (cfl_jscan_member(actor, "app", &v) && cfl_jscan_member(v, "attributes", &v) &&
+	    (app_obj = cfl_span_json_literal(v)) != NULL)
 		cfl_json_add_new(cfl_json_child(child(&w->actor, w->audit, "actor"), "app"), "attributes", app_obj);
 	id = cfl_jscan_member(actor, "id", &v) ? cfl_span_keyword_literal(v) : NULL;
 	name = cfl_jscan_member(actor, "name", &v) ? cfl_span_keyword_literal(v) : NULL;
@@ -488,7 +496,7 @@ static void categorize(struct org_work *w, struct json_object *action)
 		return;
 	cfl_json_add_new(w->event, "kind", leaf(w->org, L_KIND_EVENT));
 	cat = cfl_categories_find(w->org->cats, json_object_get_string(action),
-		(size_t)json_object_get_string_len(action));
+	                          (size_t)json_object_get_string_len(action));
 	cfl_categories_apply(w->org->cats, cat, w->event);
 }
 
@@ -504,8 +512,8 @@ static void map_message(struct org_work *w, cfl_span_t root)
 		cfl_json_add_new(cfl_json_child(w->audit, "message"), "format", format);
 }
 
-static cfl_map_status_t map_event(const cfl_map_org_t *org, const cfl_map_input_t *in,
-	cfl_span_t root, cfl_map_result_t *res)
+static cfl_map_status_t map_event(const cfl_map_org_t *org, const cfl_map_input_t *in, cfl_span_t root,
+                                  cfl_map_result_t *res)
 {
 	struct org_work w;
 	cfl_span_t attrs, v;
@@ -516,10 +524,14 @@ static cfl_map_status_t map_event(const cfl_map_org_t *org, const cfl_map_input_
 	cfl_jscan_member(root, "attributes", &attrs);
 	if ((rc = read_date(attrs, "time", &ts, text, sizeof(text))) != 0) {
 		if (rc == -1)
-			return fail(org, in, "no usable timestamp: organization audit event without "
-				"\"attributes.time\"", res);
-		snprintf(why, sizeof(why), "no usable timestamp: organization audit event's \"attributes.time\" "
-			"\"%s\" is not an ISO 8601 date-time within years 0000-9999", text);
+			return fail(org, in,
+			            "no usable timestamp: organization audit event without "
+			            "\"attributes.time\"",
+			            res);
+		snprintf(why, sizeof(why),
+		         "no usable timestamp: organization audit event's \"attributes.time\" "
+		         "\"%s\" is not an ISO 8601 date-time within years 0000-9999",
+		         text);
 		return fail(org, in, why, res);
 	}
 	memset(&w, 0, sizeof(w));
@@ -556,7 +568,7 @@ static cfl_map_status_t map_event(const cfl_map_org_t *org, const cfl_map_input_
 }
 
 cfl_map_status_t cfl_map_org(const cfl_map_org_t *org, const cfl_map_input_t *in, cfl_span_t root,
-	cfl_org_shape_t shape, cfl_map_result_t *res)
+                             cfl_org_shape_t shape, cfl_map_result_t *res)
 {
 	cfl_span_t data;
 	cfl_jiter_t it;
@@ -573,13 +585,15 @@ cfl_map_status_t cfl_map_org(const cfl_map_org_t *org, const cfl_map_input_t *in
 		n++;
 	if (n == 0)
 		return CFL_MAP_EMPTY;
-	snprintf(why, sizeof(why), "the message is an organization audit API page holding %zu events "
-		"(\"data\"), not one event: split pages into one event per message before mapping", n);
+	snprintf(why, sizeof(why),
+	         "the message is an organization audit API page holding %zu events "
+	         "(\"data\"), not one event: split pages into one event per message before mapping",
+	         n);
 	return fail(org, in, why, res);
 }
 
-int cfl_map_org_try(const cfl_map_org_t *org, const cfl_map_input_t *in, const char *json,
-	size_t len, cfl_map_status_t *st, cfl_map_result_t *res)
+int cfl_map_org_try(const cfl_map_org_t *org, const cfl_map_input_t *in, const char *json, size_t len,
+                    cfl_map_status_t *st, cfl_map_result_t *res)
 {
 	cfl_span_t root;
 	cfl_errbuf_t err;

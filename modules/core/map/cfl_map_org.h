@@ -31,16 +31,15 @@ typedef struct cfl_map_org cfl_map_org_t;
  * NULL or "", CFL_ORG_CATEGORIES_FILE in the directory of o->categories.
  * geo (may be NULL) is borrowed and must outlive the result; only its ASN
  * database is used. Takes namespace, tags and original-preserving from o. */
-cfl_rc_t cfl_map_org_new(const cfl_map_opts_t *o, const cfl_geoip_t *geo, cfl_map_org_t **out,
-	cfl_errbuf_t *err);
+cfl_rc_t cfl_map_org_new(const cfl_map_opts_t *o, const cfl_geoip_t *geo, cfl_map_org_t **out, cfl_errbuf_t *err);
 void cfl_map_org_free(cfl_map_org_t *org);
 
 /* The shapes of docs/org-audit-mapping.md section 1, for a span from a
  * successful cfl_jscan_document(). */
 typedef enum cfl_org_shape {
-	CFL_ORG_NONE = 0,  /* not an org message: a Confluence event, or anything else */
-	CFL_ORG_EVENT,     /* top-level id, "type": "events", attributes{} with action or time */
-	CFL_ORG_PAGE       /* an events-stream page: data[] and meta or links, no id/type */
+	CFL_ORG_NONE = 0, /* not an org message: a Confluence event, or anything else */
+	CFL_ORG_EVENT,    /* top-level id, "type": "events", attributes{} with action or time */
+	CFL_ORG_PAGE      /* an events-stream page: data[] and meta or links, no id/type */
 } cfl_org_shape_t;
 cfl_org_shape_t cfl_map_org_shape(cfl_span_t root);
 
@@ -49,14 +48,14 @@ cfl_org_shape_t cfl_map_org_shape(cfl_span_t root);
  * text byte for byte, the pipeline_error document carries all of in->text.
  * Never fails without a document except for an empty page (CFL_MAP_EMPTY). */
 cfl_map_status_t cfl_map_org(const cfl_map_org_t *org, const cfl_map_input_t *in, cfl_span_t root,
-	cfl_org_shape_t shape, cfl_map_result_t *res);
+                             cfl_org_shape_t shape, cfl_map_result_t *res);
 
 /* For a caller that has not scanned the text: scans json[0..len) (the JSON
  * object inside in->text) and maps it when it is an org event or page, or
  * when it is not valid JSON but has the org tell-tale "type":"events" (a
  * pipeline_error document of the org dataset). Returns 1 with *st and res
  * set, or 0 (nothing done: not an org message; the caller maps it). */
-int cfl_map_org_try(const cfl_map_org_t *org, const cfl_map_input_t *in, const char *json,
-	size_t len, cfl_map_status_t *st, cfl_map_result_t *res);
+int cfl_map_org_try(const cfl_map_org_t *org, const cfl_map_input_t *in, const char *json, size_t len,
+                    cfl_map_status_t *st, cfl_map_result_t *res);
 
 #endif /* CFL_MAP_ORG_H */

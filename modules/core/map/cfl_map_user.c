@@ -25,35 +25,48 @@
 
 static int str_eq(struct json_object *v, const char *s)
 {
-	return v != NULL && json_object_is_type(v, json_type_string)
-		&& strcmp(json_object_get_string(v), s) == 0;
+	return v != NULL && json_object_is_type(v, json_type_string) && strcmp(json_object_get_string(v), s) == 0;
 }
 
 /* What differs per product. NULL: no such key (no value of it matches). */
 static const struct product_rules {
-	const char *gate_keys[2];      /* categoryI18nKey values that open the gate */
+	const char *gate_keys[2];       /* categoryI18nKey values that open the gate */
 	const char *gate_categories[2]; /* category values that open it */
 	const char *group_type, *user_type;
-	int group_id;                  /* a Group object's id -> group.id */
-	int target_full_name;          /* a target User's name -> user.target.full_name
+	int group_id;         /* a Group object's id -> group.id */
+	int target_full_name; /* a target User's name -> user.target.full_name
 	                                * (and .name from its uri); else user.target.name */
 	const char *renamed_key;
-	const char *change_keys[3];    /* -> name, email, full_name */
-	int change_fallback;           /* target.* = to when there is no from */
+	const char *change_keys[3]; /* -> name, email, full_name */
+	int change_fallback;        /* target.* = to when there is no from */
 } rules[CFL_NPRODUCTS] = {
-	[CFL_PRODUCT_CONFLUENCE] = {
-		{ "audit.logging.category.user.management", "audit.logging.category.auth" },
-		{ "Users and groups", NULL }, "Group", "User", 1, 1,
-		"audit.logging.changed.value.username", { "Username", "Email", "Display name" }, 1 },
-	[CFL_PRODUCT_JIRA] = {
-		{ "jira.auditing.category.usermanagement", "jira.auditing.category.groupmanagement" },
-		{ "user management", "group management" }, "GROUP", "USER", 0, 0,
-		"common.words.username", { "common.words.username", "common.words.email",
-		"common.words.fullname" }, 0 },
-	[CFL_PRODUCT_BITBUCKET] = {
-		{ "bitbucket.service.audit.category.usersandgroups", NULL },
-		{ NULL, NULL }, "GROUP", "USER", 1, 0,
-		"bitbucket.service.user.audit.attribute.user.name", { NULL, NULL, NULL }, 0 },
+	[CFL_PRODUCT_CONFLUENCE] = { { "audit.logging.category.user.management", "audit.logging.category.auth" },
+	                             { "Users and groups", NULL },
+	                             "Group",
+	                             "User",
+	                             1,
+	                             1,
+	                             "audit.logging.changed.value.username",
+	                             { "Username", "Email", "Display name" },
+	                             1 },
+	[CFL_PRODUCT_JIRA] = { { "jira.auditing.category.usermanagement", "jira.auditing.category.groupmanagement" },
+	                       { "user management", "group management" },
+	                       "GROUP",
+	                       "USER",
+	                       0,
+	                       0,
+	                       "common.words.username",
+	                       { "common.words.username", "common.words.email", "common.words.fullname" },
+	                       0 },
+	[CFL_PRODUCT_BITBUCKET] = { { "bitbucket.service.audit.category.usersandgroups", NULL },
+	                            { NULL, NULL },
+	                            "GROUP",
+	                            "USER",
+	                            1,
+	                            0,
+	                            "bitbucket.service.user.audit.attribute.user.name",
+	                            { NULL, NULL, NULL },
+	                            0 },
 };
 
 static int str_eq_any(struct json_object *v, const char *const *list, size_t n)
@@ -72,8 +85,8 @@ static int gate_open(cfl_map_work_t *ev)
 	const struct product_rules *r = &rules[ev->product];
 	struct json_object *type = cfl_json_get(ev->audit, "type");
 
-	return str_eq_any(cfl_json_get(type, "categoryI18nKey"), r->gate_keys, 2)
-		|| str_eq_any(cfl_json_get(type, "category"), r->gate_categories, 2);
+	return str_eq_any(cfl_json_get(type, "categoryI18nKey"), r->gate_keys, 2) ||
+	       str_eq_any(cfl_json_get(type, "category"), r->gate_categories, 2);
 }
 
 static int is_uuid_char(char c, int i)
@@ -101,8 +114,8 @@ size_t cfl_split_group_uuid(const char *s, size_t len)
 }
 
 /* The name and id of a Group object; on Cloud "<name>:<uuid>" is split. */
-static void group_name_id(cfl_map_work_t *ev, struct json_object *obj,
-	struct json_object **name, struct json_object **id)
+static void group_name_id(cfl_map_work_t *ev, struct json_object *obj, struct json_object **name,
+                          struct json_object **id)
 {
 	struct json_object *split_name, *split_id;
 	const char *s;

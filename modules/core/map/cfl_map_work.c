@@ -12,13 +12,11 @@
 #include "cfl_json_util.h"
 #include "cfl_json_span.h"
 
-const char *const cfl_field_names[CFL_NFIELDS] = {
-	"timestamp", "creationDate", "remoteAddress", "summary",
-	"entities", "results",
-	"source", "author", "auditType", "type", "method", "system",
-	"extraAttributes", "changedValues", "affectedObjects",
-	"category", "associatedObjects", "affectedObject"
-};
+const char *const cfl_field_names[CFL_NFIELDS] = { "timestamp",         "creationDate",  "remoteAddress",   "summary",
+	                                           "entities",          "results",       "source",          "author",
+	                                           "auditType",         "type",          "method",          "system",
+	                                           "extraAttributes",   "changedValues", "affectedObjects", "category",
+	                                           "associatedObjects", "affectedObject" };
 
 cfl_rc_t cfl_work_fail(cfl_map_work_t *ev, const char *fmt, ...)
 {
@@ -46,8 +44,7 @@ void cfl_work_author(cfl_map_work_t *ev, cfl_span_t id_span, cfl_span_t name_spa
 	cfl_work_author_as(ev, id_span, name_span, "full_name");
 }
 
-void cfl_work_author_as(cfl_map_work_t *ev, cfl_span_t id_span, cfl_span_t name_span,
-	const char *name_key)
+void cfl_work_author_as(cfl_map_work_t *ev, cfl_span_t id_span, cfl_span_t name_span, const char *name_key)
 {
 	struct json_object *id = cfl_span_keyword(id_span);
 	struct json_object *name = cfl_span_keyword(name_span);

@@ -17,11 +17,24 @@
 
 /* The top-level members any shape uses, picked in one pass over the event. */
 typedef enum cfl_field {
-	CFL_F_TIMESTAMP, CFL_F_CREATION_DATE, CFL_F_REMOTE_ADDRESS, CFL_F_SUMMARY,
-	CFL_F_ENTITIES, CFL_F_RESULTS,                                   /* envelopes */
-	CFL_F_SOURCE, CFL_F_AUTHOR, CFL_F_AUDIT_TYPE, CFL_F_TYPE, CFL_F_METHOD, CFL_F_SYSTEM,
-	CFL_F_EXTRA_ATTRIBUTES, CFL_F_CHANGED_VALUES, CFL_F_AFFECTED_OBJECTS,  /* DC */
-	CFL_F_CATEGORY, CFL_F_ASSOCIATED_OBJECTS, CFL_F_AFFECTED_OBJECT,       /* Cloud */
+	CFL_F_TIMESTAMP,
+	CFL_F_CREATION_DATE,
+	CFL_F_REMOTE_ADDRESS,
+	CFL_F_SUMMARY,
+	CFL_F_ENTITIES,
+	CFL_F_RESULTS, /* envelopes */
+	CFL_F_SOURCE,
+	CFL_F_AUTHOR,
+	CFL_F_AUDIT_TYPE,
+	CFL_F_TYPE,
+	CFL_F_METHOD,
+	CFL_F_SYSTEM,
+	CFL_F_EXTRA_ATTRIBUTES,
+	CFL_F_CHANGED_VALUES,
+	CFL_F_AFFECTED_OBJECTS, /* DC */
+	CFL_F_CATEGORY,
+	CFL_F_ASSOCIATED_OBJECTS,
+	CFL_F_AFFECTED_OBJECT, /* Cloud */
 	CFL_NFIELDS
 } cfl_field_t;
 extern const char *const cfl_field_names[CFL_NFIELDS];
@@ -45,12 +58,12 @@ typedef struct cfl_map_work {
 	struct json_object *action;  /* event.action, NULL if none */
 	struct json_object *address; /* source.address, NULL if none */
 	int is_cloud;
-	cfl_product_t product;       /* resolved before the shape mapper runs */
+	cfl_product_t product;        /* resolved before the shape mapper runs */
 	struct json_object *more_ips; /* Jira's other source addresses (in audit), borrowed */
-	int audit_clean;             /* set by a shape mapper whose audit holds no empties */
+	int audit_clean;              /* set by a shape mapper whose audit holds no empties */
 	int64_t ts_ms;
-	char host[CFL_HOST_MAX];     /* host of service.address, for related.hosts ("" = none) */
-	cfl_errbuf_t error;          /* why the event failed (CFL_OK, "" = it did not) */
+	char host[CFL_HOST_MAX]; /* host of service.address, for related.hosts ("" = none) */
+	cfl_errbuf_t error;      /* why the event failed (CFL_OK, "" = it did not) */
 } cfl_map_work_t;
 
 /* 1 if top-level member f of the event is there (and not null). */
@@ -61,8 +74,7 @@ static inline int cfl_work_has(const cfl_map_work_t *ev, cfl_field_t f)
 
 /* Helpers the orchestration and the shape mappers share. */
 /* Records why the event cannot be mapped; returns CFL_EPARSE. */
-cfl_rc_t cfl_work_fail(cfl_map_work_t *ev, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+cfl_rc_t cfl_work_fail(cfl_map_work_t *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct json_object *cfl_work_user(cfl_map_work_t *ev);
 /* user.id and user.full_name from the author's id and name spans (kept as
  * keywords, anything else ignored). Both shapes' authors use it. */

@@ -53,8 +53,8 @@ static int parse_imf_fixdate(const char *s, int64_t *ms)
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
 	/* "Www, DD Mmm YYYY hh:mm:ss GMT" is exactly 29 characters */
-	if (n != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
-	    s[25] != ' ' || strncmp(s + 26, "GMT", 3) != 0)
+	if (n != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[25] != ' ' ||
+	    strncmp(s + 26, "GMT", 3) != 0)
 		return 0;
 	for (m = months, mon = 1; *m; m += 3, mon++)
 		if (strncmp(m, s + 8, 3) == 0)

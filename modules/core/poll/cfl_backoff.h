@@ -21,7 +21,7 @@
 typedef struct cfl_backoff {
 	int64_t base_ms;
 	int64_t max_ms;
-	unsigned attempt;   /* consecutive failures so far */
+	unsigned attempt; /* consecutive failures so far */
 } cfl_backoff_t;
 
 void cfl_backoff_init(cfl_backoff_t *b, int64_t base_ms, int64_t max_ms);

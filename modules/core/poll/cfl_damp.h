@@ -10,13 +10,13 @@
 
 #include <stdint.h>
 
-#define CFL_DAMP_NONE 0  /* no failure: the kind a streak starts from */
+#define CFL_DAMP_NONE 0 /* no failure: the kind a streak starts from */
 
 typedef struct cfl_damp {
-	int kind;            /* the current streak's kind, CFL_DAMP_NONE if none */
-	unsigned count;      /* failures in the current streak */
-	int64_t logged_ms;   /* when the streak was last logged */
-	int64_t repeat_ms;   /* the same kind is logged again after this */
+	int kind;          /* the current streak's kind, CFL_DAMP_NONE if none */
+	unsigned count;    /* failures in the current streak */
+	int64_t logged_ms; /* when the streak was last logged */
+	int64_t repeat_ms; /* the same kind is logged again after this */
 } cfl_damp_t;
 
 /* An empty history. */

@@ -16,18 +16,18 @@
 typedef struct entry {
 	cfl_fp_t fp;
 	int64_t ts;
-	uint32_t count;   /* deliveries (0: read, not delivered yet) */
-	uint32_t seen;    /* occurrences read in generation gen */
+	uint32_t count; /* deliveries (0: read, not delivered yet) */
+	uint32_t seen;  /* occurrences read in generation gen */
 	uint32_t gen;
-	uint32_t used;    /* 0 = empty slot */
+	uint32_t used; /* 0 = empty slot */
 } entry_t;
 
 struct cfl_dedup {
 	entry_t *tab;
-	size_t cap;       /* slots, a power of two */
+	size_t cap; /* slots, a power of two */
 	size_t n;
 	size_t max;
-	int64_t min_ts;   /* smallest ts in the table (INT64_MAX when empty) */
+	int64_t min_ts; /* smallest ts in the table (INT64_MAX when empty) */
 	uint64_t evicted;
 };
 

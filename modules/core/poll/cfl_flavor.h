@@ -34,70 +34,65 @@
 #ifndef CFL_FLAVOR_H
 #define CFL_FLAVOR_H
 
-typedef enum cfl_flavor {
-	CFL_FLAVOR_AUTO = 0,
-	CFL_FLAVOR_CLOUD,
-	CFL_FLAVOR_DC,
-	CFL_FLAVOR_ORG
-} cfl_flavor_t;
+typedef enum cfl_flavor { CFL_FLAVOR_AUTO = 0, CFL_FLAVOR_CLOUD, CFL_FLAVOR_DC, CFL_FLAVOR_ORG } cfl_flavor_t;
 
 /* auto-detection: these hosts are Cloud, everything else Data Center */
-#define CFL_CLOUD_SITE_SUFFIX   ".atlassian.net"
-#define CFL_CLOUD_GATEWAY_HOST  "api.atlassian.com"
+#define CFL_CLOUD_SITE_SUFFIX ".atlassian.net"
+#define CFL_CLOUD_GATEWAY_HOST "api.atlassian.com"
 
 /* ---- Cloud ---- */
-#define CFL_CLOUD_CONTEXT        "/wiki"
-#define CFL_CLOUD_AUDIT_PATH     "/wiki/rest/api/audit"
-#define CFL_CLOUD_Q_START_DATE   "startDate"
-#define CFL_CLOUD_Q_END_DATE     "endDate"
-#define CFL_CLOUD_Q_START        "start"
-#define CFL_CLOUD_Q_LIMIT        "limit"
-#define CFL_CLOUD_F_RESULTS      "results"
-#define CFL_CLOUD_F_LIMIT        "limit"
-#define CFL_CLOUD_F_LINKS        "_links"
-#define CFL_CLOUD_F_NEXT         "next"
-#define CFL_CLOUD_F_TIME         "creationDate"
-#define CFL_CLOUD_F_SUMMARY      "summary"
+#define CFL_CLOUD_CONTEXT "/wiki"
+#define CFL_CLOUD_AUDIT_PATH "/wiki/rest/api/audit"
+#define CFL_CLOUD_Q_START_DATE "startDate"
+#define CFL_CLOUD_Q_END_DATE "endDate"
+#define CFL_CLOUD_Q_START "start"
+#define CFL_CLOUD_Q_LIMIT "limit"
+#define CFL_CLOUD_F_RESULTS "results"
+#define CFL_CLOUD_F_LIMIT "limit"
+#define CFL_CLOUD_F_LINKS "_links"
+#define CFL_CLOUD_F_NEXT "next"
+#define CFL_CLOUD_F_TIME "creationDate"
+#define CFL_CLOUD_F_SUMMARY "summary"
 
 /* ---- Data Center ---- */
-#define CFL_DC_AUDIT_PATH        "/rest/auditing/1.0/events"
-#define CFL_DC_Q_FROM            "from"
-#define CFL_DC_Q_TO              "to"
-#define CFL_DC_Q_LIMIT           "limit"
-#define CFL_DC_Q_PAGE_CURSOR     "pageCursor"
-#define CFL_DC_F_ENTITIES        "entities"
-#define CFL_DC_F_PAGING          "pagingInfo"
-#define CFL_DC_F_LAST_PAGE       "lastPage"
-#define CFL_DC_F_NEXT_CURSOR     "nextPageCursor"
-#define CFL_DC_F_NEXT_LINK       "nextPageLink"
-#define CFL_DC_F_TIME            "timestamp"
-#define CFL_DC_F_TYPE            "type"
-#define CFL_DC_F_ACTION_KEY      "actionI18nKey"
-#define CFL_DC_F_ACTION          "action"
+#define CFL_DC_AUDIT_PATH "/rest/auditing/1.0/events"
+#define CFL_DC_Q_FROM "from"
+#define CFL_DC_Q_TO "to"
+#define CFL_DC_Q_LIMIT "limit"
+#define CFL_DC_Q_PAGE_CURSOR "pageCursor"
+#define CFL_DC_F_ENTITIES "entities"
+#define CFL_DC_F_PAGING "pagingInfo"
+#define CFL_DC_F_LAST_PAGE "lastPage"
+#define CFL_DC_F_NEXT_CURSOR "nextPageCursor"
+#define CFL_DC_F_NEXT_LINK "nextPageLink"
+#define CFL_DC_F_TIME "timestamp"
+#define CFL_DC_F_TYPE "type"
+#define CFL_DC_F_ACTION_KEY "actionI18nKey"
+#define CFL_DC_F_ACTION "action"
 
 /* ---- Organization (audit log of Atlassian Administration) ---- */
-#define CFL_ORG_DEFAULT_URL      "https://api.atlassian.com"
+#define CFL_ORG_DEFAULT_URL "https://api.atlassian.com"
 /* The events-stream's stated limit is 50 requests a minute per path
  * (docs/org-audit-mapping.md); the other flavours publish none, so their
  * client-side limit is off unless asked for. */
-#define CFL_ORG_DEFAULT_RPM      50
-#define CFL_ORG_PATH_PREFIX      "/admin/v1/orgs/"
-#define CFL_ORG_PATH_SUFFIX      "/events-stream"
-#define CFL_ORG_Q_FROM           "from"
-#define CFL_ORG_Q_TO             "to"
-#define CFL_ORG_Q_LIMIT          "limit"
-#define CFL_ORG_Q_SORT           "sortOrder"
-#define CFL_ORG_SORT_ASC         "asc"
-#define CFL_ORG_Q_CURSOR         "cursor"
-#define CFL_ORG_F_DATA           "data"
-#define CFL_ORG_F_META           "meta"
-#define CFL_ORG_F_NEXT           "next"
-#define CFL_ORG_F_ID             "id"
-#define CFL_ORG_F_ATTRIBUTES     "attributes"
-#define CFL_ORG_F_PROCESSED      "processedAt"
-#define CFL_ORG_F_TIME           "time"
-#define CFL_ORG_F_ACTION         "action"
-#define CFL_ORG_MAX_LIMIT        500   /* Elastic's stated maximum; not in Atlassian's text */
+#define CFL_ORG_DEFAULT_RPM 50
+#define CFL_ORG_PATH_PREFIX "/admin/v1/orgs/"
+#define CFL_ORG_PATH_SUFFIX "/events-stream"
+#define CFL_ORG_Q_FROM "from"
+#define CFL_ORG_Q_TO "to"
+#define CFL_ORG_Q_LIMIT "limit"
+#define CFL_ORG_Q_SORT "sortOrder"
+#define CFL_ORG_SORT_ASC "asc"
+#define CFL_ORG_Q_CURSOR "cursor"
+#define CFL_ORG_F_DATA "data"
+#define CFL_ORG_F_META "meta"
+#define CFL_ORG_F_NEXT "next"
+#define CFL_ORG_F_ID "id"
+#define CFL_ORG_F_ATTRIBUTES "attributes"
+#define CFL_ORG_F_PROCESSED "processedAt"
+#define CFL_ORG_F_TIME "time"
+#define CFL_ORG_F_ACTION "action"
+#define CFL_ORG_MAX_LIMIT 500 /* Elastic's stated maximum; not in Atlassian's text */
 
 /* "auto", "cloud", "datacenter" (also "dc"), "organization" (also "org"),
  * case-insensitive. Returns 1

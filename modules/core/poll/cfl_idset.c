@@ -22,9 +22,9 @@ typedef struct ent {
 
 struct cfl_idset {
 	ent_t *e;
-	size_t n, cap;       /* entries */
-	size_t *tab;         /* index + 1, 0 = empty */
-	size_t tcap;         /* power of two, > 2 * cap */
+	size_t n, cap; /* entries */
+	size_t *tab;   /* index + 1, 0 = empty */
+	size_t tcap;   /* power of two, > 2 * cap */
 	size_t max;
 	uint64_t evicted;
 };

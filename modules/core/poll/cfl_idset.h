@@ -19,7 +19,7 @@
 
 #include "cfl_status.h"
 
-#define CFL_IDSET_MAX_ID 512   /* longer ids are not kept (the caller hashes them) */
+#define CFL_IDSET_MAX_ID 512 /* longer ids are not kept (the caller hashes them) */
 
 typedef struct cfl_idset cfl_idset_t;
 

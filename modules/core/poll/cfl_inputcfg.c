@@ -17,20 +17,26 @@ static cfl_rc_t check_org(const cfl_inputcfg_t *c, cfl_errbuf_t *err)
 	size_t n;
 
 	if (c->flavor != CFL_FLAVOR_ORG)
-		return c->org_id == NULL ? CFL_OK
-		       : cfl_err_set(err, CFL_EINVAL, "orgId applies to flavor=\"organization\" only");
+		return c->org_id == NULL
+		               ? CFL_OK
+		               : cfl_err_set(err, CFL_EINVAL, "orgId applies to flavor=\"organization\" only");
 	if (c->org_id == NULL || c->org_id[0] == '\0')
-		return cfl_err_set(err, CFL_EINVAL, "flavor=\"organization\" needs orgId (the id after /o/ in "
+		return cfl_err_set(err, CFL_EINVAL,
+		                   "flavor=\"organization\" needs orgId (the id after /o/ in "
 		                   "https://admin.atlassian.com/o/<orgId>/...)");
 	n = strlen(c->org_id);
 	if (n > 128 || strspn(c->org_id, "0123456789abcdefABCDEF-") != n)
-		return cfl_err_set(err, CFL_EINVAL, "orgId \"%.128s\" is not an organization id (hex digits and "
-		                   "'-', e.g. 00000000-0000-0000-0000-000000000000)", c->org_id);
+		return cfl_err_set(err, CFL_EINVAL,
+		                   "orgId \"%.128s\" is not an organization id (hex digits and "
+		                   "'-', e.g. 00000000-0000-0000-0000-000000000000)",
+		                   c->org_id);
 	if (!c->token && !c->token_file)
-		return cfl_err_set(err, CFL_EINVAL, "flavor=\"organization\" needs the organization API key in "
+		return cfl_err_set(err, CFL_EINVAL,
+		                   "flavor=\"organization\" needs the organization API key in "
 		                   "tokenFile (or token); it is sent as a Bearer token");
 	if (c->username || c->password || c->password_file)
-		return cfl_err_set(err, CFL_EINVAL, "flavor=\"organization\" takes an API key in tokenFile, not "
+		return cfl_err_set(err, CFL_EINVAL,
+		                   "flavor=\"organization\" takes an API key in tokenFile, not "
 		                   "username/password");
 	return CFL_OK;
 }
@@ -42,17 +48,20 @@ cfl_rc_t cfl_inputcfg_check(const cfl_inputcfg_t *c, cfl_errbuf_t *err, cfl_errb
 	if (check_org(c, err) != CFL_OK)
 		return CFL_EINVAL;
 	if ((c->password && c->password_file) || (c->token && c->token_file))
-		return cfl_err_set(err, CFL_EINVAL, "give either password or passwordFile, and either token or "
+		return cfl_err_set(err, CFL_EINVAL,
+		                   "give either password or passwordFile, and either token or "
 		                   "tokenFile, not both");
 	if ((c->password || c->password_file) && !c->username)
 		return cfl_err_set(err, CFL_EINVAL, "password(File) needs username");
 	if ((c->token || c->token_file) && c->username)
-		cfl_err_set(info, CFL_OK, "token and username are both set: the token (Bearer) is used, basic "
+		cfl_err_set(info, CFL_OK,
+		            "token and username are both set: the token (Bearer) is used, basic "
 		            "authentication is not");
 	/* every Data Center search writes an audit event, which the next polls
 	 * read: with too small pages for the overlap, requests feed themselves */
 	if (c->flavor == CFL_FLAVOR_DC && (int64_t)c->overlap * 2 >= (int64_t)c->polling_interval * c->page_size)
-		cfl_err_set(warn, CFL_OK, "overlap=%d s is large for pollingInterval=%d s and pageSize=%d: each Data "
+		cfl_err_set(warn, CFL_OK,
+		            "overlap=%d s is large for pollingInterval=%d s and pageSize=%d: each Data "
 		            "Center request writes an \"Audit Log search performed\" event that later polls "
 		            "re-read, so requests can multiply; keep overlap below pollingInterval * pageSize / 2",
 		            c->overlap, c->polling_interval, c->page_size);
@@ -95,7 +104,8 @@ cfl_rc_t cfl_inputcfg_state_path(const char *state_file, const char *wd, const c
 	if (state_file != NULL && state_file[0] == '/')
 		return (*out = strdup(state_file)) != NULL ? CFL_OK : cfl_err_set(err, CFL_ENOMEM, "out of memory");
 	if (wd == NULL || wd[0] == '\0')
-		return cfl_err_set(err, CFL_EINVAL, "no global(workDirectory=...) is set: set it or give an absolute "
+		return cfl_err_set(err, CFL_EINVAL,
+		                   "no global(workDirectory=...) is set: set it or give an absolute "
 		                   "stateFile; without a state file every restart would re-read initialLookback "
 		                   "seconds of history");
 	if (state_file != NULL) {

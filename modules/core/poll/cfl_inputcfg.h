@@ -15,10 +15,10 @@
 
 typedef struct cfl_inputcfg {
 	int username, password, password_file, token, token_file; /* 1 if given */
-	const char *org_id;    /* orgId, NULL if not given */
-	cfl_flavor_t flavor;   /* resolved: CFL_FLAVOR_CLOUD, CFL_FLAVOR_DC or CFL_FLAVOR_ORG */
-	int overlap;           /* seconds */
-	int polling_interval;  /* seconds */
+	const char *org_id;                                       /* orgId, NULL if not given */
+	cfl_flavor_t flavor;  /* resolved: CFL_FLAVOR_CLOUD, CFL_FLAVOR_DC or CFL_FLAVOR_ORG */
+	int overlap;          /* seconds */
+	int polling_interval; /* seconds */
 	int page_size;
 } cfl_inputcfg_t;
 

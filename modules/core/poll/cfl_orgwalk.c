@@ -32,23 +32,23 @@ struct cfl_orgwalk {
 	int64_t ckpt_ms;
 	int has_walk_to;
 	int64_t walk_to_ms;
-	char *cursor;            /* the next request's cursor, NULL = a fresh request */
-	int sent_cursor;         /* the last FETCH carried a cursor */
-	char *sent;              /* that cursor (a copy) */
-	unsigned stale;          /* pages in a row with nothing new */
+	char *cursor;    /* the next request's cursor, NULL = a fresh request */
+	int sent_cursor; /* the last FETCH carried a cursor */
+	char *sent;      /* that cursor (a copy) */
+	unsigned stale;  /* pages in a row with nothing new */
 	/* the page fed and not yet committed */
 	int pending;
-	char *buf;               /* the compact events, NUL-separated */
+	char *buf; /* the compact events, NUL-separated */
 	cfl_orgwalk_event_t *evs;
 	size_t nev;
 	seen_t *seen;
 	size_t nseen;
-	cfl_idset_t *page_keys;  /* the keys of seen[], for the in-page duplicate check */
-	char *next;              /* meta.next to follow, owned */
+	cfl_idset_t *page_keys; /* the keys of seen[], for the in-page duplicate check */
+	char *next;             /* meta.next to follow, owned */
 	int end_walk, complete;
 	cfl_orgwalk_stats_t st;
 	char warning[CFL_ERRBUF_LEN];
-	int evict_warned;        /* this walk already overflowed the id set */
+	int evict_warned; /* this walk already overflowed the id set */
 };
 
 cfl_orgwalk_t *cfl_orgwalk_new(const cfl_orgwalk_cfg_t *cfg, cfl_errbuf_t *err)
@@ -159,9 +159,11 @@ void cfl_orgwalk_begin(cfl_orgwalk_t *w, int64_t now_ms)
 		if (best != INT64_MIN && best - w->cfg.overlap_ms - 1 < oldest)
 			best = oldest + w->cfg.overlap_ms + 1; /* ahead of now by < overlap at most: harmless */
 		w->st.cursor_resets++;
-		snprintf(w->warning, sizeof(w->warning), "the saved checkpoint (%" PRId64 " ms) is more than %d s "
+		snprintf(w->warning, sizeof(w->warning),
+		         "the saved checkpoint (%" PRId64 " ms) is more than %d s "
 		         "ahead of the clock: the state was poisoned by an event dated in the future, or the clock "
-		         "went back; it is reset to %s", w->ckpt_ms, (int)(CFL_POLL_MAX_SKEW_MS / 1000),
+		         "went back; it is reset to %s",
+		         w->ckpt_ms, (int)(CFL_POLL_MAX_SKEW_MS / 1000),
 		         best != INT64_MIN ? "the newest delivered event the state remembers"
 		                           : "nothing: the last initialLookback is read again");
 		w->has_ckpt = best != INT64_MIN;
@@ -283,7 +285,8 @@ static int take_item(cfl_orgwalk_t *w, cfl_span_t item, size_t *off, cfl_rc_t *r
 		has_p = has_p && cfl_poll_time_sane(p, w->walk_to_ms);
 		has_t = has_t && cfl_poll_time_sane(t, w->walk_to_ms);
 		if (w->warning[0] == '\0')
-			snprintf(w->warning, sizeof(w->warning), "an event of the events-stream is dated before 2004 or "
+			snprintf(w->warning, sizeof(w->warning),
+			         "an event of the events-stream is dated before 2004 or "
 			         "more than %d s ahead of the clock; it is delivered, and moves no checkpoint",
 			         (int)(CFL_POLL_MAX_SKEW_MS / 1000));
 	} else if (!has_p) {
@@ -319,11 +322,12 @@ static void decide_end(cfl_orgwalk_t *w, size_t n, size_t fresh, cfl_span_t meta
 		w->stale = 0;
 	if (meta.p != NULL && cfl_jscan_type(meta) == CFL_JOBJECT && cfl_jscan_member(meta, CFL_ORG_F_NEXT, &v) &&
 	    cfl_jscan_type(v) == CFL_JSTRING && v.len > 2) {
-		if ((w->next = malloc(v.len)) != NULL && ((nl = cfl_jscan_string(v, w->next, v.len)) <= 0 ||
-		                                          nl > CFL_ORGWALK_MAX_CURSOR)) {
+		if ((w->next = malloc(v.len)) != NULL &&
+		    ((nl = cfl_jscan_string(v, w->next, v.len)) <= 0 || nl > CFL_ORGWALK_MAX_CURSOR)) {
 			free(w->next);
 			w->next = NULL;
-			snprintf(w->warning, sizeof(w->warning), "the events-stream sent a cursor of more than %d "
+			snprintf(w->warning, sizeof(w->warning),
+			         "the events-stream sent a cursor of more than %d "
 			         "bytes; it is not followed, the next walk starts again from the checkpoint",
 			         CFL_ORGWALK_MAX_CURSOR);
 		}
@@ -334,13 +338,16 @@ static void decide_end(cfl_orgwalk_t *w, size_t n, size_t fresh, cfl_span_t meta
 	} else if (fresh == 0 && w->sent != NULL && strcmp(w->sent, w->next) == 0) {
 		w->end_walk = 1;
 		w->st.guard_stops++;
-		snprintf(w->warning, sizeof(w->warning), "the events-stream answered a cursor with that same cursor "
+		snprintf(w->warning, sizeof(w->warning),
+		         "the events-stream answered a cursor with that same cursor "
 		         "and nothing new; this walk ends, the next one starts again from the checkpoint");
 	} else if (fresh == 0 && ++w->stale >= w->cfg.max_stale_pages) {
 		w->end_walk = 1;
 		w->st.guard_stops++;
-		snprintf(w->warning, sizeof(w->warning), "%u pages in a row brought only events delivered "
-		         "before; this walk ends, the next one starts again from the checkpoint", w->stale);
+		snprintf(w->warning, sizeof(w->warning),
+		         "%u pages in a row brought only events delivered "
+		         "before; this walk ends, the next one starts again from the checkpoint",
+		         w->stale);
 	}
 	if (w->end_walk) {
 		free(w->next);
@@ -367,11 +374,13 @@ cfl_rc_t cfl_orgwalk_feed(cfl_orgwalk_t *w, const char *body, size_t len, cfl_er
 	cfl_jscan_arr_begin(data, &it);
 	while (cfl_jscan_arr_next(&it, &item))
 		if (++n > (size_t)w->limit) /* before anything is allocated for them */
-			return cfl_err_set(err, CFL_ELIMIT, "the events-stream page holds more than %ld events, more "
+			return cfl_err_set(err, CFL_ELIMIT,
+			                   "the events-stream page holds more than %ld events, more "
 			                   "than the limit asked for; refused like an oversized body (%zu bytes)",
 			                   w->limit, len);
-	if ((w->buf = malloc(data.len + 1)) == NULL || (w->page_keys = cfl_idset_new(n + 16)) == NULL || (n > 0 && ((w->evs = calloc(n, sizeof(*w->evs))) == NULL ||
-	                                                         (w->seen = calloc(n, sizeof(*w->seen))) == NULL))) {
+	if ((w->buf = malloc(data.len + 1)) == NULL || (w->page_keys = cfl_idset_new(n + 16)) == NULL ||
+	    (n > 0 &&
+	     ((w->evs = calloc(n, sizeof(*w->evs))) == NULL || (w->seen = calloc(n, sizeof(*w->seen))) == NULL))) {
 		clear_pending(w);
 		return cfl_err_set(err, CFL_ENOMEM, "out of memory reading a page of %zu events", n);
 	}
@@ -415,9 +424,11 @@ cfl_rc_t cfl_orgwalk_commit(cfl_orgwalk_t *w, cfl_errbuf_t *err)
 	if (cfl_idset_evicted(w->ids) > w->st.evictions) {
 		w->st.evictions = cfl_idset_evicted(w->ids);
 		if (!w->evict_warned && w->warning[0] == '\0')
-			snprintf(w->warning, sizeof(w->warning), "more events were delivered inside the overlap "
+			snprintf(w->warning, sizeof(w->warning),
+			         "more events were delivered inside the overlap "
 			         "than the %zu ids kept (the oldest are forgotten): re-read events may be repeated; "
-			         "lower overlap", w->cfg.max_ids);
+			         "lower overlap",
+			         w->cfg.max_ids);
 		w->evict_warned = 1;
 	}
 	free(w->cursor);
@@ -453,11 +464,14 @@ int cfl_orgwalk_cursor_rejected(cfl_orgwalk_t *w, int64_t now_ms, char *why, siz
 	w->st.cursor_drops++;
 	if (w->has_ckpt) {
 		cfl_time_format_ms(w->ckpt_ms, iso, sizeof(iso));
-		snprintf(why, len, "the events-stream rejected the cursor of the walk in progress (expired or "
+		snprintf(why, len,
+		         "the events-stream rejected the cursor of the walk in progress (expired or "
 		         "invalid); it is dropped and the walk resumes from the checkpoint %s (from=%" PRId64
-		         ", overlap included)", iso, fresh_from(w));
+		         ", overlap included)",
+		         iso, fresh_from(w));
 	} else {
-		snprintf(why, len, "the events-stream rejected the cursor of the walk in progress (expired or "
+		snprintf(why, len,
+		         "the events-stream rejected the cursor of the walk in progress (expired or "
 		         "invalid); it is dropped and the walk starts again with from=%" PRId64 " (initialLookback)",
 		         fresh_from(w));
 	}

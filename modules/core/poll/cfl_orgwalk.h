@@ -60,24 +60,20 @@
 #include "cfl_url.h"
 
 typedef struct cfl_orgwalk_cfg {
-	const char *org_id;              /* borrowed; required */
-	long page_size;                  /* the limit asked for; clamped to CFL_ORG_MAX_LIMIT */
-	int64_t overlap_ms;              /* >= 0 */
-	int64_t initial_lookback_ms;     /* from of the very first walk: now - this */
-	const char *const *exclude;      /* NULL-terminated action names or NULL; borrowed */
-	size_t max_ids;                  /* 0 = CFL_ORGWALK_DFLT_MAX_IDS */
-	unsigned max_stale_pages;        /* 0 = CFL_ORGWALK_DFLT_MAX_STALE */
+	const char *org_id;          /* borrowed; required */
+	long page_size;              /* the limit asked for; clamped to CFL_ORG_MAX_LIMIT */
+	int64_t overlap_ms;          /* >= 0 */
+	int64_t initial_lookback_ms; /* from of the very first walk: now - this */
+	const char *const *exclude;  /* NULL-terminated action names or NULL; borrowed */
+	size_t max_ids;              /* 0 = CFL_ORGWALK_DFLT_MAX_IDS */
+	unsigned max_stale_pages;    /* 0 = CFL_ORGWALK_DFLT_MAX_STALE */
 } cfl_orgwalk_cfg_t;
 
 #define CFL_ORGWALK_DFLT_MAX_IDS 200000
 #define CFL_ORGWALK_DFLT_MAX_STALE 50
-#define CFL_ORGWALK_MAX_CURSOR 2048      /* longer cursors are not followed */
+#define CFL_ORGWALK_MAX_CURSOR 2048 /* longer cursors are not followed */
 
-typedef enum cfl_orgwalk_action {
-	CFL_ORGWALK_IDLE = 0,
-	CFL_ORGWALK_FETCH,
-	CFL_ORGWALK_EMIT
-} cfl_orgwalk_action_t;
+typedef enum cfl_orgwalk_action { CFL_ORGWALK_IDLE = 0, CFL_ORGWALK_FETCH, CFL_ORGWALK_EMIT } cfl_orgwalk_action_t;
 
 /* The driver's event type (cfl_source.h): ts_ms is attributes.time
  * (processedAt, then the checkpoint, if absent), processed_ms

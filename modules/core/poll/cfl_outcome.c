@@ -29,8 +29,10 @@ static void transport(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl_ou
 		hint = "; if the server requires a client certificate, set tls.mycert and tls.myprivkey";
 	else if (r->curl_rc == CURLE_COULDNT_RESOLVE_HOST || r->curl_rc == CURLE_COULDNT_RESOLVE_PROXY)
 		hint = "; check the host name in url (or proxy)";
-	snprintf(o->msg, sizeof(o->msg), "request failed: %s (curl: %s)%s. Retrying in %.1f s, backing off up to "
-	         "maxBackoff=%lld s", r->curl_error ? r->curl_error : "?", r->curl_name ? r->curl_name : "?", hint,
+	snprintf(o->msg, sizeof(o->msg),
+	         "request failed: %s (curl: %s)%s. Retrying in %.1f s, backing off up to "
+	         "maxBackoff=%lld s",
+	         r->curl_error ? r->curl_error : "?", r->curl_name ? r->curl_name : "?", hint,
 	         (double)o->delay_ms / 1000, (long long)(cfg->max_backoff_ms / 1000));
 }
 
@@ -50,39 +52,52 @@ static void client_error(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl
 		o->fail = CFL_FAIL_AUTH;
 		o->log_once = 1;
 		if (is_org(cfg))
-			snprintf(o->msg, sizeof(o->msg), "authentication failed (HTTP 401): check the organization API key "
-			         "in tokenFile (Atlassian Administration > Settings > API keys; it expires after at most "
-			         "a year). Retrying every %d s", cfg->polling_interval_s);
+			snprintf(
+			        o->msg, sizeof(o->msg),
+			        "authentication failed (HTTP 401): check the organization API key "
+			        "in tokenFile (Atlassian Administration > Settings > API keys; it expires after at most "
+			        "a year). Retrying every %d s",
+			        cfg->polling_interval_s);
 		else
-			snprintf(o->msg, sizeof(o->msg), "authentication failed (HTTP 401): check username and "
-			         "password/passwordFile (Cloud: the account's e-mail and an API token) or token/tokenFile (a "
-			         "Data Center personal access token). Retrying every %d s", cfg->polling_interval_s);
+			snprintf(
+			        o->msg, sizeof(o->msg),
+			        "authentication failed (HTTP 401): check username and "
+			        "password/passwordFile (Cloud: the account's e-mail and an API token) or token/tokenFile (a "
+			        "Data Center personal access token). Retrying every %d s",
+			        cfg->polling_interval_s);
 	} else if (r->status == 403 && is_org(cfg)) {
 		o->fail = CFL_FAIL_FORBIDDEN;
 		o->log_once = 1;
-		snprintf(o->msg, sizeof(o->msg), "access denied (HTTP 403): the organization API key needs the "
+		snprintf(o->msg, sizeof(o->msg),
+		         "access denied (HTTP 403): the organization API key needs the "
 		         "read:events:admin scope and must belong to the organization orgId names (server said: "
-		         "\"%s\"). Retrying every %d s", ex, cfg->polling_interval_s);
+		         "\"%s\"). Retrying every %d s",
+		         ex, cfg->polling_interval_s);
 	} else if (r->status == 403) {
 		o->fail = CFL_FAIL_FORBIDDEN;
 		o->log_once = 1;
-		snprintf(o->msg, sizeof(o->msg), "access denied (HTTP 403): reading the audit log needs the Confluence "
+		snprintf(o->msg, sizeof(o->msg),
+		         "access denied (HTTP 403): reading the audit log needs the Confluence "
 		         "Administrator permission%s (server said: \"%s\"). Retrying every %d s",
 		         r->body != NULL && strstr(r->body, "Free") != NULL
-		             ? ", and Confluence Cloud's Free plan has no audit log"
-		             : "; Confluence Cloud's Free plan has no audit log",
+		                 ? ", and Confluence Cloud's Free plan has no audit log"
+		                 : "; Confluence Cloud's Free plan has no audit log",
 		         ex, cfg->polling_interval_s);
 	} else if (r->status >= 300 && r->status < 400) {
 		o->fail = CFL_FAIL_REDIRECT;
 		o->log_once = 1;
-		snprintf(o->msg, sizeof(o->msg), "the server redirects (HTTP %ld) to %s; redirects are not followed, so "
+		snprintf(o->msg, sizeof(o->msg),
+		         "the server redirects (HTTP %ld) to %s; redirects are not followed, so "
 		         "credentials never leave the configured host: set url to the final base URL. Retrying every "
-		         "%d s", r->status, r->location ? r->location : "(no Location)", cfg->polling_interval_s);
+		         "%d s",
+		         r->status, r->location ? r->location : "(no Location)", cfg->polling_interval_s);
 	} else {
 		o->fail = CFL_FAIL_CLIENT;
-		snprintf(o->msg, sizeof(o->msg), "HTTP %ld for %s (server said: \"%s\"): check url (a Cloud site, a "
+		snprintf(o->msg, sizeof(o->msg),
+		         "HTTP %ld for %s (server said: \"%s\"): check url (a Cloud site, a "
 		         "Cloud gateway base or a Data Center base URL with its context path) and flavor=%s. Retrying "
-		         "every %d s", r->status, r->url ? r->url : "?", ex, cfg->flavor_name ? cfg->flavor_name : "?",
+		         "every %d s",
+		         r->status, r->url ? r->url : "?", ex, cfg->flavor_name ? cfg->flavor_name : "?",
 		         cfg->polling_interval_s);
 	}
 }
@@ -102,8 +117,10 @@ void cfl_outcome_decide(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl_
 		o->delay_ms = cfl_backoff_next(bo, rnd);
 		if (r->too_big) {
 			o->fail = CFL_FAIL_TOO_BIG;
-			snprintf(o->msg, sizeof(o->msg), "the reply is larger than %zu bytes; lower pageSize. Retrying in "
-			         "%.1f s", cfg->max_body, (double)o->delay_ms / 1000);
+			snprintf(o->msg, sizeof(o->msg),
+			         "the reply is larger than %zu bytes; lower pageSize. Retrying in "
+			         "%.1f s",
+			         cfg->max_body, (double)o->delay_ms / 1000);
 		} else {
 			o->fail = CFL_FAIL_TRANSPORT;
 			transport(r, cfg, o);
@@ -123,15 +140,19 @@ void cfl_outcome_decide(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl_
 		if (r->status == 429) {
 			o->fail = CFL_FAIL_RATE;
 			o->warning = 1;
-			snprintf(o->msg, sizeof(o->msg), "rate limited (HTTP 429, Retry-After: %s); waiting %.1f s (at most "
-			         "maxBackoff=%lld s)", r->retry_after ? r->retry_after : "none", (double)o->delay_ms / 1000,
+			snprintf(o->msg, sizeof(o->msg),
+			         "rate limited (HTTP 429, Retry-After: %s); waiting %.1f s (at most "
+			         "maxBackoff=%lld s)",
+			         r->retry_after ? r->retry_after : "none", (double)o->delay_ms / 1000,
 			         (long long)(cfg->max_backoff_ms / 1000));
 		} else {
 			o->fail = CFL_FAIL_SERVER;
-			snprintf(o->msg, sizeof(o->msg), "server error HTTP %ld%s%s%s; retrying in %.1f s, backing off up "
-			         "to maxBackoff=%lld s", r->status, r->retry_after ? " (Retry-After: " : "",
-			         r->retry_after ? r->retry_after : "", r->retry_after ? ")" : "", (double)o->delay_ms / 1000,
-			         (long long)(cfg->max_backoff_ms / 1000));
+			snprintf(o->msg, sizeof(o->msg),
+			         "server error HTTP %ld%s%s%s; retrying in %.1f s, backing off up "
+			         "to maxBackoff=%lld s",
+			         r->status, r->retry_after ? " (Retry-After: " : "",
+			         r->retry_after ? r->retry_after : "", r->retry_after ? ")" : "",
+			         (double)o->delay_ms / 1000, (long long)(cfg->max_backoff_ms / 1000));
 		}
 		return;
 	}

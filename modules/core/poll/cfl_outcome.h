@@ -25,34 +25,34 @@
 #include "cfl_status.h"
 
 typedef enum cfl_fail {
-	CFL_FAIL_NONE = 0,   /* a 200: feed it */
-	CFL_FAIL_AUTH,       /* 401 */
-	CFL_FAIL_FORBIDDEN,  /* 403 */
-	CFL_FAIL_REDIRECT,   /* 3xx (never followed) */
-	CFL_FAIL_CLIENT,     /* other 4xx */
-	CFL_FAIL_RATE,       /* 429 */
-	CFL_FAIL_SERVER,     /* 5xx */
-	CFL_FAIL_TRANSPORT,  /* no usable HTTP answer */
-	CFL_FAIL_TOO_BIG,    /* the reply exceeded the size limit */
+	CFL_FAIL_NONE = 0,  /* a 200: feed it */
+	CFL_FAIL_AUTH,      /* 401 */
+	CFL_FAIL_FORBIDDEN, /* 403 */
+	CFL_FAIL_REDIRECT,  /* 3xx (never followed) */
+	CFL_FAIL_CLIENT,    /* other 4xx */
+	CFL_FAIL_RATE,      /* 429 */
+	CFL_FAIL_SERVER,    /* 5xx */
+	CFL_FAIL_TRANSPORT, /* no usable HTTP answer */
+	CFL_FAIL_TOO_BIG,   /* the reply exceeded the size limit */
 	/* Never decided by cfl_outcome_decide(): failures the caller meets after
 	 * a 200, named here so every failure of a poll has one enum. */
-	CFL_FAIL_BODY,       /* a 200 that is not an audit page (cfl_poll_feed failed) */
-	CFL_FAIL_STATE,      /* the state file cannot be written */
-	CFL_FAIL_URL         /* no request URL can be built from what the server sent */
+	CFL_FAIL_BODY,  /* a 200 that is not an audit page (cfl_poll_feed failed) */
+	CFL_FAIL_STATE, /* the state file cannot be written */
+	CFL_FAIL_URL    /* no request URL can be built from what the server sent */
 } cfl_fail_t;
 
 typedef struct cfl_reply {
-	int curl_rc;             /* CURLcode; 0 when an HTTP answer arrived */
-	const char *curl_error;  /* libcurl's text for curl_rc */
-	const char *curl_name;   /* curl_easy_strerror(curl_rc) */
+	int curl_rc;            /* CURLcode; 0 when an HTTP answer arrived */
+	const char *curl_error; /* libcurl's text for curl_rc */
+	const char *curl_name;  /* curl_easy_strerror(curl_rc) */
 	long status;
 	const char *body;
 	size_t len;
 	const char *retry_after; /* header value or NULL */
 	const char *location;    /* header value or NULL */
 	int too_big;
-	int https;               /* the request was https */
-	const char *url;         /* the request URL (no credentials in it) */
+	int https;       /* the request was https */
+	const char *url; /* the request URL (no credentials in it) */
 } cfl_reply_t;
 
 typedef struct cfl_outcome_cfg {
@@ -64,11 +64,11 @@ typedef struct cfl_outcome_cfg {
 
 typedef struct cfl_outcome {
 	cfl_fail_t fail;
-	int64_t delay_ms;      /* wait before the next attempt */
-	int retry;             /* the wait is a retry (backoff or Retry-After), not the polling interval */
-	int rate_wait;         /* the wait follows the server's Retry-After */
-	int log_once;          /* log once per streak only */
-	int warning;           /* a warning, not an error */
+	int64_t delay_ms;         /* wait before the next attempt */
+	int retry;                /* the wait is a retry (backoff or Retry-After), not the polling interval */
+	int rate_wait;            /* the wait follows the server's Retry-After */
+	int log_once;             /* log once per streak only */
+	int warning;              /* a warning, not an error */
 	char msg[CFL_ERRBUF_LEN]; /* for the log, without the "imconfluence(<host>): " prefix */
 } cfl_outcome_t;
 

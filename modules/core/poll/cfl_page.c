@@ -159,8 +159,7 @@ static void paging_cloud(cfl_span_t root, cfl_page_t *pg)
 	cfl_span_t links, v;
 	int64_t lim;
 
-	if (cfl_jscan_member(root, CFL_CLOUD_F_LIMIT, &v) && cfl_jscan_int64(v, &lim) && lim > 0 &&
-	    lim <= 1000000)
+	if (cfl_jscan_member(root, CFL_CLOUD_F_LIMIT, &v) && cfl_jscan_int64(v, &lim) && lim > 0 && lim <= 1000000)
 		pg->limit = (long)lim;
 	if (!cfl_jscan_member(root, CFL_CLOUD_F_LINKS, &links) || cfl_jscan_type(links) != CFL_JOBJECT)
 		return;
@@ -203,11 +202,11 @@ static cfl_rc_t collect_events(cfl_flavor_t flavor, cfl_span_t arr, size_t bodyl
 	cfl_jscan_arr_begin(arr, &it);
 	while (cfl_jscan_arr_next(&it, &v))
 		if (++n > max_events && max_events > 0) /* stop counting: the page is refused anyway */
-			return cfl_err_set(err, CFL_ELIMIT, "the page holds more than %zu events, more than the limit "
+			return cfl_err_set(err, CFL_ELIMIT,
+			                   "the page holds more than %zu events, more than the limit "
 			                   "asked for (pageSize) allows; refused like an oversized body (%zu bytes)",
 			                   max_events, bodylen);
-	if ((pg->ev = calloc(n ? n : 1, sizeof(*pg->ev))) == NULL ||
-	    (pg->arena = malloc(bodylen + n + 1)) == NULL)
+	if ((pg->ev = calloc(n ? n : 1, sizeof(*pg->ev))) == NULL || (pg->arena = malloc(bodylen + n + 1)) == NULL)
 		return cfl_err_set(err, CFL_ENOMEM, "out of memory for a page of %zu events", n);
 	cfl_jscan_arr_begin(arr, &it);
 	while (cfl_jscan_arr_next(&it, &v)) {
@@ -325,7 +324,8 @@ static cfl_rc_t lenient(cfl_flavor_t flavor, const char *body, size_t len, const
 		if ((ve = value_end(p, arr_end - 1)) == NULL || *p != '{')
 			return CFL_EPARSE;
 		if (max_events > 0 && n + 1 > max_events)
-			return cfl_err_set(err, CFL_ELIMIT, "the page holds more than %zu events, more than the limit "
+			return cfl_err_set(err, CFL_ELIMIT,
+			                   "the page holds more than %zu events, more than the limit "
 			                   "asked for (pageSize) allows; refused like an oversized body (%zu bytes)",
 			                   max_events, len);
 		p = skip_ws(ve, arr_end - 1);
@@ -365,8 +365,8 @@ static cfl_rc_t lenient(cfl_flavor_t flavor, const char *body, size_t len, const
 	return CFL_OK;
 }
 
-cfl_rc_t cfl_page_parse(cfl_flavor_t flavor, const char *body, size_t len, const char *const *exclude,
-                        cfl_page_t *pg, cfl_errbuf_t *err)
+cfl_rc_t cfl_page_parse(cfl_flavor_t flavor, const char *body, size_t len, const char *const *exclude, cfl_page_t *pg,
+                        cfl_errbuf_t *err)
 {
 	return cfl_page_parse_max(flavor, body, len, exclude, 0, pg, err);
 }
@@ -401,8 +401,9 @@ cfl_rc_t cfl_page_parse_max(cfl_flavor_t flavor, const char *body, size_t len, c
 	}
 	if (!cfl_jscan_member(root, arr_name, &arr) || cfl_jscan_type(arr) != CFL_JARRAY) {
 		char what[128];
-		snprintf(what, sizeof(what), "the reply has no \"%s\" array: not a %s audit page (check url and flavor)",
-		         arr_name, flavor == CFL_FLAVOR_CLOUD ? "Cloud" : "Data Center");
+		snprintf(what, sizeof(what),
+		         "the reply has no \"%s\" array: not a %s audit page (check url and flavor)", arr_name,
+		         flavor == CFL_FLAVOR_CLOUD ? "Cloud" : "Data Center");
 		rc = body_error(err, CFL_EPROTO, what, body, len);
 		goto done;
 	}

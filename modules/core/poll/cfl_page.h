@@ -32,34 +32,34 @@
 #define CFL_TS_NONE INT64_MIN
 
 typedef struct cfl_page_event {
-	const char *json;   /* compact event JSON, NUL-terminated, in the page's arena */
+	const char *json; /* compact event JSON, NUL-terminated, in the page's arena */
 	size_t len;
-	int64_t ts_ms;      /* CFL_TS_NONE if the event has no readable time */
-	int excluded;       /* its action matched an exclude entry */
-	int repeat;         /* set by the poller: a repeat caused by offset paging */
-	int odd_time;       /* set by the poller: its time was outside the sane range (ts_ms is then CFL_TS_NONE) */
-	int unparsed;       /* not JSON the scanner takes (nested too deep): json is the text as sent, no time */
+	int64_t ts_ms; /* CFL_TS_NONE if the event has no readable time */
+	int excluded;  /* its action matched an exclude entry */
+	int repeat;    /* set by the poller: a repeat caused by offset paging */
+	int odd_time;  /* set by the poller: its time was outside the sane range (ts_ms is then CFL_TS_NONE) */
+	int unparsed;  /* not JSON the scanner takes (nested too deep): json is the text as sent, no time */
 } cfl_page_event_t;
 
 typedef struct cfl_page {
-	cfl_page_event_t *ev;    /* in server order (newest first) */
+	cfl_page_event_t *ev; /* in server order (newest first) */
 	size_t n;
-	int has_more;       /* the server says another page follows */
-	int has_links;      /* Cloud: an _links object was present */
-	long limit;         /* Cloud: the page's "limit" (the server may cap ours); -1 if absent */
-	char *next_cursor;  /* DC: nextPageCursor (or pageCursor of nextPageLink); NULL if none */
-	char *next_link;    /* Cloud _links.next / DC nextPageLink as sent; NULL if none */
-	size_t n_untimed;   /* events without a readable time */
-	size_t n_unparsed;  /* events kept as sent (see unparsed) */
-	char *rest;         /* lenient read: the page without its events array (owns what root spans point to) */
-	char *arena;        /* owns the event texts */
+	int has_more;      /* the server says another page follows */
+	int has_links;     /* Cloud: an _links object was present */
+	long limit;        /* Cloud: the page's "limit" (the server may cap ours); -1 if absent */
+	char *next_cursor; /* DC: nextPageCursor (or pageCursor of nextPageLink); NULL if none */
+	char *next_link;   /* Cloud _links.next / DC nextPageLink as sent; NULL if none */
+	size_t n_untimed;  /* events without a readable time */
+	size_t n_unparsed; /* events kept as sent (see unparsed) */
+	char *rest;        /* lenient read: the page without its events array (owns what root spans point to) */
+	char *arena;       /* owns the event texts */
 } cfl_page_t;
 
 /* Parses body[0..len). exclude is a NULL-terminated list of action names
  * (DC type.actionI18nKey or type.action, Cloud summary), or NULL. On
  * success pg owns its memory (cfl_page_free). On failure pg is empty. */
-cfl_rc_t cfl_page_parse(cfl_flavor_t flavor, const char *body, size_t len, const char *const *exclude,
-                        cfl_page_t *pg, cfl_errbuf_t *err);
+cfl_rc_t cfl_page_parse(cfl_flavor_t flavor, const char *body, size_t len, const char *const *exclude, cfl_page_t *pg,
+                        cfl_errbuf_t *err);
 /* The same, refusing (CFL_ELIMIT) a page of more than
  * max_events events (0: no limit) before anything is allocated for them:
  * a server sending more than the limit asked for (20 million "{}" in a

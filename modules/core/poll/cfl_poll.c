@@ -146,7 +146,8 @@ void cfl_poll_begin(cfl_poll_t *p, int64_t now_ms)
 		while (cfl_dedup_iter(p->dedup, &pos, &fp, &ts, &count))
 			cfl_poll_fold_sane(ts, now_ms, &best, &oldest);
 		p->stats.cursor_resets++;
-		warn(p, "the saved cursor (%" PRId64 " ms) is more than %d s ahead of the clock: the state was "
+		warn(p,
+		     "the saved cursor (%" PRId64 " ms) is more than %d s ahead of the clock: the state was "
 		     "poisoned by an event dated in the future, or the clock went back; it is reset to %s",
 		     p->cursor, (int)(CFL_POLL_MAX_SKEW_MS / 1000),
 		     best != CFL_TS_NONE ? "the newest delivered event the state remembers"
@@ -248,7 +249,7 @@ static void check_next_link(cfl_poll_t *p, const cfl_page_t *pg)
 		return;
 	p->stats.foreign_links++;
 	warn(p, "the server's next-page link points to another host than the configured url; "
-	     "it is ignored (never requested, no credentials sent) and paging continues with our own parameters");
+	        "it is ignored (never requested, no credentials sent) and paging continues with our own parameters");
 }
 
 static void learn_limit(cfl_poll_t *p, const cfl_page_t *pg)
@@ -327,8 +328,7 @@ static int page_in_order(const cfl_page_t *pg, int64_t carry)
 static int same_page(const cfl_page_t *x, const cfl_page_t *y)
 {
 	return x->n == y->n && x->n > 0 && x->ev[0].len == y->ev[0].len &&
-	       memcmp(x->ev[0].json, y->ev[0].json, x->ev[0].len) == 0 &&
-	       x->ev[x->n - 1].len == y->ev[y->n - 1].len &&
+	       memcmp(x->ev[0].json, y->ev[0].json, x->ev[0].len) == 0 && x->ev[x->n - 1].len == y->ev[y->n - 1].len &&
 	       memcmp(x->ev[x->n - 1].json, y->ev[y->n - 1].json, x->ev[x->n - 1].len) == 0;
 }
 
@@ -380,7 +380,8 @@ static int continue_paging(cfl_poll_t *p, const cfl_page_t *pg, int more)
 		if (pg->next_cursor != NULL && strlen(pg->next_cursor) > CFL_POLL_MAX_CURSOR) {
 			p->stats.guard_stops++;
 			p->cut_short = 1;
-			warn(p, "a Data Center page gives a nextPageCursor of %zu bytes (more than %d: not a real "
+			warn(p,
+			     "a Data Center page gives a nextPageCursor of %zu bytes (more than %d: not a real "
 			     "cursor); paging stops there and the pages read are handed over",
 			     strlen(pg->next_cursor), CFL_POLL_MAX_CURSOR);
 			return 0;
@@ -553,7 +554,8 @@ static cfl_rc_t feed_walk(cfl_poll_t *p, cfl_page_t *pg, size_t body_len, cfl_er
 		}
 		p->stats.guard_stops++;
 		p->cut_short = 1;
-		warn(p, "paging stopped after %zu pages (the bound of one walk) of events within one millisecond "
+		warn(p,
+		     "paging stopped after %zu pages (the bound of one walk) of events within one millisecond "
 		     "or untimed: the server seems to page endlessly; the pages read are handed over",
 		     p->n_recs + 1);
 		more = 0;
@@ -651,7 +653,7 @@ static cfl_rc_t feed_refetch(cfl_poll_t *p, cfl_page_t *pg, cfl_errbuf_t *err)
 		 * missed; what shifted in is not delivered twice) */
 		p->stats.guard_stops++;
 		warn(p, "pages keep changing between the walk and fetching them again (events written into the "
-		     "past while paging?); handing them over as fetched");
+		        "past while paging?); handing them over as fetched");
 		p->gen++;
 	}
 	if (grow_items(p, pg->n, err) != CFL_OK) {
@@ -669,11 +671,10 @@ cfl_rc_t cfl_poll_feed(cfl_poll_t *p, const char *body, size_t len, cfl_errbuf_t
 	cfl_page_t pg;
 	cfl_rc_t rc;
 
-	if (!p->active || p->emitting || p->phase == PH_NONE ||
-	    (p->phase == PH_HAND && p->recs[p->cur].held != NULL))
+	if (!p->active || p->emitting || p->phase == PH_NONE || (p->phase == PH_HAND && p->recs[p->cur].held != NULL))
 		return cfl_err_set(err, CFL_EINVAL, "cfl_poll_feed() without a pending FETCH");
-	if ((rc = cfl_page_parse_max(p->cfg.flavor, body, len, p->cfg.exclude, (size_t)p->cfg.page_size, &pg,
-	                             err)) != CFL_OK)
+	if ((rc = cfl_page_parse_max(p->cfg.flavor, body, len, p->cfg.exclude, (size_t)p->cfg.page_size, &pg, err)) !=
+	    CFL_OK)
 		return rc;
 	mark_odd_times(p, &pg);
 	p->stats.pages++;
@@ -767,16 +768,21 @@ static cfl_rc_t prepare_page(cfl_poll_t *p, const rec_t *r, const cfl_page_t *pg
 			p->items[keep++] = *it;
 	}
 	if (unparsed > 0)
-		warn(p, "%zu event(s) of a page are JSON nested too deep to read; delivered as they were sent "
-		     "(mmconfluence makes them pipeline_error documents), the page's other events as usual", unparsed);
+		warn(p,
+		     "%zu event(s) of a page are JSON nested too deep to read; delivered as they were sent "
+		     "(mmconfluence makes them pipeline_error documents), the page's other events as usual",
+		     unparsed);
 	if (stray > 0)
-		warn(p, "%zu event(s) of a page lie outside the time window that was asked for; they are "
-		     "ignored (the window they belong to reads them) and paging goes on", stray);
+		warn(p,
+		     "%zu event(s) of a page lie outside the time window that was asked for; they are "
+		     "ignored (the window they belong to reads them) and paging goes on",
+		     stray);
 	if (odd > 0) {
 		p->stats.odd_time += odd;
-		warn(p, "%zu event(s) of a page are dated before 2004 or more than %d s ahead of the clock; "
-		     "delivered with their neighbour's time, they move no cursor", odd,
-		     (int)(CFL_POLL_MAX_SKEW_MS / 1000));
+		warn(p,
+		     "%zu event(s) of a page are dated before 2004 or more than %d s ahead of the clock; "
+		     "delivered with their neighbour's time, they move no cursor",
+		     odd, (int)(CFL_POLL_MAX_SKEW_MS / 1000));
 	}
 	p->n_items = keep;
 	if (keep == 0 && p->cur > 0) { /* nothing new, and not the segment's end */

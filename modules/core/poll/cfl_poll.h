@@ -118,26 +118,22 @@
 #include "cfl_url.h"
 
 typedef struct cfl_poll_cfg {
-	cfl_flavor_t flavor;             /* CFL_FLAVOR_CLOUD or CFL_FLAVOR_DC */
-	long page_size;                  /* the limit asked for, >= 1 */
-	int64_t overlap_ms;              /* >= 0 */
-	int64_t initial_lookback_ms;     /* window start of the very first cycle: now - this */
-	const char *const *exclude;      /* NULL-terminated action names or NULL; borrowed */
-	const cfl_base_t *base;          /* for the next-link host check; NULL skips it; borrowed */
-	size_t max_walk_pages;           /* pages one walk may record; 0 = CFL_POLL_DFLT_MAX_PAGES */
-	size_t max_fingerprints;         /* 0 = CFL_POLL_DFLT_MAX_FPS */
-	size_t hold_bytes;               /* events held between walk and hand-over; 0 = CFL_POLL_DFLT_HOLD_BYTES */
+	cfl_flavor_t flavor;         /* CFL_FLAVOR_CLOUD or CFL_FLAVOR_DC */
+	long page_size;              /* the limit asked for, >= 1 */
+	int64_t overlap_ms;          /* >= 0 */
+	int64_t initial_lookback_ms; /* window start of the very first cycle: now - this */
+	const char *const *exclude;  /* NULL-terminated action names or NULL; borrowed */
+	const cfl_base_t *base;      /* for the next-link host check; NULL skips it; borrowed */
+	size_t max_walk_pages;       /* pages one walk may record; 0 = CFL_POLL_DFLT_MAX_PAGES */
+	size_t max_fingerprints;     /* 0 = CFL_POLL_DFLT_MAX_FPS */
+	size_t hold_bytes;           /* events held between walk and hand-over; 0 = CFL_POLL_DFLT_HOLD_BYTES */
 } cfl_poll_cfg_t;
 
 #define CFL_POLL_DFLT_MAX_PAGES 10000
 #define CFL_POLL_DFLT_MAX_FPS 262144
 #define CFL_POLL_DFLT_HOLD_BYTES (32u * 1024u * 1024u)
 
-typedef enum cfl_poll_action {
-	CFL_POLL_IDLE = 0,
-	CFL_POLL_FETCH,
-	CFL_POLL_EMIT
-} cfl_poll_action_t;
+typedef enum cfl_poll_action { CFL_POLL_IDLE = 0, CFL_POLL_FETCH, CFL_POLL_EMIT } cfl_poll_action_t;
 
 /* The driver's event type (cfl_source.h); processed_ms = ts_ms here. ts_ms
  * of an event without a time, or with an absurd one: its newer

@@ -46,12 +46,12 @@
 #define CFL_RL_MIN_GAP_MS 20
 
 typedef struct cfl_rl {
-	int64_t interval_ms;  /* ms per token; 0 = no client-side limit */
-	int64_t burst;        /* bucket size in tokens */
-	int64_t credit_ms;    /* tokens held, in units of interval_ms (<= burst * interval_ms) */
-	int64_t last_ms;      /* monotonic time credit_ms was computed at */
+	int64_t interval_ms;   /* ms per token; 0 = no client-side limit */
+	int64_t burst;         /* bucket size in tokens */
+	int64_t credit_ms;     /* tokens held, in units of interval_ms (<= burst * interval_ms) */
+	int64_t last_ms;       /* monotonic time credit_ms was computed at */
 	int64_t not_before_ms; /* the server's advice: no request before this (monotonic) */
-	int64_t min_gap_ms;   /* CFL_RL_MIN_GAP_MS */
+	int64_t min_gap_ms;    /* CFL_RL_MIN_GAP_MS */
 	int64_t last_start_ms; /* when the last request started; valid if started */
 	int started;
 } cfl_rl_t;
@@ -84,15 +84,15 @@ typedef struct cfl_rl_headers {
 } cfl_rl_headers_t;
 
 typedef enum cfl_rl_kind {
-	CFL_RL_GO = 0,        /* no advice: go on at once */
-	CFL_RL_RETRY_AFTER,   /* Retry-After > 0 on this reply */
-	CFL_RL_NEAR_LIMIT,    /* NearLimit true or Remaining low: slowed down */
+	CFL_RL_GO = 0,      /* no advice: go on at once */
+	CFL_RL_RETRY_AFTER, /* Retry-After > 0 on this reply */
+	CFL_RL_NEAR_LIMIT,  /* NearLimit true or Remaining low: slowed down */
 } cfl_rl_kind_t;
 
 typedef struct cfl_rl_advice {
 	cfl_rl_kind_t kind;
-	int64_t delay_ms;          /* in [0, max_ms] */
-	long long remaining;       /* -1 when absent or unparsable */
+	int64_t delay_ms;               /* in [0, max_ms] */
+	long long remaining;            /* -1 when absent or unparsable */
 	char reason[CFL_RL_REASON_LEN]; /* RateLimit-Reason, printable ASCII only; "" if absent */
 } cfl_rl_advice_t;
 

@@ -52,8 +52,10 @@ cfl_rc_t cfl_secret_read(const char *param, const char *path, char **out, unsign
 	if (n > 0 && buf[n - 1] == '\r')
 		buf[--n] = '\0';
 	if (n > CFL_SECRET_MAX) {
-		rc = cfl_err_set(err, CFL_ELIMIT, "%s \"%s\" is larger than %d bytes; it must hold the secret "
-		                 "alone, on its first line", param, path, CFL_SECRET_MAX);
+		rc = cfl_err_set(err, CFL_ELIMIT,
+		                 "%s \"%s\" is larger than %d bytes; it must hold the secret "
+		                 "alone, on its first line",
+		                 param, path, CFL_SECRET_MAX);
 		goto done;
 	}
 	more = strcspn(buf, "\r\n") < n; /* lines after the first */
@@ -63,8 +65,10 @@ cfl_rc_t cfl_secret_read(const char *param, const char *path, char **out, unsign
 		buf[--n] = '\0';
 	if (n == 0 && more) {
 		/* a secret pasted below a blank line: say where it must go */
-		rc = cfl_err_set(err, CFL_EINVAL, "%s \"%s\": its first line is blank; the secret must be alone "
-		                 "on the first line", param, path);
+		rc = cfl_err_set(err, CFL_EINVAL,
+		                 "%s \"%s\": its first line is blank; the secret must be alone "
+		                 "on the first line",
+		                 param, path);
 		goto done;
 	}
 	if (n == 0) {

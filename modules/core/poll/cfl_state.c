@@ -132,10 +132,10 @@ static cfl_rc_t parse_fps(cfl_span_t arr, cfl_state_t *st, cfl_errbuf_t *err)
 		for (k = 0; k < 3 && cfl_jscan_arr_next(&fit, &f[k]); k++)
 			;
 		if (k != 3 || cfl_jscan_arr_next(&fit, &v) || !parse_hex64(f[0], &e->fp) ||
-		    !cfl_jscan_int64(f[1], &e->ts_ms) || !cfl_jscan_int64(f[2], &cnt) || cnt < 1 ||
-		    cnt > UINT32_MAX)
+		    !cfl_jscan_int64(f[1], &e->ts_ms) || !cfl_jscan_int64(f[2], &cnt) || cnt < 1 || cnt > UINT32_MAX)
 			return cfl_err_set(err, CFL_ECORRUPT,
-			                   "fingerprint %zu is not [\"<16 hex digits>\", <ms>, <count >= 1>]", st->n_fps);
+			                   "fingerprint %zu is not [\"<16 hex digits>\", <ms>, <count >= 1>]",
+			                   st->n_fps);
 		e->count = (uint32_t)cnt;
 		st->n_fps++;
 	}
@@ -402,14 +402,16 @@ cfl_rc_t cfl_state_save(const char *path, const cfl_state_t *st, cfl_errbuf_t *e
 	free(buf);
 	/* the rename is durable only once the directory entry is */
 	if (fsync_dir(path) != 0)
-		return cfl_err_set(err, CFL_EIO, "state file %s written, but fsync of its directory failed: %s",
-		                   path, strerror(errno));
+		return cfl_err_set(err, CFL_EIO, "state file %s written, but fsync of its directory failed: %s", path,
+		                   strerror(errno));
 	return CFL_OK;
 fail:
 	unlink(tmp);
 	free(buf);
-	return cfl_err_set(err, CFL_EIO, "cannot write state file %s (%s of the temp file failed: %s); "
-	                   "the previous state is kept", path, step, strerror(e));
+	return cfl_err_set(err, CFL_EIO,
+	                   "cannot write state file %s (%s of the temp file failed: %s); "
+	                   "the previous state is kept",
+	                   path, step, strerror(e));
 }
 
 int cfl_state_remove_temps(const char *path)

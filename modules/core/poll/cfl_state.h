@@ -55,19 +55,19 @@ typedef struct cfl_state_id {
 } cfl_state_id_t;
 
 typedef struct cfl_state {
-	char *base_url;          /* owned */
-	char *flavor;            /* owned: "cloud" or "datacenter" */
-	int has_cursor;          /* 0: nothing delivered yet */
+	char *base_url; /* owned */
+	char *flavor;   /* owned: "cloud" or "datacenter" */
+	int has_cursor; /* 0: nothing delivered yet */
 	int64_t cursor_ms;
 	int64_t low_ms;
-	cfl_state_fp_t *fps;     /* owned */
+	cfl_state_fp_t *fps; /* owned */
 	size_t n_fps;
 	/* version 2 (organization); all zero/NULL in a version-1 state */
-	int org;                 /* write version 2 */
-	char *api_cursor;        /* owned, NULL = none */
+	int org;          /* write version 2 */
+	char *api_cursor; /* owned, NULL = none */
 	int has_walk_to;
 	int64_t walk_to_ms;
-	cfl_state_id_t *ids;     /* owned, each id owned */
+	cfl_state_id_t *ids; /* owned, each id owned */
 	size_t n_ids;
 } cfl_state_t;
 

@@ -15,8 +15,9 @@
 
 static int secret_param(const char *name, size_t n)
 {
-	static const char *const names[] = { "token", "access_token", "password", "passwd", "pwd",
-		"api_key", "apikey", "secret", "client_secret", "key", "signature", "sig", "jwt", "code" };
+	static const char *const names[] = { "token",     "access_token", "password", "passwd",        "pwd",
+		                             "api_key",   "apikey",       "secret",   "client_secret", "key",
+		                             "signature", "sig",          "jwt",      "code" };
 	size_t i;
 
 	if (n >= 4 && strncasecmp(name, "auth", 4) == 0)

@@ -17,15 +17,15 @@
 #include <stdint.h>
 
 typedef struct cfl_trace_rec {
-	int64_t wall_ms;        /* when the request ended */
-	const char *input;      /* the input's name (for several inputs in one file) */
+	int64_t wall_ms;   /* when the request ended */
+	const char *input; /* the input's name (for several inputs in one file) */
 	const char *method;
 	const char *url;
-	long status;            /* 0: no HTTP answer */
-	const char *error;      /* libcurl's error text, or NULL */
+	long status;       /* 0: no HTTP answer */
+	const char *error; /* libcurl's error text, or NULL */
 	long duration_ms;
-	size_t bytes;           /* response body size */
-	const char *retry_after;   /* rate-limit headers worth seeing, or NULL */
+	size_t bytes;            /* response body size */
+	const char *retry_after; /* rate-limit headers worth seeing, or NULL */
 	const char *remaining;
 	const char *near_limit;
 } cfl_trace_rec_t;

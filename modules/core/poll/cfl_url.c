@@ -94,8 +94,7 @@ static cfl_rc_t check_parts(CURLU *h, const char *url, cfl_errbuf_t *err)
 	part = NULL;
 	if (rc == CFL_OK && (curl_url_get(h, CURLUPART_QUERY, &part, 0) == CURLUE_OK ||
 	                     curl_url_get(h, CURLUPART_FRAGMENT, &part, 0) == CURLUE_OK))
-		rc = cfl_err_set(err, CFL_EINVAL,
-		                 "url \"%s\" must be a base URL without '?query' or '#fragment'", url);
+		rc = cfl_err_set(err, CFL_EINVAL, "url \"%s\" must be a base URL without '?query' or '#fragment'", url);
 	curl_free(part);
 	return rc;
 }
@@ -133,8 +132,8 @@ cfl_rc_t cfl_url_base_init(cfl_base_t *b, const char *url, cfl_flavor_t flavor, 
 	}
 	b->path = norm_path(path, b->flavor);
 	if (b->path == NULL || curl_url_set(h, CURLUPART_PATH, b->path[0] ? b->path : "/", 0) != CURLUE_OK ||
-	    curl_url_get(h, CURLUPART_URL, &b->url, 0) != CURLUE_OK ||
-	    (b->url = take(b->url)) == NULL || (b->origin = origin_of(h)) == NULL) {
+	    curl_url_get(h, CURLUPART_URL, &b->url, 0) != CURLUE_OK || (b->url = take(b->url)) == NULL ||
+	    (b->origin = origin_of(h)) == NULL) {
 		rc = cfl_err_set(err, CFL_ENOMEM, "out of memory parsing the url");
 		goto done;
 	}
@@ -187,8 +186,7 @@ static int set_query(CURLU *h, const cfl_base_t *b, const cfl_request_t *r)
 	if (b->flavor == CFL_FLAVOR_CLOUD)
 		return add_query_num(h, CFL_CLOUD_Q_START_DATE, r->from_ms) &&
 		       add_query_num(h, CFL_CLOUD_Q_END_DATE, r->to_ms) &&
-		       add_query_num(h, CFL_CLOUD_Q_START, r->offset) &&
-		       add_query_num(h, CFL_CLOUD_Q_LIMIT, r->limit);
+		       add_query_num(h, CFL_CLOUD_Q_START, r->offset) && add_query_num(h, CFL_CLOUD_Q_LIMIT, r->limit);
 	if (cfl_time_format_ms(r->from_ms, from, sizeof(from)) == 0 ||
 	    cfl_time_format_ms(r->to_ms, to, sizeof(to)) == 0)
 		return 0; /* a window outside years 0000-9999: no request */
@@ -212,8 +210,9 @@ cfl_rc_t cfl_url_build(const cfl_base_t *b, const cfl_request_t *r, char **out, 
 		goto done;
 	}
 	if ((b->flavor == CFL_FLAVOR_ORG
-	     ? (size_t)snprintf(path, sizeof(path), "%s" CFL_ORG_PATH_PREFIX "%s" CFL_ORG_PATH_SUFFIX, b->path, r->org_id)
-	     : (size_t)snprintf(path, sizeof(path), "%s%s", b->path, api)) >= sizeof(path)) {
+	             ? (size_t)snprintf(path, sizeof(path), "%s" CFL_ORG_PATH_PREFIX "%s" CFL_ORG_PATH_SUFFIX, b->path,
+	                                r->org_id)
+	             : (size_t)snprintf(path, sizeof(path), "%s%s", b->path, api)) >= sizeof(path)) {
 		rc = cfl_err_set(err, CFL_ELIMIT, "the url path is longer than %zu bytes", sizeof(path));
 		goto done;
 	}

@@ -20,11 +20,11 @@
 #include "cfl_status.h"
 
 typedef struct cfl_base {
-	char *url;            /* normalised base, e.g. https://h.example/confluence */
-	char *host;           /* host name as in the URL, for messages and hostname */
-	char *path;           /* base path without trailing '/', may be "" */
-	char *origin;         /* scheme://host:port, for comparisons */
-	cfl_flavor_t flavor;  /* never CFL_FLAVOR_AUTO after cfl_url_base_init */
+	char *url;           /* normalised base, e.g. https://h.example/confluence */
+	char *host;          /* host name as in the URL, for messages and hostname */
+	char *path;          /* base path without trailing '/', may be "" */
+	char *origin;        /* scheme://host:port, for comparisons */
+	cfl_flavor_t flavor; /* never CFL_FLAVOR_AUTO after cfl_url_base_init */
 } cfl_base_t;
 
 /* Parses and checks the configured url: http or https, a host, no user
@@ -39,10 +39,10 @@ void cfl_url_base_free(cfl_base_t *b);
 typedef struct cfl_request {
 	int64_t from_ms;
 	int64_t to_ms;
-	long offset;              /* Cloud "start" */
+	long offset; /* Cloud "start" */
 	long limit;
-	const char *page_cursor;  /* Data Center "pageCursor" / organization "cursor"; NULL on a first page */
-	const char *org_id;       /* organization: the orgId of the path */
+	const char *page_cursor; /* Data Center "pageCursor" / organization "cursor"; NULL on a first page */
+	const char *org_id;      /* organization: the orgId of the path */
 } cfl_request_t;
 
 /* Builds the request URL into *out (malloc'ed; free() it). Organization:
