@@ -73,4 +73,12 @@ int cfl_detect_product(const cfl_map_work_t *ev);
  * the installed one. A new string (NULL: out of memory). */
 char *cfl_beside_categories(const char *categories, const char *given, const char *file);
 
+/* Per product: its name, data_stream.dataset, event.module, the
+ * document's root field and its categorization table's file name
+ * (cfl_mapper.c). */
+struct cfl_product_row {
+	const char *name, *dataset, *module, *ns, *table;
+};
+extern const struct cfl_product_row cfl_products[CFL_NPRODUCTS];
+
 #endif /* CFL_MAP_INT_H */
