@@ -4,7 +4,7 @@
 # The real rsyslogd with imconfluence back-fills history from the local mock
 # (tests/mock) into omfile on /dev/null. Two parts:
 #
-# 1. Backfill shapes (issue 10), each on both flavors: the requests it took
+# 1. Backfill shapes, each on both flavors: the requests it took
 #    until the last event was submitted against the ideal
 #    ceil(events / pageSize) + 1, and the ratio (target <= 1.5), next to
 #    events/s and rsyslogd's peak RSS:

@@ -1,7 +1,8 @@
 /* fuzz_pollseq.c: libFuzzer target feeding the poll core (cfl_poll) whole
  * sequences of replies from a model server that the input turns hostile
  * at will, plus the status and Retry-After of failed replies
- * (cfl_outcome), and checking the invariants of issue 17:
+ * (cfl_outcome), and checking the poller's invariants
+ * (docs/imconfluence.md, "Hostile or broken servers"):
  *
  *   - nothing in a window is lost: after a poll whose every reply was
  *     honest, every event is delivered that was younger than the end of

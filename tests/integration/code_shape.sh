@@ -1,5 +1,5 @@
 #!/bin/bash
-# The shape issue 21 gave the code, kept: no file under modules/ over 800
+# The shape of the code, kept: no file under modules/ over 800
 # lines, and imconfluence's driver, entry points, messages and counters
 # never ask which source they run (no flavour, no source's own API: only
 # cfl_source.h), so a new source needs no change there.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# A hostile or broken Confluence server (issue 17), through the real
+# A hostile or broken Confluence server, through the real
 # rsyslogd, one mock per behaviour, all inputs in one rsyslogd:
 #   clodd  Cloud, page 1 also holds events dated -1000, 0, "1700000000000
 #           \u0000x" and 9999-12-31: every event arrives (before: 45 of
@@ -21,7 +21,7 @@
 #           page's good events arrive, the bad one as the text it was sent
 #           as (mmconfluence makes it a pipeline_error) (before: the page was
 #           rejected whole and retried forever, nothing arrived);
-#   twin    Cloud, three genuinely identical events (issue 18): all three
+#   twin    Cloud, three genuinely identical events: all three
 #           arrive, with $!metadata!copy absent, 1 and 2, and the overlap
 #           re-reads deliver none of them again;
 #   shuf    Cloud, a server that reshuffles its pages on every request (10

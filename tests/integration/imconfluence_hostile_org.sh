@@ -1,5 +1,5 @@
 #!/bin/bash
-# A hostile organization events-stream (issue 17), through the real rsyslogd:
+# A hostile organization events-stream, through the real rsyslogd:
 #   poison  one event with processedAt 9999-12-31T23:59:59.999Z: it is
 #           delivered and counted (events.oddtime), the checkpoint stays
 #           sane (cursor.ahead 0) and later events still arrive (before: the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# A server that tries to switch the backoff off (issue 17): 10 s of 429 with
+# A server that tries to switch the backoff off: 10 s of 429 with
 # "Retry-After: 0", 10 s of 503 with it, 10 s of 503 with a date in the past,
 # through the real rsyslogd (maxBackoff=4 s). The requests in each 10 s are
 # counted: Retry-After may lengthen the exponential backoff, never shorten

@@ -1,8 +1,8 @@
 /* test_poll_hostile.c: cfl_poll and cfl_orgwalk against servers that
- * misbehave on purpose (issue 17): odd event times on a page, a cursor
+ * misbehave on purpose: odd event times on a page, a cursor
  * poisoned by a future date, pages larger than the limit, reshuffled
  * pages, a cursor no URL can carry, endless paging; and the numbering of
- * genuinely identical events (issue 18).
+ * genuinely identical events.
  *
  * The server here is deliberately dumb: a list of event texts in the
  * order it sends them (newest first), each with the time it filters on,

@@ -42,8 +42,8 @@ int cfl_dedup_is_dup(cfl_dedup_t *d, cfl_fp_t fp, uint32_t gen);
  * unknown fp is remembered at once (count 0, time ts_ms), so the k-th
  * occurrence of one text within a read gets *occurrence = k - 1 whether
  * the copies share a page or not; a re-read numbers them alike, which is
- * what makes the ordinal stable (issue 18: "distinct events, distinct
- * ids"). strict: a read known to be unreliable (pages out of order) -
+ * what makes the ordinal stable (event.id: two events are two
+ * documents, one event read twice is one; docs/ecs-mapping.md). strict: a read known to be unreliable (pages out of order) -
  * a second occurrence within it is taken as the server repeating itself,
  * not as a copy. 1 = duplicate, 0 = deliver, -1 = out of memory. */
 int cfl_dedup_read(cfl_dedup_t *d, cfl_fp_t fp, int64_t ts_ms, uint32_t gen, int strict, unsigned *occurrence);
