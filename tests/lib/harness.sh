@@ -171,7 +171,7 @@ h_start() {
 	if [ "${H_VALGRIND:-0}" = 1 ]; then
 		pre=(valgrind --quiet --error-exitcode=66 --leak-check=full
 			--errors-for-leak-kinds=definite --log-file="$H_DIR/valgrind.log"
-			${H_VALGRIND_SUPP:+--suppressions=$H_VALGRIND_SUPP})
+			--suppressions="${H_VALGRIND_SUPP:-$top_srcdir/tests/valgrind.supp}")
 	fi
 	if [ "${H_VALGRIND:-0}" != 1 ]; then
 		pre=("${H_SAN[@]}")
