@@ -144,6 +144,8 @@ static void note_truncated(fit_t *f)
 }
 
 /* Keeps v (borrowed) as JSON text under <root>.moved, at the current path. */
+static struct json_object *utf8_repair(const char *s, size_t len);
+
 static void note_moved(fit_t *f, struct json_object *v)
 {
 	struct json_object *rec = json_object_new_object();
@@ -152,7 +154,12 @@ static void note_moved(fit_t *f, struct json_object *v)
 	if (f->moved == NULL)
 		f->moved = json_object_new_array();
 	cfl_json_add_new(rec, "field", json_object_new_string(f->path));
-	cfl_json_add_new(rec, "value", json_object_new_string(text != NULL ? text : "null"));
+	if (text == NULL)
+		text = "null";
+	/* a moved value is text Elasticsearch must take too: valid UTF-8 */
+	cfl_json_add_new(rec, "value",
+	                 cfl_fit_utf8_valid(text, strlen(text)) ? json_object_new_string(text)
+	                                                        : utf8_repair(text, strlen(text)));
 	json_object_array_add(f->moved, rec);
 }
 
@@ -575,16 +582,23 @@ struct json_object *cfl_fit_hash_id(const char *s, size_t len)
 	return json_object_new_string_len(buf, (int)sizeof(buf));
 }
 
-/* event.id is the _id of the shipped outputs: at most 512 bytes. */
+/* event.id is the _id of the shipped outputs: at most 512 bytes of UTF-8.
+ * Longer or not UTF-8 (Elasticsearch refuses both), it becomes the hash of
+ * its bytes, which keeps distinct ids distinct; the id itself is moved. */
 static int fit_id(fit_t *f, struct json_object *v, size_t arg, struct json_object **out)
 {
+	const char *s;
+	size_t len;
+
 	(void)arg;
-	if (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) <= ID_MAX)
-		return 0;
 	if (!json_object_is_type(v, json_type_string))
 		return fit_any(f, v, 0, out);
+	s = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	if (len <= ID_MAX && cfl_fit_utf8_valid(s, len))
+		return 0;
 	note_moved(f, v);
-	*out = cfl_fit_hash_id(json_object_get_string(v), (size_t)json_object_get_string_len(v));
+	*out = cfl_fit_hash_id(s, len);
 	return 1;
 }
 
