@@ -51,13 +51,8 @@ for product in jira bitbucket; do
 	done
 done
 for dir in "$CASES"/*/; do
-	args=()
-	if [ -f "$dir/options" ]; then
-		while IFS= read -r a; do
-			a=${a//@FIXTURES@/$CFL_FIXTURES}
-			[ -n "$a" ] && args+=("${a//@DOCASN@/$DOCASN}")
-		done <"$dir/options"
-	fi
+	h_case_args "$dir" "$DOCASN"
+	args=("${H_CASE_ARGS[@]}")
 	runs=$((runs + 1))
 	"$CONFLUENCE2ECS" "${ALL[@]}" "${args[@]}" "$dir/input.json" >>"$OUT" 2>"$H_DIR/err" ||
 		bad="$bad $(basename "$dir")"

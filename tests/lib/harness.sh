@@ -14,6 +14,9 @@
 #   h_stop_pid PID [T]         the same for another child (a second rsyslogd, a mock)
 #   h_wait_lines FILE N [T]    wait until FILE has >= N lines (T seconds, default 20)
 #   h_wait_file FILE [T]       wait until FILE exists and is not empty
+#   h_case_args DIR DOCASN     a mapping case's confluence2ecs options
+#                              (DIR/options, one a line; @FIXTURES@ and @DOCASN@
+#                              replaced) into the array H_CASE_ARGS
 #   h_wait_grep FILE RE [T]    wait until FILE matches the extended regex RE
 #   h_wait_grep_count FILE RE N [T]  ... until N lines match it
 #   h_ok DESC | h_fail DESC    TAP result lines
@@ -259,6 +262,17 @@ h_wait_grep_count() {
 	done
 	echo "# timeout: fewer than $n lines match /$re/ in $f" >&2
 	return 1
+}
+
+h_case_args() {
+	local a
+	H_CASE_ARGS=()
+	[ -f "$1/options" ] || return 0
+	while IFS= read -r a; do
+		a=${a//@FIXTURES@/$CFL_FIXTURES}
+		[ -n "$a" ] && H_CASE_ARGS+=("${a//@DOCASN@/$2}")
+	done <"$1/options"
+	return 0
 }
 
 h_wait_grep() {

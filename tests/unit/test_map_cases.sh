@@ -95,13 +95,8 @@ failed=0
 for dir in "$CASES"/*/; do
 	name=$(basename "$dir")
 	n=$((n + 1))
-	args=()
-	if [ -f "$dir/options" ]; then
-		while IFS= read -r a; do
-			a=${a//@FIXTURES@/$CFL_FIXTURES}
-			[ -n "$a" ] && args+=("${a//@DOCASN@/$DOCASN}")
-		done <"$dir/options"
-	fi
+	h_case_args "$dir" "$DOCASN"
+	args=("${H_CASE_ARGS[@]}")
 	out=$TMP/$name.out
 	"$CONFLUENCE2ECS" --rulebase "$CFL_RULEBASES/confluence-audit.rulebase" \
 		--categories "$CFL_RULEBASES/confluence-categories.json" "${args[@]}" \

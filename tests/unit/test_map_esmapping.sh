@@ -66,13 +66,8 @@ DOCASN=$TMP/Documentation-ASN-Test.mmdb
 : >"$TMP/cases-expected.jsonl"
 : >"$TMP/cases-actual.jsonl"
 for dir in "$CASES"/*/; do
-	args=()
-	if [ -f "$dir/options" ]; then
-		while IFS= read -r a; do
-			a=${a//@FIXTURES@/$CFL_FIXTURES}
-			[ -n "$a" ] && args+=("${a//@DOCASN@/$DOCASN}")
-		done <"$dir/options"
-	fi
+	h_case_args "$dir" "$DOCASN"
+	args=("${H_CASE_ARGS[@]}")
 	"$CONFLUENCE2ECS" "${MAP[@]}" "${args[@]}" <"$dir/input.json" >>"$TMP/cases-actual.jsonl" 2>/dev/null
 	# "@RECEIVED@" stands for the time an error document was read
 	[ -f "$dir/expected.json" ] && "$PYTHON3" -c '
