@@ -32,3 +32,12 @@ void cfl_excerpt(const char *data, size_t len, char *out, size_t max)
 	}
 	out[len] = '\0';
 }
+
+int cfl_msg_take(char *pending, char *buf, size_t len)
+{
+	if (pending[0] == '\0')
+		return 0;
+	snprintf(buf, len, "%s", pending);
+	pending[0] = '\0';
+	return 1;
+}

@@ -45,4 +45,8 @@ cfl_rc_t cfl_err_set(cfl_errbuf_t *err, cfl_rc_t rc, const char *fmt, ...) __att
  * out must hold max + 1 bytes. */
 void cfl_excerpt(const char *data, size_t len, char *out, size_t max);
 
+/* A pending message (a state machine's warning, "" when none): copies it
+ * into buf, clears it and returns 1; returns 0 when there is none. */
+int cfl_msg_take(char *pending, char *buf, size_t len);
+
 #endif

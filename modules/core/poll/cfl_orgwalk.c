@@ -532,9 +532,5 @@ int64_t cfl_orgwalk_walk_to(const cfl_orgwalk_t *w)
 
 int cfl_orgwalk_take_warning(cfl_orgwalk_t *w, char *buf, size_t len)
 {
-	if (w->warning[0] == '\0')
-		return 0;
-	snprintf(buf, len, "%s", w->warning);
-	w->warning[0] = '\0';
-	return 1;
+	return cfl_msg_take(w->warning, buf, len);
 }

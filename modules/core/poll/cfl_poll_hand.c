@@ -173,9 +173,5 @@ int64_t cfl_poll_window_end(const cfl_poll_t *p)
 
 int cfl_poll_take_warning(cfl_poll_t *p, char *buf, size_t len)
 {
-	if (p->warning[0] == '\0')
-		return 0;
-	snprintf(buf, len, "%s", p->warning);
-	p->warning[0] = '\0';
-	return 1;
+	return cfl_msg_take(p->warning, buf, len);
 }
