@@ -21,9 +21,10 @@ typedef struct instanceConf_s {
 	 * token: the input thread reads passwordFile and tokenFile again
 	 * after a HUP (icf_rt_hup), and only it uses them then */
 	char *url;
-	char *flavorName; /* as configured; parsed into base.flavor */
-	char *orgId;      /* organization flavour: the org's id */
-	char *stateUrl;   /* what the state file belongs to: base.url, plus
+	char *flavorName;  /* as configured; parsed into base.flavor */
+	char *productName; /* as configured: confluence, jira or bitbucket ($!metadata!product) */
+	char *orgId;       /* organization flavour: the org's id */
+	char *stateUrl;    /* what the state file belongs to: base.url, plus
 	                           * /admin/v1/orgs/<orgId> for the organization flavour */
 	char *username;
 	char *password;
@@ -59,7 +60,7 @@ typedef struct instanceConf_s {
 	char *tlsTls13Ciphers;
 	char *tlsPinnedPublicKey;
 	char *requestTraceFile;
-	int addMetadata; /* $!metadata!site on every message */
+	int addMetadata; /* $!metadata!site and !product on every message */
 	cfl_base_t base; /* the parsed url */
 	char host[256];  /* for messages and the HOSTNAME property */
 	icf_rt_t *rt;    /* runtime, owned by the input thread */

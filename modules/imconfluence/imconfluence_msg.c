@@ -73,9 +73,12 @@ static rsRetVal submit_event(icf_rt_t *rt, multi_submit_t *ms, const cfl_event_t
 	MsgSetTAG(pMsg, (const uchar *)inst->tag, strlen(inst->tag));
 	msgSetPRI(pMsg, inst->iFacility | inst->iSeverity);
 	MsgSetRuleset(pMsg, inst->pBindRuleset);
-	/* which site: a Cloud event does not say (mmconfluence: service.address) */
-	if (inst->addMetadata)
+	/* which site: a Cloud event does not say (mmconfluence: service.address);
+	 * which product: a Data Center event does not say either */
+	if (inst->addMetadata) {
 		CHKiRet(msgAddMetadata(pMsg, (uchar *)"site", (uchar *)rt->site));
+		CHKiRet(msgAddMetadata(pMsg, (uchar *)"product", (uchar *)inst->productName));
+	}
 	/* the (n+1)-th identical event of a window: mmconfluence folds the
 	 * number into event.id, so identical events stay distinct documents */
 	if (ev->copy > 0) {
