@@ -78,11 +78,11 @@ cfl_jira_t *cfl_jira_new(const cfl_jira_cfg_t *cfg, cfl_errbuf_t *err)
 		j->cfg.max_ids = CFL_JIRA_DFLT_MAX_IDS;
 	if (j->cfg.max_events == 0)
 		j->cfg.max_events = CFL_JIRA_DFLT_MAX_EVENTS;
-	if (j->cfg.chunk == 0)
-		j->cfg.chunk = CFL_JIRA_DFLT_CHUNK;
 	if (j->cfg.max_stale_pages == 0)
 		j->cfg.max_stale_pages = CFL_JIRA_DFLT_MAX_STALE;
 	j->limit = cfg->page_size > CFL_JIRA_MAX_LIMIT ? CFL_JIRA_MAX_LIMIT : cfg->page_size;
+	if (j->cfg.chunk == 0)
+		j->cfg.chunk = (size_t)j->limit;
 	if ((j->ids = cfl_idset_new(j->cfg.max_ids)) == NULL || (j->walk_keys = walk_keys_new(j)) == NULL) {
 		cfl_jira_free(j);
 		cfl_err_set(err, CFL_ENOMEM, "out of memory");
@@ -228,8 +228,8 @@ static int excluded(const cfl_jira_t *j, cfl_span_t item)
 	char summary[256];
 	cfl_span_t v;
 
-	if (j->cfg.exclude == NULL || j->cfg.exclude[0] == NULL ||
-	    !cfl_jscan_member(item, CFL_JIRA_F_SUMMARY, &v) || cfl_jscan_string(v, summary, sizeof(summary)) <= 0)
+	if (j->cfg.exclude == NULL || j->cfg.exclude[0] == NULL || !cfl_jscan_member(item, CFL_JIRA_F_SUMMARY, &v) ||
+	    cfl_jscan_string(v, summary, sizeof(summary)) <= 0)
 		return 0;
 	for (x = j->cfg.exclude; *x != NULL; x++)
 		if (strcmp(*x, summary) == 0)

@@ -21,7 +21,7 @@
  * (which may overstate what exists: the empty page ends the walk).
  *
  * Hand-over. The walk's records, sorted oldest first (created, then id),
- * in chunks of at most `chunk` records; the state is saved after each, so
+ * in chunks of at most `chunk` records (a page); the state is saved after each, so
  * a kill -9 repeats at most the chunk in flight, and loses nothing: the
  * records not yet handed over are all at or after the checkpoint.
  *
@@ -64,13 +64,12 @@ typedef struct cfl_jira_cfg {
 	const char *const *exclude;  /* NULL-terminated summaries or NULL; borrowed */
 	size_t max_ids;              /* 0 = CFL_JIRA_DFLT_MAX_IDS */
 	size_t max_events;           /* records held by one walk; 0 = CFL_JIRA_DFLT_MAX_EVENTS */
-	size_t chunk;                /* records per hand-over; 0 = CFL_JIRA_DFLT_CHUNK */
+	size_t chunk;                /* records per hand-over; 0 = the limit (one page, as Confluence) */
 	unsigned max_stale_pages;    /* 0 = CFL_JIRA_DFLT_MAX_STALE */
 } cfl_jira_cfg_t;
 
 #define CFL_JIRA_DFLT_MAX_IDS 200000
 #define CFL_JIRA_DFLT_MAX_EVENTS 200000
-#define CFL_JIRA_DFLT_CHUNK 1000
 #define CFL_JIRA_DFLT_MAX_STALE 50
 
 typedef enum cfl_jira_action { CFL_JIRA_IDLE = 0, CFL_JIRA_FETCH, CFL_JIRA_EMIT } cfl_jira_action_t;
