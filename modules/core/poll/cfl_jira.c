@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfl_dedup.h"
 #include "cfl_flavor.h"
 #include "cfl_idset.h"
 #include "cfl_jira.h"
@@ -126,28 +125,23 @@ static int64_t fresh_from(const cfl_jira_t *j)
 
 cfl_rc_t cfl_jira_restore(cfl_jira_t *j, const cfl_state_t *st, cfl_errbuf_t *err)
 {
-	size_t i;
-
 	if (st->has_cursor) {
 		j->has_ckpt = 1;
 		j->ckpt_ms = st->cursor_ms;
 	}
-	for (i = 0; st->org && i < st->n_ids; i++)
-		if (cfl_idset_add(j->ids, st->ids[i].id, strlen(st->ids[i].id), st->ids[i].ts_ms) == CFL_ENOMEM)
-			return cfl_err_set(err, CFL_ENOMEM, "out of memory");
-	return CFL_OK;
+	return cfl_idset_restore(j->ids, st) == CFL_OK ? CFL_OK : cfl_err_set(err, CFL_ENOMEM, "out of memory");
 }
 
 /* A checkpoint beyond now + skew (a state poisoned by a record dated in the
  * future, or a clock gone back): back to the newest sane delivered id. */
 static void reset_poisoned(cfl_jira_t *j, int64_t now_ms)
 {
-	int64_t best = INT64_MIN, oldest = INT64_MAX, ts;
-	const char *id;
-	size_t pos = 0;
+	int64_t oldest, best = cfl_idset_newest_sane(j->ids, now_ms, &oldest);
 
-	while (cfl_idset_iter(j->ids, &pos, &id, &ts))
-		cfl_poll_fold_sane(ts, now_ms, &best, &oldest);
+	/* the re-read (from checkpoint - overlap) starts no earlier than the
+	 * oldest id kept: from there on all is known, nothing twice */
+	if (best != INT64_MIN && best - j->cfg.overlap_ms - 1 < oldest)
+		best = oldest + j->cfg.overlap_ms + 1;
 	j->st.cursor_resets++;
 	snprintf(j->warning, sizeof(j->warning),
 	         "the saved checkpoint (%" PRId64 " ms) is more than %d s ahead of the clock: "
@@ -241,7 +235,7 @@ static int excluded(const cfl_jira_t *j, cfl_span_t item)
  * text (a string), else "#<XXH3 of the record's text>". */
 static char *key_of(cfl_jira_t *j, cfl_span_t item, const char *text, size_t len, size_t *klen)
 {
-	char id[CFL_IDSET_MAX_ID + 1], *k;
+	char id[CFL_IDSET_MAX_ID + 1];
 	cfl_span_t v;
 	long n = -1;
 
@@ -257,11 +251,7 @@ static char *key_of(cfl_jira_t *j, cfl_span_t item, const char *text, size_t len
 		return strdup(id);
 	}
 	j->st.no_id++;
-	if ((k = malloc(18)) == NULL)
-		return NULL;
-	snprintf(k, 18, "#%016" PRIx64, (uint64_t)cfl_dedup_fingerprint(text, len));
-	*klen = 17;
-	return k;
+	return cfl_idset_text_key(text, len, klen);
 }
 
 static void time_of(cfl_jira_t *j, cfl_span_t item, rec_t *r)
@@ -490,10 +480,6 @@ cfl_rc_t cfl_jira_commit(cfl_jira_t *j, cfl_errbuf_t *err)
 
 cfl_rc_t cfl_jira_snapshot(const cfl_jira_t *j, cfl_state_t *st)
 {
-	size_t pos = 0, n = 0;
-	const char *id;
-	int64_t ts;
-
 	st->org = 1; /* version 2: the ids */
 	st->has_cursor = j->has_ckpt;
 	st->cursor_ms = j->ckpt_ms;
@@ -502,16 +488,7 @@ cfl_rc_t cfl_jira_snapshot(const cfl_jira_t *j, cfl_state_t *st)
 	st->n_fps = 0;
 	st->api_cursor = NULL;
 	st->has_walk_to = 0;
-	st->n_ids = 0;
-	if ((st->ids = calloc(cfl_idset_count(j->ids) + 1, sizeof(*st->ids))) == NULL)
-		return CFL_ENOMEM;
-	while (cfl_idset_iter(j->ids, &pos, &id, &ts)) {
-		if ((st->ids[n].id = strdup(id)) == NULL)
-			return CFL_ENOMEM; /* what is set is st's: cfl_state_free() releases it */
-		st->ids[n++].ts_ms = ts;
-		st->n_ids = n;
-	}
-	return CFL_OK;
+	return cfl_idset_snapshot(j->ids, st);
 }
 
 const cfl_jira_stats_t *cfl_jira_stats(const cfl_jira_t *j)
