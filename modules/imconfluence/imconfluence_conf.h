@@ -21,10 +21,12 @@ typedef struct instanceConf_s {
 	 * token: the input thread reads passwordFile and tokenFile again
 	 * after a HUP (icf_rt_hup), and only it uses them then */
 	char *url;
-	char *flavorName;  /* as configured; parsed into base.flavor */
-	char *productName; /* as configured: confluence, jira or bitbucket ($!metadata!product) */
-	char *orgId;       /* organization flavour: the org's id */
-	char *stateUrl;    /* what the state file belongs to: base.url, plus
+	/* as configured, then spelled in lower case: confluence, jira or
+	 * bitbucket ($!metadata!product, the default state file name) */
+	char *productName;
+	char *flavorName; /* as configured; parsed into base.flavor */
+	char *orgId;      /* organization flavour: the org's id */
+	char *stateUrl;   /* what the state file belongs to: base.url, plus
 	                           * /admin/v1/orgs/<orgId> for the organization flavour */
 	char *username;
 	char *password;

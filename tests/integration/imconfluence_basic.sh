@@ -8,7 +8,8 @@
 # self-generated DC search events; counters appear in impstats.
 # PRODUCT=jira|bitbucket (thin wrappers imconfluence_basic_<product>.sh):
 # the Data Center input polls that product's events (the same API) with
-# product="<product>", and $!metadata!product says so on every message.
+# product="<product>", and $!metadata!product says so on every message;
+# an event of that product written late into the overlap arrives once.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 . "$top_srcdir/tests/integration/imconfluence_lib.sh"
 PRODUCT=${PRODUCT:-confluence}
@@ -95,13 +96,18 @@ m_ctl dc POST /__mock/events '[{"timestamp":"'"$(date -u +%Y-%m-%dT%H:%M:%S.000Z
 h_check "DC: a new event arrives on the next poll" h_wait_lines "$H_DIR/out-dc.log" 451 15
 m_ctl cl POST /__mock/events '[{"creationDate":'"$(($(date +%s) * 1000))"',"summary":"User created","category":"Users and groups","author":{"type":"user","displayName":"new"},"remoteAddress":"192.0.2.1"}]' >/dev/null
 h_check "Cloud: a new event arrives on the next poll" h_wait_lines "$H_DIR/out-cl.log" 451 15
+# a $PRODUCT event written late: dated 20 s ago, visible only 2 s from now
+late=$(head -n 1 "$H_DIR/oracle-dc.jsonl" | jq -c --arg t "$(date -u -d '20 seconds ago' +%Y-%m-%dT%H:%M:%S.000Z)" \
+	'.timestamp = $t | .source = "192.0.2.9"')
+m_ctl dc POST /__mock/events '[{"event":'"$late"',"visible_after":2}]' >/dev/null
+h_check "DC: an event written late into the overlap arrives" h_wait_lines "$H_DIR/out-dc.log" 452 15
 more_polls dc cl && more_polls dc cl # a few more polls re-read the overlap
 stats_again
 h_check "DC: no event is repeated" test "$(dup_count "$H_DIR/out-dc.log")" = 0
 h_check "Cloud: no event is repeated" test "$(dup_count "$H_DIR/out-cl.log")" = 0
 h_check "DC: the self-generated search events were excluded" bash -c "! grep -q 'audit.search' '$H_DIR/out-dc.log'"
 h_check "DC: and the mock did log them" test "$(m_oracle dc datacenter | grep -c 'audit.search')" -gt 0
-h_check "impstats: submitted=451 for the DC input" test "$(icf_stats "$H_DIR/stats.log" submitted "imconfluence(127.0.0.1)\"")" = 451
+h_check "impstats: submitted=452 for the DC input" test "$(icf_stats "$H_DIR/stats.log" submitted "imconfluence(127.0.0.1)\"")" = 452
 h_check "impstats: the DC input counted excluded search events" test "$(icf_stats "$H_DIR/stats.log" excluded "imconfluence(127.0.0.1)\"")" -gt 0
 h_check "impstats: duplicates (overlap re-reads) are counted" test "$(icf_stats "$H_DIR/stats.log" duplicates "imconfluence(127.0.0.1)-2")" -gt 0
 h_check "impstats: cursor.lag is small" test "$(icf_stats "$H_DIR/stats.log" cursor.lag "imconfluence(127.0.0.1)\"")" -lt 10
