@@ -6,7 +6,8 @@
  * (a late record shifting pages: the boundary record dropped by id, the
  * late one caught by the overlap), records without an id, a kill -9 in the
  * middle of the hand-over, a 429 with Retry-After repeating the request,
- * the memory cap, and the walk as a source (cfl_sources.def).
+ * the memory cap, a record dated in the future and a poisoned checkpoint,
+ * and the walk as a source (cfl_sources.def).
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -460,6 +461,53 @@ static void memory_cap_cuts_the_walk(void **state)
 	cfl_jira_free(j);
 }
 
+/* A record dated in the future is delivered as untimed and moves no
+ * checkpoint; a saved checkpoint beyond now + 1 day (a state poisoned
+ * before) is reset to the newest sane delivered id, with a warning. */
+static void odd_times_and_a_poisoned_checkpoint(void **state)
+{
+	const char *body = "{\"total\":2,\"records\":[{\"id\":2,\"created\":\"2099-01-01T00:00:00.000+0000\"},"
+	                   "{\"id\":1,\"created\":\"2026-05-19T09:59:00.000+0000\"}]}";
+	cfl_jira_t *j = jira(10, MIN, 0);
+	cfl_state_id_t ids[1] = { { (char *)"77", T0 - 5 * MIN } };
+	cfl_state_t st;
+	cfl_request_t req;
+	cfl_errbuf_t err;
+	char warn[CFL_ERRBUF_LEN];
+	int64_t ck;
+
+	(void)state;
+	cfl_jira_begin(j, T0);
+	assert_int_equal(cfl_jira_next(j, &req), CFL_JIRA_FETCH);
+	assert_int_equal(cfl_jira_feed(j, body, strlen(body), &err), CFL_OK);
+	assert_int_equal(cfl_jira_next(j, &req), CFL_JIRA_EMIT);
+	assert_int_equal(cfl_jira_commit(j, &err), CFL_OK);
+	assert_int_equal(cfl_jira_stats(j)->emitted, 2);
+	assert_int_equal(cfl_jira_stats(j)->odd_time, 1);
+	assert_int_equal(cfl_jira_checkpoint(j, &ck), 1);
+	assert_true(ck == T0 - MIN);
+	assert_int_equal(cfl_jira_take_warning(j, warn, sizeof(warn)), 1);
+	cfl_jira_free(j);
+
+	j = jira(10, MIN, 0);
+	memset(&st, 0, sizeof(st));
+	st.has_cursor = 1;
+	st.cursor_ms = T0 + 30 * 86400000LL;
+	st.org = 1;
+	st.ids = ids;
+	st.n_ids = 1;
+	assert_int_equal(cfl_jira_restore(j, &st, &err), CFL_OK);
+	cfl_jira_begin(j, T0);
+	assert_int_equal(cfl_jira_stats(j)->cursor_resets, 1);
+	assert_int_equal(cfl_jira_take_warning(j, warn, sizeof(warn)), 1);
+	assert_non_null(strstr(warn, "ahead of the clock"));
+	assert_int_equal(cfl_jira_next(j, &req), CFL_JIRA_FETCH);
+	/* the re-read starts at the oldest id kept: from there on all is known */
+	assert_true(req.from_ms == T0 - 5 * MIN);
+	assert_true(req.to_ms == T0);
+	cfl_jira_free(j);
+}
+
 static void the_source_interface_runs_the_walk(void **state)
 {
 	cfl_source_cfg_t c;
@@ -507,6 +555,7 @@ int main(void)
 		cmocka_unit_test(restart_after_a_chunk_loses_nothing),
 		cmocka_unit_test(rate_limit_repeats_the_same_request),
 		cmocka_unit_test(memory_cap_cuts_the_walk),
+		cmocka_unit_test(odd_times_and_a_poisoned_checkpoint),
 		cmocka_unit_test(the_source_interface_runs_the_walk),
 	};
 

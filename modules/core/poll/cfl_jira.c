@@ -326,6 +326,17 @@ oom:
 	return 0;
 }
 
+/* Out of memory in the middle of a walk: it starts again at offset 0 with
+ * the same window, having handed over nothing of it: nothing is lost. */
+static void restart_walk(cfl_jira_t *j)
+{
+	drop_records(j);
+	cfl_idset_free(j->walk_keys);
+	j->walk_keys = NULL;
+	j->offset = 0;
+	j->stale = 0;
+}
+
 /* Oldest first: created, then id (numeric ids by value, as digits). */
 static int rec_cmp(const void *a, const void *b)
 {
@@ -363,11 +374,7 @@ static void cut(cfl_jira_t *j)
 	         "), the next walks read the rest",
 	         j->cfg.max_events, oldest);
 	j->walk_to_ms = oldest;
-	j->offset = 0;
-	j->stale = 0;
-	drop_records(j);
-	cfl_idset_free(j->walk_keys);
-	j->walk_keys = NULL; /* a new one at the next feed */
+	restart_walk(j);
 }
 
 cfl_rc_t cfl_jira_feed(cfl_jira_t *j, const char *body, size_t len, cfl_errbuf_t *err)
@@ -400,12 +407,8 @@ cfl_rc_t cfl_jira_feed(cfl_jira_t *j, const char *body, size_t len, cfl_errbuf_t
 	cfl_jscan_arr_begin(records, &it);
 	while (rc == CFL_OK && cfl_jscan_arr_next(&it, &item))
 		fresh += (size_t)take_record(j, item, &rc);
-	if (rc != CFL_OK) { /* the walk starts again at offset 0: nothing is lost */
-		drop_records(j);
-		cfl_idset_free(j->walk_keys);
-		j->walk_keys = NULL;
-		j->offset = 0;
-		j->stale = 0;
+	if (rc != CFL_OK) {
+		restart_walk(j);
 		return cfl_err_set(err, rc, "out of memory reading a page of %zu records", n);
 	}
 	j->st.pages++;
@@ -427,7 +430,7 @@ cfl_rc_t cfl_jira_feed(cfl_jira_t *j, const char *body, size_t len, cfl_errbuf_t
 	if (j->handing && j->nrec > 0) {
 		qsort(j->recs, j->nrec, sizeof(*j->recs), rec_cmp);
 		if ((j->evs = calloc(j->cfg.chunk < j->nrec ? j->cfg.chunk : j->nrec, sizeof(*j->evs))) == NULL) {
-			j->handing = 0; /* the page is read again; the walk goes on */
+			restart_walk(j);
 			return cfl_err_set(err, CFL_ENOMEM, "out of memory handing over %zu records", j->nrec);
 		}
 	}

@@ -41,7 +41,9 @@
  *
  * Hostile servers. A page with more records than the limit is refused; a
  * record dated before 2004 or more than a day after `to` is delivered as
- * untimed (odd_time) and never moves the checkpoint; max_stale_pages
+ * untimed (odd_time) and never moves the checkpoint, and a saved checkpoint
+ * beyond that (a state poisoned before) is reset (cursor_resets) to the
+ * newest sane id the state remembers; max_stale_pages
  * pages in a row with nothing new end the walk (guard_stops).
  *
  * Licensed under the Apache License, Version 2.0.
