@@ -61,6 +61,7 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 {
 	cfl_inputcfg_t ic;
 	cfl_flavor_t flavor;
+	cfl_product_t product;
 	cfl_errbuf_t err, info, warn;
 	DEFiRet;
 
@@ -71,6 +72,12 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 		         inst->flavorName);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
+	if (!cfl_product_parse(inst->productName, &product)) {
+		LogError(0, RS_RET_PARAM_ERROR,
+		         "imconfluence: product \"%s\" is not one of confluence, jira, bitbucket", inst->productName);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	strcpy(inst->productName, cfl_product_name(product)); /* as it is spelled in messages and file names */
 	if (inst->url == NULL && flavor != CFL_FLAVOR_ORG) {
 		LogError(0, RS_RET_PARAM_ERROR,
 		         "imconfluence: url is required (only flavor=\"organization\" has a "
@@ -83,6 +90,8 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: %s", err.msg);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
+	/* one Cloud site serves Confluence and Jira: the product picks the API */
+	inst->base.flavor = cfl_flavor_for_product(inst->base.flavor, product);
 	cfl_inputcfg_host(inst->base.host, inst->host, sizeof(inst->host));
 	if (inst->maxRequestsPerMinute < 0) /* not set: the flavour's default */
 		inst->maxRequestsPerMinute = flavor == CFL_FLAVOR_ORG ? CFL_ORG_DEFAULT_RPM : 0;
@@ -120,6 +129,7 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 	ic.token_file = inst->tokenFile != NULL;
 	ic.org_id = inst->orgId;
 	ic.flavor = inst->base.flavor;
+	ic.product = product;
 	ic.overlap = inst->overlap;
 	ic.polling_interval = inst->pollingInterval;
 	ic.page_size = inst->pageSize;
@@ -168,7 +178,7 @@ rsRetVal icf_state_path(instanceConf_t *inst, const char *wd)
 	cfl_rc_t rc;
 
 	rc = cfl_inputcfg_state_path(inst->stateFile, wd, inst->host, inst->stateUrl,
-	                             cfl_flavor_name(inst->base.flavor), &inst->statePath, &err);
+	                             cfl_flavor_name(inst->base.flavor), inst->productName, &inst->statePath, &err);
 	if (rc == CFL_OK)
 		return RS_RET_OK;
 	LogError(0, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR, "imconfluence(%s): %s", inst->host,

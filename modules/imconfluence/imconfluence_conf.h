@@ -21,6 +21,9 @@ typedef struct instanceConf_s {
 	 * token: the input thread reads passwordFile and tokenFile again
 	 * after a HUP (icf_rt_hup), and only it uses them then */
 	char *url;
+	/* as configured, then spelled in lower case: confluence, jira or
+	 * bitbucket ($!metadata!product, the default state file name) */
+	char *productName;
 	char *flavorName; /* as configured; parsed into base.flavor */
 	char *orgId;      /* organization flavour: the org's id */
 	char *stateUrl;   /* what the state file belongs to: base.url, plus
@@ -59,7 +62,7 @@ typedef struct instanceConf_s {
 	char *tlsTls13Ciphers;
 	char *tlsPinnedPublicKey;
 	char *requestTraceFile;
-	int addMetadata; /* $!metadata!site on every message */
+	int addMetadata; /* $!metadata!site and !product on every message */
 	cfl_base_t base; /* the parsed url */
 	char host[256];  /* for messages and the HOSTNAME property */
 	icf_rt_t *rt;    /* runtime, owned by the input thread */

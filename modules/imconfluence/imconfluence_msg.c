@@ -73,9 +73,17 @@ static rsRetVal submit_event(icf_rt_t *rt, multi_submit_t *ms, const cfl_event_t
 	MsgSetTAG(pMsg, (const uchar *)inst->tag, strlen(inst->tag));
 	msgSetPRI(pMsg, inst->iFacility | inst->iSeverity);
 	MsgSetRuleset(pMsg, inst->pBindRuleset);
-	/* which site: a Cloud event does not say (mmconfluence: service.address) */
-	if (inst->addMetadata)
+	/* which site: a Cloud event does not say (mmconfluence: service.address);
+	 * which product: a Data Center event does not say either */
+	if (inst->addMetadata) {
+		struct json_object *p;
 		CHKiRet(msgAddMetadata(pMsg, (uchar *)"site", (uchar *)rt->site));
+		if ((p = json_object_new_string(inst->productName)) == NULL)
+			ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
+		/* the leaf itself: a second msgAddMetadata would merge into the
+		 * existing !metadata, which lands at $! in rsyslog 8.2302 */
+		CHKiRet(msgAddJSON(pMsg, (uchar *)"!metadata!product", p, 0, 0));
+	}
 	/* the (n+1)-th identical event of a window: mmconfluence folds the
 	 * number into event.id, so identical events stay distinct documents */
 	if (ev->copy > 0) {

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Mock Confluence audit REST APIs (Data Center and Cloud) for imconfluence tests.
+"""Mock Atlassian audit REST APIs (Data Center, Confluence Cloud, Jira Cloud) for imconfluence tests.
 
 Serves, from one in-memory event store:
-  * Data Center  GET /rest/auditing/1.0/events   (entities, pagingInfo, pageCursor)
+  * Data Center  GET /rest/auditing/1.0/events   (entities, pagingInfo, pageCursor);
+                 Confluence-, Jira- or Bitbucket-shaped events (--product)
   * Cloud        GET {context}/rest/api/audit    (results, start/limit, _links.next)
+  * Jira Cloud   GET /rest/api/3/auditing/record (records newest first, offset/limit/from/to,
+                 total; --jira-total-extra overstates total, as Jira does)
 plus a control API under /__mock/ (events, faults, request log, oracle).
 
 Python 3 standard library only.  See tests/mock/README.md for the reference.
@@ -34,6 +37,9 @@ import traceback
 import urllib.parse
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mock_products  # noqa: E402  (Jira and Bitbucket shapes)
 
 DC_PATH = "/rest/auditing/1.0/events"
 CLOUD_SUFFIX = "/rest/api/audit"
@@ -385,13 +391,20 @@ def _cloud_record(author, remote, ts, summary, category, affected, changed,
 # Shape conversion for events supplied by tests
 # ---------------------------------------------------------------------------
 
-KIND_SYNTH, KIND_DC, KIND_DCFILE, KIND_CLOUD = 0, 1, 2, 3
+KIND_SYNTH, KIND_DC, KIND_DCFILE, KIND_CLOUD, KIND_JIRA = 0, 1, 2, 3, 4
+API_FLAVORS = ("cloud", "datacenter", "jira-cloud")
 
 
 def classify(obj):
     """Return (kind, ts_ms or None).  Raises ValueError for unusable input."""
     if not isinstance(obj, dict):
         raise ValueError("event must be a JSON object")
+    if mock_products.is_jira_cloud(obj):
+        if obj.get("created") is None:
+            return KIND_JIRA, None
+        if not isinstance(obj["created"], str):
+            raise ValueError("bad created")
+        return KIND_JIRA, parse_iso_us(obj["created"]) // 1000
     ts = obj.get("timestamp")
     if "auditType" in obj or isinstance(ts, dict):
         if isinstance(ts, dict):
@@ -476,7 +489,7 @@ def cloud_to_dc(src, ts):
 # ---------------------------------------------------------------------------
 
 class Event(object):
-    __slots__ = ("ts", "id", "kind", "src", "dc", "cl", "search")
+    __slots__ = ("ts", "id", "kind", "src", "dc", "cl", "jc", "search")
 
     def __init__(self, ts, eid, kind, src, search=False):
         self.ts = ts
@@ -485,6 +498,7 @@ class Event(object):
         self.src = src
         self.dc = None
         self.cl = None
+        self.jc = None
         self.search = search
 
     @property
@@ -493,8 +507,9 @@ class Event(object):
 
 
 class Store(object):
-    def __init__(self, seed):
+    def __init__(self, seed, product="confluence"):
         self.seed = seed
+        self.product = product
         self.lock = threading.RLock()
         self.keys = []       # sorted ascending ((ts << 32) | id)
         self.evs = []        # parallel to keys
@@ -503,10 +518,19 @@ class Store(object):
 
     # -- rendering ---------------------------------------------------------
     def render(self, ev, flavor):
+        if flavor == "jira-cloud":
+            if ev.jc is None:
+                if ev.kind == KIND_JIRA:
+                    ev.jc = dumpb(ev.src)
+                else:
+                    ev.jc = dumpb(mock_products.synth_jira_cloud(ev.id, ev.ts))
+            return ev.jc
         if flavor == "datacenter":
             b = ev.dc
             if b is None:
-                if ev.kind == KIND_SYNTH:
+                if ev.kind == KIND_SYNTH and self.product != "confluence":
+                    b = dumpb(mock_products.synth_dc(self.product, ev.id, iso_ms(ev.ts)))
+                elif ev.kind == KIND_SYNTH:
                     b = dumpb(synth(self.seed, ev.id, ev.ts, "datacenter"))
                 elif ev.kind == KIND_DC:
                     b = dumpb(ev.src)
@@ -588,6 +612,8 @@ class Store(object):
                 obj = dict([("timestamp", iso_ms(ts))] + list(obj.items()))
             elif kind == KIND_CLOUD:
                 obj["creationDate"] = ts
+            elif kind == KIND_JIRA:
+                obj["created"] = mock_products.iso_jira(ts)
             elif kind == KIND_DCFILE:
                 obj["timestamp"] = {"epochSecond": ts // 1000, "nano": (ts % 1000) * 1000000}
         ts = max(0, int(ts))
@@ -658,8 +684,8 @@ class Faults(object):
             if not isinstance(f, dict) or f.get("kind") not in FAULT_KINDS:
                 raise ValueError("fault must be an object with kind in %s" % sorted(FAULT_KINDS))
             fl = f.get("flavor")
-            if fl not in (None, "cloud", "datacenter"):
-                raise ValueError("fault flavor must be cloud or datacenter")
+            if fl not in (None,) + API_FLAVORS:
+                raise ValueError("fault flavor must be one of %s" % (API_FLAVORS,))
             f = dict(f)
             try:
                 f["count"] = int(f.get("count", 1))
@@ -706,7 +732,7 @@ class Faults(object):
                     if f["count"] <= 0:
                         del self.queue[i]
                     if f["kind"] in ("endless", "reshuffle"):
-                        for fl in ([flavor] if f.get("flavor") else ["cloud", "datacenter"]):
+                        for fl in ([flavor] if f.get("flavor") else list(API_FLAVORS)):
                             self.endless[fl] = dict(f)
                     return dict(f)
             return None
@@ -808,7 +834,7 @@ class Mock(object):
 
     def __init__(self, args):
         self.args = args
-        self.store = Store(args.seed)
+        self.store = Store(args.seed, args.product)
         self.faults = Faults()
         self.ratelimit = RateLimit()
         self.requests = deque(maxlen=200000)
@@ -1031,6 +1057,8 @@ class Handler(BaseHTTPRequestHandler):
                 return
             if flavor == "datacenter":
                 self._dc(query, fault, rec, t0)
+            elif flavor == "jira-cloud":
+                self._jira(query, fault, rec)
             else:
                 self._cloud(query, fault, rec)
         except BadRequest as e:
@@ -1060,11 +1088,15 @@ class Handler(BaseHTTPRequestHandler):
             return "datacenter"
         if fl in ("both", "cloud") and p == self.mock.context + CLOUD_SUFFIX:
             return "cloud"
+        if fl in ("both", "jira-cloud") and p == mock_products.JIRA_PATH:
+            return "jira-cloud"
         return None
 
     def _error(self, flavor, status, msg, headers=None, reason=None):
         if flavor == "datacenter":
             body = {"errors": [{"context": None, "message": msg, "exceptionName": None}]}
+        elif flavor == "jira-cloud":
+            body = mock_products.jira_error(status, msg)
         else:
             body = {"statusCode": status,
                     "data": {"authorized": status not in (401, 403), "valid": status != 400,
@@ -1394,6 +1426,40 @@ class Handler(BaseHTTPRequestHandler):
         rec["count"] = len(parts)
         self._deliver(body, fault)
 
+    # -- Jira Cloud --------------------------------------------------------
+    def _jira(self, query, fault, rec):
+        """Records newest first; from/to inclusive (ISO 8601 with an offset);
+        offset/limit; total = the window's records (+ --jira-total-extra,
+        overstated as Jira does): past the real end come empty pages."""
+        a = self.mock.args
+        store = self.mock.store
+        p = _first_params(query)
+        limit = min(self._int_param(p, "limit", mock_products.JIRA_MAX_LIMIT, 1),
+                    mock_products.JIRA_MAX_LIMIT, a.max_limit)
+        offset = self._int_param(p, "offset", 0, 0)
+        bounds = {}
+        for name in ("from", "to"):
+            if name in p:
+                try:
+                    bounds[name] = parse_iso_us(p[name])
+                except (ValueError, OverflowError) as e:
+                    raise BadRequest("Invalid '%s' parameter: %s" % (name, e))
+        if a.require_window and len(bounds) < 2:
+            raise BadRequest("from and to are required")
+        from_ms = -(-bounds["from"] // 1000) if "from" in bounds else None
+        to_ms = bounds["to"] // 1000 if "to" in bounds else None
+        with store.lock:
+            lo, hi = store.window(from_ms, to_ms)
+            top = max(lo, hi - offset)
+            page = store.evs[max(lo, top - limit):top]
+            total = hi - lo + a.jira_total_extra
+        page.reverse()
+        parts = self._hostile_parts(fault, [store.render(ev, "jira-cloud") for ev in page])
+        head = dumpb({"offset": offset, "limit": limit, "total": total})
+        body = head[:-1] + b',"records":[' + b",".join(parts) + b"]}"
+        rec["count"] = len(parts)
+        self._deliver(body, fault)
+
     def _epoch_param(self, p, name):
         v = p[name].strip()
         if not re.match(r"^\d{1,16}$", v):
@@ -1518,8 +1584,8 @@ class Handler(BaseHTTPRequestHandler):
         store = self.mock.store
         store.promote()
         flavor = p.get("flavor") or ("cloud" if self.mock.flavor == "cloud" else "datacenter")
-        if flavor not in ("cloud", "datacenter"):
-            raise BadRequest("flavor must be cloud or datacenter")
+        if flavor not in API_FLAVORS:
+            raise BadRequest("flavor must be one of %s" % (API_FLAVORS,))
         def opt_int(name):
             if name not in p:
                 return None
@@ -1658,7 +1724,12 @@ def parse_args(argv):
     ap.add_argument("--client-ca")
     ap.add_argument("--tls-max-version", choices=["1.2", "1.3"],
                     help="highest TLS version the server speaks (default: the newest)")
-    ap.add_argument("--flavor", choices=["both", "cloud", "datacenter"], default="both")
+    ap.add_argument("--flavor", choices=["both", "cloud", "datacenter", "jira-cloud"], default="both",
+                    help="the APIs served (both: all three)")
+    ap.add_argument("--product", choices=list(mock_products.PRODUCTS), default="confluence",
+                    help="the shape of synthetic Data Center events")
+    ap.add_argument("--jira-total-extra", type=int, default=0,
+                    help="Jira Cloud: total overstates the window's records by this many")
     ap.add_argument("--context", default="/wiki")
     ap.add_argument("--user")
     ap.add_argument("--password")

@@ -638,6 +638,81 @@ def t_tls():
     assert reqs and reqs[0]["tls"] is True and reqs[0]["client_cert"] == "imconfluence-client", reqs[0]
     assert reqs[0]["auth"] == "bearer"
 
+JR = "/rest/api/3/auditing/record"
+J = "http://127.0.0.1:%s" % E.get("PORT_J", "0")
+
+
+def jiso(ms):
+    return iso(ms)[:-1] + "+0000"
+
+
+def jira_walk(limit, base=A, frm=None, to=None, max_pages=100000):
+    """offset/limit walk, offset += records received, until an empty page or total"""
+    out, offset, pages = [], 0, 0
+    while pages < max_pages:
+        kw = {"offset": offset, "limit": limit}
+        if frm is not None:
+            kw["from"] = jiso(frm)
+        if to is not None:
+            kw["to"] = jiso(to)
+        d = jget(base + JR + "?" + q(**kw))
+        pages += 1
+        assert d["offset"] == offset and isinstance(d["total"], int), d
+        out += d["records"]
+        offset += len(d["records"])
+        if not d["records"] or offset >= d["total"]:
+            return out, pages, d
+    raise AssertionError("no end after %d pages" % pages)
+
+
+def t_jira_walk():
+    recs, pages, _ = jira_walk(7, frm=ANCHOR - SPAN_MS, to=ANCHOR)
+    want = oracle("jira-cloud", **window_kw())
+    assert pages > 100, pages
+    assert [r["id"] for r in recs] == [r["id"] for r in reversed(want)], "walk != oracle, newest first"
+    assert recs == list(reversed(want))
+    for r in recs[:50]:
+        assert isinstance(r["id"], int) and r["created"].endswith("+0000"), r
+    # from/to are inclusive, to the millisecond, and take the +0000 form
+    t = recs[3]["created"]
+    ms = int(time.mktime(time.strptime(t[:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone) * 1000 + int(t[20:23])
+    got, _, _ = jira_walk(1000, frm=ms, to=ms)
+    assert recs[3] in got and all(g["created"] == t for g in got), (t, got)
+
+
+def t_jira_quirks():
+    # total overstated by 5: the page past the real end is empty
+    d = jget(J + JR + "?" + q(offset=0, limit=1000))
+    n = len(d["records"])
+    assert d["total"] == n + 5 and n == 40, (d["total"], n)
+    e = jget(J + JR + "?" + q(offset=n, limit=10))
+    assert e["records"] == [] and e["total"] == n + 5, e
+    # limit above 1000 is answered with 1000
+    assert jget(J + JR + "?" + q(limit=5000))["limit"] == 1000
+    # a 429 with Retry-After, Jira's error body
+    st, h, b = req(J + "/__mock/faults", "POST", {"kind": "retry_after", "flavor": "jira-cloud", "value": "3"})
+    assert st == 200, b
+    st, h, b = req(J + JR, headers=AUTH)
+    assert st == 429 and h.get("retry-after") == "3" and json.loads(b)["errorMessages"], (st, h, b)
+    assert jget(J + JR + "?" + q(limit=1))["records"]
+    st, h, b = req(J + JR + "?from=yesterday", headers=AUTH)
+    assert st == 400 and json.loads(b)["errorMessages"], (st, b)
+    # a posted Jira Cloud record is served as posted
+    rec = {"id": 11938, "summary": "User created", "created": "2022-01-24T08:48:05.645+0000",
+           "category": "user management", "objectItem": {"id": "x", "name": "x", "typeName": "USER"}}
+    st, h, b = req(J + "/__mock/events", "POST", [rec])
+    assert st == 200, b
+    got, _, _ = jira_walk(1000, base=J, frm=1643014085645, to=1643014085645)
+    assert got == [rec], got
+
+
+def t_product_shapes():
+    ents = jget(J + DC + "?" + q(limit=40))["entities"]
+    assert len(ents) == 40, len(ents)
+    assert {e["system"] for e in ents} == {"http://bitbucket.internal:7990"}, ents[0]
+    assert all(e["type"]["actionI18nKey"].startswith("bitbucket.") for e in ents), ents[0]
+    assert len({json.dumps(e, sort_keys=True) for e in ents}) == 40, "events not distinct"
+
 
 if __name__ == "__main__":
     globals()[sys.argv[1]]()
@@ -735,6 +810,15 @@ check "late-written event: old timestamp, visible only after visible_after" py t
 check "POST /__mock/events: DC, Cloud and DC-file shapes, rendered both ways" py t_post_shapes
 check "POST /__mock/generate adds synthetic events in a range" py t_generate
 check "garbage requests and mid-response disconnects do not hurt the server" py t_robust
+
+check "Jira Cloud: offset walk at limit 7 equals the oracle, newest first; from/to inclusive, +0000" py t_jira_walk
+if start_mock J --flavor both --product bitbucket --jira-total-extra 5 --events 40 --dc-search-events off; then
+	export PORT_J
+	check "Jira Cloud quirks: total overstated (empty page past the end), limit 1000, 429 Retry-After, 400" py t_jira_quirks
+	check "--product bitbucket: Data Center events in Bitbucket's shape, distinct" py t_product_shapes
+else
+	notok "Jira/Bitbucket mock starts"
+fi
 
 if start_mock D "${COMMON[@]}" --dc-search-events off; then
 	export PORT_D

@@ -104,31 +104,71 @@ static void state_paths(void **state)
 	cfl_errbuf_t err;
 	char *p = NULL, *q = NULL;
 
-	assert_int_equal(cfl_inputcfg_state_path("/var/x.state", NULL, "h", "https://h/", "cloud", &p, &err), CFL_OK);
+	assert_int_equal(cfl_inputcfg_state_path("/var/x.state", NULL, "h", "https://h/", "cloud", NULL, &p, &err),
+	                 CFL_OK);
 	assert_string_equal(p, "/var/x.state");
 	free(p);
-	assert_int_equal(cfl_inputcfg_state_path("x.state", "/w", "h", "https://h/", "cloud", &p, &err), CFL_OK);
+	assert_int_equal(cfl_inputcfg_state_path("x.state", "/w", "h", "https://h/", "cloud", NULL, &p, &err), CFL_OK);
 	assert_string_equal(p, "/w/x.state");
 	free(p);
-	assert_int_equal(cfl_inputcfg_state_path("x.state", "", "h", "https://h/", "cloud", &p, &err), CFL_EINVAL);
+	assert_int_equal(cfl_inputcfg_state_path("x.state", "", "h", "https://h/", "cloud", NULL, &p, &err),
+	                 CFL_EINVAL);
 	assert_non_null(strstr(err.msg, "no global(workDirectory=...) is set"));
 	assert_null(p);
-	assert_int_equal(cfl_inputcfg_state_path(NULL, NULL, "h", "https://h/", "cloud", &p, &err), CFL_EINVAL);
+	assert_int_equal(cfl_inputcfg_state_path(NULL, NULL, "h", "https://h/", "cloud", NULL, &p, &err), CFL_EINVAL);
 
 	/* the default: host, then a hash of url and flavor; unsafe characters become '_' */
-	assert_int_equal(cfl_inputcfg_state_path(NULL, "/w", "::1", "http://[::1]:8080/", "datacenter", &p, &err),
+	assert_int_equal(cfl_inputcfg_state_path(NULL, "/w", "::1", "http://[::1]:8080/", "datacenter", NULL, &p, &err),
 	                 CFL_OK);
 	assert_int_equal(strncmp(p, "/w/imconfluence-__1-", 20), 0);
 	assert_int_equal(strlen(p), strlen("/w/imconfluence-__1-0123456789abcdef.state"));
 	assert_string_equal(p + strlen(p) - 6, ".state");
-	assert_int_equal(cfl_inputcfg_state_path(NULL, "/w", "::1", "http://[::1]:8080/", "cloud", &q, &err), CFL_OK);
+	assert_int_equal(cfl_inputcfg_state_path(NULL, "/w", "::1", "http://[::1]:8080/", "cloud", NULL, &q, &err),
+	                 CFL_OK);
 	assert_string_not_equal(p, q); /* another flavor, another file */
 	free(q);
-	assert_int_equal(cfl_inputcfg_state_path(NULL, "/w", "::1", "http://[::1]:8080/", "datacenter", &q, &err),
+	assert_int_equal(cfl_inputcfg_state_path(NULL, "/w", "::1", "http://[::1]:8080/", "datacenter", NULL, &q, &err),
 	                 CFL_OK);
 	assert_string_equal(p, q); /* stable */
+	free(q);
+	/* "confluence" keeps the name every existing configuration has */
+	assert_int_equal(
+	        cfl_inputcfg_state_path(NULL, "/w", "::1", "http://[::1]:8080/", "datacenter", "confluence", &q, &err),
+	        CFL_OK);
+	assert_string_equal(p, q);
+	free(q);
+	/* another product names itself, in another file */
+	assert_int_equal(
+	        cfl_inputcfg_state_path(NULL, "/w", "::1", "http://[::1]:8080/", "datacenter", "jira", &q, &err),
+	        CFL_OK);
+	assert_int_equal(strncmp(q, "/w/imconfluence-__1-jira-", 25), 0);
+	assert_int_equal(strlen(q), strlen("/w/imconfluence-__1-jira-0123456789abcdef.state"));
+	assert_string_not_equal(p + 20, q + 25); /* and another hash */
 	free(p);
 	free(q);
+}
+
+/* Bitbucket Cloud has no audit API: its events are in the organization log. */
+static void bitbucket_cloud_is_refused(void **state)
+{
+	cfl_inputcfg_t c;
+	cfl_errbuf_t err, info, warn;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.username = c.password = 1;
+	c.overlap = 60;
+	c.polling_interval = 60;
+	c.page_size = 1000;
+	c.product = CFL_PRODUCT_BITBUCKET;
+	c.flavor = CFL_FLAVOR_CLOUD;
+	assert_int_equal(cfl_inputcfg_check(&c, &err, &info, &warn), CFL_EINVAL);
+	assert_string_equal(err.msg, "Bitbucket Cloud has no audit API; use flavor=\"organization\"");
+	c.flavor = CFL_FLAVOR_DC;
+	assert_int_equal(cfl_inputcfg_check(&c, &err, &info, &warn), CFL_OK);
+	c.product = CFL_PRODUCT_JIRA;
+	c.flavor = CFL_FLAVOR_JIRA_CLOUD;
+	assert_int_equal(cfl_inputcfg_check(&c, &err, &info, &warn), CFL_OK);
 }
 
 static void state_files_of_another_url_or_flavor_are_foreign(void **state)
@@ -192,6 +232,7 @@ int main(void)
 		cmocka_unit_test(a_large_data_center_overlap_is_warned_about),
 		cmocka_unit_test(hosts_lose_their_ipv6_brackets),
 		cmocka_unit_test(state_paths),
+		cmocka_unit_test(bitbucket_cloud_is_refused),
 		cmocka_unit_test(state_files_of_another_url_or_flavor_are_foreign),
 		cmocka_unit_test(organization_needs_an_org_id_and_an_api_key),
 	};

@@ -1,5 +1,7 @@
 /* cfl_flavor.h: the audit APIs imconfluence polls, in one place: the two
- * Confluence audit APIs and the Atlassian organization audit log.
+ * Confluence audit APIs (also Jira's and Bitbucket's Data Center API, the
+ * same auditing plugin), Jira Cloud's audit records and the Atlassian
+ * organization audit log.
  *
  * Every path, query parameter name and response field name the poller uses
  * is defined here, so a reader can check them against the API docs
@@ -29,12 +31,30 @@
  *   sort key, "attributes.time" when it happened. Contract:
  *   docs/imconfluence.md and the org-audit mapping contract (section 1).
  *
+ * Jira Cloud (site https://<x>.atlassian.net or the gateway base
+ * https://api.atlassian.com/ex/jira/<cloudId>; flavor "cloud" or "auto"
+ * with product="jira", never a name of its own in the configuration):
+ *   GET <base>/rest/api/3/auditing/record?offset=<n>&limit=<n>&from=<t>&to=<t>
+ *       t = YYYY-MM-DDTHH:MM:SS.mmm+0000 (UTC, '+' sent as %2B); both inclusive
+ *   -> {"offset":n,"limit":n,"total":n,"records":[...newest first...]}
+ *   Every record has a numeric "id"; its time is "created" (ISO 8601 with a
+ *   +0000-style offset). Contract: jira-bitbucket-mapping.md section 8.
+ *
  * Licensed under the Apache License, Version 2.0.
  */
 #ifndef CFL_FLAVOR_H
 #define CFL_FLAVOR_H
 
-typedef enum cfl_flavor { CFL_FLAVOR_AUTO = 0, CFL_FLAVOR_CLOUD, CFL_FLAVOR_DC, CFL_FLAVOR_ORG } cfl_flavor_t;
+typedef enum cfl_flavor {
+	CFL_FLAVOR_AUTO = 0,
+	CFL_FLAVOR_CLOUD,
+	CFL_FLAVOR_DC,
+	CFL_FLAVOR_ORG,
+	CFL_FLAVOR_JIRA_CLOUD
+} cfl_flavor_t;
+
+/* The Atlassian product an input polls (its `product` parameter). */
+typedef enum cfl_product { CFL_PRODUCT_CONFLUENCE = 0, CFL_PRODUCT_JIRA, CFL_PRODUCT_BITBUCKET } cfl_product_t;
 
 /* auto-detection: these hosts are Cloud, everything else Data Center */
 #define CFL_CLOUD_SITE_SUFFIX ".atlassian.net"
@@ -94,17 +114,39 @@ typedef enum cfl_flavor { CFL_FLAVOR_AUTO = 0, CFL_FLAVOR_CLOUD, CFL_FLAVOR_DC, 
 #define CFL_ORG_F_ACTION "action"
 #define CFL_ORG_MAX_LIMIT 500 /* Elastic's stated maximum; not in Atlassian's text */
 
+/* ---- Jira Cloud (audit records) ---- */
+#define CFL_JIRA_AUDIT_PATH "/rest/api/3/auditing/record"
+#define CFL_JIRA_Q_OFFSET "offset"
+#define CFL_JIRA_Q_LIMIT "limit"
+#define CFL_JIRA_Q_FROM "from"
+#define CFL_JIRA_Q_TO "to"
+#define CFL_JIRA_F_RECORDS "records"
+#define CFL_JIRA_F_TOTAL "total"
+#define CFL_JIRA_F_ID "id"
+#define CFL_JIRA_F_CREATED "created"
+#define CFL_JIRA_F_SUMMARY "summary"
+#define CFL_JIRA_MAX_LIMIT 1000 /* the documented default and maximum */
+
 /* "auto", "cloud", "datacenter" (also "dc"), "organization" (also "org"),
  * case-insensitive. Returns 1
  * and *out, or 0 for anything else. */
 int cfl_flavor_parse(const char *name, cfl_flavor_t *out);
 
-/* "auto", "cloud", "datacenter" or "organization". */
+/* "auto", "cloud", "datacenter", "organization" or "jira-cloud". */
 const char *cfl_flavor_name(cfl_flavor_t f);
 
 /* What "auto" means for a host name: Cloud for *.atlassian.net and
  * api.atlassian.com (case-insensitive, a trailing dot ignored), Data
  * Center otherwise. */
 cfl_flavor_t cfl_flavor_detect(const char *host);
+
+/* "confluence", "jira", "bitbucket", case-insensitive: 1 and *out, else 0. */
+int cfl_product_parse(const char *name, cfl_product_t *out);
+const char *cfl_product_name(cfl_product_t p);
+
+/* The API a resolved flavour reads for a product: Cloud with Jira is the
+ * Jira Cloud records API (one site serves both products); everything else
+ * is unchanged (Data Center: one auditing plugin for all three). */
+cfl_flavor_t cfl_flavor_for_product(cfl_flavor_t resolved, cfl_product_t p);
 
 #endif

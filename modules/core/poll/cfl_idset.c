@@ -7,8 +7,13 @@
  *
  * Licensed under the Apache License, Version 2.0.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cfl_dedup.h"
+#include "cfl_poll.h"
 
 #include "cfl_dedup.h"
 #include "cfl_idset.h"
@@ -219,4 +224,55 @@ int cfl_idset_iter(const cfl_idset_t *s, size_t *pos, const char **id, int64_t *
 	*ts_ms = s->e[*pos].ts;
 	(*pos)++;
 	return 1;
+}
+
+cfl_rc_t cfl_idset_restore(cfl_idset_t *s, const cfl_state_t *st)
+{
+	size_t i;
+
+	for (i = 0; st->org && i < st->n_ids; i++)
+		if (cfl_idset_add(s, st->ids[i].id, strlen(st->ids[i].id), st->ids[i].ts_ms) == CFL_ENOMEM)
+			return CFL_ENOMEM;
+	return CFL_OK;
+}
+
+cfl_rc_t cfl_idset_snapshot(const cfl_idset_t *s, cfl_state_t *st)
+{
+	size_t pos = 0, n = 0;
+	const char *id;
+	int64_t ts;
+
+	st->n_ids = 0;
+	if ((st->ids = calloc(cfl_idset_count(s) + 1, sizeof(*st->ids))) == NULL)
+		return CFL_ENOMEM;
+	while (cfl_idset_iter(s, &pos, &id, &ts)) {
+		if ((st->ids[n].id = strdup(id)) == NULL)
+			return CFL_ENOMEM;
+		st->ids[n++].ts_ms = ts;
+		st->n_ids = n;
+	}
+	return CFL_OK;
+}
+
+char *cfl_idset_text_key(const char *text, size_t len, size_t *klen)
+{
+	char *k = malloc(18);
+
+	if (k == NULL)
+		return NULL;
+	snprintf(k, 18, "#%016" PRIx64, (uint64_t)cfl_dedup_fingerprint(text, len));
+	*klen = 17;
+	return k;
+}
+
+int64_t cfl_idset_newest_sane(const cfl_idset_t *s, int64_t now_ms, int64_t *oldest)
+{
+	int64_t best = INT64_MIN, ts;
+	const char *id;
+	size_t pos = 0;
+
+	*oldest = INT64_MAX;
+	while (cfl_idset_iter(s, &pos, &id, &ts))
+		cfl_poll_fold_sane(ts, now_ms, &best, oldest);
+	return best;
 }

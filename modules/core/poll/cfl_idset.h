@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cfl_state.h"
 #include "cfl_status.h"
 
 #define CFL_IDSET_MAX_ID 512 /* longer ids are not kept (the caller hashes them) */
@@ -43,5 +44,23 @@ uint64_t cfl_idset_evicted(const cfl_idset_t *s);
 /* Iteration: start with *pos = 0; returns 1 per entry (id NUL-terminated,
  * valid until the set changes), 0 at the end. */
 int cfl_idset_iter(const cfl_idset_t *s, size_t *pos, const char **id, int64_t *ts_ms);
+
+/* ---- what the walkers that deduplicate by id (cfl_orgwalk, cfl_jira) share ---- */
+
+/* Adds the ids of a saved state (version 2). CFL_ENOMEM. */
+cfl_rc_t cfl_idset_restore(cfl_idset_t *s, const cfl_state_t *st);
+
+/* Fills st->ids and st->n_ids with malloc'ed copies of the set (st owns
+ * what is set, also after an ENOMEM: cfl_state_free releases it). */
+cfl_rc_t cfl_idset_snapshot(const cfl_idset_t *s, cfl_state_t *st);
+
+/* The key of an event without a usable id: "#<XXH3-64 of its text>"
+ * (malloc'ed, *klen bytes), NULL on ENOMEM. */
+char *cfl_idset_text_key(const char *text, size_t len, size_t *klen);
+
+/* The newest time in the set not beyond now + CFL_POLL_MAX_SKEW_MS, or
+ * INT64_MIN; *oldest the oldest such (INT64_MAX if none). Where a walker
+ * whose saved checkpoint lies in the future resumes. */
+int64_t cfl_idset_newest_sane(const cfl_idset_t *s, int64_t now_ms, int64_t *oldest);
 
 #endif

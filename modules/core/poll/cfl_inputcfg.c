@@ -47,6 +47,8 @@ cfl_rc_t cfl_inputcfg_check(const cfl_inputcfg_t *c, cfl_errbuf_t *err, cfl_errb
 	warn->msg[0] = '\0';
 	if (check_org(c, err) != CFL_OK)
 		return CFL_EINVAL;
+	if (c->product == CFL_PRODUCT_BITBUCKET && c->flavor == CFL_FLAVOR_CLOUD)
+		return cfl_err_set(err, CFL_EINVAL, "Bitbucket Cloud has no audit API; use flavor=\"organization\"");
 	if ((c->password && c->password_file) || (c->token && c->token_file))
 		return cfl_err_set(err, CFL_EINVAL,
 		                   "give either password or passwordFile, and either token or "
@@ -94,9 +96,10 @@ void cfl_inputcfg_host(const char *h, char *out, size_t len)
 }
 
 cfl_rc_t cfl_inputcfg_state_path(const char *state_file, const char *wd, const char *host, const char *base_url,
-                                 const char *flavor, char **out, cfl_errbuf_t *err)
+                                 const char *flavor, const char *product, char **out, cfl_errbuf_t *err)
 {
 	char *key = NULL, *name = NULL, *c;
+	const char *prod = product != NULL && strcmp(product, "confluence") != 0 ? product : NULL;
 	size_t n;
 	cfl_rc_t rc = CFL_ENOMEM;
 
@@ -111,14 +114,16 @@ cfl_rc_t cfl_inputcfg_state_path(const char *state_file, const char *wd, const c
 	if (state_file != NULL) {
 		name = strdup(state_file);
 	} else {
-		n = strlen(base_url) + strlen(flavor) + 2;
+		/* Confluence keeps the name it always had; another product names
+		 * itself and hashes into the key, so it never shares a file */
+		n = strlen(base_url) + strlen(flavor) + (prod ? strlen(prod) : 0) + 3;
 		if ((key = malloc(n)) == NULL)
 			goto done;
-		snprintf(key, n, "%s|%s", base_url, flavor);
-		n = strlen(host) + sizeof("imconfluence--0123456789abcdef.state");
+		snprintf(key, n, "%s|%s%s%s", base_url, flavor, prod ? "|" : "", prod ? prod : "");
+		n = strlen(host) + (prod ? strlen(prod) + 1 : 0) + sizeof("imconfluence--0123456789abcdef.state");
 		if ((name = malloc(n)) == NULL)
 			goto done;
-		snprintf(name, n, "imconfluence-%s-%016" PRIx64 ".state", host,
+		snprintf(name, n, "imconfluence-%s%s%s-%016" PRIx64 ".state", host, prod ? "-" : "", prod ? prod : "",
 		         (uint64_t)cfl_dedup_fingerprint(key, strlen(key)));
 		for (c = name; *c; c++)
 			if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||

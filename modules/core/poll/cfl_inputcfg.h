@@ -16,13 +16,15 @@
 typedef struct cfl_inputcfg {
 	int username, password, password_file, token, token_file; /* 1 if given */
 	const char *org_id;                                       /* orgId, NULL if not given */
-	cfl_flavor_t flavor;  /* resolved: CFL_FLAVOR_CLOUD, CFL_FLAVOR_DC or CFL_FLAVOR_ORG */
+	cfl_flavor_t flavor;                                      /* resolved: never CFL_FLAVOR_AUTO */
+	cfl_product_t product;
 	int overlap;          /* seconds */
 	int polling_interval; /* seconds */
 	int page_size;
 } cfl_inputcfg_t;
 
-/* CFL_OK, or CFL_EINVAL and why in err (both a secret and its file, a
+/* CFL_OK, or CFL_EINVAL and why in err (Bitbucket with a Cloud url: it has
+ * no audit API there; both a secret and its file, a
  * password without username; organization: no API key, a username or
  * password, no orgId or one with characters an org id never has; orgId
  * given to another flavour). Even when CFL_OK, info->msg and warn->msg
@@ -39,11 +41,13 @@ void cfl_inputcfg_host(const char *url_host, char *out, size_t len);
 
 /* The state file's path into *out (malloc'ed): state_file if absolute;
  * else relative to the work directory wd: state_file, or by default
- * imconfluence-<host>-<XXH3-64 of "base_url|flavor">.state with every
- * character but [A-Za-z0-9.-] of it replaced by '_'. Without wd (NULL or
- * "") a relative one is CFL_EINVAL; CFL_ENOMEM. */
+ * imconfluence-<host>-<XXH3-64 of "base_url|flavor">.state (product NULL or
+ * "confluence": the name existing configurations have), else
+ * imconfluence-<host>-<product>-<XXH3-64 of "base_url|flavor|product">.state,
+ * with every character but [A-Za-z0-9.-] of it replaced by '_'. Without wd
+ * (NULL or "") a relative one is CFL_EINVAL; CFL_ENOMEM. */
 cfl_rc_t cfl_inputcfg_state_path(const char *state_file, const char *wd, const char *host, const char *base_url,
-                                 const char *flavor, char **out, cfl_errbuf_t *err);
+                                 const char *flavor, const char *product, char **out, cfl_errbuf_t *err);
 
 /* 0 if a state file written for st_url/st_flavor belongs to the input
  * polling base_url as flavor; else 1 and why (len bytes) names the file

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfl_dedup.h"
 #include "cfl_flavor.h"
 #include "cfl_idset.h"
 #include "cfl_jscan.h"
@@ -120,8 +119,6 @@ static int64_t fresh_from(const cfl_orgwalk_t *w)
 
 cfl_rc_t cfl_orgwalk_restore(cfl_orgwalk_t *w, const cfl_state_t *st, cfl_errbuf_t *err)
 {
-	size_t i;
-
 	if (st->has_cursor) {
 		w->has_ckpt = 1;
 		w->ckpt_ms = st->cursor_ms;
@@ -134,9 +131,8 @@ cfl_rc_t cfl_orgwalk_restore(cfl_orgwalk_t *w, const cfl_state_t *st, cfl_errbuf
 		w->has_walk_to = 1;
 		w->walk_to_ms = st->walk_to_ms;
 	}
-	for (i = 0; i < st->n_ids; i++)
-		if (cfl_idset_add(w->ids, st->ids[i].id, strlen(st->ids[i].id), st->ids[i].ts_ms) == CFL_ENOMEM)
-			return cfl_err_set(err, CFL_ENOMEM, "out of memory");
+	if (cfl_idset_restore(w->ids, st) != CFL_OK)
+		return cfl_err_set(err, CFL_ENOMEM, "out of memory");
 	return CFL_OK;
 }
 
@@ -149,11 +145,7 @@ void cfl_orgwalk_begin(cfl_orgwalk_t *w, int64_t now_ms)
 		/* every window from there is in the future: a poisoned state.
 		 * The newest sane processedAt among the delivered ids is where
 		 * we were; without one, read as on a first run. */
-		int64_t best = INT64_MIN, oldest = INT64_MAX, ts;
-		const char *id;
-		size_t pos = 0;
-		while (cfl_idset_iter(w->ids, &pos, &id, &ts))
-			cfl_poll_fold_sane(ts, now_ms, &best, &oldest);
+		int64_t oldest, best = cfl_idset_newest_sane(w->ids, now_ms, &oldest);
 		/* the re-read (from checkpoint - overlap) starts no earlier than
 		 * the oldest id kept: from there on all is known, nothing twice */
 		if (best != INT64_MIN && best - w->cfg.overlap_ms - 1 < oldest)
@@ -234,18 +226,14 @@ static int excluded(const cfl_orgwalk_t *w, cfl_span_t attrs)
 /* The dedup key of an item: its id, or "#<XXH3 of its text>" without one. */
 static char *key_of(cfl_orgwalk_t *w, cfl_span_t item, const char *text, size_t len, size_t *klen)
 {
-	char id[CFL_IDSET_MAX_ID + 1], *k;
+	char id[CFL_IDSET_MAX_ID + 1];
 
 	if (cfl_jscan_type(item) == CFL_JOBJECT && str_member(item, CFL_ORG_F_ID, id, sizeof(id))) {
 		*klen = strlen(id);
 		return strdup(id);
 	}
 	w->st.no_id++;
-	if ((k = malloc(18)) == NULL)
-		return NULL;
-	snprintf(k, 18, "#%016" PRIx64, (uint64_t)cfl_dedup_fingerprint(text, len));
-	*klen = 17;
-	return k;
+	return cfl_idset_text_key(text, len, klen);
 }
 
 /* 1 if key was on this page before; records it. A hash set: 100k ids on
@@ -485,10 +473,6 @@ int cfl_orgwalk_sent_cursor(const cfl_orgwalk_t *w)
 
 cfl_rc_t cfl_orgwalk_snapshot(const cfl_orgwalk_t *w, cfl_state_t *st)
 {
-	size_t pos = 0, n = 0;
-	const char *id;
-	int64_t ts;
-
 	st->org = 1;
 	st->has_cursor = w->has_ckpt;
 	st->cursor_ms = w->ckpt_ms;
@@ -498,20 +482,9 @@ cfl_rc_t cfl_orgwalk_snapshot(const cfl_orgwalk_t *w, cfl_state_t *st)
 	st->api_cursor = NULL;
 	st->has_walk_to = w->cursor != NULL;
 	st->walk_to_ms = w->walk_to_ms;
-	st->n_ids = 0;
-	if ((st->ids = calloc(cfl_idset_count(w->ids) + 1, sizeof(*st->ids))) == NULL)
-		return CFL_ENOMEM;
 	if (w->cursor != NULL && (st->api_cursor = strdup(w->cursor)) == NULL)
-		goto oom;
-	while (cfl_idset_iter(w->ids, &pos, &id, &ts)) {
-		if ((st->ids[n].id = strdup(id)) == NULL)
-			goto oom;
-		st->ids[n++].ts_ms = ts;
-		st->n_ids = n;
-	}
-	return CFL_OK;
-oom:
-	return CFL_ENOMEM; /* what is set is st's: cfl_state_free() releases it */
+		return CFL_ENOMEM; /* what is set is st's: cfl_state_free() releases it */
+	return cfl_idset_snapshot(w->ids, st);
 }
 
 const cfl_orgwalk_stats_t *cfl_orgwalk_stats(const cfl_orgwalk_t *w)

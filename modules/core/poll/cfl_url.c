@@ -41,6 +41,8 @@ static char *norm_path(const char *path, cfl_flavor_t flavor)
 		n -= strlen(CFL_CLOUD_AUDIT_PATH);
 	else if (ends_with(path, n, CFL_DC_AUDIT_PATH))
 		n -= strlen(CFL_DC_AUDIT_PATH);
+	else if (ends_with(path, n, CFL_JIRA_AUDIT_PATH))
+		n -= strlen(CFL_JIRA_AUDIT_PATH);
 	if (flavor == CFL_FLAVOR_CLOUD && ends_with(path, n, CFL_CLOUD_CONTEXT))
 		n -= strlen(CFL_CLOUD_CONTEXT);
 	while (n > 0 && path[n - 1] == '/')
@@ -174,9 +176,20 @@ static int add_query_num(CURLU *h, const char *name, int64_t v)
 	return add_query(h, name, num);
 }
 
+/* Jira Cloud's form of a bound: "YYYY-MM-DDTHH:MM:SS.mmm+0000" (an explicit
+ * offset, never a zone-less time the site would read in its own zone). */
+static int jira_time(int64_t ms, char *out, size_t len)
+{
+	char iso[CFL_TIME_ISO_LEN];
+
+	if (cfl_time_format_ms(ms, iso, sizeof(iso)) == 0)
+		return 0;
+	return (size_t)snprintf(out, len, "%.23s+0000", iso) < len;
+}
+
 static int set_query(CURLU *h, const cfl_base_t *b, const cfl_request_t *r)
 {
-	char from[CFL_TIME_ISO_LEN], to[CFL_TIME_ISO_LEN];
+	char from[CFL_TIME_ISO_LEN + 4], to[CFL_TIME_ISO_LEN + 4];
 
 	if (b->flavor == CFL_FLAVOR_ORG && r->page_cursor != NULL)
 		return add_query(h, CFL_ORG_Q_CURSOR, r->page_cursor) && add_query_num(h, CFL_ORG_Q_LIMIT, r->limit);
@@ -187,6 +200,10 @@ static int set_query(CURLU *h, const cfl_base_t *b, const cfl_request_t *r)
 		return add_query_num(h, CFL_CLOUD_Q_START_DATE, r->from_ms) &&
 		       add_query_num(h, CFL_CLOUD_Q_END_DATE, r->to_ms) &&
 		       add_query_num(h, CFL_CLOUD_Q_START, r->offset) && add_query_num(h, CFL_CLOUD_Q_LIMIT, r->limit);
+	if (b->flavor == CFL_FLAVOR_JIRA_CLOUD)
+		return jira_time(r->from_ms, from, sizeof(from)) && jira_time(r->to_ms, to, sizeof(to)) &&
+		       add_query_num(h, CFL_JIRA_Q_OFFSET, r->offset) && add_query_num(h, CFL_JIRA_Q_LIMIT, r->limit) &&
+		       add_query(h, CFL_JIRA_Q_FROM, from) && add_query(h, CFL_JIRA_Q_TO, to);
 	if (cfl_time_format_ms(r->from_ms, from, sizeof(from)) == 0 ||
 	    cfl_time_format_ms(r->to_ms, to, sizeof(to)) == 0)
 		return 0; /* a window outside years 0000-9999: no request */
@@ -199,7 +216,9 @@ cfl_rc_t cfl_url_build(const cfl_base_t *b, const cfl_request_t *r, char **out, 
 {
 	CURLU *h = curl_url();
 	char path[2048];
-	const char *api = b->flavor == CFL_FLAVOR_CLOUD ? CFL_CLOUD_AUDIT_PATH : CFL_DC_AUDIT_PATH;
+	const char *api = b->flavor == CFL_FLAVOR_CLOUD        ? CFL_CLOUD_AUDIT_PATH
+	                  : b->flavor == CFL_FLAVOR_JIRA_CLOUD ? CFL_JIRA_AUDIT_PATH
+	                                                       : CFL_DC_AUDIT_PATH;
 	cfl_rc_t rc = CFL_OK;
 
 	*out = NULL;

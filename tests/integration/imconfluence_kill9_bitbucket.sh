@@ -1,0 +1,4 @@
+#!/bin/bash
+# imconfluence_kill9.sh for Bitbucket Data Center: no event lost across three
+# kill -9, at most one page repeated per kill.
+PRODUCT=bitbucket exec "$(dirname "$0")/imconfluence_kill9.sh"
