@@ -17,7 +17,8 @@ h_init e2e_configs
 
 E2E_KEEP_GLOBALS=1
 export E2E_KEEP_GLOBALS
-INPUTS="confluence-cloud confluence-datacenter-api confluence-datacenter-files confluence-relay-central atlassian-organization"
+INPUTS="confluence-cloud confluence-datacenter-api confluence-datacenter-files confluence-relay-central atlassian-organization
+	jira-cloud jira-datacenter-api jira-datacenter-files bitbucket-datacenter-api bitbucket-datacenter-files"
 OUTPUTS="elasticsearch kafka syslog files"
 declare -A COVERED
 
@@ -85,6 +86,13 @@ DISPATCH= n1 central "confluence-relay-central + output-files (shipped defaults)
 	atlassian-00-common confluence-relay-central output-files
 DISPATCH= n1 orgaudit "atlassian-organization + output-files (shipped defaults)" \
 	atlassian-00-common atlassian-organization output-files
+for i in jira-cloud jira-datacenter-api bitbucket-datacenter-api; do
+	DISPATCH= n1 "$i" "$i + output-files (shipped defaults)" atlassian-00-common "$i" output-files
+done
+for i in jira-datacenter-files bitbucket-datacenter-files; do
+	DISPATCH= n1 "$i" "$i + output-files (shipped defaults)" \
+		atlassian-00-common atlassian-01-imfile "$i" output-files
+done
 
 # --- each output alone behind one input
 for o in elasticsearch kafka syslog; do
