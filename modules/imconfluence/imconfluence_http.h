@@ -55,14 +55,15 @@ typedef struct icf_http_result {
 	long status;      /* HTTP status, 0 if none */
 	const char *body; /* NUL-terminated; valid until the next start */
 	size_t len;
-	const char *retry_after;  /* header value or NULL */
-	const char *location;     /* header value or NULL */
-	const char *content_type; /* header value or NULL; valid until the next start */
-	cfl_rl_headers_t rl;      /* the rate-limit headers, each NULL when absent */
-	long total_ms;            /* the transfer's duration */
-	const char *error;        /* when curl_rc != CURLE_OK: icf_http_failure's words, then curl's text */
-	int too_big;              /* the body exceeded max_body */
-	int stopped;              /* aborted because should_stop() said so */
+	const char *retry_after; /* header value or NULL */
+	const char *location;    /* header value or NULL */
+	cfl_rl_headers_t rl;     /* the rate-limit headers, each NULL when absent */
+	long total_ms;           /* the transfer's duration */
+	const char *error;       /* when curl_rc != CURLE_OK: icf_http_failure's words, then curl's text */
+	int too_big;             /* the body exceeded max_body */
+	int stopped;             /* aborted because should_stop() said so */
+	/* the Content-Type header's value or NULL; valid until the next start */
+	const char *content_type;
 } icf_http_result_t;
 
 typedef struct icf_http icf_http_t;

@@ -4,7 +4,10 @@
  * rsyslog headers and imconfluence_conf.h.
  *
  * Concurrency: everything here belongs to the one input thread, except
- * the counters, which impstats reads through statsobj's atomic helpers.
+ * the counters, which impstats reads through statsobj's atomic helpers,
+ * and the health levels (icf_health_t's cursor_ms and ok_ms, the gauges),
+ * which impstats' thread also computes after each report
+ * (imconfluence_health.c): those are read and written atomically.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -93,7 +96,6 @@ struct icf_rt {
 };
 
 #define ICF_INC(rt, id) STATSCOUNTER_INC((rt)->ctr[ICF_C_##id].v, (rt)->ctr[ICF_C_##id].mut)
-#define ICF_SET(rt, id, val) ((rt)->ctr[ICF_C_##id].v = (intctr_t)(val))
 
 /* imconfluence_counters.c */
 rsRetVal icf_counters_new(icf_rt_t *rt, const char *name);
