@@ -155,7 +155,7 @@ void icf_health_progress(icf_rt_t *rt, int64_t now)
 	cfl_time_format_ms(cursor, iso, sizeof(iso));
 	LogMsg(0, NO_ERRCODE, LOG_INFO,
 	       "%s: backfill in progress: %" PRIu64 " events submitted and %" PRIu64 " pages read so far, "
-	       "delivered up to %s, %.1f hours of history to go",
+	       "cursor at %s, %.1f hours of history to go",
 	       rt->label, rt->submitted_total, rt->seen.pages, iso, (double)behind / 3600000.0);
 }
 

@@ -36,7 +36,7 @@ h_check "progress was logged ($(echo "$tp" | wc -w) lines)" test "$(echo "$tp" |
 h_check "the first progress line came a minute after the start, the others a minute apart at least" \
 	awk -v s="$t0 $tp" 'BEGIN { n = split(s, a, " "); for (i = 2; i <= n; i++) if (a[i] - a[i - 1] < 59.9) exit 1 }'
 h_check "each progress line says how far it is" \
-	test "$(grep -cE 'imconfluence\(backfill\): backfill in progress: [0-9]+ events submitted and [1-9][0-9]* pages read so far, delivered up to 20[0-9-]+T[0-9:.]+Z, [0-9.]+ hours of history to go( \[|$)' "$H_INTERNAL")" = "$(echo "$tp" | wc -w)"
+	test "$(grep -cE 'imconfluence\(backfill\): backfill in progress: [0-9]+ events submitted and [1-9][0-9]* pages read so far, cursor at 20[0-9-]+T[0-9:.]+Z, [0-9.]+ hours of history to go( \[|$)' "$H_INTERNAL")" = "$(echo "$tp" | wc -w)"
 h_check "one first-poll line, with the count, the cursor and the next poll" \
 	test "$(grep -cE 'imconfluence\(backfill\): first poll done: 600 events, cursor at 20[0-9-]+T[0-9:.]+Z, next poll in 2 s( \[|$)' "$H_INTERNAL")" = 1
 h_check "no progress after the first poll" awk -v p="$tp" -v d="$td" 'BEGIN { n = split(p, a, " "); exit !(a[n] < d) }'
