@@ -5,10 +5,11 @@
 # polls, imconfluence-stale within five and imconfluence-behind at every
 # report; a healthy input raises none, ever. With them: the health levels
 # (cursor.lag, failures.streak, lastsuccess.age) move whatever the outcome
-# of a poll, for a disabled input too; redirects, HTML login pages and
-# refused credentials are counted by class; an HTML page is logged once
-# with the hint about single sign-on; the first poll says it is done; and
-# every log line and stats object of an input carries its name.
+# of a poll, for a disabled or a paused input too; redirects, HTML login
+# pages and refused credentials are counted by class; an HTML page is
+# logged once with the hint about single sign-on; the first poll says it
+# is done; and every log line and stats object of an input carries its
+# name.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 . "$top_srcdir/tests/integration/imconfluence_lib.sh"
 h_init imconfluence_alerts
@@ -38,8 +39,11 @@ input(type="imconfluence" name="redir" stateFile="redir" url="$M_URL_redir" user
       ruleset="r" $common)
 input(type="imconfluence" name="disabled" stateFile="disabled" url="$M_URL_ok" username="alice" passwordFile="$H_DIR/no-such-file"
       pageSize="103" initialLookback="3600" ruleset="r" $common)
+input(type="imconfluence" name="paused" stateFile="paused.state" url="$M_URL_ok" username="alice" password="$PW"
+      pageSize="104" initialLookback="3600" ruleset="r" $common)
 ruleset(name="r") { action(type="omfile" file="$H_DIR/out.log" template="msgonly") }
 EOF
+printf '{"version":1,"base_url":"http://127.0.0.1:1/","flav' >"$H_DIR/work/paused.state"
 
 # the rules, from the docs: "| `NAME` | `CONDITION` | ..."
 rule() {
@@ -97,6 +101,13 @@ h_check "lastsuccess.age of the disabled input grows (${ages:0:60}...)" \
 h_check "imconfluence-stale holds for the disabled input" test "$(holds disabled "$STALE" | tail -n 1)" = true
 h_check "cursor.lag of the disabled input is at least its initialLookback" \
 	test "$(icf_stats "$H_DIR/stats.log" cursor.lag 'imconfluence(disabled)')" -ge 3600
+# the paused input (a corrupt state file) checks its file every poll: each
+# check is a failed attempt
+h_check "the paused input is reported, with its name" grep -q 'imconfluence(paused): state file .* This input is paused' "$H_INTERNAL"
+for r in "$FAILING" "$STALE" "$BEHIND"; do
+	h_check "the paused input meets $r" test "$(holds paused "$r" | tail -n 1)" = true
+done
+h_check "the paused input sent no request" test "$(m_requests ok | jq '[.[] | select(.params.limit == "104")] | length')" = 0
 
 # the healthy input, over the whole run: no rule ever held
 more_polls ok
@@ -107,16 +118,16 @@ for r in "$FAILING" "$STALE" "$BEHIND"; do
 done
 h_check "the healthy input's first poll is logged once, with its count, cursor and next poll" \
 	test "$(grep -cE 'imconfluence\(healthy\): first poll done: 30 events, cursor at 20[0-9-]+T[0-9:.]+Z, next poll in 1 s( \[|$)' "$H_INTERNAL")" = 1
-h_check "the refused inputs logged no first poll" bash -c "! grep -E 'imconfluence\((stuck|sso|redir|disabled)\): first poll' '$H_INTERNAL'"
+h_check "the refused inputs logged no first poll" bash -c "! grep -E 'imconfluence\((stuck|sso|redir|disabled|paused)\): first poll' '$H_INTERNAL'"
 
 # one name per input: every imconfluence line and stats object names one
-# of the five inputs, never a host
+# of the six inputs, never a host
 labels=$(grep -o 'imconfluence([^)]*)' "$H_INTERNAL" | sort -u | xargs)
 h_check "every log line names its input ($labels)" \
-	test "$labels" = "imconfluence(disabled) imconfluence(healthy) imconfluence(redir) imconfluence(sso) imconfluence(stuck)"
+	test "$labels" = "imconfluence(disabled) imconfluence(healthy) imconfluence(paused) imconfluence(redir) imconfluence(sso) imconfluence(stuck)"
 objects=$(grep -o '"name": "imconfluence[^"]*"' "$H_DIR/stats.log" | sort -u | sed 's/"name": //' | xargs)
 h_check "the stats objects carry the same names ($objects)" \
-	test "$objects" = "imconfluence(disabled) imconfluence(healthy) imconfluence(redir) imconfluence(sso) imconfluence(stuck)"
+	test "$objects" = "imconfluence(disabled) imconfluence(healthy) imconfluence(paused) imconfluence(redir) imconfluence(sso) imconfluence(stuck)"
 h_stop 10
 h_check "rsyslogd stops cleanly" test $? = 0
 h_done
