@@ -5,11 +5,11 @@
 # polls, imconfluence-stale within five and imconfluence-behind at every
 # report; a healthy input raises none, ever. With them: the health levels
 # (cursor.lag, failures.streak, lastsuccess.age) move whatever the outcome
-# of a poll, for a disabled or a paused input too; redirects, HTML login
-# pages and refused credentials are counted by class; an HTML page is
-# logged once with the hint about single sign-on; the first poll says it
-# is done; and every log line and stats object of an input carries its
-# name.
+# of a poll (refused credentials, redirects, HTML login pages, refused
+# connections), for a disabled or a paused input too; each failure is
+# counted by its class; an HTML page is logged once with the hint about
+# single sign-on; the first poll says it is done; and every log line and
+# stats object of an input carries its name.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 . "$top_srcdir/tests/integration/imconfluence_lib.sh"
 h_init imconfluence_alerts
@@ -20,6 +20,8 @@ m_start ok --flavor datacenter --events 0 --user alice --password "$PW" || exit 
 m_start sso --flavor datacenter --events 0 || exit 1
 m_start redir --flavor datacenter --events 0 || exit 1
 m_gen ok 30 290 60
+# a port nobody listens on: connection refused
+dead=$("$PYTHON3" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 SSO_PAGE='<!DOCTYPE html><html><head><title>Log in - Example SSO</title></head><body><form action="/saml"></form></body></html>'
 m_ctl sso POST /__mock/faults "$(jq -nc --arg b "$SSO_PAGE" \
 	'{kind: "status", status: 200, count: 100000, body: $b, content_type: "text/html;charset=UTF-8"}')" >/dev/null
@@ -39,6 +41,8 @@ input(type="imconfluence" name="redir" stateFile="redir" url="$M_URL_redir" user
       ruleset="r" $common)
 input(type="imconfluence" name="disabled" stateFile="disabled" url="$M_URL_ok" username="alice" passwordFile="$H_DIR/no-such-file"
       pageSize="103" initialLookback="3600" ruleset="r" $common)
+input(type="imconfluence" name="down" stateFile="down" url="http://127.0.0.1:$dead/" timeout="1"
+      username="alice" password="$PW" initialLookback="3600" ruleset="r" $common)
 input(type="imconfluence" name="paused" stateFile="paused.state" url="$M_URL_ok" username="alice" password="$PW"
       pageSize="104" initialLookback="3600" ruleset="r" $common)
 ruleset(name="r") { action(type="omfile" file="$H_DIR/out.log" template="msgonly") }
@@ -90,8 +94,13 @@ h_check "an HTML page is not a parse error" test "$(icf_stats "$H_DIR/stats.log"
 h_check "the HTML page is logged once, with its title and the hint about single sign-on" \
 	test "$(grep -c 'imconfluence(sso): the server answered with an HTML page (title "Log in - Example SSO") instead of the audit API.s JSON: a single sign-on or login page? Check url' "$H_INTERNAL")" = 1
 h_check "http.3xx counts the redirects" test "$(icf_stats "$H_DIR/stats.log" http.3xx 'imconfluence(redir)')" -ge 3
-for i in sso redir; do
+h_check "curl.errors counts the refused connections" test "$(icf_stats "$H_DIR/stats.log" curl.errors 'imconfluence(down)')" -ge 3
+h_check "the refused connection is logged with the input's name" grep -q 'imconfluence(down): request failed: cannot connect (connection refused)' "$H_INTERNAL"
+for i in sso redir down; do
 	h_check "imconfluence-failing holds for $i" test "$(holds $i "$FAILING" | tail -n 1)" = true
+	lags=$(holds $i '."cursor.lag"' | xargs)
+	h_check "cursor.lag of $i grows (${lags:0:40}...)" \
+		awk -v l="$lags" 'BEGIN { n = split(l, a, " "); exit !(n >= 3 && a[1] >= 3600 && a[n] > a[1]) }'
 done
 
 # the disabled input (no password file) polls nothing, but its levels move
@@ -118,16 +127,16 @@ for r in "$FAILING" "$STALE" "$BEHIND"; do
 done
 h_check "the healthy input's first poll is logged once, with its count, cursor and next poll" \
 	test "$(grep -cE 'imconfluence\(healthy\): first poll done: 30 events, cursor at 20[0-9-]+T[0-9:.]+Z, next poll in 1 s( \[|$)' "$H_INTERNAL")" = 1
-h_check "the refused inputs logged no first poll" bash -c "! grep -E 'imconfluence\((stuck|sso|redir|disabled|paused)\): first poll' '$H_INTERNAL'"
+h_check "the refused inputs logged no first poll" bash -c "! grep -E 'imconfluence\((stuck|sso|redir|down|disabled|paused)\): first poll' '$H_INTERNAL'"
 
 # one name per input: every imconfluence line and stats object names one
-# of the six inputs, never a host
+# of the seven inputs, never a host
 labels=$(grep -o 'imconfluence([^)]*)' "$H_INTERNAL" | sort -u | xargs)
 h_check "every log line names its input ($labels)" \
-	test "$labels" = "imconfluence(disabled) imconfluence(healthy) imconfluence(paused) imconfluence(redir) imconfluence(sso) imconfluence(stuck)"
+	test "$labels" = "imconfluence(disabled) imconfluence(down) imconfluence(healthy) imconfluence(paused) imconfluence(redir) imconfluence(sso) imconfluence(stuck)"
 objects=$(grep -o '"name": "imconfluence[^"]*"' "$H_DIR/stats.log" | sort -u | sed 's/"name": //' | xargs)
 h_check "the stats objects carry the same names ($objects)" \
-	test "$objects" = "imconfluence(disabled) imconfluence(healthy) imconfluence(paused) imconfluence(redir) imconfluence(sso) imconfluence(stuck)"
+	test "$objects" = "imconfluence(disabled) imconfluence(down) imconfluence(healthy) imconfluence(paused) imconfluence(redir) imconfluence(sso) imconfluence(stuck)"
 h_stop 10
 h_check "rsyslogd stops cleanly" test $? = 0
 h_done
