@@ -106,8 +106,8 @@ ENDendCnfLoad
 
 static inline void std_checkRuleset_genErrMsg(__attribute__((unused)) modConfData_t *modConf, instanceConf_t *inst)
 {
-	LogError(0, NO_ERRCODE, "imconfluence(%s): ruleset '%s' not found - using default ruleset instead", inst->host,
-	         inst->pszBindRuleset);
+	LogError(0, NO_ERRCODE, "imconfluence(%s): ruleset '%s' not found - using default ruleset instead",
+	         ICF_LOGNAME(inst), inst->pszBindRuleset);
 }
 
 BEGINcheckCnf
@@ -120,7 +120,7 @@ BEGINcheckCnf
 				LogError(0, RS_RET_CONFIG_ERROR,
 				         "imconfluence(%s): two inputs are named \"%s\"; "
 				         "names must be unique (they name the impstats counters)",
-				         inst->host, inst->name);
+				         ICF_LOGNAME(inst), inst->name);
 				ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 			}
 		}
@@ -130,7 +130,7 @@ BEGINcheckCnf
 				LogError(0, RS_RET_CONFIG_ERROR,
 				         "imconfluence(%s): two inputs use the same state file "
 				         "%s; give each its own stateFile",
-				         inst->host, inst->statePath);
+				         ICF_LOGNAME(inst), inst->statePath);
 				ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 			}
 		}
@@ -172,7 +172,7 @@ BEGINactivateCnfPrePrivDrop
 		stats_name(inst, name, sizeof(name));
 		if (icf_rt_new(inst, name) != RS_RET_OK) {
 			LogError(0, RS_RET_ERR, "imconfluence(%s): cannot set up this input; it stays disabled",
-			         inst->host);
+			         ICF_LOGNAME(inst));
 			if (inst->rt != NULL)
 				inst->rt->phase = RT_DISABLED;
 			continue;

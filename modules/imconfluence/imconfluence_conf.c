@@ -31,11 +31,11 @@ rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const cha
 	if ((mode & 0077) != 0)
 		LogMsg(0, NO_ERRCODE, LOG_WARNING,
 		       "imconfluence(%s): %s \"%s\" is readable by group or others (mode %03o); consider chmod 600",
-		       inst->host, param, path, mode);
+		       ICF_LOGNAME(inst), param, path, mode);
 	if (rc == CFL_OK)
 		return RS_RET_OK;
 	LogError(0, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR, "imconfluence(%s): %s; %s",
-	         inst->host, err.msg, consequence);
+	         ICF_LOGNAME(inst), err.msg, consequence);
 	return rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR;
 }
 
@@ -96,11 +96,11 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 	if (inst->maxRequestsPerMinute < 0) /* not set: the flavour's default */
 		inst->maxRequestsPerMinute = flavor == CFL_FLAVOR_ORG ? CFL_ORG_DEFAULT_RPM : 0;
 	if (cfl_inputcfg_state_url(inst->base.url, inst->base.flavor, inst->orgId, &inst->stateUrl) != CFL_OK) {
-		LogError(0, RS_RET_OUT_OF_MEMORY, "imconfluence(%s): out of memory", inst->host);
+		LogError(0, RS_RET_OUT_OF_MEMORY, "imconfluence(%s): out of memory", ICF_LOGNAME(inst));
 		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
 	}
 	if (bounds[0] != '\0') {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): %s", inst->host, bounds);
+		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): %s", ICF_LOGNAME(inst), bounds);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	if ((inst->tlsMinVersion != NULL && icf_http_tls_version(inst->tlsMinVersion, 0) < 0) ||
@@ -108,17 +108,17 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 		LogError(0, RS_RET_PARAM_ERROR,
 		         "imconfluence(%s): tls.minVersion and tls.maxVersion take 1.0, 1.1, "
 		         "1.2 or 1.3",
-		         inst->host);
+		         ICF_LOGNAME(inst));
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	if (inst->tlsMinVersion != NULL && inst->tlsMaxVersion != NULL &&
 	    strcmp(inst->tlsMinVersion, inst->tlsMaxVersion) > 0) {
 		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): tls.minVersion %s is above tls.maxVersion %s",
-		         inst->host, inst->tlsMinVersion, inst->tlsMaxVersion);
+		         ICF_LOGNAME(inst), inst->tlsMinVersion, inst->tlsMaxVersion);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	if (inst->name != NULL && inst->name[0] == '\0') {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): name must not be empty", inst->host);
+		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): name must not be empty", ICF_LOGNAME(inst));
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	memset(&ic, 0, sizeof(ic));
@@ -134,13 +134,13 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 	ic.polling_interval = inst->pollingInterval;
 	ic.page_size = inst->pageSize;
 	if (cfl_inputcfg_check(&ic, &err, &info, &warn) != CFL_OK) {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): %s", inst->host, err.msg);
+		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): %s", ICF_LOGNAME(inst), err.msg);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	if (info.msg[0] != '\0')
-		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): %s", inst->host, info.msg);
+		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): %s", ICF_LOGNAME(inst), info.msg);
 	if (warn.msg[0] != '\0')
-		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): %s", inst->host, warn.msg);
+		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): %s", ICF_LOGNAME(inst), warn.msg);
 finalize_it:
 	RETiRet;
 }
@@ -181,7 +181,7 @@ rsRetVal icf_state_path(instanceConf_t *inst, const char *wd)
 	                             cfl_flavor_name(inst->base.flavor), inst->productName, &inst->statePath, &err);
 	if (rc == CFL_OK)
 		return RS_RET_OK;
-	LogError(0, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR, "imconfluence(%s): %s", inst->host,
-	         err.msg);
+	LogError(0, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR, "imconfluence(%s): %s",
+	         ICF_LOGNAME(inst), err.msg);
 	return rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR;
 }

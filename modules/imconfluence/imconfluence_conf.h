@@ -64,15 +64,19 @@ typedef struct instanceConf_s {
 	char *requestTraceFile;
 	int addMetadata; /* $!metadata!site and !product on every message */
 	cfl_base_t base; /* the parsed url */
-	char host[256];  /* for messages and the HOSTNAME property */
+	char host[256];  /* the url's host: the HOSTNAME property, and messages' name without name= */
 	icf_rt_t *rt;    /* runtime, owned by the input thread */
 	struct instanceConf_s *next;
 } instanceConf_t;
 
+/* How messages name an input before it runs: name when set, else the url's
+ * host, as its stats object does; once it runs, its icf_rt_t's label. */
+#define ICF_LOGNAME(inst) ((inst)->name != NULL && (inst)->name[0] != '\0' ? (inst)->name : (inst)->host)
+
 
 /* A new instance from an input() statement's parameters: defaults,
  * values, bounds and cross-parameter checks; parses url and flavor. Every
- * message names the input by its url host. */
+ * message names the input by ICF_LOGNAME. */
 rsRetVal icf_inst_new(struct nvlst *lst, instanceConf_t **pinst);
 void icf_inst_free(instanceConf_t *inst);
 

@@ -42,21 +42,11 @@
 #include "imconfluence_rt.h"
 
 #define BACKOFF_BASE_MS 1000
-#define PROGRESS_EVERY_MS 30000      /* backfill progress in rsyslog's log */
-#define BACKFILL_LAG_MS (10 * 60000) /* "backfilling" = cursor this far behind */
-#define REPEAT_LOG_MS (5 * 60000)    /* the same failure is logged again after this */
+#define REPEAT_LOG_MS (5 * 60000) /* the same failure is logged again after this */
 /* what an unreadable secret file means after a HUP */
 #define KEPT                                                                                    \
 	"the credential read before stays in use (after rsyslogd dropped privileges, the file " \
 	"must be readable by its user)"
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int64_t icf_mono_ms(void)
 {
@@ -83,8 +73,10 @@ rsRetVal icf_rt_new(instanceConf_t *inst, const char *stats_name)
 	rt->inst = inst;
 	rt->phase = RT_DISABLED;
 	cfl_damp_init(&rt->damp, REPEAT_LOG_MS);
-	rt->rnd = (unsigned)(wall_ms() ^ (intptr_t)inst);
+	rt->rnd = (unsigned)(icf_wall_ms() ^ (intptr_t)inst);
+	CHKmalloc(rt->label = strdup(stats_name));
 	CHKiRet(icf_counters_new(rt, stats_name));
+	CHKiRet(icf_health_init(rt));
 	CHKiRet(prop.Construct(&rt->pRcvFrom));
 	CHKiRet(prop.SetString(rt->pRcvFrom, (uchar *)inst->host, strlen(inst->host)));
 	CHKiRet(prop.ConstructFinalize(rt->pRcvFrom));
@@ -117,6 +109,7 @@ void icf_rt_free(icf_rt_t *rt)
 	if (rt->trace != NULL)
 		fclose(rt->trace);
 	free(rt->site);
+	free(rt->label);
 	free(rt);
 }
 
@@ -127,29 +120,9 @@ static void recovered(icf_rt_t *rt)
 	unsigned n = cfl_damp_recovered(&rt->damp);
 
 	if (n > 0)
-		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): requests succeed again after %u failed attempt(s)",
-		       rt->inst->host, n);
+		LogMsg(0, NO_ERRCODE, LOG_INFO, "%s: requests succeed again after %u failed attempt(s)", rt->label, n);
 	cfl_backoff_reset(&rt->backoff);
-}
-
-/* During a long backfill: where we are, every PROGRESS_EVERY_MS. */
-static void log_progress(icf_rt_t *rt, int64_t now)
-{
-	char iso[CFL_TIME_ISO_LEN];
-	int64_t cursor, behind;
-
-	if (!cfl_source_cursor(rt->src, &cursor))
-		return;
-	behind = cfl_source_window_end(rt->src) - cursor;
-	if (behind < BACKFILL_LAG_MS || now - rt->progress_ms < PROGRESS_EVERY_MS)
-		return;
-	rt->progress_ms = now;
-	rt->backfill_logged = 1;
-	cfl_time_format_ms(cursor, iso, sizeof(iso));
-	LogMsg(0, NO_ERRCODE, LOG_INFO,
-	       "imconfluence(%s): backfill in progress: %" PRIu64 " events submitted so far, "
-	       "now at %s, %.1f hours to go",
-	       rt->inst->host, rt->submitted_total, iso, (double)behind / 3600000.0);
+	icf_health_ok(rt);
 }
 
 /* The source's warnings (next link to another host, paging guards, an
@@ -164,7 +137,7 @@ static void log_warnings(icf_rt_t *rt, int64_t now)
 			continue;
 		snprintf(rt->warned, sizeof(rt->warned), "%s", w);
 		rt->warned_ms = now;
-		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): %s", rt->inst->host, w);
+		LogMsg(0, NO_ERRCODE, LOG_WARNING, "%s: %s", rt->label, w);
 	}
 }
 
@@ -205,18 +178,6 @@ static void describe(const instanceConf_t *inst, char *out, size_t len)
 
 /* ---- state ---------------------------------------------------------------- */
 
-static void update_lag(icf_rt_t *rt)
-{
-	int64_t cursor, now;
-
-	if (!cfl_source_cursor(rt->src, &cursor))
-		return;
-	now = wall_ms();
-	ICF_SET(rt, CURSOR_LAG, (now - cursor) / 1000 > 0 ? (now - cursor) / 1000 : 0);
-	/* counters are unsigned: a cursor in the future shows here */
-	ICF_SET(rt, CURSOR_AHEAD, (cursor - now) / 1000 > 0 ? (cursor - now) / 1000 : 0);
-}
-
 static void save_state(icf_rt_t *rt)
 {
 	instanceConf_t *inst = rt->inst;
@@ -225,14 +186,14 @@ static void save_state(icf_rt_t *rt)
 
 	if (cfl_source_snapshot(rt->src, inst->stateUrl, cfl_flavor_name(inst->base.flavor), &st) != CFL_OK) {
 		ICF_INC(rt, STATE_ERRORS);
-		LogError(0, RS_RET_OUT_OF_MEMORY, "imconfluence(%s): out of memory saving the state", inst->host);
+		LogError(0, RS_RET_OUT_OF_MEMORY, "%s: out of memory saving the state", rt->label);
 	} else if (cfl_state_save(inst->statePath, &st, &err) != CFL_OK) {
 		ICF_INC(rt, STATE_ERRORS);
 		if (cfl_damp_should_log(&rt->damp, CFL_FAIL_STATE, icf_mono_ms()))
 			LogError(0, RS_RET_IO_ERROR,
-			         "imconfluence(%s): %s; polling goes on, but after a restart "
+			         "%s: %s; polling goes on, but after a restart "
 			         "events may be repeated",
-			         inst->host, err.msg);
+			         rt->label, err.msg);
 	}
 	cfl_state_free(&st);
 }
@@ -264,10 +225,10 @@ static rsRetVal load_state(icf_rt_t *rt)
 			rt->paused_logged_ms = now;
 			ICF_INC(rt, STATE_ERRORS);
 			LogError(0, RS_RET_CONFIG_ERROR,
-			         "imconfluence(%s): %s. This input is paused so that no event is "
+			         "%s: %s. This input is paused so that no event is "
 			         "lost or repeated; repair, move or delete the file (deleting it restarts with "
 			         "initialLookback=%d s of history). Checked again every %d s.",
-			         inst->host, why, inst->initialLookback, inst->pollingInterval);
+			         rt->label, why, inst->initialLookback, inst->pollingInterval);
 		}
 		ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 	}
@@ -277,16 +238,17 @@ static rsRetVal load_state(icf_rt_t *rt)
 	if (rc == CFL_OK && st.has_cursor) {
 		cfl_time_format_ms(st.cursor_ms, iso, sizeof(iso));
 		LogMsg(0, NO_ERRCODE, LOG_INFO,
-		       "imconfluence(%s): polling %s (%s), resuming after %s (state file %s; %s; " IMC_USER_AGENT ")",
-		       inst->host, inst->stateUrl, cfl_flavor_name(inst->base.flavor), iso, inst->statePath, how);
+		       "%s: polling %s (%s), resuming after %s (state file %s; %s; " IMC_USER_AGENT ")", rt->label,
+		       inst->stateUrl, cfl_flavor_name(inst->base.flavor), iso, inst->statePath, how);
 	} else {
 		LogMsg(0, NO_ERRCODE, LOG_INFO,
-		       "imconfluence(%s): polling %s (%s), first run: reading the last %d s "
+		       "%s: polling %s (%s), first run: reading the last %d s "
 		       "(state file %s; %s; " IMC_USER_AGENT ")",
-		       inst->host, inst->stateUrl, cfl_flavor_name(inst->base.flavor), inst->initialLookback,
+		       rt->label, inst->stateUrl, cfl_flavor_name(inst->base.flavor), inst->initialLookback,
 		       inst->statePath, how);
 	}
 	rt->paused_logged_ms = 0;
+	icf_health_update(rt); /* the restored cursor */
 finalize_it:
 	cfl_state_free(&st);
 	RETiRet;
@@ -310,7 +272,7 @@ static rsRetVal new_source(icf_rt_t *rt)
 	cfg.base = &inst->base;
 	cfl_source_free(rt->src);
 	if ((rt->src = cfl_source_new(&cfg, &err)) == NULL) {
-		LogError(0, RS_RET_ERR, "imconfluence(%s): %s", inst->host, err.msg);
+		LogError(0, RS_RET_ERR, "%s: %s", rt->label, err.msg);
 		ABORT_FINALIZE(RS_RET_ERR);
 	}
 finalize_it:
@@ -333,8 +295,7 @@ static void open_trace(icf_rt_t *rt)
 		return;
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
 	    (rt->trace = fdopen(fd, "a")) == NULL) {
-		LogError(errno, RS_RET_IO_ERROR, "imconfluence(%s): cannot open requestTraceFile %s; no trace",
-		         rt->inst->host, path);
+		LogError(errno, RS_RET_IO_ERROR, "%s: cannot open requestTraceFile %s; no trace", rt->label, path);
 		if (fd >= 0)
 			close(fd);
 	}
@@ -350,7 +311,7 @@ static void trace_request(icf_rt_t *rt, const icf_http_result_t *r)
 	if (rt->trace == NULL)
 		return;
 	memset(&tr, 0, sizeof(tr));
-	tr.wall_ms = wall_ms();
+	tr.wall_ms = icf_wall_ms();
 	tr.input = rt->inst->name != NULL ? rt->inst->name : rt->inst->host;
 	tr.method = "GET";
 	tr.url = rt->url;
@@ -398,7 +359,7 @@ static icf_http_t *new_http(icf_rt_t *rt)
 	hc.user_agent = IMC_USER_AGENT;
 	hc.should_stop = icf_term_requested;
 	if ((h = icf_http_new(&hc, err, sizeof(err))) == NULL)
-		LogError(0, RS_RET_ERR, "imconfluence(%s): %s (check the tls.* parameters)", inst->host, err);
+		LogError(0, RS_RET_ERR, "%s: %s (check the tls.* parameters)", rt->label, err);
 	return h;
 }
 
@@ -427,8 +388,8 @@ void icf_rt_hup(icf_rt_t *rt, int hup_seq)
 		return;
 	icf_http_free(rt->http);
 	rt->http = h;
-	LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): HUP: %s read again; polling goes on from the same cursor",
-	       inst->host, inst->tokenFile != NULL ? "tokenFile" : "passwordFile");
+	LogMsg(0, NO_ERRCODE, LOG_INFO, "%s: HUP: %s read again; polling goes on from the same cursor", rt->label,
+	       inst->tokenFile != NULL ? "tokenFile" : "passwordFile");
 }
 
 rsRetVal icf_rt_start(icf_rt_t *rt, int hup_seen)
@@ -438,7 +399,7 @@ rsRetVal icf_rt_start(icf_rt_t *rt, int hup_seen)
 
 	cfl_backoff_init(&rt->backoff, BACKOFF_BASE_MS, (int64_t)inst->maxBackoff * 1000);
 	if ((rt->http = new_http(rt)) == NULL) {
-		LogError(0, RS_RET_ERR, "imconfluence(%s): this input stays disabled", inst->host);
+		LogError(0, RS_RET_ERR, "%s: this input stays disabled", rt->label);
 		ABORT_FINALIZE(RS_RET_ERR);
 	}
 	CHKiRet(new_source(rt));
@@ -446,8 +407,8 @@ rsRetVal icf_rt_start(icf_rt_t *rt, int hup_seen)
 	rt->hup_seen = hup_seen;
 	rt->wake_ms = icf_mono_ms();
 	cfl_rl_init(&rt->rl, inst->maxRequestsPerMinute, inst->requestBurst, rt->wake_ms);
-	rt->progress_ms = rt->wake_ms; /* first progress line after PROGRESS_EVERY_MS */
 	if (load_state(rt) != RS_RET_OK) {
+		icf_health_failed(rt, CFL_FAIL_STATE);
 		rt->phase = RT_PAUSED;
 		rt->wake_ms += (int64_t)inst->pollingInterval * 1000;
 		FINALIZE;
@@ -483,12 +444,12 @@ static rsRetVal emit_chunk(icf_rt_t *rt)
 	n = cfl_source_batch(rt->src, &evs);
 	CHKiRet(icf_submit(rt, evs, n));
 	if (cfl_source_commit(rt->src, &err) != CFL_OK) {
-		LogError(0, RS_RET_OUT_OF_MEMORY, "imconfluence(%s): %s", rt->inst->host, err.msg);
+		LogError(0, RS_RET_OUT_OF_MEMORY, "%s: %s", rt->label, err.msg);
 		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
 	}
 	save_state(rt);
 	icf_counters_sync(rt);
-	update_lag(rt);
+	icf_health_update(rt);
 finalize_it:
 	RETiRet;
 }
@@ -498,7 +459,6 @@ finalize_it:
 /* Sends the pending request once the rate limit allows; otherwise waits. */
 static void send_pending(icf_rt_t *rt, CURLM *multi, int64_t now)
 {
-	instanceConf_t *inst = rt->inst;
 	CURL *easy;
 	int64_t wait;
 	int why = 0;
@@ -506,14 +466,15 @@ static void send_pending(icf_rt_t *rt, CURLM *multi, int64_t now)
 	if ((wait = cfl_rl_wait(&rt->rl, now, &why)) > 0) {
 		if (why == 1)
 			ICF_INC(rt, THROTTLED);
-		DBGPRINTF("imconfluence(%s): rate limit: next request in %" PRId64 " ms (%s)\n", inst->host, wait,
+		DBGPRINTF("%s: rate limit: next request in %" PRId64 " ms (%s)\n", rt->label, wait,
 		          why == 1 ? "maxRequestsPerMinute" : "server's advice");
 		rt->wake_ms = now + wait;
 		return;
 	}
-	DBGPRINTF("imconfluence(%s): GET %s\n", inst->host, rt->url);
+	DBGPRINTF("%s: GET %s\n", rt->label, rt->url);
 	if ((easy = icf_http_start(rt->http, rt->url)) == NULL || curl_multi_add_handle(multi, easy) != CURLM_OK) {
-		LogError(0, RS_RET_ERR, "imconfluence(%s): cannot start a request", inst->host);
+		LogError(0, RS_RET_ERR, "%s: cannot start a request", rt->label);
+		icf_health_failed(rt, CFL_FAIL_TRANSPORT);
 		rt->wake_ms = now + cfl_backoff_next(&rt->backoff, (uint32_t)rand_r(&rt->rnd));
 		return;
 	}
@@ -533,8 +494,8 @@ static void start_request(icf_rt_t *rt, CURLM *multi, const cfl_request_t *req, 
 	rt->pending = 0;
 	if (cfl_url_build(&inst->base, req, &rt->url, &err) != CFL_OK) {
 		if (cfl_damp_should_log_once(&rt->damp, CFL_FAIL_URL, now))
-			LogError(0, RS_RET_ERR, "imconfluence(%s): %s (logged once until a request succeeds)",
-			         inst->host, err.msg);
+			LogError(0, RS_RET_ERR, "%s: %s (logged once until a request succeeds)", rt->label, err.msg);
+		icf_health_failed(rt, CFL_FAIL_URL);
 		rt->wake_ms = now + (int64_t)inst->pollingInterval * 1000;
 		return;
 	}
@@ -551,6 +512,7 @@ void icf_rt_step(icf_rt_t *rt, CURLM *multi, int64_t now)
 	if (rt->phase == RT_PAUSED) {
 		rt->pending = 0; /* a request built by the source replaced here is void */
 		if (new_source(rt) != RS_RET_OK || load_state(rt) != RS_RET_OK) {
+			icf_health_failed(rt, CFL_FAIL_STATE);
 			rt->wake_ms = now + (int64_t)inst->pollingInterval * 1000;
 			return;
 		}
@@ -560,7 +522,7 @@ void icf_rt_step(icf_rt_t *rt, CURLM *multi, int64_t now)
 		send_pending(rt, multi, now);
 		return;
 	}
-	cfl_source_begin(rt->src, wall_ms());
+	cfl_source_begin(rt->src, icf_wall_ms());
 	while (!icf_term_requested()) {
 		switch (cfl_source_next(rt->src, &req)) {
 		case CFL_SRC_FETCH: start_request(rt, multi, &req, now); return;
@@ -570,17 +532,10 @@ void icf_rt_step(icf_rt_t *rt, CURLM *multi, int64_t now)
 				return;
 			}
 			log_warnings(rt, now);
-			log_progress(rt, now);
+			icf_health_progress(rt, now);
 			break;
 		case CFL_SRC_IDLE:
-			if (rt->backfill_logged) {
-				LogMsg(0, NO_ERRCODE, LOG_INFO,
-				       "imconfluence(%s): backfill done, %" PRIu64 " events submitted; "
-				       "now polling every %d s",
-				       inst->host, rt->submitted_total, inst->pollingInterval);
-				rt->backfill_logged = 0;
-			}
-			update_lag(rt);
+			icf_health_idle(rt);
 			rt->wake_ms = now + (int64_t)inst->pollingInterval * 1000;
 			return;
 		}
@@ -597,10 +552,10 @@ static int rejected(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
 	char why[CFL_ERRBUF_LEN], ex[160];
 
 	if (r->curl_rc != CURLE_OK || (r->status != 400 && r->status != 404 && r->status != 410) ||
-	    !cfl_source_rejected(rt->src, wall_ms(), why, sizeof(why)))
+	    !cfl_source_rejected(rt->src, icf_wall_ms(), why, sizeof(why)))
 		return 0;
 	cfl_excerpt(r->body, r->len, ex, sizeof(ex));
-	LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): HTTP %ld (%s): %s", rt->inst->host, r->status, ex, why);
+	LogMsg(0, NO_ERRCODE, LOG_WARNING, "%s: HTTP %ld (%s): %s", rt->label, r->status, ex, why);
 	ICF_INC(rt, HTTP_4XX);
 	save_state(rt);
 	icf_counters_sync(rt);
@@ -632,11 +587,12 @@ static void on_failure(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
 	rep.too_big = r->too_big;
 	rep.https = strncmp(inst->base.url, "https:", 6) == 0;
 	rep.url = rt->url;
+	rep.content_type = r->content_type;
 	oc.max_backoff_ms = (int64_t)inst->maxBackoff * 1000;
 	oc.polling_interval_s = inst->pollingInterval;
 	oc.flavor_name = cfl_flavor_name(inst->base.flavor);
 	oc.max_body = ICF_MAX_BODY_BYTES;
-	cfl_outcome_decide(&rep, &oc, &rt->backoff, (uint32_t)rand_r(&rt->rnd), wall_ms(), &o);
+	cfl_outcome_decide(&rep, &oc, &rt->backoff, (uint32_t)rand_r(&rt->rnd), icf_wall_ms(), &o);
 	switch (o.fail) {
 	case CFL_FAIL_AUTH:
 	case CFL_FAIL_FORBIDDEN:
@@ -647,6 +603,7 @@ static void on_failure(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
 	case CFL_FAIL_TOO_BIG: ICF_INC(rt, CURL_ERRORS); break;
 	default: break;
 	}
+	icf_health_failed(rt, o.fail);
 	if (o.rate_wait) {
 		ICF_INC(rt, RATELIMIT_WAITS);
 	}
@@ -656,9 +613,9 @@ static void on_failure(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
 	log = o.log_once ? cfl_damp_should_log_once(&rt->damp, (int)o.fail, now)
 	                 : cfl_damp_should_log(&rt->damp, (int)o.fail, now);
 	if (log && o.warning)
-		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): %s", inst->host, o.msg);
+		LogMsg(0, NO_ERRCODE, LOG_WARNING, "%s: %s", rt->label, o.msg);
 	else if (log)
-		LogError(0, RS_RET_ERR, "imconfluence(%s): %s", inst->host, o.msg);
+		LogError(0, RS_RET_ERR, "%s: %s", rt->label, o.msg);
 	rt->wake_ms = now + o.delay_ms;
 }
 
@@ -672,14 +629,16 @@ static void on_ok(icf_rt_t *rt, CURLM *multi, const icf_http_result_t *r, int64_
 		ICF_INC(rt, RETRIES);
 		delay = cfl_backoff_next(&rt->backoff, (uint32_t)rand_r(&rt->rnd));
 		if (cfl_damp_should_log(&rt->damp, CFL_FAIL_BODY, now))
-			LogError(0, RS_RET_ERR, "imconfluence(%s): unusable reply to %s: %s. Retrying in %.1f s",
-			         rt->inst->host, rt->url, err.msg, (double)delay / 1000);
+			LogError(0, RS_RET_ERR, "%s: unusable reply to %s: %s. Retrying in %.1f s", rt->label, rt->url,
+			         err.msg, (double)delay / 1000);
+		icf_health_failed(rt, CFL_FAIL_BODY);
 		rt->wake_ms = now + delay;
 		return;
 	}
 	recovered(rt);
 	log_warnings(rt, now);
 	icf_counters_sync(rt);
+	icf_health_progress(rt, now);
 	rt->phase = RT_WAIT;
 	icf_rt_step(rt, multi, now);
 }
@@ -693,7 +652,7 @@ static void rate_advice(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
 
 	if (r->curl_rc != CURLE_OK)
 		return;
-	cfl_rl_advise(&r->rl, wall_ms(), (int64_t)rt->inst->maxBackoff * 1000, &a);
+	cfl_rl_advise(&r->rl, icf_wall_ms(), (int64_t)rt->inst->maxBackoff * 1000, &a);
 	if (a.kind == CFL_RL_GO)
 		return;
 	cfl_rl_defer(&rt->rl, now, a.delay_ms);
@@ -707,12 +666,24 @@ static void rate_advice(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
 	if (rt->slow_logged_ms == 0 || now - rt->slow_logged_ms >= REPEAT_LOG_MS) {
 		rt->slow_logged_ms = now;
 		LogMsg(0, NO_ERRCODE, LOG_INFO,
-		       "imconfluence(%s): the server asks to slow down (%s%s%s%s): next "
+		       "%s: the server asks to slow down (%s%s%s%s): next "
 		       "request in %.1f s",
-		       rt->inst->host, a.kind == CFL_RL_RETRY_AFTER ? "Retry-After" : "near its rate limit",
+		       rt->label, a.kind == CFL_RL_RETRY_AFTER ? "Retry-After" : "near its rate limit",
 		       a.remaining >= 0 ? ", remaining requests reported" : "", a.reason[0] ? ", reason " : "",
 		       a.reason, (double)a.delay_ms / 1000);
 	}
+}
+
+/* A 200 with an HTML page is a failure (cfl_outcome: CFL_FAIL_HTML). */
+static int is_html(const icf_http_result_t *r)
+{
+	cfl_reply_t rep;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.body = r->body;
+	rep.len = r->len;
+	rep.content_type = r->content_type;
+	return cfl_reply_is_html(&rep);
 }
 
 /* A request of this input finished (the multi handle said so). */
@@ -725,10 +696,10 @@ void icf_rt_done(icf_rt_t *rt, CURLM *multi, CURLcode rc)
 	rt->phase = RT_WAIT;
 	if (r.stopped)
 		return;
-	DBGPRINTF("imconfluence(%s): HTTP %ld, %zu bytes, curl %d\n", rt->inst->host, r.status, r.len, (int)rc);
+	DBGPRINTF("%s: HTTP %ld, %zu bytes, curl %d\n", rt->label, r.status, r.len, (int)rc);
 	trace_request(rt, &r);
 	rate_advice(rt, &r, now);
-	if (rc == CURLE_OK && r.status == 200)
+	if (rc == CURLE_OK && r.status == 200 && !is_html(&r))
 		on_ok(rt, multi, &r, now);
 	else
 		on_failure(rt, &r, now);

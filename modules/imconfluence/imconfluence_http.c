@@ -352,6 +352,8 @@ void icf_http_finish(icf_http_t *h, CURLcode rc, icf_http_result_t *out)
 	out->len = h->len;
 	out->retry_after = h->retry_after[0] ? h->retry_after : NULL;
 	out->location = h->location[0] ? h->location : NULL;
+	if (curl_easy_getinfo(h->easy, CURLINFO_CONTENT_TYPE, &out->content_type) != CURLE_OK)
+		out->content_type = NULL;
 	out->rl.retry_after = out->retry_after;
 #define ICF_OUT(f, name) out->rl.f = h->rl.f[0] ? h->rl.f : NULL;
 	ICF_HTTP_RL_HEADERS(ICF_OUT)

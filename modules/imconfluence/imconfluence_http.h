@@ -62,6 +62,8 @@ typedef struct icf_http_result {
 	const char *error;       /* when curl_rc != CURLE_OK: icf_http_failure's words, then curl's text */
 	int too_big;             /* the body exceeded max_body */
 	int stopped;             /* aborted because should_stop() said so */
+	/* the Content-Type header's value or NULL; valid until the next start */
+	const char *content_type;
 } icf_http_result_t;
 
 typedef struct icf_http icf_http_t;

@@ -4,7 +4,10 @@
  * rsyslog headers and imconfluence_conf.h.
  *
  * Concurrency: everything here belongs to the one input thread, except
- * the counters, which impstats reads through statsobj's atomic helpers.
+ * the counters, which impstats reads through statsobj's atomic helpers,
+ * and the health levels (icf_health_t's cursor_ms and ok_ms, the gauges),
+ * which impstats' thread also computes after each report
+ * (imconfluence_health.c): those are read and written atomically.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -17,6 +20,7 @@
 
 #include "cfl_backoff.h"
 #include "cfl_damp.h"
+#include "cfl_outcome.h"
 #include "cfl_ratelimit.h"
 #include "cfl_source.h"
 #include "imconfluence_http.h"
@@ -50,8 +54,19 @@ typedef struct icf_ctr {
 	STATSCOUNTER_DEF(v, mut)
 } icf_ctr_t;
 
+/* imconfluence_health.c's bookkeeping */
+typedef struct icf_health {
+	int64_t cursor_ms;   /* wall clock: the cursor, or where the first window starts; atomic */
+	int64_t ok_ms;       /* monotonic: the last successful request, or the start; atomic */
+	unsigned streak;     /* attempts failed in a row */
+	int first_done;      /* "first poll done" was logged */
+	int64_t progress_ms; /* monotonic: when progress was last logged */
+	int backfill_logged; /* progress was logged since the source was last idle */
+} icf_health_t;
+
 struct icf_rt {
 	instanceConf_t *inst;
+	char *label; /* the stats object's name, "imconfluence(<name or host>)": every log line's prefix */
 	cfl_source_t *src;
 	icf_http_t *http;
 	cfl_backoff_t backoff;
@@ -69,8 +84,7 @@ struct icf_rt {
 	char *site; /* $!metadata!site: the url without a trailing "/" */
 	/* logging */
 	cfl_damp_t damp; /* kinds: cfl_fail_t (CFL_FAIL_NONE = CFL_DAMP_NONE) */
-	int64_t progress_ms;
-	int backfill_logged;
+	icf_health_t health;
 	uint64_t submitted_total;
 	char warned[CFL_ERRBUF_LEN]; /* the last core warning logged, and when */
 	int64_t warned_ms;
@@ -82,12 +96,21 @@ struct icf_rt {
 };
 
 #define ICF_INC(rt, id) STATSCOUNTER_INC((rt)->ctr[ICF_C_##id].v, (rt)->ctr[ICF_C_##id].mut)
-#define ICF_SET(rt, id, val) ((rt)->ctr[ICF_C_##id].v = (intctr_t)(val))
 
 /* imconfluence_counters.c */
 rsRetVal icf_counters_new(icf_rt_t *rt, const char *name);
 /* adds what the source counted since the last call */
 void icf_counters_sync(icf_rt_t *rt);
+
+/* imconfluence_health.c: gauges, counters by class, first-poll and
+ * progress lines (input thread, but icf_health_init: activation) */
+rsRetVal icf_health_init(icf_rt_t *rt);
+void icf_health_update(icf_rt_t *rt);
+void icf_health_ok(icf_rt_t *rt);
+void icf_health_failed(icf_rt_t *rt, cfl_fail_t fail);
+void icf_health_progress(icf_rt_t *rt, int64_t now);
+void icf_health_idle(icf_rt_t *rt);
+int64_t icf_wall_ms(void);
 
 /* imconfluence_msg.c: submits a chunk of events to rsyslog */
 rsRetVal icf_submit(icf_rt_t *rt, const cfl_event_t *evs, size_t n);

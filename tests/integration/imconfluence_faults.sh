@@ -2,10 +2,12 @@
 # Every fault the mock can inject, against one running rsyslogd (DC input,
 # timeout=2 s, maxBackoff=2 s): after each, a new event still arrives once,
 # and the right counter moved. 500s, resets, timeouts (slow answer, stalled
-# body), truncated and non-JSON bodies retry with backoff; 429 waits what
-# Retry-After says, an absurd Retry-After is clamped to maxBackoff; endless
-# paging is stopped by a guard; a next link to another host is never
-# requested (a second mock plays that host and sees no request).
+# body), truncated bodies, HTML pages and other non-JSON bodies retry with
+# backoff (an HTML page is counted apart, and logged with a hint about single
+# sign-on); 429 waits what Retry-After says, an absurd Retry-After is clamped
+# to maxBackoff; endless paging is stopped by a guard; a next link to
+# another host is never requested (a second mock plays that host and sees
+# no request).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 . "$top_srcdir/tests/integration/imconfluence_lib.sh"
 h_init imconfluence_faults
@@ -56,8 +58,11 @@ h_check "connection reset: the mock did reset a request" \
 after_fault "slow answer beyond timeout" '{"kind":"slow","seconds":5}' curl.errors
 after_fault "stalled body" '{"kind":"stall_body","seconds":30}' curl.errors
 after_fault "truncated body" '{"kind":"truncate"}' curl.errors
-after_fault "non-JSON body" '{"kind":"nonjson"}' parse.errors
-h_check "the non-JSON body is named in the log" h_wait_grep "$H_INTERNAL" "unusable reply.*starts with" 5
+after_fault "an HTML page (a server starting up)" '{"kind":"nonjson"}' http.html
+h_check "the HTML page is logged with its title and the hint about single sign-on" \
+	h_wait_grep "$H_INTERNAL" 'answered with an HTML page \(title "Service Unavailable"\) instead of the audit API.s JSON: a single sign-on or login page' 5
+after_fault "a body neither JSON nor HTML" '{"kind":"status","status":200,"body":"Service starting","content_type":"text/plain"}' parse.errors
+h_check "the unusable body is named in the log" h_wait_grep "$H_INTERNAL" "unusable reply.*starts with" 5
 after_fault "HTTP 429 with Retry-After: 2" '{"kind":"retry_after","status":429,"value":"2"}' http.429
 # the wait between the 429 and the next request honoured Retry-After
 m_requests dc >"$H_DIR/req.json"

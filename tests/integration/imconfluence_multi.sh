@@ -35,7 +35,7 @@ h_check "Cloud via the gateway base: 250 events" h_wait_lines "$H_DIR/out3.log" 
 h_check "the gateway path was requested" \
 	test "$(m_requests gw | jq -r '[.[].path] | unique | join(",")')" = "/ex/confluence/$CLOUDID/wiki/rest/api/audit"
 # our words, not libcurl's (which change between versions)
-h_check "the down site logged a connection error" h_wait_grep "$H_INTERNAL" "imconfluence\\(127.0.0.1\\): request failed: cannot connect \\(connection refused\\): " 10
+h_check "the down site logged a connection error" h_wait_grep "$H_INTERNAL" "imconfluence\\(127.0.0.1\\)-4: request failed: cannot connect \\(connection refused\\): " 10
 h_stop 10
 h_check "a state file per input that got data (the down one has none yet)" \
 	test "$(ls "$H_DIR"/work/imconfluence-*.state | wc -l)" = 3

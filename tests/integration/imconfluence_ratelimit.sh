@@ -90,7 +90,7 @@ h_check "impstats: ratelimit.nearlimit > 0, http.429 = 0 for the near-limit serv
 h_check "impstats: an input without limits throttled nothing" \
 	test "$(icf_stats "$S" ratelimit.throttled 'imconfluence(near)')" = 0
 h_check "the slow-down was logged with the server's reason" \
-	grep -q "imconfluence(127.0.0.1): the server asks to slow down (near its rate limit.*reason jira-burst-based" "$H_INTERNAL"
+	grep -q "imconfluence(near): the server asks to slow down (near its rate limit.*reason jira-burst-based" "$H_INTERNAL"
 h_stop 10
 h_check "rsyslogd stops cleanly" test $? = 0
 h_done

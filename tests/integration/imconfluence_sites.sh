@@ -62,7 +62,7 @@ h_check "run 1: imconfluence(siteA) submitted 30, imconfluence(siteB) 20" \
 	"$(icf_stats "$H_DIR/stats.log" submitted 'imconfluence(siteB)')" = 20
 h_stop 10
 h_check "the start-up line states auth, proxy, TLS and intervals" \
-	grep -q "imconfluence(127.0.0.1): polling .*auth: bearer token from tokenFile; proxy: libcurl default (environment); TLS: verify peer on, verify host on, CA system, pinned key off.*pollingInterval 1 s, pageSize 10" "$H_INTERNAL"
+	grep -q "imconfluence(siteA): polling .*auth: bearer token from tokenFile; proxy: libcurl default (environment); TLS: verify peer on, verify host on, CA system, pinned key off.*pollingInterval 1 s, pageSize 10" "$H_INTERNAL"
 
 # run 2: the inputs swapped; new events on both sites
 mv "$H_DIR/stats.log" "$H_DIR/stats-1.log"

@@ -6,8 +6,10 @@
  *
  * Licensed under the Apache License, Version 2.0.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -15,6 +17,84 @@
 #include "cfl_status.h"
 
 #define EXCERPT 120
+#define TITLE 80
+#define SNIFF 4096 /* where an HTML page's start and title are looked for */
+
+/* 1 if data[0..len) starts with word (ASCII, case ignored) */
+static int starts_with_ci(const char *data, size_t len, const char *word)
+{
+	size_t n = strlen(word);
+
+	return len >= n && strncasecmp(data, word, n) == 0;
+}
+
+int cfl_reply_is_html(const cfl_reply_t *r)
+{
+	const char *ct = r->content_type, *b = r->body;
+	size_t len = r->len;
+
+	while (b != NULL && len > 0 && isspace((unsigned char)*b)) {
+		b++;
+		len--;
+	}
+	/* JSON, whatever the label says, is for the parser to judge */
+	if (b == NULL || (len > 0 && (*b == '{' || *b == '[')))
+		return 0;
+	if (ct != NULL) {
+		while (*ct == ' ')
+			ct++;
+		if (starts_with_ci(ct, strlen(ct), "text/html") ||
+		    starts_with_ci(ct, strlen(ct), "application/xhtml+xml"))
+			return 1;
+		if (starts_with_ci(ct, strlen(ct), "application/json"))
+			return 0;
+	}
+	return starts_with_ci(b, len, "<!doctype html") || starts_with_ci(b, len, "<html");
+}
+
+/* The text of the page's <title>, as a printable excerpt, or "" */
+static void html_title(const cfl_reply_t *r, char *out, size_t max)
+{
+	size_t len = r->len < SNIFF ? r->len : SNIFF, i, end;
+	const char *b = r->body;
+
+	out[0] = '\0';
+	for (i = 0; b != NULL && i < len; i++) {
+		if (b[i] != '<' || !starts_with_ci(b + i, len - i, "<title"))
+			continue;
+		while (i < len && b[i] != '>')
+			i++;
+		for (end = ++i; end < len && b[end] != '<'; end++)
+			;
+		while (i < end && isspace((unsigned char)b[i]))
+			i++;
+		while (end > i && isspace((unsigned char)b[end - 1]))
+			end--;
+		if (end > i)
+			cfl_excerpt(b + i, end - i, out, max);
+		return;
+	}
+}
+
+/* A 200 with an HTML page: most often a single sign-on or login page that
+ * the server (or a proxy in front of it) shows instead of the API, which a
+ * password of an SSO-managed account gets; tokens are not redirected. */
+static void html_page(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl_outcome_t *o)
+{
+	char title[TITLE + 1];
+
+	html_title(r, title, TITLE);
+	o->fail = CFL_FAIL_HTML;
+	o->log_once = 1;
+	snprintf(o->msg, sizeof(o->msg),
+	         "the server answered with an HTML page%s%s%s instead of the audit API's JSON: a single sign-on "
+	         "or login page? Check url (the site's base URL, not an address a browser was sent to) and the "
+	         "credentials: an API token (Cloud) or a personal access token (Data Center) is not sent to "
+	         "single sign-on, a password of an SSO-managed account may be. Retrying in %.1f s, backing "
+	         "off up to maxBackoff=%lld s (logged once until a request succeeds)",
+	         title[0] ? " (title \"" : "", title, title[0] ? "\")" : "", (double)o->delay_ms / 1000,
+	         (long long)(cfg->max_backoff_ms / 1000));
+}
 
 static void transport(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl_outcome_t *o)
 {
@@ -108,6 +188,12 @@ void cfl_outcome_decide(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl_
 	int64_t ra;
 
 	memset(o, 0, sizeof(*o));
+	if (r->curl_rc == 0 && r->status == 200 && cfl_reply_is_html(r)) {
+		o->retry = 1;
+		o->delay_ms = cfl_backoff_next(bo, rnd);
+		html_page(r, cfg, o);
+		return;
+	}
 	if (r->curl_rc == 0 && r->status == 200) {
 		cfl_backoff_reset(bo);
 		return;

@@ -4,7 +4,10 @@
  * status with headers and body); this decides the next step and words the
  * message, so the decisions and the wording are unit-tested and the glue
  * only logs, counts and waits:
- *   200                 feed the body to cfl_poll
+ *   200                 feed the body to cfl_poll, unless it is an HTML
+ *                       page (a single sign-on or login page, a proxy's
+ *                       or a starting server's page): backoff, logged
+ *                       once per streak with a hint about SSO
  *   429, 5xx            exponential backoff, lengthened (never shortened)
  *                       to Retry-After when given (clamped to maxBackoff)
  *   transport errors    exponential backoff (timeouts, resets, TLS, too big)
@@ -34,6 +37,7 @@ typedef enum cfl_fail {
 	CFL_FAIL_SERVER,    /* 5xx */
 	CFL_FAIL_TRANSPORT, /* no usable HTTP answer */
 	CFL_FAIL_TOO_BIG,   /* the reply exceeded the size limit */
+	CFL_FAIL_HTML,      /* a 200 with an HTML page (SSO or login page?) */
 	/* Never decided by cfl_outcome_decide(): failures the caller meets after
 	 * a 200, named here so every failure of a poll has one enum. */
 	CFL_FAIL_BODY,  /* a 200 that is not an audit page (cfl_poll_feed failed) */
@@ -51,8 +55,9 @@ typedef struct cfl_reply {
 	const char *retry_after; /* header value or NULL */
 	const char *location;    /* header value or NULL */
 	int too_big;
-	int https;       /* the request was https */
-	const char *url; /* the request URL (no credentials in it) */
+	int https;                /* the request was https */
+	const char *url;          /* the request URL (no credentials in it) */
+	const char *content_type; /* header value or NULL */
 } cfl_reply_t;
 
 typedef struct cfl_outcome_cfg {
@@ -71,6 +76,12 @@ typedef struct cfl_outcome {
 	int warning;              /* a warning, not an error */
 	char msg[CFL_ERRBUF_LEN]; /* for the log, without the "imconfluence(<host>): " prefix */
 } cfl_outcome_t;
+
+/* 1 if r's body is an HTML page: its Content-Type says text/html or
+ * application/xhtml+xml, or (no usable Content-Type) it starts with
+ * "<!DOCTYPE html" or "<html", whatever the case and leading blanks. A
+ * body starting with '{' or '[' is never HTML (the parser judges it). */
+int cfl_reply_is_html(const cfl_reply_t *r);
 
 /* Decides the outcome of r. bo is advanced when the wait is a backoff;
  * rnd is a random number for its jitter; now_ms is the wall clock (for a
