@@ -62,6 +62,7 @@ typedef struct icf_http_result {
 	const char *error;       /* when curl_rc != CURLE_OK: icf_http_failure's words, then curl's text */
 	int too_big;             /* the body exceeded max_body */
 	int stopped;             /* aborted because should_stop() said so */
+	int proxy;               /* the failure is the proxy's (error names it) */
 } icf_http_result_t;
 
 typedef struct icf_http icf_http_t;

@@ -68,7 +68,8 @@ struct icf_rt {
 	prop_t *pRcvFrom;
 	char *site; /* $!metadata!site: the url without a trailing "/" */
 	/* logging */
-	cfl_damp_t damp; /* kinds: cfl_fail_t (CFL_FAIL_NONE = CFL_DAMP_NONE) */
+	cfl_damp_t damp;       /* kinds: cfl_fail_t (CFL_FAIL_NONE = CFL_DAMP_NONE) */
+	cfl_damp_t state_damp; /* the state file's own streak (save_state), apart from the requests' */
 	int64_t progress_ms;
 	int backfill_logged;
 	uint64_t submitted_total;

@@ -53,6 +53,7 @@ typedef struct cfl_reply {
 	int too_big;
 	int https;       /* the request was https */
 	const char *url; /* the request URL (no credentials in it) */
+	int proxy;       /* the transport failure is the configured proxy's */
 } cfl_reply_t;
 
 typedef struct cfl_outcome_cfg {
