@@ -214,7 +214,7 @@ EOF
 
 case_proxy_refused() {
 	run_case <<EOF || return 1
-input(type="imconfluence" url="$M_URL_ok" token="tok" proxy="http://127.0.0.1:$(free_port)" ruleset="out" $common)
+input(type="imconfluence" url="$M_URL_ok" token="tok" proxy="http://px:$PW@127.0.0.1:$(free_port)" ruleset="out" $common)
 $(out pref)
 EOF
 	wait_stat curl.errors 3
@@ -227,7 +227,7 @@ proxy407() {
 		--log "$H_DIR/proxy.log" &
 	h_bg $!
 	h_wait_file "$H_DIR/proxy.port" 10 || return 1
-	PROXY407=http://127.0.0.1:$(cat "$H_DIR/proxy.port")
+	PROXY407=http://px:$PW@127.0.0.1:$(cat "$H_DIR/proxy.port") # its password must not show
 }
 # proxy407_case CASE URL COUNTER: an input through the proxy that wants credentials
 proxy407_case() {
@@ -274,5 +274,5 @@ while IFS=$'\t' read -r id logged rx; do
 		;;
 	esac
 done <"$ROWS"
-h_check "no secret in any message" bash -c "! grep -q '$PW' '$H_DIR'/case-*.log"
+h_check "no secret in any message (passwords, the proxy's)" bash -c "! grep -q '$PW' '$H_DIR'/case-*.log"
 h_done
