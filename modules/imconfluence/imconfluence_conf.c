@@ -128,6 +128,11 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 		            inst->tlsMinVersion, inst->tlsMaxVersion);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
+	if (inst->myprivkey != NULL && inst->mycert == NULL) {
+		icf_cnf_log(inst, LOG_ERR, RS_RET_PARAM_ERROR,
+		            "tls.myprivkey needs tls.mycert, the client certificate the key belongs to");
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
 	if (inst->name != NULL && inst->name[0] == '\0') {
 		icf_cnf_log(inst, LOG_ERR, RS_RET_PARAM_ERROR, "name must not be empty");
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);

@@ -95,6 +95,7 @@ case_n1_secret_blank() {
 }
 case_n1_tls_file() { n1_case n1-tls-file "tokenFile=\"$H_DIR/pw\" tls.cacert=\"$H_DIR/no-ca.pem\""; }
 case_n1_state_dir() { n1_case n1-state-dir "tokenFile=\"$H_DIR/pw\" stateFile=\"$H_DIR/no-dir/x.state\""; }
+case_n1_privkey_alone() { n1_case n1-privkey-alone "tokenFile=\"$H_DIR/pw\" tls.myprivkey=\"$H_DIR/pw\""; }
 case_n1_username_alone() { n1_case n1-username-alone "username=\"u\""; }
 
 # ---- cases with a running rsyslogd: run_case < BODY, then end_case CASE
