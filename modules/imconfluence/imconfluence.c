@@ -17,7 +17,8 @@
  * (parsing, submitting, writing state files) happens on that thread, so
  * instance runtime state needs no locks. The configuration is read-only
  * once activated, except the password and token, which the input thread
- * re-reads after a HUP (only it reads them then). Counters are written by
+ * re-reads after a HUP (only it reads them then), and secretWait, which
+ * only it clears. Counters are written by
  * that thread and read by impstats (statsobj's atomic helpers). Every
  * wait - a request, a backoff, the polling interval - notices rsyslogd's
  * shutdown within about 100 ms, so the thread ends well inside
@@ -227,7 +228,6 @@ static void secret_retry(instanceConf_t *inst, int seq)
 	if (!ok)
 		return;
 	inst->secretWait = 0;
-	rt->phase = RT_WAIT;
 	LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): HUP: %s read; this input starts polling", inst->host,
 	       inst->tokenFile != NULL ? "tokenFile" : "passwordFile");
 	if (icf_rt_start(rt, seq) != RS_RET_OK)

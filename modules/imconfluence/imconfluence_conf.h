@@ -64,7 +64,8 @@ typedef struct instanceConf_s {
 	char host[256];  /* for messages and the HOSTNAME property */
 	char *cnfFile;   /* where the input() statement is (rsyslog's parser), NULL if unknown */
 	int cnfLine;     /* the line that ends it */
-	int secretWait;  /* passwordFile/tokenFile could not be read: polls after a HUP reads it */
+	int secretWait;  /* passwordFile/tokenFile could not be read: polls after a HUP reads it
+	                  * (set by checkCnf, cleared by the input thread) */
 	icf_rt_t *rt;    /* runtime, owned by the input thread */
 	struct instanceConf_s *next;
 } instanceConf_t;
