@@ -134,7 +134,7 @@ BEGINcheckCnf
 				ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 			}
 		}
-		icf_preflight(inst);
+		icf_preflight(inst, pModConf->pConf->globals.uidDropPriv, pModConf->pConf->globals.gidDropPriv);
 	}
 finalize_it:
 ENDcheckCnf

@@ -89,8 +89,9 @@ void icf_cnf_log(const instanceConf_t *inst, int sev, rsRetVal code, const char 
  * secretWait), the TLS files and the state directory checked. Every
  * problem is a configuration error naming the input() statement; the
  * input is kept, and starts polling once the problem is gone (a secret
- * file: after a HUP). */
-void icf_preflight(instanceConf_t *inst);
+ * file: after a HUP). drop_uid, drop_gid: the ids rsyslogd drops
+ * privileges to (privDrop.user/group), 0 when none. */
+void icf_preflight(instanceConf_t *inst, int drop_uid, int drop_gid);
 
 /* Resolves inst->statePath against the work directory wd ("" if unset). */
 rsRetVal icf_state_path(instanceConf_t *inst, const char *wd);

@@ -8,10 +8,13 @@
  */
 #include "config.h"
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "rsyslog.h"
@@ -35,9 +38,33 @@ static void check_tls_file(instanceConf_t *inst, const char *param, const char *
 	icf_cnf_log(inst, LOG_ERR, RS_RET_CONFIG_ERROR, "%s; %s", err.msg, TLS_FAILS);
 }
 
+/* Whether rsyslogd, after dropping privileges to uid (and gid, or the
+ * group it has now), may write and search the directory sb: by the mode
+ * bits, for the user's groups (initgroups) and gid alike. 1 whenever it
+ * cannot tell (an ACL, no passwd entry), so that -N1 never refuses what
+ * may work. */
+static int writable_after_drop(const char *dir, const struct stat *sb, uid_t uid, gid_t gid)
+{
+	gid_t groups[256];
+	int n = 256, i, member;
+	struct passwd *pw;
+
+	if (getxattr(dir, "system.posix_acl_access", NULL, 0) >= 0)
+		return 1;
+	if (sb->st_uid == uid)
+		return (sb->st_mode & 0300) == 0300;
+	if ((pw = getpwuid(uid)) == NULL || getgrouplist(pw->pw_name, gid, groups, &n) < 0)
+		return 1;
+	for (member = 0, i = 0; i < n; i++)
+		member |= groups[i] == sb->st_gid;
+	if (member || sb->st_gid == gid)
+		return (sb->st_mode & 0030) == 0030;
+	return (sb->st_mode & 0003) == 0003;
+}
+
 /* The state file's directory exists and can be written (rsyslogd runs as
- * root here; after privDrop the directory must be its user's too). */
-static void check_state_dir(instanceConf_t *inst)
+ * root here; after privDrop, drop_uid must be able to write it too). */
+static void check_state_dir(instanceConf_t *inst, int drop_uid, int drop_gid)
 {
 	char *dir = strdup(inst->statePath), *slash;
 	struct stat sb;
@@ -64,6 +91,12 @@ static void check_state_dir(instanceConf_t *inst)
 		            "the state file's directory \"%s\" is not writable: %s; the cursor cannot be saved, so a "
 		            "restart repeats events",
 		            dir, strerror(e));
+	} else if (drop_uid > 0 && geteuid() == 0 &&
+	           !writable_after_drop(dir, &sb, (uid_t)drop_uid, drop_gid > 0 ? (gid_t)drop_gid : getgid())) {
+		icf_cnf_log(inst, LOG_ERR, RS_RET_CONFIG_ERROR,
+		            "the state file's directory \"%s\" is not writable by user id %d, which rsyslogd drops "
+		            "privileges to (privDrop.user); the cursor cannot be saved, so a restart repeats events",
+		            dir, drop_uid);
 	} else if (stat(inst->statePath, &sb) == 0 && !S_ISREG(sb.st_mode)) {
 		icf_cnf_log(inst, LOG_ERR, RS_RET_CONFIG_ERROR, "the state file \"%s\" is not a regular file",
 		            inst->statePath);
@@ -71,7 +104,7 @@ static void check_state_dir(instanceConf_t *inst)
 	free(dir);
 }
 
-void icf_preflight(instanceConf_t *inst)
+void icf_preflight(instanceConf_t *inst, int drop_uid, int drop_gid)
 {
 	if ((inst->passwordFile != NULL &&
 	     icf_read_secret_file(inst, "passwordFile", inst->passwordFile, &inst->password, WAITS) != RS_RET_OK) ||
@@ -85,5 +118,5 @@ void icf_preflight(instanceConf_t *inst)
 	if (inst->tlsPinnedPublicKey != NULL && strncmp(inst->tlsPinnedPublicKey, "sha256//", 8) != 0)
 		check_tls_file(inst, "tls.pinnedPublicKey", inst->tlsPinnedPublicKey);
 	if (inst->statePath != NULL)
-		check_state_dir(inst);
+		check_state_dir(inst, drop_uid, drop_gid);
 }

@@ -65,11 +65,12 @@ wait_stat() {
 }
 
 # ---- -N1 cases: one input() on one line; rsyslogd -N1 must exit 1 and name it
-n1_case() { # CASE INPUT-PARAMS
+n1_case() { # CASE INPUT-PARAMS [MORE-CONFIG]
 	local conf=$H_DIR/n1-$1.conf line rc
 	h_conf "$conf" <<EOF
 module(load="$IMCONFLUENCE_SO")
 input(type="imconfluence" url="$M_URL_ok" $2)
+${3:-}
 EOF
 	line=$(grep -n '^input(type="imconfluence"' "$conf" | cut -d: -f1)
 	h_rsyslogd -N1 -f "$conf" >"$H_DIR/case-$1.log" 2>&1
@@ -96,6 +97,16 @@ case_n1_secret_blank() {
 case_n1_tls_file() { n1_case n1-tls-file "tokenFile=\"$H_DIR/pw\" tls.cacert=\"$H_DIR/no-ca.pem\""; }
 case_n1_state_dir() { n1_case n1-state-dir "tokenFile=\"$H_DIR/pw\" stateFile=\"$H_DIR/no-dir/x.state\""; }
 case_n1_privkey_alone() { n1_case n1-privkey-alone "tokenFile=\"$H_DIR/pw\" tls.myprivkey=\"$H_DIR/pw\""; }
+# root may write anywhere; the user rsyslogd drops privileges to may not
+case_n1_state_dir_privdrop() {
+	mkdir -m 0755 "$H_DIR/root-only"
+	n1_case n1-state-dir-privdrop "tokenFile=\"$H_DIR/pw\" stateFile=\"$H_DIR/root-only/x.state\"" \
+		'global(privDrop.user.id="65534")'
+	# the control: once that user owns it, -N1 passes
+	chown 65534 "$H_DIR/root-only"
+	h_check "n1-state-dir-privdrop: with the directory that user's, -N1 passes" \
+		h_rsyslogd -N1 -f "$H_DIR/n1-n1-state-dir-privdrop.conf"
+}
 case_n1_username_alone() { n1_case n1-username-alone "username=\"u\""; }
 
 # ---- cases with a running rsyslogd: run_case < BODY, then end_case CASE
