@@ -25,4 +25,14 @@
 #define CFL_GLBL_MAXLINE(cnf) glblGetMaxLine()
 #endif
 
+/* Where rsyslog's configuration parser is: the file it reads and the line
+ * (its lexer's globals, in rsyslogd since v6; not part of any interface).
+ * While an input() statement is processed (newInpInst) that is the line
+ * ending the statement. Weak: an rsyslogd that does not export them leaves
+ * their addresses NULL, and messages go without the location. */
+extern char *cnfcurrfn __attribute__((weak));
+extern int yylineno __attribute__((weak));
+#define CFL_CNF_FILE() (&cnfcurrfn != NULL ? (const char *)cnfcurrfn : NULL)
+#define CFL_CNF_LINE() (&yylineno != NULL ? yylineno : 0)
+
 #endif

@@ -17,7 +17,8 @@
  * (parsing, submitting, writing state files) happens on that thread, so
  * instance runtime state needs no locks. The configuration is read-only
  * once activated, except the password and token, which the input thread
- * re-reads after a HUP (only it reads them then). Counters are written by
+ * re-reads after a HUP (only it reads them then), and secretWait, which
+ * only it clears. Counters are written by
  * that thread and read by impstats (statsobj's atomic helpers). Every
  * wait - a request, a backoff, the polling interval - notices rsyslogd's
  * shutdown within about 100 ms, so the thread ends well inside
@@ -67,8 +68,8 @@ datetime_if_t datetime = { .ifVersion = datetimeCURR_IF_VERSION, .ifIsLoaded = 0
 statsobj_if_t statsobj = { .ifVersion = statsobjCURR_IF_VERSION, .ifIsLoaded = 0 };
 
 #define LOOP_SLICE_MS 100 /* the longest the input thread blocks */
-/* what an unreadable secret file means at start */
-#define DISABLED "this input stays disabled"
+/* what a secret file still unreadable after a HUP means */
+#define SECRET_STILL "this input still waits for it (the next HUP reads it again)"
 
 struct modConfData_s {
 	rsconf_t *pConf;
@@ -106,8 +107,8 @@ ENDendCnfLoad
 
 static inline void std_checkRuleset_genErrMsg(__attribute__((unused)) modConfData_t *modConf, instanceConf_t *inst)
 {
-	LogError(0, NO_ERRCODE, "imconfluence(%s): ruleset '%s' not found - using default ruleset instead",
-	         ICF_LOGNAME(inst), inst->pszBindRuleset);
+	icf_cnf_log(inst, LOG_ERR, NO_ERRCODE, "ruleset '%s' not found - using default ruleset instead",
+	            inst->pszBindRuleset);
 }
 
 BEGINcheckCnf
@@ -117,23 +118,23 @@ BEGINcheckCnf
 		std_checkRuleset(pModConf, inst);
 		for (other = pModConf->root; inst->name != NULL && other != inst; other = other->next) {
 			if (other->name != NULL && strcmp(other->name, inst->name) == 0) {
-				LogError(0, RS_RET_CONFIG_ERROR,
-				         "imconfluence(%s): two inputs are named \"%s\"; "
-				         "names must be unique (they name the impstats counters)",
-				         ICF_LOGNAME(inst), inst->name);
+				icf_cnf_log(inst, LOG_ERR, RS_RET_CONFIG_ERROR,
+				            "two inputs are named \"%s\"; names must be unique (they name the impstats "
+				            "counters)",
+				            inst->name);
 				ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 			}
 		}
 		CHKiRet(icf_state_path(inst, (const char *)CFL_GLBL_WORKDIR(pModConf->pConf)));
 		for (other = pModConf->root; other != inst; other = other->next) {
 			if (strcmp(other->statePath, inst->statePath) == 0) {
-				LogError(0, RS_RET_CONFIG_ERROR,
-				         "imconfluence(%s): two inputs use the same state file "
-				         "%s; give each its own stateFile",
-				         ICF_LOGNAME(inst), inst->statePath);
+				icf_cnf_log(inst, LOG_ERR, RS_RET_CONFIG_ERROR,
+				            "two inputs use the same state file %s; give each its own stateFile",
+				            inst->statePath);
 				ABORT_FINALIZE(RS_RET_CONFIG_ERROR);
 			}
 		}
+		icf_preflight(inst, pModConf->pConf->globals.uidDropPriv, pModConf->pConf->globals.gidDropPriv);
 	}
 finalize_it:
 ENDcheckCnf
@@ -161,7 +162,7 @@ static void stats_name(instanceConf_t *inst, char *out, size_t len)
 		snprintf(out, len, "imconfluence(%s)-%d", inst->host, same + 1);
 }
 
-/* Secrets are read before rsyslogd drops privileges. */
+/* Before rsyslogd drops privileges. */
 BEGINactivateCnfPrePrivDrop
 	instanceConf_t *inst;
 	CODESTARTactivateCnfPrePrivDrop;
@@ -177,10 +178,8 @@ BEGINactivateCnfPrePrivDrop
 				inst->rt->phase = RT_DISABLED;
 			continue;
 		}
-		if ((inst->passwordFile != NULL && icf_read_secret_file(inst, "passwordFile", inst->passwordFile,
-		                                                        &inst->password, DISABLED) != RS_RET_OK) ||
-		    (inst->tokenFile != NULL &&
-		     icf_read_secret_file(inst, "tokenFile", inst->tokenFile, &inst->token, DISABLED) != RS_RET_OK))
+		/* the secret files were read by checkCnf (icf_preflight) */
+		if (inst->secretWait)
 			inst->rt->phase = RT_DISABLED;
 	}
 ENDactivateCnfPrePrivDrop
@@ -213,6 +212,28 @@ static icf_rt_t *rt_of_easy(CURL *easy)
 	return NULL;
 }
 
+/* After a HUP, an input whose secret file could not be read at start
+ * reads it again, and starts polling once it can (icf_preflight logged
+ * why it waits; a file still missing is logged again). */
+static void secret_retry(instanceConf_t *inst, int seq)
+{
+	icf_rt_t *rt = inst->rt;
+	int ok;
+
+	rt->hup_seen = seq;
+	ok = (inst->passwordFile == NULL || icf_read_secret_file(inst, "passwordFile", inst->passwordFile,
+	                                                         &inst->password, SECRET_STILL) == RS_RET_OK) &&
+	     (inst->tokenFile == NULL ||
+	      icf_read_secret_file(inst, "tokenFile", inst->tokenFile, &inst->token, SECRET_STILL) == RS_RET_OK);
+	if (!ok)
+		return;
+	inst->secretWait = 0;
+	LogMsg(0, NO_ERRCODE, LOG_INFO, "%s: HUP: %s read; this input starts polling", rt->label,
+	       inst->tokenFile != NULL ? "tokenFile" : "passwordFile");
+	if (icf_rt_start(rt, seq) != RS_RET_OK)
+		rt->phase = RT_DISABLED;
+}
+
 /* Starts due instances; returns how long the thread may block (ms). */
 static int run_due(CURLM *multi)
 {
@@ -221,6 +242,10 @@ static int run_due(CURLM *multi)
 
 	for (inst = runModConf->root; inst != NULL && !icf_term_requested(); inst = inst->next) {
 		icf_rt_t *rt = inst->rt;
+		int seq = __atomic_load_n(&hup_seq, __ATOMIC_SEQ_CST);
+
+		if (rt != NULL && rt->phase == RT_DISABLED && inst->secretWait && rt->hup_seen != seq)
+			secret_retry(inst, seq);
 		if (rt == NULL || (rt->phase != RT_WAIT && rt->phase != RT_PAUSED))
 			continue;
 		if (rt->hup_seen != __atomic_load_n(&hup_seq, __ATOMIC_SEQ_CST))

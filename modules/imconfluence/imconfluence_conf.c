@@ -6,6 +6,7 @@
  * Licensed under the Apache License, Version 2.0.
  */
 #include "config.h"
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +14,34 @@
 #include "rsyslog.h"
 #include "conf.h"
 #include "errmsg.h"
+#include "cfl_rscompat.h"
 
 #include "cfl_inputcfg.h"
 #include "cfl_secret.h"
 #include "imconfluence_conf.h"
 #include "imconfluence_http.h"
+
+void icf_cnf_log(const instanceConf_t *inst, int sev, rsRetVal code, const char *fmt, ...)
+{
+	char msg[2048], where[600] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (inst->cnfFile != NULL)
+		snprintf(where, sizeof(where), "input() at %s:%d: ", inst->cnfFile, inst->cnfLine);
+	/* one name per input: name= when set, else the url's host (none yet
+	 * when the url itself is wrong) */
+	const char *label = ICF_LOGNAME(inst);
+
+	if (sev == LOG_ERR)
+		LogError(0, code, "imconfluence%s%s%s: %s%s", label[0] ? "(" : "", label, label[0] ? ")" : "", where,
+		         msg);
+	else
+		LogMsg(0, code, sev, "imconfluence%s%s%s: %s%s", label[0] ? "(" : "", label, label[0] ? ")" : "", where,
+		       msg);
+}
 
 /* Reads a password or token file (cfl_secret). Never logs the content. */
 rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const char *path, char **out,
@@ -29,13 +53,13 @@ rsRetVal icf_read_secret_file(instanceConf_t *inst, const char *param, const cha
 
 	rc = cfl_secret_read(param, path, out, &mode, &err);
 	if ((mode & 0077) != 0)
-		LogMsg(0, NO_ERRCODE, LOG_WARNING,
-		       "imconfluence(%s): %s \"%s\" is readable by group or others (mode %03o); consider chmod 600",
-		       ICF_LOGNAME(inst), param, path, mode);
+		icf_cnf_log(inst, LOG_WARNING, NO_ERRCODE,
+		            "%s \"%s\" is readable by group or others (mode %03o); consider chmod 600", param, path,
+		            mode);
 	if (rc == CFL_OK)
 		return RS_RET_OK;
-	LogError(0, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR, "imconfluence(%s): %s; %s",
-	         ICF_LOGNAME(inst), err.msg, consequence);
+	icf_cnf_log(inst, LOG_ERR, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR, "%s; %s", err.msg,
+	            consequence);
 	return rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR;
 }
 
@@ -51,6 +75,7 @@ void icf_inst_free(instanceConf_t *inst)
 	cfl_params_free(cfl_params, CFL_NPARAMS, inst);
 	free(inst->statePath);
 	free(inst->stateUrl);
+	free(inst->cnfFile);
 	cfl_url_base_free(&inst->base);
 	free(inst);
 }
@@ -66,28 +91,28 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 	DEFiRet;
 
 	if (!cfl_flavor_parse(inst->flavorName, &flavor)) {
-		LogError(0, RS_RET_PARAM_ERROR,
-		         "imconfluence: flavor \"%s\" is not one of auto, cloud, datacenter, "
-		         "organization",
-		         inst->flavorName);
+		icf_cnf_log(inst, LOG_ERR, RS_RET_PARAM_ERROR,
+		            "flavor \"%s\" is not one of auto, cloud, datacenter, "
+		            "organization",
+		            inst->flavorName);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	if (!cfl_product_parse(inst->productName, &product)) {
-		LogError(0, RS_RET_PARAM_ERROR,
-		         "imconfluence: product \"%s\" is not one of confluence, jira, bitbucket", inst->productName);
+		icf_cnf_log(inst, LOG_ERR, RS_RET_PARAM_ERROR,
+		            "product \"%s\" is not one of confluence, jira, bitbucket", inst->productName);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	strcpy(inst->productName, cfl_product_name(product)); /* as it is spelled in messages and file names */
 	if (inst->url == NULL && flavor != CFL_FLAVOR_ORG) {
-		LogError(0, RS_RET_PARAM_ERROR,
-		         "imconfluence: url is required (only flavor=\"organization\" has a "
-		         "default, %s)",
-		         CFL_ORG_DEFAULT_URL);
+		icf_cnf_log(inst, LOG_ERR, RS_RET_PARAM_ERROR,
+		            "url is required (only flavor=\"organization\" has a "
+		            "default, %s)",
+		            CFL_ORG_DEFAULT_URL);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	if (cfl_url_base_init(&inst->base, inst->url != NULL ? inst->url : CFL_ORG_DEFAULT_URL, flavor, &err) !=
 	    CFL_OK) {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence: %s", err.msg);
+		icf_cnf_log(inst, LOG_ERR, RS_RET_PARAM_ERROR, "%s", err.msg);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	/* one Cloud site serves Confluence and Jira: the product picks the API */
@@ -96,29 +121,33 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 	if (inst->maxRequestsPerMinute < 0) /* not set: the flavour's default */
 		inst->maxRequestsPerMinute = flavor == CFL_FLAVOR_ORG ? CFL_ORG_DEFAULT_RPM : 0;
 	if (cfl_inputcfg_state_url(inst->base.url, inst->base.flavor, inst->orgId, &inst->stateUrl) != CFL_OK) {
-		LogError(0, RS_RET_OUT_OF_MEMORY, "imconfluence(%s): out of memory", ICF_LOGNAME(inst));
+		icf_cnf_log(inst, LOG_ERR, RS_RET_OUT_OF_MEMORY, "out of memory");
 		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
 	}
 	if (bounds[0] != '\0') {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): %s", ICF_LOGNAME(inst), bounds);
+		icf_cnf_log(inst, LOG_ERR, RS_RET_PARAM_ERROR, "%s", bounds);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	if ((inst->tlsMinVersion != NULL && icf_http_tls_version(inst->tlsMinVersion, 0) < 0) ||
 	    (inst->tlsMaxVersion != NULL && icf_http_tls_version(inst->tlsMaxVersion, 1) < 0)) {
-		LogError(0, RS_RET_PARAM_ERROR,
-		         "imconfluence(%s): tls.minVersion and tls.maxVersion take 1.0, 1.1, "
-		         "1.2 or 1.3",
-		         ICF_LOGNAME(inst));
+		icf_cnf_log(inst, LOG_ERR, RS_RET_PARAM_ERROR,
+		            "tls.minVersion and tls.maxVersion take 1.0, 1.1, "
+		            "1.2 or 1.3");
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	if (inst->tlsMinVersion != NULL && inst->tlsMaxVersion != NULL &&
 	    strcmp(inst->tlsMinVersion, inst->tlsMaxVersion) > 0) {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): tls.minVersion %s is above tls.maxVersion %s",
-		         ICF_LOGNAME(inst), inst->tlsMinVersion, inst->tlsMaxVersion);
+		icf_cnf_log(inst, LOG_ERR, RS_RET_PARAM_ERROR, "tls.minVersion %s is above tls.maxVersion %s",
+		            inst->tlsMinVersion, inst->tlsMaxVersion);
+		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
+	}
+	if (inst->myprivkey != NULL && inst->mycert == NULL) {
+		icf_cnf_log(inst, LOG_ERR, RS_RET_PARAM_ERROR,
+		            "tls.myprivkey needs tls.mycert, the client certificate the key belongs to");
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	if (inst->name != NULL && inst->name[0] == '\0') {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): name must not be empty", ICF_LOGNAME(inst));
+		icf_cnf_log(inst, LOG_ERR, RS_RET_PARAM_ERROR, "name must not be empty");
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	memset(&ic, 0, sizeof(ic));
@@ -134,13 +163,13 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 	ic.polling_interval = inst->pollingInterval;
 	ic.page_size = inst->pageSize;
 	if (cfl_inputcfg_check(&ic, &err, &info, &warn) != CFL_OK) {
-		LogError(0, RS_RET_PARAM_ERROR, "imconfluence(%s): %s", ICF_LOGNAME(inst), err.msg);
+		icf_cnf_log(inst, LOG_ERR, RS_RET_PARAM_ERROR, "%s", err.msg);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
 	if (info.msg[0] != '\0')
-		LogMsg(0, NO_ERRCODE, LOG_INFO, "imconfluence(%s): %s", ICF_LOGNAME(inst), info.msg);
+		icf_cnf_log(inst, LOG_INFO, NO_ERRCODE, "%s", info.msg);
 	if (warn.msg[0] != '\0')
-		LogMsg(0, NO_ERRCODE, LOG_WARNING, "imconfluence(%s): %s", ICF_LOGNAME(inst), warn.msg);
+		icf_cnf_log(inst, LOG_WARNING, NO_ERRCODE, "%s", warn.msg);
 finalize_it:
 	RETiRet;
 }
@@ -150,14 +179,19 @@ rsRetVal icf_inst_new(struct nvlst *lst, instanceConf_t **pinst)
 	struct cnfparamvals *pvals;
 	instanceConf_t *inst = NULL;
 	cfl_errbuf_t bounds = { CFL_OK, "" };
+	const char *where;
 	DEFiRet;
 
 	if ((pvals = nvlstGetParams(lst, &cfl_rs_blk, NULL)) == NULL)
 		ABORT_FINALIZE(RS_RET_MISSING_CNFPARAMS);
 	CHKmalloc(inst = calloc(1, sizeof(*inst)));
+	/* rsyslog's parser is at the end of this input() statement now */
+	if ((where = CFL_CNF_FILE()) != NULL)
+		CHKmalloc(inst->cnfFile = strdup(where));
+	inst->cnfLine = CFL_CNF_LINE();
 	if (cfl_params_defaults(cfl_params, CFL_NPARAMS, inst) != 0 ||
 	    cfl_rs_params_store(cfl_params, &cfl_rs_blk, pvals, inst, &bounds) == CFL_ENOMEM) {
-		LogError(0, RS_RET_OUT_OF_MEMORY, "imconfluence: out of memory reading the input() parameters");
+		icf_cnf_log(inst, LOG_ERR, RS_RET_OUT_OF_MEMORY, "out of memory reading the input() parameters");
 		ABORT_FINALIZE(RS_RET_OUT_OF_MEMORY);
 	}
 	CHKiRet(icf_inst_check(inst, bounds.msg));
@@ -181,7 +215,6 @@ rsRetVal icf_state_path(instanceConf_t *inst, const char *wd)
 	                             cfl_flavor_name(inst->base.flavor), inst->productName, &inst->statePath, &err);
 	if (rc == CFL_OK)
 		return RS_RET_OK;
-	LogError(0, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR, "imconfluence(%s): %s",
-	         ICF_LOGNAME(inst), err.msg);
+	icf_cnf_log(inst, LOG_ERR, rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR, "%s", err.msg);
 	return rc == CFL_ENOMEM ? RS_RET_OUT_OF_MEMORY : RS_RET_CONFIG_ERROR;
 }

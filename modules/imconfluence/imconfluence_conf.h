@@ -65,6 +65,10 @@ typedef struct instanceConf_s {
 	int addMetadata; /* $!metadata!site and !product on every message */
 	cfl_base_t base; /* the parsed url */
 	char host[256];  /* the url's host: the HOSTNAME property, and messages' name without name= */
+	char *cnfFile;   /* where the input() statement is (rsyslog's parser), NULL if unknown */
+	int cnfLine;     /* the line that ends it */
+	int secretWait;  /* passwordFile/tokenFile could not be read: polls after a HUP reads it
+	                  * (set by checkCnf, cleared by the input thread) */
 	icf_rt_t *rt;    /* runtime, owned by the input thread */
 	struct instanceConf_s *next;
 } instanceConf_t;
@@ -79,6 +83,22 @@ typedef struct instanceConf_s {
  * message names the input by ICF_LOGNAME. */
 rsRetVal icf_inst_new(struct nvlst *lst, instanceConf_t **pinst);
 void icf_inst_free(instanceConf_t *inst);
+
+/* Logs a configuration error (LOG_ERR, so `rsyslogd -N1` fails) or, with
+ * sev LOG_WARNING/LOG_INFO, a note: "imconfluence(<host>): input() at
+ * <file>:<line>: <text>" (without the location where rsyslog's parser does
+ * not tell it). */
+void icf_cnf_log(const instanceConf_t *inst, int sev, rsRetVal code, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+/* What can be checked without the network, at config check time (also
+ * under `rsyslogd -N1`): the secret files are read (a failure sets
+ * secretWait), the TLS files and the state directory checked. Every
+ * problem is a configuration error naming the input() statement; the
+ * input is kept, and starts polling once the problem is gone (a secret
+ * file: after a HUP). drop_uid, drop_gid: the ids rsyslogd drops
+ * privileges to (privDrop.user/group), 0 when none. */
+void icf_preflight(instanceConf_t *inst, int drop_uid, int drop_gid);
 
 /* Resolves inst->statePath against the work directory wd ("" if unset). */
 rsRetVal icf_state_path(instanceConf_t *inst, const char *wd);

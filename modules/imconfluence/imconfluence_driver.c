@@ -178,22 +178,31 @@ static void describe(const instanceConf_t *inst, char *out, size_t len)
 
 /* ---- state ---------------------------------------------------------------- */
 
+/* A state file that cannot be written is logged once per streak (again
+ * after REPEAT_LOG_MS), apart from the requests' streak: requests that
+ * succeed meanwhile do not end it; the first save that works does. */
 static void save_state(icf_rt_t *rt)
 {
 	instanceConf_t *inst = rt->inst;
 	cfl_state_t st;
 	cfl_errbuf_t err;
+	unsigned n;
 
+	if (rt->state_damp.repeat_ms == 0)
+		cfl_damp_init(&rt->state_damp, REPEAT_LOG_MS);
 	if (cfl_source_snapshot(rt->src, inst->stateUrl, cfl_flavor_name(inst->base.flavor), &st) != CFL_OK) {
 		ICF_INC(rt, STATE_ERRORS);
 		LogError(0, RS_RET_OUT_OF_MEMORY, "%s: out of memory saving the state", rt->label);
 	} else if (cfl_state_save(inst->statePath, &st, &err) != CFL_OK) {
 		ICF_INC(rt, STATE_ERRORS);
-		if (cfl_damp_should_log(&rt->damp, CFL_FAIL_STATE, icf_mono_ms()))
+		if (cfl_damp_should_log(&rt->state_damp, CFL_FAIL_STATE, icf_mono_ms()))
 			LogError(0, RS_RET_IO_ERROR,
-			         "%s: %s; polling goes on, but after a restart "
-			         "events may be repeated",
+			         "%s: state file not saved: %s; polling goes on, but after a restart "
+			         "events may be repeated (logged once until the state file is written again)",
 			         rt->label, err.msg);
+	} else if ((n = cfl_damp_recovered(&rt->state_damp)) > 0) {
+		LogMsg(0, NO_ERRCODE, LOG_INFO, "%s: the state file %s is written again, after %u failure(s)",
+		       rt->label, inst->statePath, n);
 	}
 	cfl_state_free(&st);
 }
@@ -588,6 +597,7 @@ static void on_failure(icf_rt_t *rt, const icf_http_result_t *r, int64_t now)
 	rep.https = strncmp(inst->base.url, "https:", 6) == 0;
 	rep.url = rt->url;
 	rep.content_type = r->content_type;
+	rep.proxy = r->proxy;
 	oc.max_backoff_ms = (int64_t)inst->maxBackoff * 1000;
 	oc.polling_interval_s = inst->pollingInterval;
 	oc.flavor_name = cfl_flavor_name(inst->base.flavor);

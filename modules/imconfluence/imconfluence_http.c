@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <errno.h>
 
+#include "cfl_trace.h"
 #include "imconfluence_http.h"
 
 /* libcurl is chosen by version at build time (configure: >= 7.66, the
@@ -57,8 +58,8 @@ struct icf_http {
 #undef ICF_RL
 	} rl; /* rate-limit headers of the last reply, "" when absent */
 	char errbuf[CURL_ERROR_SIZE];
-	char errmsg[CURL_ERROR_SIZE + 96]; /* our words, then libcurl's */
-	char setup_err[256];               /* which option libcurl refused */
+	char errmsg[CURL_ERROR_SIZE + 512]; /* our words (naming a proxy), then libcurl's */
+	char setup_err[256];                /* which option libcurl refused */
 };
 
 /* One option, checked on its own: on failure setup_err names the libcurl
@@ -341,6 +342,35 @@ CURL *icf_http_start(icf_http_t *h, const char *url)
 	return h->easy;
 }
 
+/* With proxy= set, a failure that is the proxy's says so: libcurl could not
+ * reach the proxy (resolve, connect), or the proxy refused the CONNECT
+ * tunnel (407: it wants credentials). 1 if so (h->errmsg written). The
+ * proxy URL is shown with any user:password redacted. */
+static int proxy_failure(icf_http_t *h, CURLcode rc, long os_errno, icf_http_result_t *out)
+{
+	char proxy[256];
+	long connect_code = 0;
+	const char *libcurl = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
+
+	if (h->cfg.proxy == NULL)
+		return 0;
+	curl_easy_getinfo(h->easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+	cfl_trace_redact_url(h->cfg.proxy, proxy, sizeof(proxy));
+	if (connect_code != 0 && connect_code != 200) {
+		snprintf(h->errmsg, sizeof(h->errmsg),
+		         "the proxy %s refused the tunnel (CONNECT answered HTTP %ld%s): %s", proxy, connect_code,
+		         connect_code == 407 ? ", it wants credentials: give its user and password in proxy" : "",
+		         libcurl);
+	} else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_PROXY) {
+		snprintf(h->errmsg, sizeof(h->errmsg), "the proxy %s: %s: %s", proxy, icf_http_failure(rc, os_errno),
+		         libcurl);
+	} else {
+		return 0;
+	}
+	out->proxy = 1;
+	return 1;
+}
+
 void icf_http_finish(icf_http_t *h, CURLcode rc, icf_http_result_t *out)
 {
 	curl_off_t total_us = 0;
@@ -366,8 +396,9 @@ void icf_http_finish(icf_http_t *h, CURLcode rc, icf_http_result_t *out)
 		long os_errno = 0;
 
 		curl_easy_getinfo(h->easy, CURLINFO_OS_ERRNO, &os_errno);
-		snprintf(h->errmsg, sizeof(h->errmsg), "%s: %s", icf_http_failure(rc, os_errno),
-		         h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
+		if (!proxy_failure(h, rc, os_errno, out))
+			snprintf(h->errmsg, sizeof(h->errmsg), "%s: %s", icf_http_failure(rc, os_errno),
+			         h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
 		out->error = h->errmsg;
 	}
 }
@@ -386,7 +417,7 @@ const char *icf_http_failure(CURLcode rc, long os_errno)
 			return "cannot connect (timed out)";
 		return "cannot connect";
 	case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve host";
-	case CURLE_COULDNT_RESOLVE_PROXY: return "cannot resolve proxy";
+	case CURLE_COULDNT_RESOLVE_PROXY: return "cannot resolve the proxy's host";
 	case CURLE_OPERATION_TIMEDOUT: return "timed out";
 	case CURLE_SSL_CONNECT_ERROR: return "TLS handshake failed";
 #if LIBCURL_VERSION_NUM < 0x073e00 /* 7.62 merged it into PEER_FAILED_VERIFICATION */

@@ -64,6 +64,7 @@ typedef struct icf_http_result {
 	int stopped;             /* aborted because should_stop() said so */
 	/* the Content-Type header's value or NULL; valid until the next start */
 	const char *content_type;
+	int proxy; /* the failure is the proxy's (error names it) */
 } icf_http_result_t;
 
 typedef struct icf_http icf_http_t;

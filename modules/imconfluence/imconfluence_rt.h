@@ -83,7 +83,8 @@ struct icf_rt {
 	prop_t *pRcvFrom;
 	char *site; /* $!metadata!site: the url without a trailing "/" */
 	/* logging */
-	cfl_damp_t damp; /* kinds: cfl_fail_t (CFL_FAIL_NONE = CFL_DAMP_NONE) */
+	cfl_damp_t damp;       /* kinds: cfl_fail_t (CFL_FAIL_NONE = CFL_DAMP_NONE) */
+	cfl_damp_t state_damp; /* the state file's own streak (save_state), apart from the requests' */
 	icf_health_t health;
 	uint64_t submitted_total;
 	char warned[CFL_ERRBUF_LEN]; /* the last core warning logged, and when */

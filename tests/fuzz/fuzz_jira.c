@@ -66,7 +66,8 @@ static uint64_t walk(cfl_jira_t *j, const char *body, size_t len)
 		}
 		n = cfl_jira_batch(j, &evs);
 		for (i = 0; i < n; i++)
-			if (evs[i].len > len || evs[i].json[evs[i].len] != '\0' || (i > 0 && evs[i].ts_ms < evs[i - 1].ts_ms))
+			if (evs[i].len > len || evs[i].json[evs[i].len] != '\0' ||
+			    (i > 0 && evs[i].ts_ms < evs[i - 1].ts_ms))
 				abort(); /* NUL-terminated, never longer than the body, oldest first */
 		if (cfl_jira_commit(j, &err) != CFL_OK)
 			break;

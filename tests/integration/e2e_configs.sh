@@ -33,6 +33,15 @@ n1_run() {
 	rm -rf "$d"
 	mkdir -p "$d/work"
 	e2e_configs "$d/conf" || return 99
+	# the secret files the drop-ins name exist, as docs/operations.md has
+	# users create them (-N1 reads them); NO_SECRETS=1 leaves them out
+	rm -f "$H_DIR"/secrets/*.token "$H_DIR"/secrets/*.key
+	if [ -z "${NO_SECRETS:-}" ]; then
+		for f in $(sed -n 's/.*\(passwordFile\|tokenFile\)="\([^"]*\)".*/\2/p' "$d"/conf/*.conf); do
+			install -m 0600 /dev/null "$f"
+			printf '%s' 'THE-TOKEN' >"$f"
+		done
+	fi
 	if [ -n "${DISPATCH:-}" ]; then
 		# shellcheck disable=SC2086
 		e2e_dispatch "$d/conf/atlassian-00-common.conf" $DISPATCH || return 99
@@ -66,6 +75,15 @@ n1() {
 		sed 's/^/#   /' "$H_DIR/$name/n1.out" >&2
 	fi
 }
+
+# --- a secret file not created yet: -N1 fails and names the file and the statement
+if NO_SECRETS=1 n1_run nosecret atlassian-00-common confluence-cloud output-files; then
+	h_fail "-N1 fails while confluence-cloud.conf's passwordFile does not exist"
+else
+	h_check "-N1 fails while confluence-cloud.conf's passwordFile does not exist, naming it and the input()" \
+		grep -q "input() at $H_DIR/nosecret/rsyslog.d/[^:]*confluence-cloud.conf:[0-9]*: cannot read passwordFile \"$H_DIR/secrets/confluence-cloud.token\"" \
+		"$H_DIR/nosecret/n1.out"
+fi
 
 # --- everything at once: all inputs feeding all outputs
 all_in=""

@@ -8,7 +8,9 @@ Supports both ways a client uses an HTTP proxy:
     one request per connection ("Connection: close").
 It listens on 127.0.0.1, port 0, writes the port to --port-file when ready,
 and logs one JSON line per request to --log: method, target, and whether an
-Authorization header went through (never its value).  Standard library only.
+Authorization header went through (never its value).  With --require-auth
+it answers every request and CONNECT with 407 Proxy Authentication Required
+(the messages test).  Standard library only.
 """
 
 import argparse
@@ -69,6 +71,10 @@ class Handler(socketserver.BaseRequestHandler):
         headers = [l for l in lines[1:] if l]
         has_auth = any(h.lower().startswith("authorization:") for h in headers)
         log(self.server.logfile, {"method": method, "target": target, "authorization": has_auth})
+        if self.server.require_auth:
+            c.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"t\"\r\n"
+                      b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+            return
         if method == "CONNECT":
             host, _, port = target.rpartition(":")
             try:
@@ -111,9 +117,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log", required=True)
+    ap.add_argument("--require-auth", action="store_true")
     args = ap.parse_args()
     srv = Server(("127.0.0.1", 0), Handler)
     srv.logfile = args.log
+    srv.require_auth = args.require_auth
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(srv.server_address[1]))

@@ -48,6 +48,13 @@ static void contradicting_credentials_are_errors(void **state)
 	c.username = 1;
 	assert_int_equal(cfl_inputcfg_check(&c, &err, &info, &warn), CFL_OK);
 	assert_string_equal(info.msg, "");
+	/* a username alone would send an empty password on every request */
+	c = base_cfg();
+	c.username = 1;
+	assert_int_equal(cfl_inputcfg_check(&c, &err, &info, &warn), CFL_EINVAL);
+	assert_non_null(strstr(err.msg, "username needs passwordFile (or password)"));
+	c.token_file = 1;
+	assert_int_equal(cfl_inputcfg_check(&c, &err, &info, &warn), CFL_OK);
 }
 
 static void a_token_with_a_username_is_noted(void **state)

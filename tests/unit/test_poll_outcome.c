@@ -126,6 +126,15 @@ static const struct {
 	  0,
 	  0,
 	  "HTTP 404 for http://h/rest/auditing/1.0/events?limit=1 (server said: \"<html>Not Found.</html>\"): check url" },
+	{ "407",
+	  { 0, NULL, NULL, 407, "", 0, NULL, NULL, 0, 0, "http://h/rest/auditing/1.0/events?limit=1" },
+	  CFL_FAIL_CLIENT,
+	  60000,
+	  0,
+	  0,
+	  1,
+	  0,
+	  "the proxy asks for authentication (HTTP 407 Proxy Authentication Required)" },
 	{ "429 Retry-After 2",
 	  { 0, NULL, NULL, 429, "", 0, "2", NULL, 0, 1, NULL },
 	  CFL_FAIL_RATE,
@@ -274,11 +283,41 @@ static void consecutive_failures_back_off_and_a_success_resets(void **state)
 	assert_int_equal(o.delay_ms, 500);
 }
 
+/* The organization flavour: a 404 is a wrong orgId, not a wrong url. */
+static void an_organization_404_points_at_org_id(void **state)
+{
+	static const cfl_outcome_cfg_t org = { 300000, 60, "organization", 64u << 20 };
+	cfl_reply_t r = { 0,
+		          NULL,
+		          NULL,
+		          404,
+		          "{\"errors\":[{\"title\":\"Not Found\"}]}",
+		          38,
+		          NULL,
+		          NULL,
+		          0,
+		          1,
+		          "https://api.atlassian.com/admin/v1/orgs/0000/events-stream" };
+	cfl_backoff_t bo;
+	cfl_outcome_t o;
+
+	cfl_backoff_init(&bo, 1000, org.max_backoff_ms);
+	cfl_outcome_decide(&r, &org, &bo, 0, NOW, &o);
+	assert_int_equal(o.fail, CFL_FAIL_CLIENT);
+	assert_int_equal(o.delay_ms, 60000);
+	assert_non_null(strstr(o.msg, "HTTP 404 for https://api.atlassian.com/admin/v1/orgs/0000/events-stream"));
+	assert_non_null(strstr(o.msg, "check orgId"));
+	assert_null(strstr(o.msg, "context path"));
+	cfl_outcome_decide(&r, &cfg, &bo, 0, NOW, &o); /* the other flavours keep the url hint */
+	assert_non_null(strstr(o.msg, "context path"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(each_reply_leads_to_its_wait_and_message),
 		cmocka_unit_test(consecutive_failures_back_off_and_a_success_resets),
+		cmocka_unit_test(an_organization_404_points_at_org_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

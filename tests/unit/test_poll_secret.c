@@ -143,10 +143,43 @@ static void empty_and_missing_files_are_errors(void **state)
 	assert_non_null(strstr(err.msg, "No such file"));
 }
 
+/* -N1's checks: what is not a regular file is refused by name, and a
+ * named pipe is refused without being opened (opening it would block) */
+static void only_regular_files_are_read(void **state)
+{
+	char sub[160], fifo[160];
+	cfl_errbuf_t err;
+	char *s = NULL;
+	unsigned mode;
+
+	snprintf(sub, sizeof(sub), "%s/d", dir);
+	snprintf(fifo, sizeof(fifo), "%s/p", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(cfl_secret_read("passwordFile", sub, &s, &mode, &err), CFL_EINVAL);
+	assert_non_null(strstr(err.msg, "is a directory; it must name a regular file"));
+	assert_int_equal(cfl_secret_read("tokenFile", fifo, &s, &mode, &err), CFL_EINVAL);
+	assert_non_null(strstr(err.msg, "is a named pipe"));
+	assert_null(s);
+	assert_int_equal(cfl_file_check("tls.cacert", sub, &err), CFL_EINVAL);
+	assert_non_null(strstr(err.msg, "tls.cacert"));
+	write_file("", 0, 0600);
+	assert_int_equal(cfl_file_check("tls.cacert", path, &err), CFL_EINVAL);
+	assert_non_null(strstr(err.msg, "is empty"));
+	write_file("-----BEGIN", 10, 0600);
+	assert_int_equal(cfl_file_check("tls.cacert", path, &err), CFL_OK);
+	unlink(path);
+	assert_int_equal(cfl_file_check("tls.cacert", path, &err), CFL_ENOENT);
+	assert_non_null(strstr(err.msg, "cannot read tls.cacert"));
+	rmdir(sub);
+	unlink(fifo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_first_line_without_line_end_and_blanks),
+		cmocka_unit_test(only_regular_files_are_read),
 		cmocka_unit_test(the_limit_is_exact_and_one_line_end_is_free),
 		cmocka_unit_test(a_short_line_followed_by_a_big_file_is_too_big),
 		cmocka_unit_test(empty_and_missing_files_are_errors),

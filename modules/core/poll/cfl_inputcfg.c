@@ -55,6 +55,10 @@ cfl_rc_t cfl_inputcfg_check(const cfl_inputcfg_t *c, cfl_errbuf_t *err, cfl_errb
 		                   "tokenFile, not both");
 	if ((c->password || c->password_file) && !c->username)
 		return cfl_err_set(err, CFL_EINVAL, "password(File) needs username");
+	if (c->username && !c->password && !c->password_file && !c->token && !c->token_file)
+		return cfl_err_set(err, CFL_EINVAL,
+		                   "username needs passwordFile (or password): on Cloud an API token of that "
+		                   "account, on Data Center the user's password; or use tokenFile instead");
 	if ((c->token || c->token_file) && c->username)
 		cfl_err_set(info, CFL_OK,
 		            "token and username are both set: the token (Bearer) is used, basic "

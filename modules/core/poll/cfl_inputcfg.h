@@ -24,8 +24,8 @@ typedef struct cfl_inputcfg {
 } cfl_inputcfg_t;
 
 /* CFL_OK, or CFL_EINVAL and why in err (Bitbucket with a Cloud url: it has
- * no audit API there; both a secret and its file, a
- * password without username; organization: no API key, a username or
+ * no audit API there; both a secret and its file, a password without
+ * username, a username without password or token; organization: no API key, a username or
  * password, no orgId or one with characters an org id never has; orgId
  * given to another flavour). Even when CFL_OK, info->msg and warn->msg
  * say what to log at that level; "" when nothing. */

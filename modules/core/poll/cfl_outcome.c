@@ -100,8 +100,10 @@ static void transport(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl_ou
 {
 	const char *hint = "";
 
-	if (r->curl_rc == CURLE_PEER_FAILED_VERIFICATION || r->curl_rc == CURLE_SSL_CONNECT_ERROR ||
-	    r->curl_rc == CURLE_SSL_CERTPROBLEM || r->curl_rc == CURLE_SSL_CACERT_BADFILE)
+	if (r->proxy)
+		hint = "; check proxy (its host and port, and that it lets this host CONNECT to the url's port)";
+	else if (r->curl_rc == CURLE_PEER_FAILED_VERIFICATION || r->curl_rc == CURLE_SSL_CONNECT_ERROR ||
+	         r->curl_rc == CURLE_SSL_CERTPROBLEM || r->curl_rc == CURLE_SSL_CACERT_BADFILE)
 		hint = "; check tls.cacert (the CA that signed the server's certificate), tls.mycert/tls.myprivkey, "
 		       "or the url's host name";
 	else if (r->https && (r->curl_rc == CURLE_SEND_ERROR || r->curl_rc == CURLE_RECV_ERROR))
@@ -163,6 +165,23 @@ static void client_error(const cfl_reply_t *r, const cfl_outcome_cfg_t *cfg, cfl
 		                 ? ", and Confluence Cloud's Free plan has no audit log"
 		                 : "; Confluence Cloud's Free plan has no audit log",
 		         ex, cfg->polling_interval_s);
+	} else if (r->status == 407) {
+		/* only a proxy answers 407 (a plain-HTTP url through proxy=) */
+		o->fail = CFL_FAIL_CLIENT;
+		o->log_once = 1;
+		snprintf(o->msg, sizeof(o->msg),
+		         "the proxy asks for authentication (HTTP 407 Proxy Authentication Required): give its user "
+		         "and password in proxy (\"http://user:password@proxy:3128\"), or let the proxy admit this "
+		         "host. Retrying every %d s",
+		         cfg->polling_interval_s);
+	} else if (r->status == 404 && is_org(cfg)) {
+		o->fail = CFL_FAIL_CLIENT;
+		snprintf(
+		        o->msg, sizeof(o->msg),
+		        "HTTP 404 for %s (server said: \"%s\"): check orgId (the id after /o/ in "
+		        "https://admin.atlassian.com/o/<orgId>/...) and that the API key belongs to that organization. "
+		        "Retrying every %d s",
+		        r->url ? r->url : "?", ex, cfg->polling_interval_s);
 	} else if (r->status >= 300 && r->status < 400) {
 		o->fail = CFL_FAIL_REDIRECT;
 		o->log_once = 1;

@@ -58,6 +58,7 @@ typedef struct cfl_reply {
 	int https;                /* the request was https */
 	const char *url;          /* the request URL (no credentials in it) */
 	const char *content_type; /* header value or NULL */
+	int proxy;                /* the transport failure is the configured proxy's */
 } cfl_reply_t;
 
 typedef struct cfl_outcome_cfg {
