@@ -1,13 +1,14 @@
 /* cfl_fields.h: the dotted path of every field and object the mapping core
  * writes into a document, one constant each, one block per ECS field family.
  * This is where `grep user.target.name` lands; grepping the constant then
- * finds the code that sets the field, and docs/ecs-fields.md links each
- * field to those files (tests/integration/docs_ecs_fields.sh keeps the links
- * and this list true).
+ * finds the code that sets the field; docs/ecs-fields.md links each field
+ * to those files (tests/integration/docs_ecs_fields.sh keeps the links true
+ * and every constant here documented).
  *
  * Code adds a member under its parent object with CFL_LEAF(CFL_FP_...), the
  * path's last segment, or sets a whole path from the document root with
- * cfl_json_set_path() (cfl_json_util.h).
+ * cfl_json_set_path() (cfl_json_util.h). A new field gets its constant here
+ * and a row in docs/ecs-fields.md that links the file writing it.
  *
  * The Data Center audit fields are named under confluence.audit; Jira and
  * Bitbucket documents carry the same members under jira.audit and
@@ -22,19 +23,20 @@
 
 /* The last segment of a dotted path: the member name under the path's parent.
  * A suffix of the literal, so a static string (JSON_C_OBJECT_KEY_IS_CONSTANT
- * holds); GCC and clang fold it at compile time. */
+ * holds); GCC and clang fold it at compile time, but clang does not take it
+ * as a constant expression: no static initializers. */
 #define CFL_LEAF(path) (__builtin_strrchr((path), '.') != NULL ? __builtin_strrchr((path), '.') + 1 : (path))
 
-/* base: cfl_map.c, cfl_map_org.c */
+/* base */
 #define CFL_FP_TIMESTAMP "@timestamp"
 #define CFL_FP_MESSAGE "message"
 #define CFL_FP_TAGS "tags"
 
-/* ecs: cfl_map.c, cfl_map_org.c */
+/* ecs */
 #define CFL_FP_ECS "ecs"
 #define CFL_FP_ECS_VERSION "ecs.version"
 
-/* event: cfl_map.c, cfl_map_work.c, cfl_categories.c, cfl_map_org.c */
+/* event */
 #define CFL_FP_EVENT "event"
 #define CFL_FP_EVENT_KIND "event.kind"
 #define CFL_FP_EVENT_ACTION "event.action"
@@ -47,8 +49,7 @@
 #define CFL_FP_EVENT_DATASET "event.dataset"
 #define CFL_FP_EVENT_MODULE "event.module"
 
-/* source: cfl_map_work.c (source.address), cfl_geoip.c (the rest, for both
- * mappers: cfl_source_enrich) */
+/* source (all but source.address: cfl_source_enrich, for both mappers) */
 #define CFL_FP_SOURCE "source"
 #define CFL_FP_SOURCE_ADDRESS "source.address"
 #define CFL_FP_SOURCE_IP "source.ip"
@@ -67,8 +68,7 @@
 #define CFL_FP_SOURCE_AS_ORGANIZATION "source.as.organization"
 #define CFL_FP_SOURCE_AS_ORGANIZATION_NAME "source.as.organization.name"
 
-/* user: cfl_map_work.c (the author), cfl_map_dc.c (user.name from the
- * author's uri), cfl_map_user.c (contract section 5), cfl_map_org.c */
+/* user */
 #define CFL_FP_USER "user"
 #define CFL_FP_USER_ID "user.id"
 #define CFL_FP_USER_NAME "user.name"
@@ -87,26 +87,24 @@
 #define CFL_FP_USER_CHANGES_EMAIL "user.changes.email"
 #define CFL_FP_USER_CHANGES_FULL_NAME "user.changes.full_name"
 
-/* group: cfl_map_work.c, cfl_map_user.c */
+/* group */
 #define CFL_FP_GROUP "group"
 #define CFL_FP_GROUP_ID "group.id"
 #define CFL_FP_GROUP_NAME "group.name"
 
-/* related: cfl_map.c, cfl_map_org.c */
+/* related */
 #define CFL_FP_RELATED "related"
 #define CFL_FP_RELATED_IP "related.ip"
 #define CFL_FP_RELATED_USER "related.user"
 #define CFL_FP_RELATED_HOSTS "related.hosts"
 
-/* service: cfl_map_dc.c (system), cfl_map.c (a Cloud event's site) */
+/* service */
 #define CFL_FP_SERVICE "service"
 #define CFL_FP_SERVICE_ADDRESS "service.address"
 
-/* confluence.audit (and jira.audit, bitbucket.audit): cfl_map.c attaches
- * it; cfl_map_cloud.c, cfl_map_dc.c fill it; cfl_map_user.c reads it;
- * cfl_map_fit.c adds what it had to cut, move or repair. The members of
- * affected_objects and changed_values come from the event; only the Cloud
- * mapper's renames name them. */
+/* confluence.audit (and jira.audit, bitbucket.audit). The members of
+ * type, affected_objects and changed_values come from the event; constants
+ * name those the code writes or reads. */
 #define CFL_FP_AUDIT "confluence.audit"
 #define CFL_FP_AUDIT_TYPE "confluence.audit.type"
 #define CFL_FP_AUDIT_TYPE_ACTION "confluence.audit.type.action"
@@ -131,16 +129,16 @@
 #define CFL_FP_AUDIT_MOVED_FIELD "confluence.audit.moved.field"
 #define CFL_FP_AUDIT_MOVED_VALUE "confluence.audit.moved.value"
 
-/* jira.audit, Jira's own: cfl_map_dc.c */
+/* jira.audit, Jira's own */
 #define CFL_FP_JIRA_AUDIT_ADDITIONAL_SOURCE_IPS "jira.audit.additional_source_ips"
 
-/* observer: cfl_map_org.c */
+/* observer */
 #define CFL_FP_OBSERVER "observer"
 #define CFL_FP_OBSERVER_VENDOR "observer.vendor"
 #define CFL_FP_OBSERVER_PRODUCT "observer.product"
 #define CFL_FP_OBSERVER_TYPE "observer.type"
 
-/* atlassian_cloud.audit: cfl_map_org.c */
+/* atlassian_cloud.audit */
 #define CFL_FP_ORG "atlassian_cloud"
 #define CFL_FP_ORG_AUDIT "atlassian_cloud.audit"
 #define CFL_FP_ORG_AUDIT_CONTEXT "atlassian_cloud.audit.context"
@@ -164,7 +162,7 @@
 #define CFL_FP_ORG_AUDIT_ACTOR_APP_TYPE "atlassian_cloud.audit.actor.app.type"
 #define CFL_FP_ORG_AUDIT_ACTOR_APP_ATTRIBUTES "atlassian_cloud.audit.actor.app.attributes"
 
-/* data_stream, input, log: cfl_map.c, cfl_map_org.c */
+/* data_stream, input, log */
 #define CFL_FP_DATA_STREAM "data_stream"
 #define CFL_FP_DATA_STREAM_TYPE "data_stream.type"
 #define CFL_FP_DATA_STREAM_DATASET "data_stream.dataset"
@@ -176,7 +174,7 @@
 #define CFL_FP_LOG_FILE_PATH "log.file.path"
 #define CFL_FP_LOG_OFFSET "log.offset"
 
-/* error: cfl_map.c, cfl_map_org.c (pipeline_error documents) */
+/* error (pipeline_error documents) */
 #define CFL_FP_ERROR "error"
 #define CFL_FP_ERROR_MESSAGE "error.message"
 
