@@ -11,7 +11,14 @@
 #     a flattened row covers whatever members it holds);
 #   - every row is emitted by at least one input (a flattened row: some member);
 #   - the emitted values fit the documented types;
-#   - pipeline_error documents carry exactly the fields the doc lists for them.
+#   - pipeline_error documents carry exactly the fields the doc lists for them;
+#   - the "set in" links are true: each row links existing source files, and
+#     each linked file names the field's constant (modules/core/map/
+#     cfl_fields.h; or the constant of the object holding it, when the field
+#     is copied from the event inside that object); every file that writes the
+#     field's own constant (CFL_LEAF or cfl_json_set_path) is linked; and
+#     every constant of cfl_fields.h is documented (a row, a member of one, or
+#     a path the prose names).
 # ECS_FIELDS_DOC=FILE checks another copy of the doc (to try the test).
 # Licensed under the Apache License, Version 2.0.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
@@ -63,16 +70,18 @@ h_check "confluence2ecs mapped $runs inputs into $ndocs documents (failed:${bad:
 
 # --- compare with the doc
 cmp_failed=0
-"$PYTHON3" - "$DOC" "$OUT" "$H_DIR" <<'PY' || cmp_failed=1
-import ipaddress, json, re, sys
+"$PYTHON3" - "$DOC" "$OUT" "$H_DIR" "$top_srcdir" <<'PY' || cmp_failed=1
+import glob, ipaddress, json, os, re, sys
 
-doc_path, out_path, d = sys.argv[1:4]
-HEADER = re.compile(r"^\|\s*field\s*\|\s*type\s*\|\s*description\s*\|\s*defined by\s*\|\s*$")
+doc_path, out_path, d, top = sys.argv[1:5]
+HEADER = re.compile(r"^\|\s*field\s*\|\s*type\s*\|\s*description\s*\|\s*defined by\s*\|\s*set in\s*\|\s*$")
+LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
 TYPES = {"keyword", "constant_keyword", "match_only_text", "date", "ip", "long",
          "boolean", "geo_point", "flattened"}
 BY = {"ECS", "integration", "Elastic Agent"}
 
 rows, malformed, err_doc = {}, [], []
+set_in = {}         # field -> linked paths, relative to the doc
 section, in_table = "", False
 for n, line in enumerate(open(doc_path, encoding="utf-8"), 1):
     line = line.rstrip("\n")
@@ -96,10 +105,11 @@ for n, line in enumerate(open(doc_path, encoding="utf-8"), 1):
         continue
     cells = [c.strip() for c in line.strip().strip("|").split("|")]
     m = re.fullmatch(r"`([^`\s]+)`", cells[0])
-    if len(cells) < 4 or not m:
-        malformed.append(f"line {n}: not a `field` | type | description | defined by row")
+    if len(cells) != 5 or not m:
+        malformed.append(f"line {n}: not a `field` | type | description | defined by | set in row")
         continue
-    path, typ, by = m.group(1), cells[1], cells[-1]
+    path, typ, by = m.group(1), cells[1], cells[3]
+    set_in[path] = [t for _, t in LINK.findall(cells[4])]
     if path in rows:
         malformed.append(f"line {n}: {path} listed twice")
     if typ not in TYPES:
@@ -200,6 +210,92 @@ def write(name, items):
         for i in items:
             fh.write(i + "\n")
 
+# --- the "set in" links and the field-path constants
+FIELDS_H = os.path.join(top, "modules/core/map/cfl_fields.h")
+consts = dict(re.findall(r'#define (CFL_FP_\w+) "([^"]+)"', open(FIELDS_H, encoding="utf-8").read()))
+by_path = {p: c for c, p in consts.items()}
+ROOT_ALIAS = re.compile(r"^(jira|bitbucket)\.audit(?=\.|$)")
+
+# the roots of the families (user, confluence.audit, ...): every mapper
+# writes them, so naming one says nothing about where a field is set
+ROOTS = {p for p in by_path if "." not in p} | {"confluence.audit", "atlassian_cloud.audit"}
+
+def chain(path):
+    """The constants naming path or an object holding it below its family's
+    root, nearest first; jira.audit / bitbucket.audit are confluence.audit
+    under another root (unless a constant names the field itself)."""
+    names = []
+    for p in (path, ROOT_ALIAS.sub("confluence.audit", path)):
+        segs = p.split(".")
+        for q in (".".join(segs[:i]) for i in range(len(segs), 0, -1)):
+            if q in by_path and by_path[q] not in names and (q == path or q not in ROOTS):
+                names.append(by_path[q])
+    return names
+
+def without_reads(text):
+    """text with every cfl_json_get(...) / cfl_json_get_str(...) call blanked."""
+    out, i = [], 0
+    for m in re.finditer(r"\bcfl_json_get(?:_str)?\(", text):
+        if m.start() < i:
+            continue
+        depth, j = 0, m.end() - 1
+        while j < len(text):
+            depth += {"(": 1, ")": -1}.get(text[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        out.append(text[i:m.start()])
+        i = j + 1
+    return "".join(out) + text[i:]
+
+# a write names the constant as CFL_LEAF(CONST) or in cfl_json_set_path(...)
+sources = {os.path.relpath(f, top): without_reads(open(f, encoding="utf-8").read())
+           for f in glob.glob(os.path.join(top, "modules/core/map/*.c"))}
+
+def writers(c):
+    w = re.compile(r"CFL_LEAF\(%s\)|cfl_json_set_path\([^;]*\b%s\b" % (c, c))
+    return {f for f, t in sources.items() if w.search(t)}
+
+bad_links = []
+for path in sorted(set_in):
+    links = set_in[path]
+    if not links:
+        bad_links.append(f"{path}: no 'set in' link")
+    # a linked file writes the field's own constant, or the one of an object
+    # that brings the field along from the event
+    names = chain(path)
+    if not names:
+        bad_links.append(f"{path}: no constant of cfl_fields.h names it or an object holding it")
+        continue
+    linked = set()
+    for t in links:
+        f = os.path.normpath(os.path.join(os.path.dirname(doc_path), t))
+        if not os.path.isfile(f):
+            bad_links.append(f"{path}: {t} does not exist")
+            continue
+        rel = os.path.relpath(os.path.realpath(f), os.path.realpath(top))
+        linked.add(rel)
+        if not any(rel in writers(c) for c in names):
+            bad_links.append(f"{path}: {t} writes none of {' '.join(names)}")
+    # every writer of the field's own constant is linked (not for the
+    # jira/bitbucket rows: the Cloud mapper writes confluence.audit alone)
+    if path in by_path:
+        for f in sorted(writers(by_path[path]) - linked):
+            bad_links.append(f"{path}: {f} writes {by_path[path]} but is not linked")
+doc_text = open(doc_path, encoding="utf-8").read()
+undocumented = []
+for c, p in sorted(consts.items()):
+    alias = [p]
+    if p.startswith("confluence.audit"):
+        alias += ["jira" + p[len("confluence"):], "bitbucket" + p[len("confluence"):]]
+    # a row, an object holding rows, a member of a geo_point or flattened
+    # row, or a path the prose names
+    if not any(a in rows or any(r.startswith(a + ".") for r in rows) or ("`%s`" % a) in doc_text
+               or any(a.startswith(r + ".") for r in geo | flat) for a in alias):
+        undocumented.append(f"{c} ({p})")
+
+write("links", bad_links)
+write("undocumented", undocumented)
 write("rows", sorted(rows))
 write("malformed", malformed)
 write("missing", missing)
@@ -230,4 +326,10 @@ m=$(listed "$H_DIR/types")
 h_check "emitted values fit the documented types (${m:-all fit})" test ! -s "$H_DIR/types"
 m=$(listed "$H_DIR/errdoc")
 h_check "the $nerr pipeline_error documents carry exactly the listed fields (${m:-yes})" test ! -s "$H_DIR/errdoc"
+m=$(listed "$H_DIR/links")
+h_check "every 'set in' link names a file that sets the field, and every such file is linked (${m:-all true})" \
+	test ! -s "$H_DIR/links"
+m=$(listed "$H_DIR/undocumented")
+h_check "every field-path constant of cfl_fields.h is documented (undocumented: ${m:-none})" \
+	test ! -s "$H_DIR/undocumented"
 h_done

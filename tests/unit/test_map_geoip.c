@@ -155,6 +155,76 @@ static void test_city_only(void **state)
 	json_object_put(src);
 }
 
+/* One source.* enrichment for both mappers. The Confluence mapper's
+ * source.address becomes source.ip, then geo and as from the databases; the
+ * organization's given location is its source.geo (after source.as, as
+ * Elastic writes it), even without an IP; a non-IP address adds nothing. */
+static void test_source_enrich(void **state)
+{
+	char city[4096], asn[4096];
+	struct json_object *doc, *source, *addr;
+	cfl_geo_given_t given;
+	cfl_errbuf_t err;
+	cfl_geoip_t *g;
+
+	(void)state;
+	fixture(city, sizeof(city), "GeoIP2-City-Test.mmdb");
+	fixture(asn, sizeof(asn), "GeoLite2-ASN-Test.mmdb");
+	if (cfl_geoip_open(city, asn, &g, &err) != 0)
+		fail_msg("%s", err.msg);
+	/* Confluence: source exists (source.address) */
+	doc = json_object_new_object();
+	source = json_object_new_object();
+	addr = json_object_new_string("81.2.69.142");
+	json_object_object_add(doc, "source", source);
+	json_object_object_add(source, "address", addr);
+	assert_ptr_equal(cfl_source_enrich(g, doc, &source, addr, NULL), addr);
+	assert_string_equal(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN),
+	                    "{\"source\":{\"address\":\"81.2.69.142\",\"ip\":\"81.2.69.142\",\"geo\":{"
+	                    "\"continent_name\":\"Europe\",\"country_iso_code\":\"GB\",\"country_name\":"
+	                    "\"United Kingdom\",\"region_iso_code\":\"GB-ENG\",\"region_name\":\"England\","
+	                    "\"city_name\":\"London\",\"location\":{\"lat\":51.5142,\"lon\":-0.0931}}}}");
+	json_object_put(doc);
+	/* organization: source created on first use; the City database unasked */
+	doc = json_object_new_object();
+	source = NULL;
+	addr = json_object_new_string("1.128.0.0");
+	given.country_name = json_object_new_string("Australia");
+	given.region_name = NULL;
+	given.city_name = json_object_new_string("Sydney");
+	assert_ptr_equal(cfl_source_enrich(g, doc, &source, addr, &given), addr);
+	assert_string_equal(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN),
+	                    "{\"source\":{\"ip\":\"1.128.0.0\",\"as\":{\"number\":1221,\"organization\":{"
+	                    "\"name\":\"Telstra Pty Ltd\"}},\"geo\":{\"country_name\":\"Australia\","
+	                    "\"city_name\":\"Sydney\"}}}");
+	json_object_put(addr);
+	json_object_put(doc);
+	/* not an IP: no source.ip; the given location still counts */
+	doc = json_object_new_object();
+	source = NULL;
+	addr = json_object_new_string("confluence.internal");
+	given.country_name = given.city_name = NULL;
+	given.region_name = json_object_new_string("England");
+	assert_null(cfl_source_enrich(g, doc, &source, addr, &given));
+	assert_string_equal(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN),
+	                    "{\"source\":{\"geo\":{\"region_name\":\"England\"}}}");
+	given.region_name = NULL;
+	assert_null(cfl_source_enrich(NULL, doc, &source, NULL, &given));
+	assert_int_equal(json_object_object_length(source), 1);
+	json_object_put(addr);
+	json_object_put(doc);
+	/* no databases: source.ip alone */
+	doc = json_object_new_object();
+	source = NULL;
+	addr = json_object_new_string("2001:db8::1");
+	assert_ptr_equal(cfl_source_enrich(NULL, doc, &source, addr, NULL), addr);
+	assert_string_equal(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN),
+	                    "{\"source\":{\"ip\":\"2001:db8::1\"}}");
+	json_object_put(addr);
+	json_object_put(doc);
+	cfl_geoip_close(g);
+}
+
 static void test_open_errors(void **state)
 {
 	char city[4096];
@@ -178,9 +248,8 @@ static void test_open_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ip_parse_table),
-		cmocka_unit_test(test_enrich_table),
-		cmocka_unit_test(test_city_only),
+		cmocka_unit_test(test_ip_parse_table), cmocka_unit_test(test_enrich_table),
+		cmocka_unit_test(test_city_only),      cmocka_unit_test(test_source_enrich),
 		cmocka_unit_test(test_open_errors),
 	};
 

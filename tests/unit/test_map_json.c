@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "cfl_fields.h"
 #include "cfl_json_util.h"
 
 static struct json_object *parse(const char *text)
@@ -165,6 +166,25 @@ static void test_put_semantics(void **state)
 	json_object_put(o);
 }
 
+/* A whole dotted path from the root: objects on the way found or created
+ * (a member that is not an object replaced), the leaf replaced. */
+static void test_set_path(void **state)
+{
+	struct json_object *o = parse("{\"user\":{\"id\":\"1\"},\"error\":\"x\"}");
+
+	(void)state;
+	cfl_json_set_path(o, CFL_FP_USER_TARGET_NAME, json_object_new_string("a"));
+	cfl_json_set_path(o, CFL_FP_USER_TARGET_NAME, json_object_new_string("b"));
+	cfl_json_set_path(o, CFL_FP_ERROR_MESSAGE, json_object_new_string("m"));
+	cfl_json_set_path(o, CFL_FP_TAGS, json_object_new_string("t"));
+	cfl_json_set_path(o, CFL_FP_SOURCE_GEO_CITY_NAME, NULL); /* nothing, not even source */
+	assert_json(o, "{\"user\":{\"id\":\"1\",\"target\":{\"name\":\"b\"}},\"error\":{\"message\":\"m\"},"
+	               "\"tags\":\"t\"}");
+	assert_string_equal(CFL_LEAF(CFL_FP_USER_TARGET_NAME), "name");
+	assert_string_equal(CFL_LEAF(CFL_FP_TIMESTAMP), "@timestamp");
+	json_object_put(o);
+}
+
 struct parse_case {
 	const char *text;
 	const char *error; /* NULL: must parse; else a substring of the reason */
@@ -225,7 +245,7 @@ int main(void)
 		cmocka_unit_test(test_prune_table),         cmocka_unit_test(test_equal_table),
 		cmocka_unit_test(test_keyword_table),       cmocka_unit_test(test_pick),
 		cmocka_unit_test(test_put_semantics),       cmocka_unit_test(test_parse_table),
-		cmocka_unit_test(test_parse_after_failure),
+		cmocka_unit_test(test_parse_after_failure), cmocka_unit_test(test_set_path),
 	};
 
 	return cmocka_run_group_tests_name("cfl_json_util", tests, NULL, NULL);

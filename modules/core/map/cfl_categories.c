@@ -19,6 +19,7 @@
 #include <xxhash.h>
 
 #include "cfl_categories.h"
+#include "cfl_fields.h"
 #include "cfl_json_util.h"
 
 #define MAX_FILE_SIZE (16 * 1024 * 1024)
@@ -683,13 +684,15 @@ void cfl_categories_apply_ex(const cfl_categories_t *cats, const cfl_category_t 
                              struct json_object *(*new_array)(void *), void *ctx)
 {
 	if (c != NULL && c->ncategory > 0)
-		cfl_json_add_new(event, "category", shared_array(c->category_json, c->ncategory, new_array, ctx));
+		cfl_json_add_new(event, CFL_LEAF(CFL_FP_EVENT_CATEGORY),
+		                 shared_array(c->category_json, c->ncategory, new_array, ctx));
 	if (c != NULL && c->ntype > 0)
-		cfl_json_add_new(event, "type", shared_array(c->type_json, c->ntype, new_array, ctx));
+		cfl_json_add_new(event, CFL_LEAF(CFL_FP_EVENT_TYPE),
+		                 shared_array(c->type_json, c->ntype, new_array, ctx));
 	else
-		cfl_json_add_new(event, "type", shared_array(&cats->info, 1, new_array, ctx));
+		cfl_json_add_new(event, CFL_LEAF(CFL_FP_EVENT_TYPE), shared_array(&cats->info, 1, new_array, ctx));
 	if (c != NULL && c->outcome_json != NULL)
-		cfl_json_add_new(event, "outcome", json_object_get(c->outcome_json));
+		cfl_json_add_new(event, CFL_LEAF(CFL_FP_EVENT_OUTCOME), json_object_get(c->outcome_json));
 }
 
 void cfl_categories_apply(const cfl_categories_t *cats, const cfl_category_t *c, struct json_object *event)

@@ -1,4 +1,5 @@
-/* cfl_geoip.c: IP validation and MaxMind lookups for source.geo / source.as.
+/* cfl_geoip.c: IP validation, MaxMind lookups for source.geo / source.as, and
+ * the source.* enrichment both mappers share (cfl_source_enrich).
  *
  * Field names follow Elasticsearch's geoip processor, which the contract copies:
  * English names, region_iso_code = "<country iso>-<first subdivision iso>".
@@ -23,6 +24,7 @@
 #include <maxminddb.h>
 
 #include "cfl_geoip.h"
+#include "cfl_fields.h"
 #include "cfl_json_util.h"
 
 struct cfl_geoip {
@@ -296,21 +298,23 @@ static void add_geo(const struct geo_rec *r, struct json_object *source)
 {
 	struct json_object *geo = json_object_new_object();
 
-	add_str(geo, "continent_name", r->str[CONTINENT]);
-	add_str(geo, "country_iso_code", r->str[COUNTRY_ISO]);
-	add_str(geo, "country_name", r->str[COUNTRY]);
-	add_str(geo, "region_iso_code", r->str[REGION_ISO]);
-	add_str(geo, "region_name", r->str[REGION]);
-	add_str(geo, "city_name", r->str[CITY]);
+	add_str(geo, CFL_LEAF(CFL_FP_SOURCE_GEO_CONTINENT_NAME), r->str[CONTINENT]);
+	add_str(geo, CFL_LEAF(CFL_FP_SOURCE_GEO_COUNTRY_ISO_CODE), r->str[COUNTRY_ISO]);
+	add_str(geo, CFL_LEAF(CFL_FP_SOURCE_GEO_COUNTRY_NAME), r->str[COUNTRY]);
+	add_str(geo, CFL_LEAF(CFL_FP_SOURCE_GEO_REGION_ISO_CODE), r->str[REGION_ISO]);
+	add_str(geo, CFL_LEAF(CFL_FP_SOURCE_GEO_REGION_NAME), r->str[REGION]);
+	add_str(geo, CFL_LEAF(CFL_FP_SOURCE_GEO_CITY_NAME), r->str[CITY]);
 	if (r->lat_txt[0] != '\0') {
 		struct json_object *loc = json_object_new_object();
 
-		cfl_json_add_new(loc, "lat", json_object_new_double_s(r->lat, r->lat_txt));
-		cfl_json_add_new(loc, "lon", json_object_new_double_s(r->lon, r->lon_txt));
-		cfl_json_add_new(geo, "location", loc);
+		cfl_json_add_new(loc, CFL_LEAF(CFL_FP_SOURCE_GEO_LOCATION_LAT),
+		                 json_object_new_double_s(r->lat, r->lat_txt));
+		cfl_json_add_new(loc, CFL_LEAF(CFL_FP_SOURCE_GEO_LOCATION_LON),
+		                 json_object_new_double_s(r->lon, r->lon_txt));
+		cfl_json_add_new(geo, CFL_LEAF(CFL_FP_SOURCE_GEO_LOCATION), loc);
 	}
 	if (json_object_object_length(geo) > 0)
-		cfl_json_add_new(source, "geo", geo);
+		cfl_json_add_new(source, CFL_LEAF(CFL_FP_SOURCE_GEO), geo);
 	else
 		json_object_put(geo);
 }
@@ -323,14 +327,14 @@ static void add_as(const struct geo_rec *r, struct json_object *source)
 		return;
 	as = json_object_new_object();
 	if (r->as_number >= 0)
-		cfl_json_add_new(as, "number", json_object_new_int64(r->as_number));
+		cfl_json_add_new(as, CFL_LEAF(CFL_FP_SOURCE_AS_NUMBER), json_object_new_int64(r->as_number));
 	if (r->str[AS_ORG][0] != '\0') {
 		struct json_object *org = json_object_new_object();
 
-		add_str(org, "name", r->str[AS_ORG]);
-		cfl_json_add_new(as, "organization", org);
+		add_str(org, CFL_LEAF(CFL_FP_SOURCE_AS_ORGANIZATION_NAME), r->str[AS_ORG]);
+		cfl_json_add_new(as, CFL_LEAF(CFL_FP_SOURCE_AS_ORGANIZATION), org);
 	}
-	cfl_json_add_new(source, "as", as);
+	cfl_json_add_new(source, CFL_LEAF(CFL_FP_SOURCE_AS), as);
 }
 
 void cfl_geoip_enrich(const cfl_geoip_t *g, const cfl_ip_t *ip, struct json_object *source)
@@ -344,8 +348,58 @@ void cfl_geoip_enrich(const cfl_geoip_t *g, const cfl_ip_t *ip, struct json_obje
 	add_as(r, source);
 }
 
-void cfl_geoip_enrich_as(const cfl_geoip_t *g, const cfl_ip_t *ip, struct json_object *source)
+/* doc.source, created on first use. */
+static struct json_object *source_obj(struct json_object *doc, struct json_object **source)
 {
-	if (g != NULL)
-		add_as(record(g, ip), source);
+	if (*source == NULL) {
+		*source = json_object_new_object();
+		cfl_json_add_new(doc, CFL_LEAF(CFL_FP_SOURCE), *source);
+	}
+	return *source;
+}
+
+/* The location the event names itself, into source.geo. */
+static void add_given_geo(struct json_object *doc, struct json_object **source, cfl_geo_given_t *given)
+{
+	struct json_object *geo = NULL;
+	struct json_object *val[3] = { given->country_name, given->region_name, given->city_name };
+	const char *const key[3] = { CFL_LEAF(CFL_FP_SOURCE_GEO_COUNTRY_NAME), CFL_LEAF(CFL_FP_SOURCE_GEO_REGION_NAME),
+		                     CFL_LEAF(CFL_FP_SOURCE_GEO_CITY_NAME) };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (val[i] == NULL)
+			continue;
+		if (geo == NULL)
+			geo = cfl_json_child(source_obj(doc, source), CFL_LEAF(CFL_FP_SOURCE_GEO));
+		cfl_json_add_new(geo, key[i], val[i]);
+	}
+	given->country_name = given->region_name = given->city_name = NULL;
+}
+
+struct json_object *cfl_source_enrich(const cfl_geoip_t *g, struct json_object *doc, struct json_object **source,
+                                      struct json_object *addr, cfl_geo_given_t *given)
+{
+	const struct geo_rec *r = NULL;
+	struct json_object *ip = NULL;
+	cfl_ip_t a;
+
+	if (addr != NULL &&
+	    cfl_ip_parse(json_object_get_string(addr), (size_t)json_object_get_string_len(addr), &a) == 0) {
+		cfl_json_add_new(source_obj(doc, source), CFL_LEAF(CFL_FP_SOURCE_IP), json_object_get(addr));
+		ip = addr;
+		if (g != NULL)
+			r = record(g, &a);
+	}
+	if (given == NULL) {
+		if (r != NULL) {
+			add_geo(r, *source);
+			add_as(r, *source);
+		}
+		return ip;
+	}
+	if (r != NULL)
+		add_as(r, *source);
+	add_given_geo(doc, source, given);
+	return ip;
 }

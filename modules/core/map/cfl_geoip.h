@@ -34,8 +34,23 @@ void cfl_geoip_close(cfl_geoip_t *g);
  * databases know the address. g may be NULL (no-op). */
 void cfl_geoip_enrich(const cfl_geoip_t *g, const cfl_ip_t *ip, struct json_object *source);
 
-/* Only the "as" object (the organization audit log takes source.geo.* from the
- * event, docs/org-audit-mapping.md section 6). */
-void cfl_geoip_enrich_as(const cfl_geoip_t *g, const cfl_ip_t *ip, struct json_object *source);
+/* Where an event says it came from itself (the organization audit log's
+ * attributes.location, docs/org-audit-mapping.md section 6): keyword values,
+ * NULL when absent. */
+typedef struct cfl_geo_given {
+	struct json_object *country_name, *region_name, *city_name;
+} cfl_geo_given_t;
+
+/* The source.* enrichment of both mappers (contract section 2, org contract
+ * section 6): source.ip = addr (borrowed; a reference is taken) when it is a
+ * numeric IP address, else nothing and no error; then, as far as the
+ * databases (g may be NULL) know that address, source.geo.* from the City
+ * database and source.as.* from the ASN database. With given (the
+ * organization audit log) source.geo.* is what the event says instead (its
+ * values stolen, even without an IP address), after source.as.
+ * *source is doc.source, created on first use. Returns addr if it became
+ * source.ip (for related.ip), else NULL. */
+struct json_object *cfl_source_enrich(const cfl_geoip_t *g, struct json_object *doc, struct json_object **source,
+                                      struct json_object *addr, cfl_geo_given_t *given);
 
 #endif /* CFL_GEOIP_H */

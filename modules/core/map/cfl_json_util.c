@@ -57,6 +57,35 @@ void cfl_json_put(struct json_object *obj, const char *const_key, struct json_ob
 	cfl_json_add(obj, const_key, val);
 }
 
+void cfl_json_set_path(struct json_object *root, const char *path, struct json_object *val)
+{
+	struct json_object *obj = root, *c;
+	const char *dot;
+	char seg[64];
+	size_t n;
+
+	if (val == NULL)
+		return;
+	while ((dot = strchr(path, '.')) != NULL) {
+		n = (size_t)(dot - path);
+		if (n >= sizeof(seg)) { /* no field path has such a segment */
+			json_object_put(val);
+			return;
+		}
+		memcpy(seg, path, n);
+		seg[n] = '\0';
+		c = cfl_json_get(obj, seg);
+		if (c == NULL || !json_object_is_type(c, json_type_object)) {
+			/* a segment is not NUL-terminated in the path: its key is copied */
+			c = json_object_new_object();
+			json_object_object_add(obj, seg, c);
+		}
+		obj = c;
+		path = dot + 1;
+	}
+	cfl_json_add(obj, path, val);
+}
+
 struct json_object *cfl_json_child(struct json_object *obj, const char *const_key)
 {
 	struct json_object *c = cfl_json_get(obj, const_key);

@@ -31,6 +31,14 @@ void cfl_json_add_new(struct json_object *obj, const char *const_key, struct jso
  * obj[key]; a NULL or empty-string val removes obj[key] instead. */
 void cfl_json_put(struct json_object *obj, const char *const_key, struct json_object *val);
 
+/* Sets root[path] = val (stolen; NULL: nothing) for a dotted field path in
+ * static storage (a CFL_FP_ constant of cfl_fields.h): each object on the way
+ * is found, or created when missing (replacing a member that is not an
+ * object); the last segment is added as a constant key and replaces an
+ * existing member. It walks from root at every call: off the hot path only;
+ * there, add CFL_LEAF(path) to the parent object the caller keeps. */
+void cfl_json_set_path(struct json_object *root, const char *path, struct json_object *val);
+
 /* Child object obj[key], created (static key) if missing or not an object. */
 struct json_object *cfl_json_child(struct json_object *obj, const char *const_key);
 

@@ -37,6 +37,7 @@
 #include "cfl_map_int.h"
 #include "cfl_map_fit.h"
 #include "cfl_map_work.h"
+#include "cfl_fields.h"
 #include "cfl_json_util.h"
 #include "cfl_json_span.h"
 #include "cfl_time.h"
@@ -77,20 +78,20 @@ static void add_arrival_fields(const cfl_mapper_t *m, const cfl_map_input_t *in,
 	struct json_object *ecs = json_object_new_object();
 	struct json_object *ds = json_object_new_object();
 
-	cfl_json_add_new(ecs, "version", leaf(m, CFL_L_ECS_VERSION));
-	cfl_json_add_new(doc, "ecs", ecs);
-	cfl_json_add_new(doc, "tags", tags_array(m));
-	cfl_json_add_new(event, "dataset", json_object_get(m->dataset[p]));
-	cfl_json_add_new(event, "module", json_object_get(m->module[p]));
-	cfl_json_add_new(ds, "type", leaf(m, CFL_L_LOGS));
-	cfl_json_add_new(ds, "dataset", json_object_get(m->dataset[p]));
-	cfl_json_add_new(ds, "namespace", leaf(m, CFL_L_NAMESPACE));
-	cfl_json_add_new(doc, "data_stream", ds);
+	cfl_json_add_new(ecs, CFL_LEAF(CFL_FP_ECS_VERSION), leaf(m, CFL_L_ECS_VERSION));
+	cfl_json_add_new(doc, CFL_LEAF(CFL_FP_ECS), ecs);
+	cfl_json_add_new(doc, CFL_LEAF(CFL_FP_TAGS), tags_array(m));
+	cfl_json_add_new(event, CFL_LEAF(CFL_FP_EVENT_DATASET), json_object_get(m->dataset[p]));
+	cfl_json_add_new(event, CFL_LEAF(CFL_FP_EVENT_MODULE), json_object_get(m->module[p]));
+	cfl_json_add_new(ds, CFL_LEAF(CFL_FP_DATA_STREAM_TYPE), leaf(m, CFL_L_LOGS));
+	cfl_json_add_new(ds, CFL_LEAF(CFL_FP_DATA_STREAM_DATASET), json_object_get(m->dataset[p]));
+	cfl_json_add_new(ds, CFL_LEAF(CFL_FP_DATA_STREAM_NAMESPACE), leaf(m, CFL_L_NAMESPACE));
+	cfl_json_add_new(doc, CFL_LEAF(CFL_FP_DATA_STREAM), ds);
 	if (in->input_type != NULL && *in->input_type != '\0') {
 		struct json_object *input = json_object_new_object();
 
-		cfl_json_add_new(input, "type", json_object_new_string(in->input_type));
-		cfl_json_add_new(doc, "input", input);
+		cfl_json_add_new(input, CFL_LEAF(CFL_FP_INPUT_TYPE), json_object_new_string(in->input_type));
+		cfl_json_add_new(doc, CFL_LEAF(CFL_FP_INPUT), input);
 	}
 	if ((in->file_path != NULL && *in->file_path != '\0') || in->has_offset) {
 		struct json_object *log = json_object_new_object();
@@ -98,12 +99,12 @@ static void add_arrival_fields(const cfl_mapper_t *m, const cfl_map_input_t *in,
 		if (in->file_path != NULL && *in->file_path != '\0') {
 			struct json_object *file = json_object_new_object();
 
-			cfl_json_add_new(file, "path", json_object_new_string(in->file_path));
-			cfl_json_add_new(log, "file", file);
+			cfl_json_add_new(file, CFL_LEAF(CFL_FP_LOG_FILE_PATH), json_object_new_string(in->file_path));
+			cfl_json_add_new(log, CFL_LEAF(CFL_FP_LOG_FILE), file);
 		}
 		if (in->has_offset)
-			cfl_json_add_new(log, "offset", json_object_new_int64(in->file_offset));
-		cfl_json_add_new(doc, "log", log);
+			cfl_json_add_new(log, CFL_LEAF(CFL_FP_LOG_OFFSET), json_object_new_int64(in->file_offset));
+		cfl_json_add_new(doc, CFL_LEAF(CFL_FP_LOG), log);
 	}
 }
 
@@ -114,22 +115,19 @@ static struct json_object *error_doc(const cfl_mapper_t *m, const cfl_map_input_
 {
 	struct json_object *doc = json_object_new_object();
 	struct json_object *event = json_object_new_object();
-	struct json_object *error = json_object_new_object();
 
-	if (doc == NULL || event == NULL || error == NULL) {
+	if (doc == NULL || event == NULL) {
 		json_object_put(doc);
 		json_object_put(event);
-		json_object_put(error);
 		return NULL;
 	}
-	cfl_json_add_new(event, "kind", leaf(m, CFL_L_KIND_ERROR));
-	cfl_json_add_new(event, "original", json_object_new_string_len(in->text, (int)in->len));
+	cfl_json_add_new(event, CFL_LEAF(CFL_FP_EVENT_KIND), leaf(m, CFL_L_KIND_ERROR));
+	cfl_json_add_new(event, CFL_LEAF(CFL_FP_EVENT_ORIGINAL), json_object_new_string_len(in->text, (int)in->len));
 	add_arrival_fields(m, in, p, doc, event);
-	cfl_json_add_new(doc, "event", event);
+	cfl_json_add_new(doc, CFL_LEAF(CFL_FP_EVENT), event);
 	/* a reason that quotes the event may have been cut inside a character */
-	cfl_json_add_new(error, "message",
-	                 json_object_new_string_len(reason, (int)cfl_fit_utf8_whole(reason, strlen(reason))));
-	cfl_json_add_new(doc, "error", error);
+	cfl_json_set_path(doc, CFL_FP_ERROR_MESSAGE,
+	                  json_object_new_string_len(reason, (int)cfl_fit_utf8_whole(reason, strlen(reason))));
 	return doc;
 }
 
@@ -287,7 +285,7 @@ static struct json_object *cfl_work_related(cfl_map_work_t *ev, struct json_obje
 {
 	if (*related == NULL) {
 		*related = json_object_new_object();
-		cfl_json_add_new(ev->doc, "related", *related);
+		cfl_json_add_new(ev->doc, CFL_LEAF(CFL_FP_RELATED), *related);
 	}
 	return *related;
 }
@@ -300,21 +298,6 @@ static void add_related_value(cfl_map_work_t *ev, struct json_object **related, 
 	cfl_json_add_new(cfl_work_related(ev, related), key, arr);
 }
 
-/* source.ip when source.address is an IP (else nothing, and no error: [fix]),
- * then GeoIP. Returns the IP object for related.ip, borrowed. */
-static struct json_object *map_source_ip(cfl_map_work_t *ev)
-{
-	struct json_object *addr = ev->address;
-	cfl_ip_t ip;
-
-	if (addr == NULL ||
-	    cfl_ip_parse(json_object_get_string(addr), (size_t)json_object_get_string_len(addr), &ip) != 0)
-		return NULL;
-	cfl_json_add_new(ev->source, "ip", json_object_get(addr));
-	cfl_geoip_enrich(ev->m->geo, &ip, ev->source);
-	return addr;
-}
-
 /* related.user: user.name, user.target.name, user.changes.name, each once.
  * Nothing is allocated unless there is a name. */
 static void add_related_users(cfl_map_work_t *ev, struct json_object **related)
@@ -325,9 +308,9 @@ static void add_related_users(cfl_map_work_t *ev, struct json_object **related)
 
 	if (u == NULL)
 		return;
-	names[0] = cfl_json_get(u, "name");
-	names[1] = cfl_json_get(cfl_json_get(u, "target"), "name");
-	names[2] = cfl_json_get(cfl_json_get(u, "changes"), "name");
+	names[0] = cfl_json_get(u, CFL_LEAF(CFL_FP_USER_NAME));
+	names[1] = cfl_json_get(cfl_json_get(u, CFL_LEAF(CFL_FP_USER_TARGET)), CFL_LEAF(CFL_FP_USER_TARGET_NAME));
+	names[2] = cfl_json_get(cfl_json_get(u, CFL_LEAF(CFL_FP_USER_CHANGES)), CFL_LEAF(CFL_FP_USER_CHANGES_NAME));
 	for (i = 0; i < 3; i++) {
 		if (names[i] == NULL || !json_object_is_type(names[i], json_type_string) ||
 		    json_object_get_string_len(names[i]) == 0)
@@ -340,7 +323,7 @@ static void add_related_users(cfl_map_work_t *ev, struct json_object **related)
 			continue;
 		if (arr == NULL) {
 			arr = json_object_new_array();
-			cfl_json_add_new(cfl_work_related(ev, related), "user", arr);
+			cfl_json_add_new(cfl_work_related(ev, related), CFL_LEAF(CFL_FP_RELATED_USER), arr);
 		}
 		json_object_array_add(arr, json_object_get(names[i]));
 	}
@@ -349,12 +332,12 @@ static void add_related_users(cfl_map_work_t *ev, struct json_object **related)
 /* Jira's other source addresses after source.ip in related.ip, each once. */
 static void add_related_ips(cfl_map_work_t *ev, struct json_object **related)
 {
-	struct json_object *arr = cfl_json_get(cfl_work_related(ev, related), "ip");
+	struct json_object *arr = cfl_json_get(cfl_work_related(ev, related), CFL_LEAF(CFL_FP_RELATED_IP));
 	int i, j, n = json_object_array_length(ev->more_ips);
 
 	if (arr == NULL) {
 		arr = json_object_new_array();
-		cfl_json_add_new(*related, "ip", arr);
+		cfl_json_add_new(*related, CFL_LEAF(CFL_FP_RELATED_IP), arr);
 	}
 	for (i = 0; i < n; i++) {
 		struct json_object *v = json_object_array_get_idx(ev->more_ips, i);
@@ -375,11 +358,11 @@ static void add_related(cfl_map_work_t *ev, struct json_object *ip)
 	struct json_object *related = NULL;
 
 	if (ip != NULL)
-		add_related_value(ev, &related, "ip", json_object_get(ip));
+		add_related_value(ev, &related, CFL_LEAF(CFL_FP_RELATED_IP), json_object_get(ip));
 	if (ev->more_ips != NULL)
 		add_related_ips(ev, &related);
 	if (ev->host[0] != '\0')
-		add_related_value(ev, &related, "hosts", json_object_new_string(ev->host));
+		add_related_value(ev, &related, CFL_LEAF(CFL_FP_RELATED_HOSTS), json_object_new_string(ev->host));
 	add_related_users(ev, &related);
 }
 
@@ -395,7 +378,7 @@ static void add_event_id(cfl_map_work_t *ev, const cfl_map_input_t *in, const ch
 	size_t n;
 
 	if (in->copy <= 0 && !in->has_offset) {
-		cfl_json_add_new(ev->event, "id", cfl_fit_hash_id(json, len));
+		cfl_json_add_new(ev->event, CFL_LEAF(CFL_FP_EVENT_ID), cfl_fit_hash_id(json, len));
 		return;
 	}
 	XXH128_canonicalFromHash(&c, XXH3_128bits(json, len));
@@ -405,7 +388,7 @@ static void add_event_id(cfl_map_work_t *ev, const cfl_map_input_t *in, const ch
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "@%lld", (long long)in->file_offset);
 	if (in->copy > 0)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "#%d", in->copy);
-	cfl_json_add_new(ev->event, "id", cfl_fit_hash_id(buf, n));
+	cfl_json_add_new(ev->event, CFL_LEAF(CFL_FP_EVENT_ID), cfl_fit_hash_id(buf, n));
 }
 
 static void add_timestamp(cfl_map_work_t *ev)
@@ -413,7 +396,7 @@ static void add_timestamp(cfl_map_work_t *ev)
 	char buf[32];
 	size_t n = cfl_time_format_ms(ev->ts_ms, buf, sizeof(buf));
 
-	cfl_json_add_new(ev->doc, "@timestamp", json_object_new_string_len(buf, (int)n));
+	cfl_json_add_new(ev->doc, CFL_LEAF(CFL_FP_TIMESTAMP), json_object_new_string_len(buf, (int)n));
 }
 
 /* Section 6 clean-up, only where empties can be: the subtrees moved from the
@@ -426,14 +409,14 @@ static void prune(cfl_map_work_t *ev)
 	} else {
 		struct json_object *ns = json_object_new_object();
 
-		cfl_json_add_new(ns, "audit", ev->audit);
+		cfl_json_add_new(ns, CFL_LEAF(CFL_FP_AUDIT), ev->audit);
 		cfl_json_add_new(ev->doc, cfl_products[ev->product].ns, ns);
 	}
 	ev->audit = NULL;
 	if (ev->user != NULL && cfl_json_prune(ev->user))
-		json_object_object_del(ev->doc, "user");
+		json_object_object_del(ev->doc, CFL_LEAF(CFL_FP_USER));
 	if (ev->group != NULL && cfl_json_prune(ev->group))
-		json_object_object_del(ev->doc, "group");
+		json_object_object_del(ev->doc, CFL_LEAF(CFL_FP_GROUP));
 }
 
 /* Everything after the shape mapper: sections 2, 5 and 6. */
@@ -442,27 +425,30 @@ static void finish_event(cfl_map_work_t *ev, const cfl_map_input_t *in, const ch
 	const cfl_mapper_t *m = ev->m;
 	struct json_object *action = ev->action;
 	const cfl_category_t *cat = NULL;
-	struct json_object *ip = NULL;
+	struct json_object *ip;
 
-	if (ev->address != NULL)
-		ip = map_source_ip(ev);
+	/* source.ip when source.address is an IP (else nothing, and no error:
+	 * [fix]), then GeoIP */
+	ip = cfl_source_enrich(m->geo, ev->doc, &ev->source, ev->address, NULL);
 	if (action != NULL)
 		cat = cfl_categories_find(m->cats[ev->product], json_object_get_string(action),
 		                          (size_t)json_object_get_string_len(action));
-	cfl_json_add_new(ev->event, "kind", leaf(m, CFL_L_KIND_EVENT));
+	cfl_json_add_new(ev->event, CFL_LEAF(CFL_FP_EVENT_KIND), leaf(m, CFL_L_KIND_EVENT));
 	cfl_categories_apply_ex(m->cats[ev->product], cat, ev->event, event_array, ev);
 	cfl_map_user_fields(ev, cat);
-	if (ev->is_cloud && in->site != NULL && *in->site != '\0' && cfl_json_get(ev->doc, "service") == NULL) {
+	if (ev->is_cloud && in->site != NULL && *in->site != '\0' &&
+	    cfl_json_get(ev->doc, CFL_LEAF(CFL_FP_SERVICE)) == NULL) {
 		/* a Cloud event does not name its site: the url imconfluence polled does */
 		struct json_object *service = json_object_new_object();
 
-		cfl_json_add_new(service, "address", json_object_new_string(in->site));
-		cfl_json_add_new(ev->doc, "service", service);
+		cfl_json_add_new(service, CFL_LEAF(CFL_FP_SERVICE_ADDRESS), json_object_new_string(in->site));
+		cfl_json_add_new(ev->doc, CFL_LEAF(CFL_FP_SERVICE), service);
 		cfl_lognorm_url_host(m->ln, in->site, strlen(in->site), ev->host, sizeof(ev->host));
 	}
 	add_related(ev, ip);
 	if (m->preserve_original)
-		cfl_json_add_new(ev->event, "original", json_object_new_string_len(json, (int)jlen));
+		cfl_json_add_new(ev->event, CFL_LEAF(CFL_FP_EVENT_ORIGINAL),
+		                 json_object_new_string_len(json, (int)jlen));
 	if (m->event_id)
 		add_event_id(ev, in, json, jlen);
 	add_arrival_fields(m, in, ev->product, ev->doc, ev->event);
@@ -507,7 +493,7 @@ static cfl_map_status_t map_object(const cfl_mapper_t *m, const cfl_map_input_t 
 	ev.doc = json_object_new_object();
 	ev.event = json_object_new_object();
 	ev.audit = json_object_new_object();
-	cfl_json_add_new(ev.doc, "event", ev.event);
+	cfl_json_add_new(ev.doc, CFL_LEAF(CFL_FP_EVENT), ev.event);
 	shape = detect_shape(&ev);
 	resolve_product(&ev, in, res);
 	rc = shape(&ev);
@@ -582,7 +568,7 @@ static void add_arrival_time(const cfl_map_input_t *in, struct json_object *doc)
 	int64_t ms;
 	size_t n;
 
-	if (cfl_json_get(doc, "@timestamp") != NULL)
+	if (cfl_json_get(doc, CFL_LEAF(CFL_FP_TIMESTAMP)) != NULL)
 		return;
 	if (in->has_received) {
 		ms = in->received_ms;
@@ -593,20 +579,21 @@ static void add_arrival_time(const cfl_map_input_t *in, struct json_object *doc)
 	if (cfl_time_check_ms(ms) != 0)
 		ms = 0;
 	n = cfl_time_format_ms(ms, buf, sizeof(buf));
-	cfl_json_add(doc, "@timestamp", json_object_new_string_len(buf, (int)n));
+	cfl_json_add(doc, CFL_LEAF(CFL_FP_TIMESTAMP), json_object_new_string_len(buf, (int)n));
 }
 
 /* The root a document's own fields live under, from its dataset. */
 static const char *doc_root(struct json_object *doc)
 {
-	const char *ds = cfl_json_get_str(cfl_json_get(doc, "data_stream"), "dataset", NULL);
+	const char *ds = cfl_json_get_str(cfl_json_get(doc, CFL_LEAF(CFL_FP_DATA_STREAM)),
+	                                  CFL_LEAF(CFL_FP_DATA_STREAM_DATASET), NULL);
 	int i;
 
 	for (i = 0; ds != NULL && i < CFL_NPRODUCTS; i++) {
 		if (strcmp(ds, cfl_products[i].dataset) == 0)
 			return cfl_products[i].ns;
 	}
-	return ds != NULL && strcmp(ds, CFL_ORG_DATASET) == 0 ? "atlassian_cloud" : "confluence";
+	return ds != NULL && strcmp(ds, CFL_ORG_DATASET) == 0 ? CFL_FP_ORG : cfl_products[CFL_PRODUCT_CONFLUENCE].ns;
 }
 
 static cfl_map_status_t map_message(const cfl_mapper_t *m, const cfl_map_input_t *in, cfl_map_result_t *res);

@@ -22,6 +22,7 @@
 
 #include "cfl_map_int.h"
 #include "cfl_map_work.h"
+#include "cfl_fields.h"
 #include "cfl_json_util.h"
 #include "cfl_json_span.h"
 #include "cfl_time.h"
@@ -89,7 +90,8 @@ static void map_author(cfl_map_work_t *ev)
 	cfl_work_author(ev, a[0], a[1]);
 	t = cfl_jscan_type(a[2]);
 	if (t == CFL_JTRUE || t == CFL_JFALSE)
-		cfl_json_add_new(ev->audit, "external_collaborator", json_object_new_boolean(t == CFL_JTRUE));
+		cfl_json_add_new(ev->audit, CFL_LEAF(CFL_FP_AUDIT_EXTERNAL_COLLABORATOR),
+		                 json_object_new_boolean(t == CFL_JTRUE));
 }
 
 static void map_type(cfl_map_work_t *ev)
@@ -101,12 +103,12 @@ static void map_type(cfl_map_work_t *ev)
 	if (category == NULL && summary == NULL)
 		return;
 	type = json_object_new_object();
-	cfl_json_add_new(type, "category", category);
+	cfl_json_add_new(type, CFL_LEAF(CFL_FP_AUDIT_TYPE_CATEGORY), category);
 	if (summary != NULL) {
-		cfl_json_add_new(type, "action", summary);
+		cfl_json_add_new(type, CFL_LEAF(CFL_FP_AUDIT_TYPE_ACTION), summary);
 		cfl_work_action(ev, json_object_get(summary));
 	}
-	cfl_json_add_new(ev->audit, "type", type);
+	cfl_json_add_new(ev->audit, CFL_LEAF(CFL_FP_AUDIT_TYPE), type);
 }
 
 static int listed(cfl_span_t arr, cfl_span_t obj)
@@ -162,8 +164,9 @@ static void map_affected_objects(cfl_map_work_t *ev)
 		json_object_array_add(out, cfl_span_json(affected));
 	n = json_object_array_length(out);
 	for (i = 0; i < n; i++)
-		rename_member(json_object_array_get_idx(out, i), "objectType", "type");
-	cfl_json_add_new(ev->audit, "affected_objects", out);
+		rename_member(json_object_array_get_idx(out, i), "objectType",
+		              CFL_LEAF(CFL_FP_AUDIT_AFFECTED_OBJECTS_TYPE));
+	cfl_json_add_new(ev->audit, CFL_LEAF(CFL_FP_AUDIT_AFFECTED_OBJECTS), out);
 }
 
 static void map_changed_values(cfl_map_work_t *ev)
@@ -180,14 +183,14 @@ static void map_changed_values(cfl_map_work_t *ev)
 		struct json_object *name = cfl_json_get(c, "name");
 
 		if (name != NULL) {
-			cfl_json_add(c, "i18nKey", json_object_get(name));
-			cfl_json_add(c, "key", json_object_get(name));
+			cfl_json_add(c, CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES_I18N_KEY), json_object_get(name));
+			cfl_json_add(c, CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES_KEY), json_object_get(name));
 			json_object_object_del(c, "name");
 		}
-		rename_member(c, "newValue", "to");
-		rename_member(c, "oldValue", "from");
+		rename_member(c, "newValue", CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES_TO));
+		rename_member(c, "oldValue", CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES_FROM));
 	}
-	cfl_json_add_new(ev->audit, "changed_values", cv);
+	cfl_json_add_new(ev->audit, CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES), cv);
 }
 
 cfl_rc_t cfl_map_cloud(cfl_map_work_t *ev)

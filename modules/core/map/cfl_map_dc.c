@@ -28,6 +28,7 @@
 
 #include "cfl_map_int.h"
 #include "cfl_map_work.h"
+#include "cfl_fields.h"
 #include "cfl_json_util.h"
 #include "cfl_json_span.h"
 #include "cfl_time.h"
@@ -119,7 +120,8 @@ static void put_username(cfl_map_work_t *ev, const char *uri, size_t len)
 		return;
 	n = cfl_lognorm_uri_username(ev->m->ln, uri, len, username, sizeof(username));
 	if (n > 0)
-		cfl_json_add_new(cfl_work_user(ev), "name", json_object_new_string_len(username, (int)n));
+		cfl_json_add_new(cfl_work_user(ev), CFL_LEAF(CFL_FP_USER_NAME),
+		                 json_object_new_string_len(username, (int)n));
 }
 
 static void map_author(cfl_map_work_t *ev)
@@ -134,7 +136,7 @@ static void map_author(cfl_map_work_t *ev)
 		return;
 	cfl_span_pick(ev->f[CFL_F_AUTHOR], names, 3, a);
 	if (ev->product != CFL_PRODUCT_CONFLUENCE) {
-		cfl_work_author_as(ev, a[0], a[1], "name");
+		cfl_work_author_as(ev, a[0], a[1], CFL_LEAF(CFL_FP_USER_NAME));
 		return;
 	}
 	cfl_work_author(ev, a[0], a[1]);
@@ -161,7 +163,7 @@ static void map_type(cfl_map_work_t *ev)
 		type = ev->f[CFL_F_TYPE];
 	if (cfl_jscan_type(type) != CFL_JOBJECT)
 		return;
-	cfl_json_add_new(ev->audit, "type", cfl_span_json_pruned(type));
+	cfl_json_add_new(ev->audit, CFL_LEAF(CFL_FP_AUDIT_TYPE), cfl_span_json_pruned(type));
 	if (cfl_span_get(type, "actionI18nKey", &key))
 		cfl_work_action(ev, cfl_span_keyword(key));
 }
@@ -174,8 +176,8 @@ static void map_system(cfl_map_work_t *ev)
 	if (sys == NULL)
 		return;
 	service = json_object_new_object();
-	cfl_json_add_new(service, "address", sys);
-	cfl_json_add_new(ev->doc, "service", service);
+	cfl_json_add_new(service, CFL_LEAF(CFL_FP_SERVICE_ADDRESS), sys);
+	cfl_json_add_new(ev->doc, CFL_LEAF(CFL_FP_SERVICE), service);
 	cfl_lognorm_url_host(ev->m->ln, json_object_get_string(sys), (size_t)json_object_get_string_len(sys), ev->host,
 	                     sizeof(ev->host));
 }
@@ -243,7 +245,7 @@ static void map_jira_source(cfl_map_work_t *ev, struct json_object *src)
 		} else if (part_is_ip(a, (size_t)(pe - a), &ip)) {
 			if (more == NULL) {
 				more = json_object_new_array();
-				cfl_json_add_new(ev->audit, "additional_source_ips", more);
+				cfl_json_add_new(ev->audit, CFL_LEAF(CFL_FP_JIRA_AUDIT_ADDITIONAL_SOURCE_IPS), more);
 				ev->more_ips = more;
 			}
 			json_object_array_add(more, json_object_new_string_len(a, (int)(pe - a)));
@@ -320,11 +322,11 @@ cfl_rc_t cfl_map_dc(cfl_map_work_t *ev)
 		cfl_work_address(ev, src);
 	map_author(ev);
 	map_type(ev);
-	cfl_json_add_new(ev->audit, "method", cfl_span_keyword(ev->f[CFL_F_METHOD]));
+	cfl_json_add_new(ev->audit, CFL_LEAF(CFL_FP_AUDIT_METHOD), cfl_span_keyword(ev->f[CFL_F_METHOD]));
 	map_system(ev);
-	move_array(ev, CFL_F_EXTRA_ATTRIBUTES, "extra_attributes");
-	move_array(ev, CFL_F_CHANGED_VALUES, "changed_values");
-	move_array(ev, CFL_F_AFFECTED_OBJECTS, "affected_objects");
+	move_array(ev, CFL_F_EXTRA_ATTRIBUTES, CFL_LEAF(CFL_FP_AUDIT_EXTRA_ATTRIBUTES));
+	move_array(ev, CFL_F_CHANGED_VALUES, CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES));
+	move_array(ev, CFL_F_AFFECTED_OBJECTS, CFL_LEAF(CFL_FP_AUDIT_AFFECTED_OBJECTS));
 	ev->audit_clean = 1; /* everything in it was pruned as it was built */
 	return CFL_OK;
 }

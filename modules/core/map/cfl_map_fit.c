@@ -30,6 +30,7 @@
 #include <xxhash.h>
 
 #include "cfl_map_fit.h"
+#include "cfl_fields.h"
 #include "cfl_json_util.h"
 
 #define TERM_MAX CFL_FIT_TERM_MAX
@@ -52,21 +53,21 @@ struct special {
  * else is built by the mapper from text values (contract sections 2-5). */
 /* The Data Center products share one event format, so one set of rules
  * under each product's root. */
-#define DC_SPECIAL(ns)                                                                                \
-	{ "event.original", K_SKIP }, { "event.id", K_ID }, { ns ".audit.affected_objects", K_FLAT }, \
-	        { ns ".audit.changed_values", K_FLAT }, { ns ".audit.extra_attributes", K_FLAT },     \
-	        { ns ".audit.type", K_OPEN },                                                         \
-	{                                                                                             \
-		NULL, K_ANY                                                                           \
+#define DC_SPECIAL(ns)                                                                                          \
+	{ CFL_FP_EVENT_ORIGINAL, K_SKIP }, { CFL_FP_EVENT_ID, K_ID }, { ns ".audit.affected_objects", K_FLAT }, \
+	        { ns ".audit.changed_values", K_FLAT }, { ns ".audit.extra_attributes", K_FLAT },               \
+	        { ns ".audit.type", K_OPEN },                                                                   \
+	{                                                                                                       \
+		NULL, K_ANY                                                                                     \
 	}
 static const struct special cfl_special[] = { DC_SPECIAL("confluence") };
 static const struct special jira_special[] = { DC_SPECIAL("jira") };
 static const struct special bitbucket_special[] = { DC_SPECIAL("bitbucket") };
-static const struct special org_special[] = { { "event.original", K_SKIP },
-	                                      { "event.id", K_ID },
-	                                      { "atlassian_cloud.audit.context", K_NESTED },
-	                                      { "atlassian_cloud.audit.container", K_NESTED },
-	                                      { "atlassian_cloud.audit.actor.app.attributes", K_FLAT },
+static const struct special org_special[] = { { CFL_FP_EVENT_ORIGINAL, K_SKIP },
+	                                      { CFL_FP_EVENT_ID, K_ID },
+	                                      { CFL_FP_ORG_AUDIT_CONTEXT, K_NESTED },
+	                                      { CFL_FP_ORG_AUDIT_CONTAINER, K_NESTED },
+	                                      { CFL_FP_ORG_AUDIT_ACTOR_APP_ATTRIBUTES, K_FLAT },
 	                                      { NULL, K_ANY } };
 
 typedef struct fit {
@@ -153,11 +154,11 @@ static void note_moved(fit_t *f, struct json_object *v)
 
 	if (f->moved == NULL)
 		f->moved = json_object_new_array();
-	cfl_json_add_new(rec, "field", json_object_new_string(f->path));
+	cfl_json_add_new(rec, CFL_LEAF(CFL_FP_AUDIT_MOVED_FIELD), json_object_new_string(f->path));
 	if (text == NULL)
 		text = "null";
 	/* a moved value is text Elasticsearch must take too: valid UTF-8 */
-	cfl_json_add_new(rec, "value",
+	cfl_json_add_new(rec, CFL_LEAF(CFL_FP_AUDIT_MOVED_VALUE),
 	                 cfl_fit_utf8_valid(text, strlen(text)) ? json_object_new_string(text)
 	                                                        : utf8_repair(text, strlen(text)));
 	json_object_array_add(f->moved, rec);
@@ -639,12 +640,12 @@ static int fit_any_no_special(fit_t *f, struct json_object *v, size_t arg, struc
 
 static void add_tag(struct json_object *doc, const char *tag)
 {
-	struct json_object *tags = cfl_json_get(doc, "tags");
+	struct json_object *tags = cfl_json_get(doc, CFL_LEAF(CFL_FP_TAGS));
 	size_t i, n;
 
 	if (tags == NULL || !json_object_is_type(tags, json_type_array)) {
 		tags = json_object_new_array();
-		cfl_json_add(doc, "tags", tags);
+		cfl_json_add(doc, CFL_LEAF(CFL_FP_TAGS), tags);
 	}
 	n = json_object_array_length(tags);
 	for (i = 0; i < n; i++) {
@@ -695,17 +696,17 @@ int cfl_map_fit_ns(struct json_object *doc, const char *ns)
 	free(f.path);
 	if (f.moved == NULL && f.truncated == NULL && f.repaired == NULL)
 		return f.oom ? -1 : 0;
-	root = cfl_json_child(cfl_json_child(doc, ns), "audit");
+	root = cfl_json_child(cfl_json_child(doc, ns), CFL_LEAF(CFL_FP_AUDIT));
 	if (f.truncated != NULL) {
-		cfl_json_add(root, "truncated_fields", f.truncated);
+		cfl_json_add(root, CFL_LEAF(CFL_FP_AUDIT_TRUNCATED_FIELDS), f.truncated);
 		add_tag(doc, CFL_FIT_TAG_TRUNCATED);
 	}
 	if (f.repaired != NULL) {
-		cfl_json_add(root, "utf8_repaired_fields", f.repaired);
+		cfl_json_add(root, CFL_LEAF(CFL_FP_AUDIT_UTF8_REPAIRED_FIELDS), f.repaired);
 		add_tag(doc, CFL_FIT_TAG_UTF8);
 	}
 	if (f.moved != NULL) {
-		cfl_json_add(root, "moved", f.moved);
+		cfl_json_add(root, CFL_LEAF(CFL_FP_AUDIT_MOVED), f.moved);
 		add_tag(doc, CFL_FIT_TAG_MOVED);
 	}
 	return f.oom ? -1 : 1;

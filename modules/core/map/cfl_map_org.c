@@ -22,6 +22,7 @@
 #include "cfl_map_int.h"
 #include "cfl_map_fit.h"
 #include "cfl_categories.h"
+#include "cfl_fields.h"
 #include "cfl_json_util.h"
 #include "cfl_json_span.h"
 #include "cfl_time.h"
@@ -227,33 +228,35 @@ static void add_context_fields(const cfl_map_org_t *org, const cfl_map_input_t *
 	struct json_object *ds, *obs, *o;
 	size_t i;
 
-	cfl_json_add_new(new_object_in(doc, "ecs"), "version", leaf(org, L_ECS));
+	cfl_json_add_new(new_object_in(doc, CFL_LEAF(CFL_FP_ECS)), CFL_LEAF(CFL_FP_ECS_VERSION), leaf(org, L_ECS));
 	if (org->ntags > 0) {
 		struct json_object *tags = json_object_new_array();
 
 		for (i = 0; i < org->ntags; i++)
 			json_object_array_add(tags, json_object_get(org->tags[i]));
-		cfl_json_add_new(doc, "tags", tags);
+		cfl_json_add_new(doc, CFL_LEAF(CFL_FP_TAGS), tags);
 	}
-	cfl_json_add_new(event, "dataset", leaf(org, L_DATASET));
-	cfl_json_add_new(event, "module", leaf(org, L_MODULE));
-	ds = new_object_in(doc, "data_stream");
-	cfl_json_add_new(ds, "type", leaf(org, L_LOGS));
-	cfl_json_add_new(ds, "dataset", leaf(org, L_DATASET));
-	cfl_json_add_new(ds, "namespace", leaf(org, L_NAMESPACE));
-	obs = new_object_in(doc, "observer");
-	cfl_json_add_new(obs, "vendor", leaf(org, L_VENDOR));
-	cfl_json_add_new(obs, "product", leaf(org, L_PRODUCT));
-	cfl_json_add_new(obs, "type", leaf(org, L_SAAS));
+	cfl_json_add_new(event, CFL_LEAF(CFL_FP_EVENT_DATASET), leaf(org, L_DATASET));
+	cfl_json_add_new(event, CFL_LEAF(CFL_FP_EVENT_MODULE), leaf(org, L_MODULE));
+	ds = new_object_in(doc, CFL_LEAF(CFL_FP_DATA_STREAM));
+	cfl_json_add_new(ds, CFL_LEAF(CFL_FP_DATA_STREAM_TYPE), leaf(org, L_LOGS));
+	cfl_json_add_new(ds, CFL_LEAF(CFL_FP_DATA_STREAM_DATASET), leaf(org, L_DATASET));
+	cfl_json_add_new(ds, CFL_LEAF(CFL_FP_DATA_STREAM_NAMESPACE), leaf(org, L_NAMESPACE));
+	obs = new_object_in(doc, CFL_LEAF(CFL_FP_OBSERVER));
+	cfl_json_add_new(obs, CFL_LEAF(CFL_FP_OBSERVER_VENDOR), leaf(org, L_VENDOR));
+	cfl_json_add_new(obs, CFL_LEAF(CFL_FP_OBSERVER_PRODUCT), leaf(org, L_PRODUCT));
+	cfl_json_add_new(obs, CFL_LEAF(CFL_FP_OBSERVER_TYPE), leaf(org, L_SAAS));
 	if (in->input_type != NULL && *in->input_type != '\0')
-		cfl_json_add_new(new_object_in(doc, "input"), "type", json_object_new_string(in->input_type));
+		cfl_json_add_new(new_object_in(doc, CFL_LEAF(CFL_FP_INPUT)), CFL_LEAF(CFL_FP_INPUT_TYPE),
+		                 json_object_new_string(in->input_type));
 	if ((in->file_path == NULL || *in->file_path == '\0') && !in->has_offset)
 		return;
-	o = new_object_in(doc, "log");
+	o = new_object_in(doc, CFL_LEAF(CFL_FP_LOG));
 	if (in->file_path != NULL && *in->file_path != '\0')
-		cfl_json_add_new(new_object_in(o, "file"), "path", json_object_new_string(in->file_path));
+		cfl_json_add_new(new_object_in(o, CFL_LEAF(CFL_FP_LOG_FILE)), CFL_LEAF(CFL_FP_LOG_FILE_PATH),
+		                 json_object_new_string(in->file_path));
 	if (in->has_offset)
-		cfl_json_add_new(o, "offset", json_object_new_int64(in->file_offset));
+		cfl_json_add_new(o, CFL_LEAF(CFL_FP_LOG_OFFSET), json_object_new_int64(in->file_offset));
 }
 
 /* The failure document (org contract section 7): error.message, event.kind
@@ -262,14 +265,14 @@ static cfl_map_status_t fail(const cfl_map_org_t *org, const cfl_map_input_t *in
                              cfl_map_result_t *res)
 {
 	struct json_object *doc = json_object_new_object();
-	struct json_object *event = new_object_in(doc, "event");
+	struct json_object *event = new_object_in(doc, CFL_LEAF(CFL_FP_EVENT));
 
-	cfl_json_add_new(event, "kind", leaf(org, L_KIND_ERROR));
-	cfl_json_add_new(event, "original", json_object_new_string_len(in->text, (int)in->len));
+	cfl_json_add_new(event, CFL_LEAF(CFL_FP_EVENT_KIND), leaf(org, L_KIND_ERROR));
+	cfl_json_add_new(event, CFL_LEAF(CFL_FP_EVENT_ORIGINAL), json_object_new_string_len(in->text, (int)in->len));
 	add_context_fields(org, in, doc, event);
 	/* a reason that quotes the event may have been cut inside a character */
-	cfl_json_add_new(new_object_in(doc, "error"), "message",
-	                 json_object_new_string_len(reason, (int)cfl_fit_utf8_whole(reason, strlen(reason))));
+	cfl_json_set_path(doc, CFL_FP_ERROR_MESSAGE,
+	                  json_object_new_string_len(reason, (int)cfl_fit_utf8_whole(reason, strlen(reason))));
 	res->doc = doc;
 	return CFL_MAP_ERROR;
 }
@@ -348,7 +351,8 @@ static void add_related_user(struct org_work *w, struct json_object *v)
 		return;
 	if (w->rel_user == NULL) {
 		w->rel_user = json_object_new_array();
-		cfl_json_add_new(cfl_json_child(w->doc, "related"), "user", w->rel_user);
+		cfl_json_add_new(cfl_json_child(w->doc, CFL_LEAF(CFL_FP_RELATED)), CFL_LEAF(CFL_FP_RELATED_USER),
+		                 w->rel_user);
 	}
 	n = json_object_array_length(w->rel_user);
 	for (i = 0; i < n; i++) {
@@ -358,38 +362,39 @@ static void add_related_user(struct org_work *w, struct json_object *v)
 	json_object_array_add(w->rel_user, json_object_get(v));
 }
 
-/* location (sections 3 and 6): keys with "" values count as absent; source.ip
- * only when it is an IP, then the ASN lookup; geo from the event. */
+/* A member of the location as a keyword; "" counts as absent. */
+static struct json_object *location_keyword(cfl_span_t loc, const char *name)
+{
+	cfl_span_t v;
+
+	if (!cfl_jscan_member(loc, name, &v) || is_string(v, ""))
+		return NULL;
+	return cfl_span_keyword_literal(v);
+}
+
+/* location (sections 3 and 6): source.ip only when it is an IP, then the
+ * ASN lookup; geo from the event (cfl_source_enrich). */
 static void map_location(struct org_work *w, cfl_span_t loc)
 {
-	static const char *const names[][2] = { { "countryName", "country_name" },
-		                                { "regionName", "region_name" },
-		                                { "city", "city_name" } };
-	struct json_object *val;
+	struct json_object *addr = NULL, *val;
+	cfl_geo_given_t given;
 	cfl_span_t v;
-	cfl_ip_t addr;
-	size_t i;
 
-	if (cfl_jscan_member(loc, "ip", &v) && cfl_jscan_type(v) == CFL_JSTRING && !is_string(v, "") &&
-	    (val = cfl_span_keyword_literal(v)) != NULL) {
-		if (cfl_ip_parse(json_object_get_string(val), (size_t)json_object_get_string_len(val), &addr) == 0) {
-			struct json_object *rel = json_object_new_array();
+	if (cfl_jscan_member(loc, "ip", &v) && cfl_jscan_type(v) == CFL_JSTRING)
+		addr = location_keyword(loc, "ip");
+	given.country_name = location_keyword(loc, "countryName");
+	given.region_name = location_keyword(loc, "regionName");
+	given.city_name = location_keyword(loc, "city");
+	if (cfl_source_enrich(w->org->geo, w->doc, &w->source, addr, &given) != NULL) {
+		struct json_object *rel = json_object_new_array();
 
-			cfl_json_add_new(child(&w->source, w->doc, "source"), "ip", val);
-			json_object_array_add(rel, json_object_get(val));
-			cfl_json_add_new(cfl_json_child(w->doc, "related"), "ip", rel);
-			cfl_geoip_enrich_as(w->org->geo, &addr, w->source);
-		} else {
-			json_object_put(val);
-		}
+		json_object_array_add(rel, json_object_get(addr));
+		cfl_json_add_new(cfl_json_child(w->doc, CFL_LEAF(CFL_FP_RELATED)), CFL_LEAF(CFL_FP_RELATED_IP), rel);
 	}
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (cfl_jscan_member(loc, names[i][0], &v) && !is_string(v, "") &&
-		    (val = cfl_span_keyword_literal(v)) != NULL)
-			cfl_json_add_new(cfl_json_child(child(&w->source, w->doc, "source"), "geo"), names[i][1], val);
-	}
-	if (cfl_jscan_member(loc, "geo", &v) && !is_string(v, "") && (val = cfl_span_keyword_literal(v)) != NULL)
-		cfl_json_add_new(cfl_json_child(w->audit, "location"), "geo", val);
+	json_object_put(addr);
+	if ((val = location_keyword(loc, "geo")) != NULL)
+		cfl_json_add_new(cfl_json_child(w->audit, CFL_LEAF(CFL_FP_ORG_AUDIT_LOCATION)),
+		                 CFL_LEAF(CFL_FP_ORG_AUDIT_LOCATION_GEO), val);
 }
 
 /* A sub-object of the actor copied key by key (keywords) into
@@ -407,7 +412,7 @@ static struct json_object *map_actor_part(struct org_work *w, cfl_span_t actor, 
 		if (!cfl_jscan_member(part, keys[i][0], &v) || (val = cfl_span_keyword_literal(v)) == NULL)
 			continue;
 		if (o == NULL)
-			o = cfl_json_child(child(&w->actor, w->audit, "actor"), out);
+			o = cfl_json_child(child(&w->actor, w->audit, CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR)), out);
 		cfl_json_add_new(o, keys[i][1], val);
 	}
 	return o;
@@ -447,43 +452,50 @@ static int is_person(struct json_object *id, struct json_object *email)
 
 static void map_actor(struct org_work *w, cfl_span_t actor)
 {
-	static const char *const auth[][2] = { { "authType", "auth_type" },
-		                               { "tokenId", "token_id" },
-		                               { "tokenLabel", "token_label" } };
-	static const char *const obo[][2] = { { "id", "id" }, { "name", "name" }, { "email", "email" } };
-	static const char *const app[][2] = { { "id", "id" }, { "type", "type" } };
+	/* not static: CFL_LEAF is no constant expression for every compiler */
+	const char *const auth[][2] = { { "authType", CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_AUTH_AUTH_TYPE) },
+		                        { "tokenId", CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_AUTH_TOKEN_ID) },
+		                        { "tokenLabel", CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_AUTH_TOKEN_LABEL) } };
+	const char *const obo[][2] = { { "id", CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_ON_BEHALF_OF_ID) },
+		                       { "name", CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_ON_BEHALF_OF_NAME) },
+		                       { "email", CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_ON_BEHALF_OF_EMAIL) } };
+	const char *const app[][2] = { { "id", CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_APP_ID) },
+		                       { "type", CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_APP_TYPE) } };
 	struct json_object *id, *name, *email, *o, *app_obj;
 	cfl_span_t v;
 
 	if (cfl_jscan_type(actor) != CFL_JOBJECT)
 		return;
-	map_actor_part(w, actor, "auth", "auth", auth, 3);
-	o = map_actor_part(w, actor, "onBehalfOf", "on_behalf_of", obo, 3);
-	map_actor_part(w, actor, "app", "app", app, 2);
+	map_actor_part(w, actor, "auth", CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_AUTH), auth, 3);
+	o = map_actor_part(w, actor, "onBehalfOf", CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_ON_BEHALF_OF), obo, 3);
+	map_actor_part(w, actor, "app", CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_APP), app, 2);
 	if (cfl_jscan_member(actor, "app", &v) && cfl_jscan_member(v, "attributes", &v) &&
 	    (app_obj = cfl_span_json_literal(v)) != NULL)
-		cfl_json_add_new(cfl_json_child(child(&w->actor, w->audit, "actor"), "app"), "attributes", app_obj);
+		cfl_json_add_new(cfl_json_child(child(&w->actor, w->audit, CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR)),
+		                                CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_APP)),
+		                 CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_APP_ATTRIBUTES), app_obj);
 	id = cfl_jscan_member(actor, "id", &v) ? cfl_span_keyword_literal(v) : NULL;
 	name = cfl_jscan_member(actor, "name", &v) ? cfl_span_keyword_literal(v) : NULL;
 	email = cfl_jscan_member(actor, "email", &v) ? cfl_span_keyword_literal(v) : NULL;
 	if (is_person(id, email)) {
-		w->user = new_object_in(w->doc, "user");
-		cfl_json_add_new(w->user, "id", id);
-		cfl_json_add_new(w->user, "name", name);
+		w->user = new_object_in(w->doc, CFL_LEAF(CFL_FP_USER));
+		cfl_json_add_new(w->user, CFL_LEAF(CFL_FP_USER_ID), id);
+		cfl_json_add_new(w->user, CFL_LEAF(CFL_FP_USER_NAME), name);
 		if (email != NULL && strchr(json_object_get_string(email), '@') != NULL) {
-			cfl_json_add_new(w->user, "email", email);
+			cfl_json_add_new(w->user, CFL_LEAF(CFL_FP_USER_EMAIL), email);
 			email = NULL;
 		}
 		add_related_user(w, name);
-		add_related_user(w, cfl_json_get(w->user, "email"));
+		add_related_user(w, cfl_json_get(w->user, CFL_LEAF(CFL_FP_USER_EMAIL)));
 	} else if (id != NULL || name != NULL) {
-		app_obj = cfl_json_child(child(&w->actor, w->audit, "actor"), "app");
-		cfl_json_add(app_obj, "id", id);
-		cfl_json_add(app_obj, "name", name);
+		app_obj = cfl_json_child(child(&w->actor, w->audit, CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR)),
+		                         CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_APP));
+		cfl_json_add(app_obj, CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_APP_ID), id);
+		cfl_json_add(app_obj, CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_APP_NAME), name);
 	}
 	json_object_put(email);
-	add_related_user(w, cfl_json_get(o, "name"));
-	add_related_user(w, cfl_json_get(o, "email"));
+	add_related_user(w, cfl_json_get(o, CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_ON_BEHALF_OF_NAME)));
+	add_related_user(w, cfl_json_get(o, CFL_LEAF(CFL_FP_ORG_AUDIT_ACTOR_ON_BEHALF_OF_EMAIL)));
 }
 
 /* event.category/type/outcome and event.kind, only for events with an action
@@ -494,7 +506,7 @@ static void categorize(struct org_work *w, struct json_object *action)
 
 	if (action == NULL)
 		return;
-	cfl_json_add_new(w->event, "kind", leaf(w->org, L_KIND_EVENT));
+	cfl_json_add_new(w->event, CFL_LEAF(CFL_FP_EVENT_KIND), leaf(w->org, L_KIND_EVENT));
 	cat = cfl_categories_find(w->org->cats, json_object_get_string(action),
 	                          (size_t)json_object_get_string_len(action));
 	cfl_categories_apply(w->org->cats, cat, w->event);
@@ -507,9 +519,10 @@ static void map_message(struct org_work *w, cfl_span_t root)
 
 	if (!cfl_jscan_member(root, "message", &msg))
 		return;
-	copy_keyword(w->doc, "message", msg, "content");
+	copy_keyword(w->doc, CFL_LEAF(CFL_FP_MESSAGE), msg, "content");
 	if (cfl_jscan_member(msg, "format", &v) && (format = cfl_span_keyword_literal(v)) != NULL)
-		cfl_json_add_new(cfl_json_child(w->audit, "message"), "format", format);
+		cfl_json_add_new(cfl_json_child(w->audit, CFL_LEAF(CFL_FP_ORG_AUDIT_MESSAGE)),
+		                 CFL_LEAF(CFL_FP_ORG_AUDIT_MESSAGE_FORMAT), format);
 }
 
 static cfl_map_status_t map_event(const cfl_map_org_t *org, const cfl_map_input_t *in, cfl_span_t root,
@@ -537,28 +550,29 @@ static cfl_map_status_t map_event(const cfl_map_org_t *org, const cfl_map_input_
 	memset(&w, 0, sizeof(w));
 	w.org = org;
 	w.doc = json_object_new_object();
-	w.event = new_object_in(w.doc, "event");
+	w.event = new_object_in(w.doc, CFL_LEAF(CFL_FP_EVENT));
 	w.audit = json_object_new_object();
-	add_date(w.doc, "@timestamp", ts);
+	add_date(w.doc, CFL_LEAF(CFL_FP_TIMESTAMP), ts);
 	if (read_date(attrs, "processedAt", &created, text, sizeof(text)) == 0)
-		add_date(w.event, "created", created);
+		add_date(w.event, CFL_LEAF(CFL_FP_EVENT_CREATED), created);
 	/* the event's own id; an event without a usable one gets the hash of its
 	 * text, so that it still has an _id of its own (org contract section 3) */
-	if (copy_keyword(w.event, "id", root, "id") == NULL)
-		cfl_json_add_new(w.event, "id", cfl_fit_hash_id(root.p, root.len));
-	categorize(&w, copy_keyword(w.event, "action", attrs, "action"));
-	copy_value(w.audit, "context", attrs, "context");
-	copy_value(w.audit, "container", attrs, "container");
+	if (copy_keyword(w.event, CFL_LEAF(CFL_FP_EVENT_ID), root, "id") == NULL)
+		cfl_json_add_new(w.event, CFL_LEAF(CFL_FP_EVENT_ID), cfl_fit_hash_id(root.p, root.len));
+	categorize(&w, copy_keyword(w.event, CFL_LEAF(CFL_FP_EVENT_ACTION), attrs, "action"));
+	copy_value(w.audit, CFL_LEAF(CFL_FP_ORG_AUDIT_CONTEXT), attrs, "context");
+	copy_value(w.audit, CFL_LEAF(CFL_FP_ORG_AUDIT_CONTAINER), attrs, "container");
 	if (cfl_jscan_member(attrs, "location", &v))
 		map_location(&w, v);
 	if (cfl_jscan_member(attrs, "actor", &v))
 		map_actor(&w, v);
 	map_message(&w, root);
 	if (org->preserve_original)
-		cfl_json_add_new(w.event, "original", json_object_new_string_len(root.p, (int)root.len));
+		cfl_json_add_new(w.event, CFL_LEAF(CFL_FP_EVENT_ORIGINAL),
+		                 json_object_new_string_len(root.p, (int)root.len));
 	add_context_fields(org, in, w.doc, w.event);
 	if (json_object_object_length(w.audit) > 0)
-		cfl_json_add_new(new_object_in(w.doc, "atlassian_cloud"), "audit", w.audit);
+		cfl_json_add_new(new_object_in(w.doc, CFL_LEAF(CFL_FP_ORG)), CFL_LEAF(CFL_FP_ORG_AUDIT), w.audit);
 	else
 		json_object_put(w.audit);
 	res->doc = w.doc;

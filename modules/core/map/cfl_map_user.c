@@ -21,6 +21,7 @@
 
 #include "cfl_map_int.h"
 #include "cfl_map_work.h"
+#include "cfl_fields.h"
 #include "cfl_json_util.h"
 
 static int str_eq(struct json_object *v, const char *s)
@@ -83,10 +84,10 @@ static int str_eq_any(struct json_object *v, const char *const *list, size_t n)
 static int gate_open(cfl_map_work_t *ev)
 {
 	const struct product_rules *r = &rules[ev->product];
-	struct json_object *type = cfl_json_get(ev->audit, "type");
+	struct json_object *type = cfl_json_get(ev->audit, CFL_LEAF(CFL_FP_AUDIT_TYPE));
 
-	return str_eq_any(cfl_json_get(type, "categoryI18nKey"), r->gate_keys, 2) ||
-	       str_eq_any(cfl_json_get(type, "category"), r->gate_categories, 2);
+	return str_eq_any(cfl_json_get(type, CFL_LEAF(CFL_FP_AUDIT_TYPE_CATEGORY_I18N_KEY)), r->gate_keys, 2) ||
+	       str_eq_any(cfl_json_get(type, CFL_LEAF(CFL_FP_AUDIT_TYPE_CATEGORY)), r->gate_categories, 2);
 }
 
 static int is_uuid_char(char c, int i)
@@ -121,8 +122,10 @@ static void group_name_id(cfl_map_work_t *ev, struct json_object *obj, struct js
 	const char *s;
 	size_t n;
 
-	*name = cfl_json_keyword(cfl_json_get(obj, "name"));
-	*id = rules[ev->product].group_id ? cfl_json_keyword(cfl_json_get(obj, "id")) : NULL;
+	*name = cfl_json_keyword(cfl_json_get(obj, CFL_LEAF(CFL_FP_AUDIT_AFFECTED_OBJECTS_NAME)));
+	*id = rules[ev->product].group_id
+	              ? cfl_json_keyword(cfl_json_get(obj, CFL_LEAF(CFL_FP_AUDIT_AFFECTED_OBJECTS_ID)))
+	              : NULL;
 	if (!ev->is_cloud || *name == NULL)
 		return;
 	s = json_object_get_string(*name);
@@ -137,10 +140,12 @@ static void group_name_id(cfl_map_work_t *ev, struct json_object *obj, struct js
 	*id = split_id;
 }
 
-static void put_name_id(struct json_object *dst, struct json_object *name, struct json_object *id)
+/* dst.name_key = name, dst.id_key = id (both stolen; NULL removes). */
+static void put_name_id(struct json_object *dst, const char *name_key, struct json_object *name, const char *id_key,
+                        struct json_object *id)
 {
-	cfl_json_put(dst, "name", name);
-	cfl_json_put(dst, "id", id);
+	cfl_json_put(dst, name_key, name);
+	cfl_json_put(dst, id_key, id);
 }
 
 static void apply_group(cfl_map_work_t *ev, struct json_object *obj, unsigned uf)
@@ -149,59 +154,64 @@ static void apply_group(cfl_map_work_t *ev, struct json_object *obj, unsigned uf
 
 	group_name_id(ev, obj, &name, &id);
 	if (uf & CFL_UF_GROUP)
-		put_name_id(cfl_work_group(ev), json_object_get(name), json_object_get(id));
+		put_name_id(cfl_work_group(ev), CFL_LEAF(CFL_FP_GROUP_NAME), json_object_get(name),
+		            CFL_LEAF(CFL_FP_GROUP_ID), json_object_get(id));
 	if (uf & CFL_UF_MEMBERSHIP) {
-		struct json_object *target = cfl_json_child(cfl_work_user(ev), "target");
+		struct json_object *target = cfl_json_child(cfl_work_user(ev), CFL_LEAF(CFL_FP_USER_TARGET));
 
-		put_name_id(cfl_json_child(target, "group"), json_object_get(name), json_object_get(id));
+		put_name_id(cfl_json_child(target, CFL_LEAF(CFL_FP_USER_TARGET_GROUP)),
+		            CFL_LEAF(CFL_FP_USER_TARGET_GROUP_NAME), json_object_get(name),
+		            CFL_LEAF(CFL_FP_USER_TARGET_GROUP_ID), json_object_get(id));
 	}
 	json_object_put(name);
 	json_object_put(id);
 }
 
-/* user.<key>name from the uri's "?username=", if it ends that way. */
-static void put_uri_name(cfl_map_work_t *ev, struct json_object *obj, struct json_object *dst)
+/* dst.key from the uri's "?username=", if it ends that way. */
+static void put_uri_name(cfl_map_work_t *ev, struct json_object *obj, struct json_object *dst, const char *key)
 {
 	char username[CFL_HOST_MAX];
 	const char *uri;
 	size_t len, n;
 
-	uri = cfl_json_get_str(obj, "uri", &len);
+	uri = cfl_json_get_str(obj, CFL_LEAF(CFL_FP_AUDIT_AFFECTED_OBJECTS_URI), &len);
 	if (uri == NULL)
 		return;
 	n = cfl_lognorm_uri_username(ev->m->ln, uri, len, username, sizeof(username));
 	if (n > 0)
-		cfl_json_put(dst, "name", json_object_new_string_len(username, (int)n));
+		cfl_json_put(dst, key, json_object_new_string_len(username, (int)n));
 }
 
 static void apply_user(cfl_map_work_t *ev, struct json_object *obj, unsigned uf)
 {
-	struct json_object *name = cfl_json_get(obj, "name");
-	struct json_object *id = cfl_json_get(obj, "id");
+	struct json_object *name = cfl_json_get(obj, CFL_LEAF(CFL_FP_AUDIT_AFFECTED_OBJECTS_NAME));
+	struct json_object *id = cfl_json_get(obj, CFL_LEAF(CFL_FP_AUDIT_AFFECTED_OBJECTS_ID));
 	struct json_object *user = cfl_work_user(ev);
 
 	if ((uf & CFL_UF_TARGET) && !rules[ev->product].target_full_name) {
-		put_name_id(cfl_json_child(user, "target"), cfl_json_keyword(name), cfl_json_keyword(id));
+		put_name_id(cfl_json_child(user, CFL_LEAF(CFL_FP_USER_TARGET)), CFL_LEAF(CFL_FP_USER_TARGET_NAME),
+		            cfl_json_keyword(name), CFL_LEAF(CFL_FP_USER_TARGET_ID), cfl_json_keyword(id));
 	} else if (uf & CFL_UF_TARGET) {
-		struct json_object *target = cfl_json_child(user, "target");
+		struct json_object *target = cfl_json_child(user, CFL_LEAF(CFL_FP_USER_TARGET));
 
-		cfl_json_put(target, "full_name", cfl_json_keyword(name));
-		cfl_json_put(target, "id", cfl_json_keyword(id));
-		put_uri_name(ev, obj, target);
+		cfl_json_put(target, CFL_LEAF(CFL_FP_USER_TARGET_FULL_NAME), cfl_json_keyword(name));
+		cfl_json_put(target, CFL_LEAF(CFL_FP_USER_TARGET_ID), cfl_json_keyword(id));
+		put_uri_name(ev, obj, target, CFL_LEAF(CFL_FP_USER_TARGET_NAME));
 	}
 	if (uf & CFL_UF_MEMBERSHIP)
-		put_name_id(cfl_json_child(user, "target"), cfl_json_keyword(name), cfl_json_keyword(id));
+		put_name_id(cfl_json_child(user, CFL_LEAF(CFL_FP_USER_TARGET)), CFL_LEAF(CFL_FP_USER_TARGET_NAME),
+		            cfl_json_keyword(name), CFL_LEAF(CFL_FP_USER_TARGET_ID), cfl_json_keyword(id));
 	if (uf & CFL_UF_LOGIN) {
-		cfl_json_put(user, "full_name", cfl_json_keyword(name));
-		cfl_json_put(user, "id", cfl_json_keyword(id));
-		put_uri_name(ev, obj, user);
+		cfl_json_put(user, CFL_LEAF(CFL_FP_USER_FULL_NAME), cfl_json_keyword(name));
+		cfl_json_put(user, CFL_LEAF(CFL_FP_USER_ID), cfl_json_keyword(id));
+		put_uri_name(ev, obj, user, CFL_LEAF(CFL_FP_USER_NAME));
 	}
 }
 
 static void walk_affected_objects(cfl_map_work_t *ev, unsigned uf)
 {
 	const struct product_rules *r = &rules[ev->product];
-	struct json_object *arr = cfl_json_get(ev->audit, "affected_objects");
+	struct json_object *arr = cfl_json_get(ev->audit, CFL_LEAF(CFL_FP_AUDIT_AFFECTED_OBJECTS));
 	int i, n;
 
 	if (arr == NULL || !json_object_is_type(arr, json_type_array))
@@ -209,7 +219,7 @@ static void walk_affected_objects(cfl_map_work_t *ev, unsigned uf)
 	n = json_object_array_length(arr);
 	for (i = 0; i < n; i++) {
 		struct json_object *obj = json_object_array_get_idx(arr, i);
-		struct json_object *type = cfl_json_get(obj, "type");
+		struct json_object *type = cfl_json_get(obj, CFL_LEAF(CFL_FP_AUDIT_AFFECTED_OBJECTS_TYPE));
 
 		if (str_eq(type, r->group_type) && (uf & (CFL_UF_GROUP | CFL_UF_MEMBERSHIP)))
 			apply_group(ev, obj, uf);
@@ -221,50 +231,58 @@ static void walk_affected_objects(cfl_map_work_t *ev, unsigned uf)
 /* A changed value's "from", or NULL when absent or "" (contract: [fix]). */
 static struct json_object *from_value(struct json_object *cv)
 {
-	return cfl_json_keyword(cfl_json_get(cv, "from"));
+	return cfl_json_keyword(cfl_json_get(cv, CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES_FROM)));
 }
 
 static void apply_rename(cfl_map_work_t *ev, struct json_object *cv)
 {
 	struct json_object *user = cfl_work_user(ev);
 
-	cfl_json_put(cfl_json_child(user, "changes"), "name", cfl_json_keyword(cfl_json_get(cv, "to")));
-	cfl_json_put(cfl_json_child(user, "target"), "name", from_value(cv));
+	cfl_json_put(cfl_json_child(user, CFL_LEAF(CFL_FP_USER_CHANGES)), CFL_LEAF(CFL_FP_USER_CHANGES_NAME),
+	             cfl_json_keyword(cfl_json_get(cv, CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES_TO))));
+	cfl_json_put(cfl_json_child(user, CFL_LEAF(CFL_FP_USER_TARGET)), CFL_LEAF(CFL_FP_USER_TARGET_NAME),
+	             from_value(cv));
 }
 
-/* Username / Email / Display name: the new value to user.changes.<field>, the
- * old one (or the new one when there is no old one) to user.target.<field>. */
-static void apply_change(cfl_map_work_t *ev, struct json_object *cv, const char *field)
+/* Username / Email / Display name (field 0, 1, 2, as in change_keys): the
+ * new value to user.changes.<field>, the old one (or the new one when there
+ * is no old one) to user.target.<field>. */
+static void apply_change(cfl_map_work_t *ev, struct json_object *cv, int field)
 {
+	/* not static: CFL_LEAF is no constant expression for every compiler */
+	const char *const changes_key[3] = { CFL_LEAF(CFL_FP_USER_CHANGES_NAME), CFL_LEAF(CFL_FP_USER_CHANGES_EMAIL),
+		                             CFL_LEAF(CFL_FP_USER_CHANGES_FULL_NAME) };
+	const char *const target_key[3] = { CFL_LEAF(CFL_FP_USER_TARGET_NAME), CFL_LEAF(CFL_FP_USER_TARGET_EMAIL),
+		                            CFL_LEAF(CFL_FP_USER_TARGET_FULL_NAME) };
 	struct json_object *user = cfl_work_user(ev);
-	struct json_object *to = cfl_json_keyword(cfl_json_get(cv, "to"));
+	struct json_object *to = cfl_json_keyword(cfl_json_get(cv, CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES_TO)));
 	struct json_object *from = from_value(cv);
-	struct json_object *target = cfl_json_child(user, "target");
+	struct json_object *target = cfl_json_child(user, CFL_LEAF(CFL_FP_USER_TARGET));
 
-	cfl_json_put(cfl_json_child(user, "changes"), field, json_object_get(to));
+	cfl_json_put(cfl_json_child(user, CFL_LEAF(CFL_FP_USER_CHANGES)), changes_key[field], json_object_get(to));
 	if (rules[ev->product].change_fallback)
-		cfl_json_put(target, field, json_object_get(to));
+		cfl_json_put(target, target_key[field], json_object_get(to));
 	if (from != NULL)
-		cfl_json_put(target, field, from);
+		cfl_json_put(target, target_key[field], from);
 	json_object_put(to);
 }
 
-static const char *changed_field(const cfl_map_work_t *ev, struct json_object *key)
+/* Which of the product's change_keys key is (0, 1, 2), or -1. */
+static int changed_field(const cfl_map_work_t *ev, struct json_object *key)
 {
-	static const char *const fields[3] = { "name", "email", "full_name" };
 	const struct product_rules *r = &rules[ev->product];
 	int i;
 
 	for (i = 0; i < 3; i++) {
 		if (r->change_keys[i] != NULL && str_eq(key, r->change_keys[i]))
-			return fields[i];
+			return i;
 	}
-	return NULL;
+	return -1;
 }
 
 static void walk_changed_values(cfl_map_work_t *ev, unsigned uf)
 {
-	struct json_object *arr = cfl_json_get(ev->audit, "changed_values");
+	struct json_object *arr = cfl_json_get(ev->audit, CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES));
 	int i, n;
 
 	if (arr == NULL || !json_object_is_type(arr, json_type_array))
@@ -272,12 +290,12 @@ static void walk_changed_values(cfl_map_work_t *ev, unsigned uf)
 	n = json_object_array_length(arr);
 	for (i = 0; i < n; i++) {
 		struct json_object *cv = json_object_array_get_idx(arr, i);
-		struct json_object *key = cfl_json_get(cv, "i18nKey");
-		const char *field;
+		struct json_object *key = cfl_json_get(cv, CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES_I18N_KEY));
+		int field;
 
 		if ((uf & CFL_UF_RENAMED) && str_eq(key, rules[ev->product].renamed_key))
 			apply_rename(ev, cv);
-		if ((uf & CFL_UF_CHANGES) && (field = changed_field(ev, key)) != NULL)
+		if ((uf & CFL_UF_CHANGES) && (field = changed_field(ev, key)) >= 0)
 			apply_change(ev, cv, field);
 	}
 }

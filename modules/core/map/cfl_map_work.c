@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "cfl_map_work.h"
+#include "cfl_fields.h"
 #include "cfl_json_util.h"
 #include "cfl_json_span.h"
 
@@ -34,14 +35,14 @@ struct json_object *cfl_work_user(cfl_map_work_t *ev)
 {
 	if (ev->user == NULL) {
 		ev->user = json_object_new_object();
-		cfl_json_add_new(ev->doc, "user", ev->user);
+		cfl_json_add_new(ev->doc, CFL_LEAF(CFL_FP_USER), ev->user);
 	}
 	return ev->user;
 }
 
 void cfl_work_author(cfl_map_work_t *ev, cfl_span_t id_span, cfl_span_t name_span)
 {
-	cfl_work_author_as(ev, id_span, name_span, "full_name");
+	cfl_work_author_as(ev, id_span, name_span, CFL_LEAF(CFL_FP_USER_FULL_NAME));
 }
 
 void cfl_work_author_as(cfl_map_work_t *ev, cfl_span_t id_span, cfl_span_t name_span, const char *name_key)
@@ -50,7 +51,7 @@ void cfl_work_author_as(cfl_map_work_t *ev, cfl_span_t id_span, cfl_span_t name_
 	struct json_object *name = cfl_span_keyword(name_span);
 
 	if (id != NULL)
-		cfl_json_add_new(cfl_work_user(ev), "id", id);
+		cfl_json_add_new(cfl_work_user(ev), CFL_LEAF(CFL_FP_USER_ID), id);
 	if (name != NULL)
 		cfl_json_add_new(cfl_work_user(ev), name_key, name);
 }
@@ -59,7 +60,7 @@ struct json_object *cfl_work_group(cfl_map_work_t *ev)
 {
 	if (ev->group == NULL) {
 		ev->group = json_object_new_object();
-		cfl_json_add_new(ev->doc, "group", ev->group);
+		cfl_json_add_new(ev->doc, CFL_LEAF(CFL_FP_GROUP), ev->group);
 	}
 	return ev->group;
 }
@@ -69,8 +70,8 @@ void cfl_work_address(cfl_map_work_t *ev, struct json_object *v)
 	if (v == NULL)
 		return;
 	ev->source = json_object_new_object();
-	cfl_json_add_new(ev->doc, "source", ev->source);
-	cfl_json_add_new(ev->source, "address", v);
+	cfl_json_add_new(ev->doc, CFL_LEAF(CFL_FP_SOURCE), ev->source);
+	cfl_json_add_new(ev->source, CFL_LEAF(CFL_FP_SOURCE_ADDRESS), v);
 	ev->address = v;
 }
 
@@ -78,6 +79,6 @@ void cfl_work_action(cfl_map_work_t *ev, struct json_object *v)
 {
 	if (v == NULL)
 		return;
-	cfl_json_add_new(ev->event, "action", v);
+	cfl_json_add_new(ev->event, CFL_LEAF(CFL_FP_EVENT_ACTION), v);
 	ev->action = v;
 }
