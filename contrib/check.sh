@@ -97,8 +97,8 @@ run_check() {
 	fi
 }
 if [ "$SMOKE" = 1 ]; then
-	# every cmocka unit test (the _sim helper is not one)
-	run_check "$ROOT" smoke $(ls tests/unit/test_*.c | sed 's/\.c$//' | grep -v '_sim$') "${SMOKE_TESTS[@]}"
+	# every cmocka unit test
+	run_check "$ROOT" smoke $(contrib/registry.sh tests | grep '^tests/unit/') "${SMOKE_TESTS[@]}"
 	summary
 fi
 run_check "$ROOT" main
@@ -125,7 +125,7 @@ mkdir -p "$SAN"
 (cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$SAN"
 if (cd "$SAN" && CFL_CACHE_DIR=$CACHE/sanitizers-cache CFL_RSYSLOG_SRC=$RSYSLOG_SRC_DIR \
 	CFL_CONFIGURE_FLAGS=--enable-sanitizers ./contrib/build.sh >"$CACHE/sanitizers-build.log" 2>&1); then
-	san_tests=$(cd "$SAN" && ls tests/unit/test_*.c tests/fuzz/replay_*.sh 2>/dev/null | sed 's/\.c$//' | grep -v '_sim$' | tr '\n' ' ')
+	san_tests=$("$SAN/contrib/registry.sh" tests | tr '\n' ' ')
 	run_check "$SAN" sanitizers $san_tests tests/integration/mmconfluence_imfile.sh tests/integration/mmconfluence_syslog.sh \
 		tests/integration/imconfluence_basic.sh tests/integration/imconfluence_faults.sh \
 		tests/integration/imconfluence_tls.sh tests/integration/imconfluence_state.sh

@@ -1,8 +1,8 @@
 #!/bin/bash
 # contrib/fuzz.sh: time-bounded libFuzzer runs of every core fuzz target.
 #
-# Each tests/fuzz/fuzz_<name>.c is built with clang -fsanitize=fuzzer,address,
-# undefined against the plain-C core (modules/core/*, no rsyslog headers,
+# Each fuzz target tests/registry.txt lists, tests/fuzz/fuzz_<name>.c, is
+# built with clang -fsanitize=fuzzer,address,undefined against the plain-C core (modules/core/*, no rsyslog headers,
 # compiled once for all targets) and
 # run for CFL_FUZZ_SECONDS (default 30) on a scratch copy of its committed
 # seed corpus tests/fuzz/corpus/<name>/. A crash, leak or timeout is a
@@ -37,10 +37,8 @@ for src in "$ROOT"/modules/core/*/cfl_*.c; do
 done
 n=0
 failed=0
-for target in "$ROOT"/tests/fuzz/fuzz_*.c; do
-	[ -e "$target" ] || continue
-	name=$(basename "$target" .c)
-	name=${name#fuzz_}
+while read -r name _; do
+	target=$ROOT/tests/fuzz/fuzz_$name.c
 	n=$((n + 1))
 	bin=$OUT/${name}_fuzzer
 	# shellcheck disable=SC2086
@@ -65,6 +63,6 @@ for target in "$ROOT"/tests/fuzz/fuzz_*.c; do
 		grep -E 'ERROR|SUMMARY|crash-|leak-|timeout-' "$OUT/$name.log" | head -n 10 | sed 's/^/# /'
 		failed=1
 	fi
-done
+done < <("$ROOT/contrib/registry.sh" fuzz)
 echo "1..$n"
 exit $failed
