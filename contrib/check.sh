@@ -133,7 +133,6 @@ main_lane() { run_check "$ROOT" main; }
 # --enable-sanitizers.
 san_lane() {
 	local SAN=$CACHE/sanitizers san_tests
-	rm -rf "$SAN"
 	mkdir -p "$SAN"
 	(cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$SAN"
 	if ! (cd "$SAN" && CFL_CACHE_DIR=$CACHE/sanitizers-cache CFL_RSYSLOG_SRC=$RSYSLOG_SRC_DIR \
