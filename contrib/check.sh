@@ -1,8 +1,15 @@
 #!/bin/bash
-# contrib/check.sh: build (contrib/build.sh), then the whole test suite:
-# unit tests, golden and data-driven mapping cases, fuzz-corpus replays and
-# integration tests through the real rsyslogd (`make check`), then a
-# time-bounded libFuzzer run of every fuzz target (contrib/fuzz.sh).
+# contrib/check.sh: build (contrib/build.sh), then the whole test suite in
+# three lanes side by side (the phases share nothing but the source):
+#   main   unit tests, golden and data-driven mapping cases, fuzz-corpus
+#          replays and integration tests through the real rsyslogd (`make
+#          check`, CFL_CHECK_JOBS jobs);
+#   san    a copy of the tree: its release tarball (`make distcheck`), then
+#          the tree built with ASan + UBSan and its tests (below);
+#   fuzz   a time-bounded libFuzzer run of every fuzz target (contrib/fuzz.sh).
+# The san and fuzz lanes run under nice: the main lane's integration tests
+# keep the CPU they need. Each lane's output is shown in that order once all
+# are done.
 # Ends with one line `N passed, M failed`; exits non-zero on any failure.
 # A skipped test counts as failed: nothing here may skip silently. An
 # expected failure (TAP TODO) is listed apart, not counted as passed.
@@ -13,8 +20,10 @@
 # configurations under -N1), as CI runs in
 # the other Debian releases' roots (contrib/check-distro.sh --smoke).
 #
-# Environment: CFL_FUZZ_SECONDS (per target, default 30), CFL_CHECK_JOBS
-# (parallel test jobs, default 2), plus those of build.sh.
+# Environment: CFL_FUZZ_SECONDS (per target, default 15: the committed
+# corpora are replayed by every `make check` besides), CFL_CHECK_JOBS
+# (parallel `make check` jobs, default 4: most integration tests wait on
+# rsyslogd and the mocks, not on the CPU), plus those of build.sh.
 # Licensed under the Apache License, Version 2.0.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -74,9 +83,9 @@ run_check() {
 	log=$CACHE/check-$label.log
 	rm -f "$dir/test-suite.log"
 	if [ $# -gt 0 ]; then
-		make -C "$dir" -j"${CFL_CHECK_JOBS:-2}" check TESTS="$*" >"$log" 2>&1
+		make -C "$dir" -j"${CFL_CHECK_JOBS:-4}" check TESTS="$*" >"$log" 2>&1
 	else
-		make -C "$dir" -j"${CFL_CHECK_JOBS:-2}" check >"$log" 2>&1
+		make -C "$dir" -j"${CFL_CHECK_JOBS:-4}" check >"$log" 2>&1
 	fi
 	rc=$?
 	grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP|XFAIL):' "$log" | sed "s/^/[$label] /"
@@ -97,50 +106,106 @@ run_check() {
 	fi
 }
 if [ "$SMOKE" = 1 ]; then
-	# every cmocka unit test (the _sim helper is not one)
-	run_check "$ROOT" smoke $(ls tests/unit/test_*.c | sed 's/\.c$//' | grep -v '_sim$') "${SMOKE_TESTS[@]}"
+	# every cmocka unit test
+	run_check "$ROOT" smoke $(contrib/registry.sh tests | grep '^tests/unit/') "${SMOKE_TESTS[@]}"
 	summary
 fi
-run_check "$ROOT" main
+# --- the lanes ----------------------------------------------------------------
+# lane NAME FUNCTION [NICE]: FUNCTION in the background (at niceness NICE),
+# its output to $CACHE/lane-NAME.out, its counts ("passed failed xfail") to
+# $CACHE/lane-NAME.counts
+lane() {
+	local name=$1
+	rm -f "$CACHE/lane-$name.counts"
+	(
+		passed=0 failed=0 xfail=0
+		[ -z "${3:-}" ] || renice -n "$3" -p "$BASHPID" >/dev/null 2>&1 || true
+		"$2"
+		echo "$passed $failed $xfail" >"$CACHE/lane-$name.counts"
+	) >"$CACHE/lane-$name.out" 2>&1 &
+}
 
-# --- the release tarball -----------------------------------------------------
-# distcheck: the tarball holds everything to configure, build, install and
-# uninstall out of tree (its tests are the ones just run, so TESTS is empty).
-if make -C "$ROOT" distcheck TESTS= >"$CACHE/distcheck.log" 2>&1; then
-	echo "ok - make distcheck: the release tarball configures, builds, installs and uninstalls"
-	passed=$((passed + 1))
-else
-	fail_with "make distcheck (log: $CACHE/distcheck.log)" "$CACHE/distcheck.log"
-fi
-rm -f "$ROOT"/rsyslog-confluence-*.tar.gz
+# Every test, the slowest first (they would otherwise start last, and the
+# lane would wait for them alone): the order only, the set is make's.
+SLOW_FIRST=(tests/integration/e2e_deb.sh tests/integration/e2e_kafka.sh tests/integration/e2e_outage_relay.sh
+	tests/integration/e2e_outage_elasticsearch.sh tests/integration/e2e_outage_syslog.sh
+	tests/unit/test_map_esmapping.sh tests/mock/selftest.sh tests/integration/imconfluence_org_paging.sh
+	tests/integration/imconfluence_faults.sh tests/integration/imconfluence_hostile.sh)
+main_lane() {
+	local all t first=() rest=()
+	all=$(make -s -C "$ROOT" print-tests | tail -n 1)
+	[ -n "$all" ] || { fail_with "make print-tests named no test"; return; }
+	for t in "${SLOW_FIRST[@]}"; do
+		case " $all " in *" $t "*) first+=("$t") ;; esac
+	done
+	for t in $all; do
+		case " ${SLOW_FIRST[*]} " in *" $t "*) ;; *) rest+=("$t") ;; esac
+	done
+	run_check "$ROOT" main "${first[@]}" "${rest[@]}"
+}
 
-# --- the core and mmconfluence again, built with ASan + UBSan ----------------
-# A copy of the tree (a configured tree cannot host a second, VPATH build),
-# configured with --enable-sanitizers: unit tests, fuzz-corpus replays, the
-# mmconfluence integration tests and a representative set of imconfluence's
-# (paging, faults and retries, TLS, state files; rsyslogd runs with the
-# runtimes preloaded).
-SAN=$CACHE/sanitizers
-mkdir -p "$SAN"
-(cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$SAN"
-if (cd "$SAN" && CFL_CACHE_DIR=$CACHE/sanitizers-cache CFL_RSYSLOG_SRC=$RSYSLOG_SRC_DIR \
-	CFL_CONFIGURE_FLAGS=--enable-sanitizers ./contrib/build.sh >"$CACHE/sanitizers-build.log" 2>&1); then
-	san_tests=$(cd "$SAN" && ls tests/unit/test_*.c tests/fuzz/replay_*.sh 2>/dev/null | sed 's/\.c$//' | grep -v '_sim$' | tr '\n' ' ')
+# The sanitizer lane works in a copy of the tree (a configured tree cannot
+# host a second, VPATH build; and the release tarball is taken from it before
+# any test writes a log beside the sources), configured with
+# --enable-sanitizers.
+san_lane() {
+	local SAN=$CACHE/sanitizers san_tests
+	mkdir -p "$SAN"
+	(cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$SAN"
+	if ! (cd "$SAN" && CFL_CACHE_DIR=$CACHE/sanitizers-cache CFL_RSYSLOG_SRC=$RSYSLOG_SRC_DIR \
+		CFL_CONFIGURE_FLAGS=--enable-sanitizers ./contrib/build.sh >"$CACHE/sanitizers-build.log" 2>&1); then
+		fail_with "the sanitizer build" "$CACHE/sanitizers-build.log"
+		return
+	fi
+	# distcheck: the tarball holds everything to configure, build, install
+	# and uninstall out of tree. Its configure gets AM_DISTCHECK_CONFIGURE_FLAGS
+	# only, so it is the plain build; its tests are the main lane's (TESTS is
+	# empty).
+	if make -C "$SAN" distcheck TESTS= >"$CACHE/distcheck.log" 2>&1; then
+		echo "ok - make distcheck: the release tarball configures, builds, installs and uninstalls"
+		passed=$((passed + 1))
+	else
+		fail_with "make distcheck (log: $CACHE/distcheck.log)" "$CACHE/distcheck.log"
+	fi
+	rm -f "$SAN"/rsyslog-confluence-*.tar.gz
+	# the core and mmconfluence with ASan + UBSan: unit tests, fuzz-corpus
+	# replays, the mmconfluence integration tests and a representative set
+	# of imconfluence's (paging, faults and retries, TLS, state files;
+	# rsyslogd runs with the runtimes preloaded)
+	san_tests=$("$SAN/contrib/registry.sh" tests | tr '\n' ' ')
+	# shellcheck disable=SC2086
 	run_check "$SAN" sanitizers $san_tests tests/integration/mmconfluence_imfile.sh tests/integration/mmconfluence_syslog.sh \
 		tests/integration/imconfluence_basic.sh tests/integration/imconfluence_faults.sh \
 		tests/integration/imconfluence_tls.sh tests/integration/imconfluence_state.sh
-else
-	fail_with "the sanitizer build" "$CACHE/sanitizers-build.log"
-fi
+}
 
-# --- time-bounded fuzzing ---------------------------------------------------
-fuzz_out=$("$ROOT/contrib/fuzz.sh" 2>"$CACHE/fuzz.stderr")
-fuzz_rc=$?
-echo "$fuzz_out"
-passed=$((passed + $(echo "$fuzz_out" | grep -c '^ok ')))
-failed=$((failed + $(echo "$fuzz_out" | grep -c '^not ok ')))
-if [ "$fuzz_rc" != 0 ] && ! echo "$fuzz_out" | grep -q '^not ok '; then
-	fail_with "contrib/fuzz.sh (exit $fuzz_rc)" "$CACHE/fuzz.stderr"
-fi
+fuzz_lane() {
+	local fuzz_out fuzz_rc
+	fuzz_out=$(CFL_FUZZ_SECONDS=${CFL_FUZZ_SECONDS:-15} "$ROOT/contrib/fuzz.sh" 2>"$CACHE/fuzz.stderr")
+	fuzz_rc=$?
+	echo "$fuzz_out"
+	passed=$((passed + $(echo "$fuzz_out" | grep -c '^ok ')))
+	failed=$((failed + $(echo "$fuzz_out" | grep -c '^not ok ')))
+	if [ "$fuzz_rc" != 0 ] && ! echo "$fuzz_out" | grep -q '^not ok '; then
+		fail_with "contrib/fuzz.sh (exit $fuzz_rc)" "$CACHE/fuzz.stderr"
+	fi
+}
 
+t0=$(date +%s)
+lane main main_lane
+lane san san_lane 10
+lane fuzz fuzz_lane 10
+wait
+for name in main san fuzz; do
+	cat "$CACHE/lane-$name.out"
+	if [ -s "$CACHE/lane-$name.counts" ]; then
+		read -r p f x <"$CACHE/lane-$name.counts"
+		passed=$((passed + p))
+		failed=$((failed + f))
+		xfail=$((xfail + x))
+	else
+		fail_with "the $name lane ended without its counts" "$CACHE/lane-$name.out"
+	fi
+done
+echo "# lanes done in $(($(date +%s) - t0)) s"
 summary

@@ -15,7 +15,7 @@
  * The mapper is built once, from the repository's rulebases ($CFL_RULEBASES,
  * else CFL_TOP_SRCDIR/rulebases or CFL_PKGDATADIR) and GeoIP test databases
  * ($CFL_FIXTURES/geoip, when present). Run by contrib/fuzz.sh with libFuzzer,
- * and replayed over tests/fuzz/corpus/map by tests/fuzz/replay_map.sh.
+ * and replayed over tests/fuzz/corpus/map by tests/fuzz/replay_map (make check).
  * Licensed under the Apache License, Version 2.0. */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,11 +1,12 @@
 /* replay_main.c: runs a libFuzzer target without libFuzzer.
  *
- * `make check` links each fuzz target (tests/fuzz/fuzz_*.c) with this file
- * and feeds it every file of the corpus directories (or files) given as
- * arguments, so the committed corpus is a regression suite on every build,
- * with gcc, valgrind or the sanitizers. contrib/fuzz.sh builds the same
- * targets with clang -fsanitize=fuzzer for the real, time-bounded fuzzing.
- * Prints TAP: one line per corpus directory.
+ * `make check` links each fuzz target (tests/fuzz/fuzz_<name>.c, listed in
+ * tests/registry.txt) with this file as tests/fuzz/replay_<name> and feeds
+ * it every file of the corpus directories (or files) given as arguments, by
+ * default its own committed corpus, $top_srcdir/tests/fuzz/corpus/<name>/:
+ * a regression suite on every build, with gcc, valgrind or the sanitizers.
+ * contrib/fuzz.sh builds the same targets with clang -fsanitize=fuzzer for
+ * the real, time-bounded fuzzing. Prints TAP: one line per corpus directory.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -71,10 +72,41 @@ static long replay_path(const char *path)
 	return count;
 }
 
+/* $top_srcdir/tests/fuzz/corpus/<name> for a program named replay_<name>
+ * (top_srcdir from the environment `make check` sets, else this tree) */
+static char *own_corpus(const char *argv0)
+{
+	const char *top = getenv("top_srcdir");
+	const char *base = strrchr(argv0, '/');
+	static char path[4096];
+
+	base = base != NULL ? base + 1 : argv0;
+	if (strncmp(base, "lt-", 3) == 0)
+		base += 3;
+	if (strncmp(base, "replay_", 7) == 0)
+		base += 7;
+#ifdef CFL_TOP_SRCDIR
+	if (top == NULL || *top == '\0')
+		top = CFL_TOP_SRCDIR;
+#endif
+	if (top == NULL || *top == '\0')
+		top = ".";
+	snprintf(path, sizeof(path), "%s/tests/fuzz/corpus/%s", top, base);
+	return path;
+}
+
 int main(int argc, char **argv)
 {
 	int i, failed = 0;
+	char *own[3];
 
+	if (argc < 2) {
+		own[0] = argv[0];
+		own[1] = own_corpus(argv[0]);
+		own[2] = NULL;
+		argc = 2;
+		argv = own;
+	}
 	if (LLVMFuzzerInitialize != NULL)
 		LLVMFuzzerInitialize(&argc, &argv);
 	for (i = 1; i < argc; i++) {

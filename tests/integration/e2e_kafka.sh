@@ -106,11 +106,17 @@ h_stop 30
 e2e_queue_budget "$C/output-kafka.conf" confluence_output_kafka 50
 h_check "rsyslogd -N1 accepts the smaller queue" h_rsyslogd -N1 -f "$H_CONF"
 kmc down >/dev/null
+: >"$H_DIR/kafka.stats" # the queue's reports of this run only
 h_start || { h_fail "rsyslogd restarts"; h_done; }
 sed -n "$((N + 1)),$((N + K))p" "$H_DIR/all.log" >"$H_DIR/audit/20231115-00000.audit.log"
-sleep 20
+# the outage outlasts the queue: it fills, then impstats shows it full for
+# E2E_OUTAGE_DEFAULT_S more (rsyslog's timeoutEnqueue three times over)
+queue_full() { [ "$(e2e_queue_stat kafka confluence_output_kafka size last)" -ge 45 ] 2>/dev/null; }
+h_check "during the outage of all brokers the queue (50) fills up" e2e_wait_cond 60 queue_full
+h_check "... and stays full for ${E2E_OUTAGE_DEFAULT_S}s more" \
+	e2e_wait_queue_full_for kafka confluence_output_kafka 45 "$E2E_OUTAGE_DEFAULT_S"
 kmc up >/dev/null
-h_check "after a 20 s outage of all brokers with $K events (queue: 50): all arrive" consumed $((N + K)) 120
+h_check "after an outage of all brokers longer than the queue holds, with $K events: all arrive" consumed $((N + K)) 120
 h_check "after the outage: each event once, key = event.id" check_topic "$H_DIR"/audit/*.audit.log
 h_stop 30
 
@@ -119,7 +125,6 @@ kmc down >/dev/null
 h_start || { h_fail "rsyslogd restarts"; h_done; }
 sed -n "$((N + K + 1)),$((N + 2 * K))p" "$H_DIR/all.log" >"$H_DIR/audit/20231116-00000.audit.log"
 # the queue (50) fills up while the brokers are down; the input then waits
-queue_full() { [ "$(e2e_queue_stat kafka confluence_output_kafka size last)" -ge 45 ] 2>/dev/null; }
 h_check "during the outage the queue fills up with the new events" e2e_wait_cond 60 queue_full
 sleep 3
 cp "$H_DIR/kafka.stats" "$H_DIR/kafka.before-kill.stats"

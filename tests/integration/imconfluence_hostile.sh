@@ -60,7 +60,7 @@ m_ctl amp POST /__mock/faults '{"kind":"amplify","n":200000,"event":"{}","gzip":
 m_ctl lc POST /__mock/faults '{"kind":"long_cursor","bytes":5002}' >/dev/null
 m_ctl hdr POST /__mock/faults '{"kind":"big_header","bytes":1048576}' >/dev/null
 m_ctl shuf POST /__mock/faults '{"kind":"reshuffle"}' >/dev/null
-python3 -c 'import json, sys; ev = "{\"timestamp\":\"1999-01-01T00:00:00.000Z\",\"deep\":" + "[" * 100000 + "]" * 100000 + "}"; print(json.dumps({"kind": "inject", "count": 1000, "first_page": True, "at": "end", "events": [ev]}))' >"$H_DIR/deep.json"
+"$PYTHON3" -c 'import json, sys; ev = "{\"timestamp\":\"1999-01-01T00:00:00.000Z\",\"deep\":" + "[" * 100000 + "]" * 100000 + "}"; print(json.dumps({"kind": "inject", "count": 1000, "first_page": True, "at": "end", "events": [ev]}))' >"$H_DIR/deep.json"
 # (200 KB: more than one command-line argument may hold)
 curl -sS --noproxy '*' -X POST -H 'Content-Type: application/json' --data-binary @"$H_DIR/deep.json" \
 	"$M_URL_deep/__mock/faults" >/dev/null

@@ -101,7 +101,7 @@ dup_count() {
 # was not committed). TORN counts those; OTHER counts lines that are neither an
 # oracle event nor torn (each is printed to stderr), and they are kept.
 untear() {
-	python3 - "$1" "$2" <<'PY'
+	"$PYTHON3" - "$1" "$2" <<'PY'
 import sys
 oracle = set(open(sys.argv[2], encoding="utf-8", errors="surrogateescape").read().splitlines())
 torn = other = 0

@@ -15,6 +15,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 MOCK="$HERE/confluence_mock.py"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/confmock-selftest.XXXXXX")
 PERF_EVENTS=${SELFTEST_PERF_EVENTS:-5000}
+PY3=${PYTHON3:-python3} # make check's (configure's) Python
 PIDS=()
 N=0
 FAILS=0
@@ -53,7 +54,7 @@ check() {
 start_mock() {
 	local name=$1 i
 	shift
-	python3 "$MOCK" --port-file "$WORK/$name.port" --pid-file "$WORK/$name.pid" \
+	"$PY3" "$MOCK" --port-file "$WORK/$name.port" --pid-file "$WORK/$name.pid" \
 		--log "$WORK/$name.log" "$@" 2>"$WORK/$name.err" &
 	PIDS+=($!)
 	eval "PID_$name=$!"
@@ -70,7 +71,7 @@ start_mock() {
 	return 1
 }
 
-py() { python3 "$WORK/t.py" "$@"; }
+py() { "$PY3" "$WORK/t.py" "$@"; }
 
 # --------------------------------------------------------------------------
 cat >"$WORK/t.py" <<'PYEOF'
@@ -721,7 +722,7 @@ PYEOF
 
 PKI="$WORK/pki"
 FIXTURES="$HERE/../fixtures/elastic-confluence"
-NOW_MS=$(python3 -c 'import time; print(int(time.time()*1000))')
+NOW_MS=$("$PY3" -c 'import time; print(int(time.time()*1000))')
 ANCHOR=$((NOW_MS - 7200000))
 export WORK PKI FIXTURES ANCHOR PERF_EVENTS
 

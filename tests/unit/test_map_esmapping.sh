@@ -65,20 +65,25 @@ DOCASN=$TMP/Documentation-ASN-Test.mmdb
 "$PYTHON3" "$top_srcdir/tests/lib/mmdb_write.py" --documentation-asn "$DOCASN" || exit 1
 : >"$TMP/cases-expected.jsonl"
 : >"$TMP/cases-actual.jsonl"
+expected=()
 for dir in "$CASES"/*/; do
 	h_case_args "$dir" "$DOCASN"
 	args=("${H_CASE_ARGS[@]}")
 	"$CONFLUENCE2ECS" "${MAP[@]}" "${args[@]}" <"$dir/input.json" >>"$TMP/cases-actual.jsonl" 2>/dev/null
-	# "@RECEIVED@" stands for the time an error document was read
-	[ -f "$dir/expected.json" ] && "$PYTHON3" -c '
-import json, sys
-sys.path.insert(0, sys.argv[2])
-from es_mapcheck import read_docs
-for _, d in read_docs(sys.argv[1]):
-    if d.get("@timestamp") == "@RECEIVED@":
-        d["@timestamp"] = "2026-01-01T00:00:00.000Z"
-    print(json.dumps(d))' "$dir/expected.json" "$top_srcdir/tests/lib" >>"$TMP/cases-expected.jsonl"
+	[ -f "$dir/expected.json" ] && expected+=("$dir/expected.json")
 done
+# every expected.json as JSON lines, in one Python process; "@RECEIVED@"
+# stands for the time an error document was read
+"$PYTHON3" - "$top_srcdir/tests/lib" "${expected[@]}" >>"$TMP/cases-expected.jsonl" <<'PY' || exit 1
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from es_mapcheck import read_docs
+for path in sys.argv[2:]:
+    for _, d in read_docs(path):
+        if d.get("@timestamp") == "@RECEIVED@":
+            d["@timestamp"] = "2026-01-01T00:00:00.000Z"
+        print(json.dumps(d))
+PY
 # tests/fixtures/es-mappings/ has no mappings for atlassian_jira.audit and
 # atlassian_bitbucket.audit. Their packages map the same ECS 8.11 fields and
 # their own jira.audit / bitbucket.audit the way Confluence's package maps

@@ -97,13 +97,6 @@ struct json_object *cfl_json_child(struct json_object *obj, const char *const_ke
 	return c;
 }
 
-struct json_object *cfl_json_str(const char *s, size_t len)
-{
-	if (s == NULL || len == 0)
-		return NULL;
-	return json_object_new_string_len(s, (int)len);
-}
-
 struct json_object *cfl_json_keyword(struct json_object *v)
 {
 	if (v == NULL)
@@ -122,13 +115,6 @@ struct json_object *cfl_json_keyword(struct json_object *v)
 	case json_type_array:
 	default: return NULL;
 	}
-}
-
-struct json_object *cfl_json_ref_if(struct json_object *v, enum json_type t)
-{
-	if (v == NULL || !json_object_is_type(v, t))
-		return NULL;
-	return json_object_get(v);
 }
 
 static int object_equal(struct json_object *a, struct json_object *b)

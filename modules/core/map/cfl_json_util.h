@@ -42,16 +42,10 @@ void cfl_json_set_path(struct json_object *root, const char *path, struct json_o
 /* Child object obj[key], created (static key) if missing or not an object. */
 struct json_object *cfl_json_child(struct json_object *obj, const char *const_key);
 
-/* New string object, or NULL for a NULL/empty s. */
-struct json_object *cfl_json_str(const char *s, size_t len);
-
 /* v as an ECS keyword: a new reference to v if it is a string, a new string of
  * its JSON text for numbers and booleans, NULL for anything else (null, objects,
  * arrays) and for empty strings. */
 struct json_object *cfl_json_keyword(struct json_object *v);
-
-/* A new reference to v if it has type t, else NULL. */
-struct json_object *cfl_json_ref_if(struct json_object *v, enum json_type t);
 
 /* Deep equality: same type, same scalars, objects with the same members
  * (order free), arrays element by element. */

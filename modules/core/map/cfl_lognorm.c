@@ -35,7 +35,7 @@ struct cfl_lognorm {
 #define MEMO_KEY 200
 #define MEMO_VAL 120
 
-struct memo_slot {
+struct uri_memo_slot {
 	uint64_t gen; /* 0 = empty */
 	uint32_t klen;
 	uint32_t vlen; /* 0 = "no match" is remembered too */
@@ -44,7 +44,7 @@ struct memo_slot {
 };
 
 struct memo {
-	struct memo_slot slot[MEMO_SLOTS];
+	struct uri_memo_slot slot[MEMO_SLOTS];
 };
 
 static __thread struct memo uri_memo;
@@ -237,7 +237,7 @@ static int is_username_char(char c)
 	       c == '-';
 }
 
-static struct memo_slot *memo_slot(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len)
+static struct uri_memo_slot *memo_slot(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len)
 {
 	return &mm->slot[XXH3_64bits_withSeed(key, len, l->gen) & (MEMO_SLOTS - 1)];
 }
@@ -245,7 +245,7 @@ static struct memo_slot *memo_slot(struct memo *mm, const cfl_lognorm_t *l, cons
 /* Copies a remembered result for key into out: its length, or -1 on a miss. */
 static long memo_get(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len, char *out, size_t outsz)
 {
-	const struct memo_slot *s;
+	const struct uri_memo_slot *s;
 
 	if (len > MEMO_KEY)
 		return -1;
@@ -259,7 +259,7 @@ static long memo_get(struct memo *mm, const cfl_lognorm_t *l, const char *key, s
 
 static void memo_put(struct memo *mm, const cfl_lognorm_t *l, const char *key, size_t len, const char *val, size_t vlen)
 {
-	struct memo_slot *s;
+	struct uri_memo_slot *s;
 
 	if (len > MEMO_KEY || vlen >= MEMO_VAL)
 		return;

@@ -1,4 +1,4 @@
-/* test_poll_jscan.c: the strict in-place JSON scanner (cfl_jscan): which
+/* test_base_jscan.c: the strict in-place JSON scanner (cfl_jscan): which
  * documents are accepted, how errors name the byte, that compaction
  * keeps every significant byte, and the span accessors.
  *

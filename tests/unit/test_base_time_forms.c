@@ -1,4 +1,4 @@
-/* test_map_time.c -- the timestamp forms of Confluence audit events
+/* test_base_time_forms.c -- the timestamp forms of Confluence audit events
  * (modules/core/base/cfl_time.c), as tables: text or {epochSecond, nano} in,
  * epoch milliseconds and ECS @timestamp text out. A row with ok = 0 is an
  * input the mapper must reject (the event then becomes a pipeline_error). */

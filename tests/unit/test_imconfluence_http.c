@@ -1,4 +1,4 @@
-/* test_http_setup.c: imconfluence's libcurl handle (imconfluence_http.c)
+/* test_imconfluence_http.c: imconfluence's libcurl handle (imconfluence_http.c)
  * against the real libcurl it is built with: an option libcurl refuses is
  * named with the input parameter behind it, and transfer failures get our
  * own words whatever libcurl's text says (it changes between versions).

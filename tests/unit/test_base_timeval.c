@@ -1,4 +1,4 @@
-/* test_timeval.c: epoch milliseconds to struct timeval (cfl_timeval),
+/* test_base_timeval.c: epoch milliseconds to struct timeval (cfl_timeval),
  * which both modules use for the message timestamp: floor, never a
  * negative tv_usec.
  *

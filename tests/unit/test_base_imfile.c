@@ -1,4 +1,4 @@
-/* test_imfile.c: imfile's $!metadata!fileoffset as mmconfluence reads it
+/* test_base_imfile.c: imfile's $!metadata!fileoffset as mmconfluence reads it
  * (cfl_imfile).
  *
  * Licensed under the Apache License, Version 2.0.

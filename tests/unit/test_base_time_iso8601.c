@@ -1,4 +1,4 @@
-/* test_time_iso8601.c: ISO 8601 <-> epoch ms (cfl_time), as Data Center writes and
+/* test_base_time_iso8601.c: ISO 8601 <-> epoch ms (cfl_time), as Data Center writes and
  * reads its timestamps and the poller builds its windows. One row per case;
  * odd rows carry a comment.
  *

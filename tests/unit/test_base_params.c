@@ -1,4 +1,4 @@
-/* test_params.c: a module's parameter table (cfl_params): defaults,
+/* test_base_params.c: a module's parameter table (cfl_params): defaults,
  * bounds and their one message, storing, lookup and the docs rows.
  *
  * Licensed under the Apache License, Version 2.0.
