@@ -280,8 +280,8 @@ static int is_cloud_shape(const cfl_map_work_t *ev)
 /* Which shape mapper reads this event: decided from the scanned root span
  * and its picked top-level members (ev->root, ev->f). A new shape adds one
  * test here and a mapper of type cfl_shape_fn (cfl_map_int.h). A Cloud
- * shape also decides the product (docs/jira-bitbucket-mapping.md section 2's
- * decision order: creationDate, timestamp, then Jira Cloud's members). */
+ * shape also decides the product (docs/jira-bitbucket-mapping.md section 5,
+ * the shape order: creationDate, timestamp, then Jira Cloud's members). */
 static cfl_shape_fn detect_shape(cfl_map_work_t *ev)
 {
 	if (!cfl_work_has(ev, CFL_F_CREATION_DATE) && !cfl_work_has(ev, CFL_F_TIMESTAMP) &&

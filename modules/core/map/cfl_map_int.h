@@ -57,7 +57,7 @@ cfl_rc_t cfl_map_dc(cfl_map_work_t *ev);
 cfl_rc_t cfl_map_jiracloud(cfl_map_work_t *ev);
 
 /* 1 if an event with neither creationDate nor timestamp is a Jira Cloud
- * record (docs/jira-bitbucket-mapping.md section 2, decision order 5-6). */
+ * record (docs/jira-bitbucket-mapping.md section 5: the shape order). */
 int cfl_jiracloud_is_record(const cfl_map_work_t *ev);
 
 /* What Confluence Cloud and Jira Cloud records share (cfl_map_cloud.c):
