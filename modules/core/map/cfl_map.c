@@ -5,7 +5,8 @@
  *   find the JSON (plain, or behind a prefix via the rulebase)
  *   -> validate once in place (cfl_jscan) -> envelope? (empty: EMPTY, else: ERROR)
  *   -> detect the shape from the root span (detect_shape below)
- *   -> shape mapper (cfl_map_cloud.c / cfl_map_dc.c), which also reads the time
+ *   -> shape mapper (cfl_map_cloud.c / cfl_map_jiracloud.c / cfl_map_dc.c),
+ *      which also reads the time
  *   -> common fields: source.ip + GeoIP, categorization, user/group rules,
  *      related.*, event.*, tags, data_stream, input, log
  *   -> clean-up (nulls and empties) -> document.
