@@ -24,8 +24,9 @@
 #include "cfl_json_util.h"
 #include "cfl_json_span.h"
 
-/* Decision order cases 5 and 6: created, else a member only Jira Cloud
- * records have. The caller has ruled out creationDate and timestamp. */
+/* The Jira cases of the shape order (docs/jira-bitbucket-mapping.md section
+ * 5): created, else a member only Jira Cloud records have. The caller has
+ * ruled out creationDate and timestamp. */
 int cfl_jiracloud_is_record(const cfl_map_work_t *ev)
 {
 	static const cfl_field_t only_jira[] = { CFL_F_CREATED,           CFL_F_OBJECT_ITEM, CFL_F_ASSOCIATED_ITEMS,
@@ -39,8 +40,9 @@ int cfl_jiracloud_is_record(const cfl_map_work_t *ev)
 	return cfl_jscan_type(ev->f[CFL_F_ID]) == CFL_JNUMBER;
 }
 
-/* created as C section 4's API form (ISO 8601; "+0000" is an offset it
- * reads); anything else is no usable timestamp (section 9). */
+/* created is read as a Data Center API timestamp (ISO 8601; "+0000" is an
+ * offset it reads); missing or anything else: no usable timestamp, so the
+ * record becomes a pipeline_error document. */
 static cfl_rc_t map_time(cfl_map_work_t *ev)
 {
 	if (!cfl_work_has(ev, CFL_F_CREATED))
