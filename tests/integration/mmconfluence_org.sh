@@ -28,14 +28,18 @@ ORG=(api-token-created confluence-permission-added marketplace-app-installed org
 } >"$H_DIR/mixed.log"
 n_in=$(grep -c '' "$H_DIR/mixed.log")
 
-# the shipped output's routing templates, unchanged
+# the shipped output's routing templates, and the key ruleset of the common
+# file they use, unchanged
 grep -A1 -E '^template\(name="confluence_es_(index|id)"' "$ES_CONF" | grep -v '^--$' >"$H_DIR/es-templates.conf"
+sed -n '/^ruleset(name="confluence_doc_key")/,/^}/p' "$top_srcdir/contrib/rsyslog.d/atlassian-00-common.conf" \
+	>>"$H_DIR/es-templates.conf"
 h_check "the shipped output routes by data_stream.dataset (index template found)" \
 	grep -q 'logs-%\$!data_stream!dataset%-%\$!data_stream!namespace%' "$H_DIR/es-templates.conf"
 
 h_conf <<EOF2
 module(load="$MMCONFLUENCE_SO")
 module(load="imfile")
+module(load="fmhash")
 include(file="$H_DIR/es-templates.conf")
 template(name="ecs" type="string" string="%\$!%\n")
 template(name="meta" type="string"
@@ -46,6 +50,7 @@ ruleset(name="org") {
 	       geoip.asndb="$DOCASN" datastream.namespace="prod"
 	       rulebase="$RB/confluence-audit.rulebase" categories="$RB/confluence-categories.json"
 	       orgCategories="$RB/atlassian-cloud-categories.json")
+	call confluence_doc_key
 	set \$.index = exec_template("confluence_es_index");
 	set \$.id = exec_template("confluence_es_id");
 	action(type="omfile" file="$H_DIR/out.meta" template="meta")

@@ -182,6 +182,8 @@ static void test_empty_envelopes(void **state)
 		"{\"results\":[],\"start\":2,\"limit\":2,\"size\":37,\"_links\":{}}",
 		"  {\"entities\" : [ ] }  ",
 		"@cee: {\"results\":[]}",
+		/* Jira Cloud's, paged past total (Elastic's test-audit-empty.log) */
+		"{\"limit\":1000,\"offset\":9001,\"records\":[],\"total\":144}",
 	};
 	cfl_map_opts_t o = base_opts();
 	cfl_mapper_t *m = new_mapper(&o);
@@ -260,14 +262,17 @@ static void test_arrival_fields(void **state)
 	cfl_mapper_free(m);
 }
 
-/* A Cloud event names no site: imconfluence's site becomes service.address
- * and its host related.hosts; a DC event keeps its own system. */
+/* A Cloud event (Confluence's or Jira's) names no site: imconfluence's site
+ * becomes service.address and its host related.hosts; a DC event keeps its
+ * own system. */
 static void test_cloud_site(void **state)
 {
 	static const char cloud[] = "{\"creationDate\":1637624602054,\"summary\":\"User created\","
 	                            "\"remoteAddress\":\"192.0.2.1\"}";
 	static const char dc[] = "{\"timestamp\":\"2021-11-22T23:43:22.054Z\",\"system\":\"http://dc.example:8090\","
 	                         "\"auditType\":{\"actionI18nKey\":\"audit.logging.summary.user.deleted\"}}";
+	static const char jira[] = "{\"id\":11932,\"summary\":\"Workflow updated\",\"remoteAddress\":\"192.0.2.1\","
+	                           "\"created\":\"2022-01-06T09:49:07.418+0000\",\"category\":\"workflows\"}";
 	cfl_map_opts_t o = base_opts();
 	cfl_mapper_t *m = new_mapper(&o);
 	cfl_map_input_t in;
@@ -296,6 +301,15 @@ static void test_cloud_site(void **state)
 	assert_int_equal(cfl_map_event(m, &in, &res), CFL_MAP_OK);
 	assert_str_at(res.doc, "service.address", "http://dc.example:8090");
 	assert_json_at(res.doc, "related.hosts", "[\"dc.example\"]");
+	json_object_put(res.doc);
+	/* a Jira Cloud record names no site either (jira-bitbucket-mapping.md, decision 13) */
+	in.text = jira;
+	in.len = strlen(jira);
+	in.site = "https://a.atlassian.net";
+	assert_int_equal(cfl_map_event(m, &in, &res), CFL_MAP_OK);
+	assert_str_at(res.doc, "service.address", "https://a.atlassian.net");
+	assert_json_at(res.doc, "related", "{\"ip\":[\"192.0.2.1\"],\"hosts\":[\"a.atlassian.net\"]}");
+	assert_str_at(res.doc, "event.dataset", "atlassian_jira.audit");
 	json_object_put(res.doc);
 	cfl_mapper_free(m);
 }

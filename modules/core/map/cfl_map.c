@@ -5,7 +5,8 @@
  *   find the JSON (plain, or behind a prefix via the rulebase)
  *   -> validate once in place (cfl_jscan) -> envelope? (empty: EMPTY, else: ERROR)
  *   -> detect the shape from the root span (detect_shape below)
- *   -> shape mapper (cfl_map_cloud.c / cfl_map_dc.c), which also reads the time
+ *   -> shape mapper (cfl_map_cloud.c / cfl_map_jiracloud.c / cfl_map_dc.c),
+ *      which also reads the time
  *   -> common fields: source.ip + GeoIP, categorization, user/group rules,
  *      related.*, event.*, tags, data_stream, input, log
  *   -> clean-up (nulls and empties) -> document.
@@ -244,18 +245,22 @@ static void describe_non_object(const char *text, size_t len, cfl_errbuf_t *why)
 
 /* ------------------------------------------------------------ envelopes */
 
-/* {"entities": [...]} (DC API page) or {"results": [...]} (Cloud API page)
- * without event members. Returns 1 and the list, or 0 if the object is an
- * event. */
+/* {"entities": [...]} (DC API page), {"results": [...]} (Cloud API page) or
+ * {"records": [...]} (Jira Cloud page) without event members. Returns 1 and
+ * the list, or 0 if the object is an event. */
 static int envelope_list(const cfl_span_t *f, cfl_span_t *list, const char **which)
 {
-	if (f[CFL_F_TIMESTAMP].p != NULL || f[CFL_F_CREATION_DATE].p != NULL)
+	if (f[CFL_F_TIMESTAMP].p != NULL || f[CFL_F_CREATION_DATE].p != NULL || f[CFL_F_CREATED].p != NULL)
 		return 0;
 	*which = "entities";
 	*list = f[CFL_F_ENTITIES];
 	if (list->p == NULL) {
 		*which = "results";
 		*list = f[CFL_F_RESULTS];
+	}
+	if (list->p == NULL) {
+		*which = "records";
+		*list = f[CFL_F_RECORDS];
 	}
 	return cfl_jscan_type(*list) == CFL_JARRAY;
 }
@@ -273,10 +278,19 @@ static int is_cloud_shape(const cfl_map_work_t *ev)
 
 /* Which shape mapper reads this event: decided from the scanned root span
  * and its picked top-level members (ev->root, ev->f). A new shape adds one
- * test here and a mapper of type cfl_shape_fn (cfl_map_int.h). */
+ * test here and a mapper of type cfl_shape_fn (cfl_map_int.h). A Cloud
+ * shape also decides the product (docs/jira-bitbucket-mapping.md section 5,
+ * the shape order: creationDate, timestamp, then Jira Cloud's members). */
 static cfl_shape_fn detect_shape(cfl_map_work_t *ev)
 {
+	if (!cfl_work_has(ev, CFL_F_CREATION_DATE) && !cfl_work_has(ev, CFL_F_TIMESTAMP) &&
+	    cfl_jiracloud_is_record(ev)) {
+		ev->is_cloud = 1;
+		ev->product = CFL_PRODUCT_JIRA;
+		return cfl_map_jiracloud;
+	}
 	ev->is_cloud = is_cloud_shape(ev);
+	ev->product = CFL_PRODUCT_CONFLUENCE;
 	return ev->is_cloud ? cfl_map_cloud : cfl_map_dc;
 }
 
@@ -449,25 +463,24 @@ static void finish_event(cfl_map_work_t *ev, const cfl_map_input_t *in, const ch
 	if (m->preserve_original)
 		cfl_json_add_new(ev->event, CFL_LEAF(CFL_FP_EVENT_ORIGINAL),
 		                 json_object_new_string_len(json, (int)jlen));
-	if (m->event_id)
+	/* a Jira Cloud record's id wins */
+	if (m->event_id && cfl_json_get(ev->event, CFL_LEAF(CFL_FP_EVENT_ID)) == NULL)
 		add_event_id(ev, in, json, jlen);
 	add_arrival_fields(m, in, ev->product, ev->doc, ev->event);
 	add_timestamp(ev);
 	prune(ev);
 }
 
-/* Contract section 1, first match wins: the shape (a Cloud record is
- * Confluence's), the event's own i18n keys when detection is on, the input's
- * product, the configured one. With detection off the keys still flag an
- * event filed under another product than they name. */
+/* Contract section 1, first match wins: the shape (a Cloud record's product
+ * is set by detect_shape), the event's own i18n keys when detection is on,
+ * the input's product, the configured one. With detection off the keys
+ * still flag an event filed under another product than they name. */
 static void resolve_product(cfl_map_work_t *ev, const cfl_map_input_t *in, cfl_map_result_t *res)
 {
 	int detected;
 
-	if (ev->is_cloud) {
-		ev->product = CFL_PRODUCT_CONFLUENCE;
+	if (ev->is_cloud)
 		return;
-	}
 	detected = cfl_detect_product(ev);
 	if (detected >= 0 && ev->m->product_detect) {
 		ev->product = (cfl_product_t)detected;

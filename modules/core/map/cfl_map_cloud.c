@@ -11,7 +11,9 @@
  *   changedValues[]                -> confluence.audit.changed_values[]
  *                                     (name -> i18nKey + key, newValue -> to, oldValue -> from)
  * The record is read as spans (cfl_json_span.h); the members the document
- * keeps become libfastjson values there, and are renamed in place.
+ * keeps become libfastjson values there, and are renamed in place. Jira
+ * Cloud records (cfl_map_jiracloud.c) have the same type, list and change
+ * members under other names: the three cfl_cloud_* functions serve both.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -94,7 +96,7 @@ static void map_author(cfl_map_work_t *ev)
 		                 json_object_new_boolean(t == CFL_JTRUE));
 }
 
-static void map_type(cfl_map_work_t *ev)
+void cfl_cloud_type(cfl_map_work_t *ev)
 {
 	struct json_object *category = cfl_span_keyword(ev->f[CFL_F_CATEGORY]);
 	struct json_object *summary = cfl_span_keyword(ev->f[CFL_F_SUMMARY]);
@@ -136,40 +138,38 @@ static void rename_member(struct json_object *obj, const char *from, const char 
 	json_object_object_del(obj, from);
 }
 
-/* associatedObjects[] becomes the output array, affectedObject appended if
- * not listed. */
-static void map_affected_objects(cfl_map_work_t *ev)
+/* The list becomes the output array, one appended if not listed; type_key
+ * is renamed type in every element. */
+void cfl_cloud_affected_objects(cfl_map_work_t *ev, cfl_span_t list, cfl_span_t one, const char *type_key)
 {
-	cfl_span_t assoc = ev->f[CFL_F_ASSOCIATED_OBJECTS];
-	cfl_span_t affected = ev->f[CFL_F_AFFECTED_OBJECT];
-	int has_affected = cfl_jscan_type(affected) == CFL_JOBJECT;
+	int has_one = cfl_jscan_type(one) == CFL_JOBJECT;
 	struct json_object *out;
 	int i, n;
 
-	if (cfl_jscan_type(assoc) == CFL_JARRAY) {
-		/* compare before renaming: both sides still say objectType */
-		if (has_affected && listed(assoc, affected))
-			has_affected = 0;
-		if (!has_affected && cfl_span_empty(assoc))
+	if (cfl_jscan_type(list) == CFL_JARRAY) {
+		/* compare before renaming: both sides still say type_key */
+		if (has_one && listed(list, one))
+			has_one = 0;
+		if (!has_one && cfl_span_empty(list))
 			return; /* stays empty: the clean-up would drop it */
-		out = cfl_span_json(assoc);
-	} else if (has_affected) {
+		out = cfl_span_json(list);
+	} else if (has_one) {
 		out = json_object_new_array();
 	} else {
 		return;
 	}
 	if (out == NULL)
 		return;
-	if (has_affected)
-		json_object_array_add(out, cfl_span_json(affected));
+	if (has_one)
+		json_object_array_add(out, cfl_span_json(one));
 	n = json_object_array_length(out);
 	for (i = 0; i < n; i++)
-		rename_member(json_object_array_get_idx(out, i), "objectType",
+		rename_member(json_object_array_get_idx(out, i), type_key,
 		              CFL_LEAF(CFL_FP_AUDIT_AFFECTED_OBJECTS_TYPE));
 	cfl_json_add_new(ev->audit, CFL_LEAF(CFL_FP_AUDIT_AFFECTED_OBJECTS), out);
 }
 
-static void map_changed_values(cfl_map_work_t *ev)
+void cfl_cloud_changed_values(cfl_map_work_t *ev, const char *name_key, const char *to_key, const char *from_key)
 {
 	cfl_span_t span = ev->f[CFL_F_CHANGED_VALUES];
 	struct json_object *cv;
@@ -180,15 +180,15 @@ static void map_changed_values(cfl_map_work_t *ev)
 	n = json_object_array_length(cv);
 	for (i = 0; i < n; i++) {
 		struct json_object *c = json_object_array_get_idx(cv, i);
-		struct json_object *name = cfl_json_get(c, "name");
+		struct json_object *name = cfl_json_get(c, name_key);
 
 		if (name != NULL) {
 			cfl_json_add(c, CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES_I18N_KEY), json_object_get(name));
 			cfl_json_add(c, CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES_KEY), json_object_get(name));
-			json_object_object_del(c, "name");
+			json_object_object_del(c, name_key);
 		}
-		rename_member(c, "newValue", CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES_TO));
-		rename_member(c, "oldValue", CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES_FROM));
+		rename_member(c, to_key, CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES_TO));
+		rename_member(c, from_key, CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES_FROM));
 	}
 	cfl_json_add_new(ev->audit, CFL_LEAF(CFL_FP_AUDIT_CHANGED_VALUES), cv);
 }
@@ -199,8 +199,8 @@ cfl_rc_t cfl_map_cloud(cfl_map_work_t *ev)
 		return ev->error.rc;
 	cfl_work_address(ev, cfl_span_keyword(ev->f[CFL_F_REMOTE_ADDRESS]));
 	map_author(ev);
-	map_type(ev);
-	map_affected_objects(ev);
-	map_changed_values(ev);
+	cfl_cloud_type(ev);
+	cfl_cloud_affected_objects(ev, ev->f[CFL_F_ASSOCIATED_OBJECTS], ev->f[CFL_F_AFFECTED_OBJECT], "objectType");
+	cfl_cloud_changed_values(ev, "name", "newValue", "oldValue");
 	return CFL_OK;
 }

@@ -77,7 +77,7 @@ static cfl_rc_t epoch_nano_time(cfl_map_work_t *ev, cfl_span_t ts)
 	return CFL_OK;
 }
 
-static cfl_rc_t iso_time(cfl_map_work_t *ev, cfl_span_t ts)
+cfl_rc_t cfl_map_iso_time(cfl_map_work_t *ev, cfl_span_t ts)
 {
 	struct json_object *j;
 	char buf[128];
@@ -105,7 +105,7 @@ static cfl_rc_t map_time(cfl_map_work_t *ev)
 	if (cfl_jscan_type(ts) == CFL_JOBJECT)
 		return epoch_nano_time(ev, ts);
 	if (cfl_jscan_type(ts) == CFL_JSTRING)
-		return iso_time(ev, ts);
+		return cfl_map_iso_time(ev, ts);
 	return cfl_work_fail(ev, "no usable timestamp: \"timestamp\" is neither an ISO 8601 string nor "
 	                         "{epochSecond, nano}");
 }

@@ -1,6 +1,6 @@
 /* cfl_map_int.h: what the mapping core's own files share and callers of
  * cfl_map.h never see: the mapper, and the entry points of the shape mappers
- * (cfl_map_cloud.c, cfl_map_dc.c) and of the user/group rules
+ * (cfl_map_cloud.c, cfl_map_jiracloud.c, cfl_map_dc.c) and of the user/group rules
  * (cfl_map_user.c). cfl_map.c orchestrates them; they all fill the per-event
  * state of cfl_map_work.h and never call back into cfl_map.c.
  *
@@ -54,6 +54,24 @@ struct cfl_mapper {
 typedef cfl_rc_t (*cfl_shape_fn)(cfl_map_work_t *ev);
 cfl_rc_t cfl_map_cloud(cfl_map_work_t *ev);
 cfl_rc_t cfl_map_dc(cfl_map_work_t *ev);
+cfl_rc_t cfl_map_jiracloud(cfl_map_work_t *ev);
+
+/* 1 if an event with neither creationDate nor timestamp is a Jira Cloud
+ * record (docs/jira-bitbucket-mapping.md section 5: the shape order). */
+int cfl_jiracloud_is_record(const cfl_map_work_t *ev);
+
+/* What Confluence Cloud and Jira Cloud records share (cfl_map_cloud.c):
+ * category and summary -> audit.type.{category,action} and event.action;
+ * list[] then one (unless an element equals it) -> audit.affected_objects,
+ * type_key renamed type; changedValues[] -> audit.changed_values, name_key
+ * copied to i18nKey and key, to_key renamed to, from_key from. */
+void cfl_cloud_type(cfl_map_work_t *ev);
+void cfl_cloud_affected_objects(cfl_map_work_t *ev, cfl_span_t list, cfl_span_t one, const char *type_key);
+void cfl_cloud_changed_values(cfl_map_work_t *ev, const char *name_key, const char *to_key, const char *from_key);
+
+/* ts, an ISO 8601 string (DC API timestamp, Jira Cloud created) ->
+ * ev->ts_ms; else CFL_EPARSE and ev->error says why (cfl_map_dc.c). */
+cfl_rc_t cfl_map_iso_time(cfl_map_work_t *ev, cfl_span_t ts);
 
 /* Contract section 5, user and group fields; cat is the action's rule (NULL:
  * nothing to do). */

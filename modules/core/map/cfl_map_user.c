@@ -114,7 +114,7 @@ size_t cfl_split_group_uuid(const char *s, size_t len)
 	return name_len;
 }
 
-/* The name and id of a Group object; on Cloud "<name>:<uuid>" is split. */
+/* The name and id of a Group object; on Confluence Cloud "<name>:<uuid>" is split. */
 static void group_name_id(cfl_map_work_t *ev, struct json_object *obj, struct json_object **name,
                           struct json_object **id)
 {
@@ -126,8 +126,8 @@ static void group_name_id(cfl_map_work_t *ev, struct json_object *obj, struct js
 	*id = rules[ev->product].group_id
 	              ? cfl_json_keyword(cfl_json_get(obj, CFL_LEAF(CFL_FP_AUDIT_AFFECTED_OBJECTS_ID)))
 	              : NULL;
-	if (!ev->is_cloud || *name == NULL)
-		return;
+	if (!ev->is_cloud || ev->product != CFL_PRODUCT_CONFLUENCE || *name == NULL)
+		return; /* Jira Cloud's names are not split (jira-bitbucket-mapping.md section 5) */
 	s = json_object_get_string(*name);
 	n = cfl_split_group_uuid(s, (size_t)json_object_get_string_len(*name));
 	if (n == 0)

@@ -13,11 +13,15 @@
 #include "cfl_json_util.h"
 #include "cfl_json_span.h"
 
-const char *const cfl_field_names[CFL_NFIELDS] = { "timestamp",         "creationDate",  "remoteAddress",   "summary",
-	                                           "entities",          "results",       "source",          "author",
-	                                           "auditType",         "type",          "method",          "system",
-	                                           "extraAttributes",   "changedValues", "affectedObjects", "category",
-	                                           "associatedObjects", "affectedObject" };
+const char *const cfl_field_names[CFL_NFIELDS] = {
+	"timestamp",         "creationDate",   "remoteAddress",   "summary",
+	"entities",          "results",        "source",          "author",
+	"auditType",         "type",           "method",          "system",
+	"extraAttributes",   "changedValues",  "affectedObjects", "category",
+	"associatedObjects", "affectedObject", "created",         "id",
+	"records",           "objectItem",     "associatedItems", "authorAccountId",
+	"authorKey",         "eventSource"
+};
 
 cfl_rc_t cfl_work_fail(cfl_map_work_t *ev, const char *fmt, ...)
 {

@@ -35,6 +35,14 @@ typedef enum cfl_field {
 	CFL_F_CATEGORY,
 	CFL_F_ASSOCIATED_OBJECTS,
 	CFL_F_AFFECTED_OBJECT, /* Cloud */
+	CFL_F_CREATED,
+	CFL_F_ID,
+	CFL_F_RECORDS,
+	CFL_F_OBJECT_ITEM,
+	CFL_F_ASSOCIATED_ITEMS,
+	CFL_F_AUTHOR_ACCOUNT_ID,
+	CFL_F_AUTHOR_KEY,
+	CFL_F_EVENT_SOURCE, /* Jira Cloud (cfl_map_jiracloud.c) */
 	CFL_NFIELDS
 } cfl_field_t;
 extern const char *const cfl_field_names[CFL_NFIELDS];
@@ -57,6 +65,7 @@ typedef struct cfl_map_work {
 	struct json_object *group;   /* doc.group, NULL until a rule needs it */
 	struct json_object *action;  /* event.action, NULL if none */
 	struct json_object *address; /* source.address, NULL if none */
+	/* a Cloud record, Confluence's or Jira's: no system, the site names it */
 	int is_cloud;
 	cfl_product_t product;        /* resolved before the shape mapper runs */
 	struct json_object *more_ips; /* Jira's other source addresses (in audit), borrowed */
