@@ -20,7 +20,7 @@ _Static_assert(CFL_JIRA_IDLE == (int)CFL_SRC_IDLE && CFL_JIRA_FETCH == (int)CFL_
                "cfl_jira_action_t must match cfl_src_action_t");
 
 /* one record of the walk: its text, dedup key and time */
-typedef struct rec {
+typedef struct jira_rec {
 	char *json;
 	size_t len;
 	char *key; /* the id's text, or "#<fingerprint>" */
@@ -28,7 +28,7 @@ typedef struct rec {
 	int64_t ts;
 	int timed;    /* ts is the record's own `created` */
 	int excluded; /* its summary is in excludeActions: recorded, not handed over */
-} rec_t;
+} jira_rec_t;
 
 struct cfl_jira {
 	cfl_jira_cfg_t cfg;
@@ -41,7 +41,7 @@ struct cfl_jira {
 	int64_t from_ms, walk_to_ms;
 	long offset;
 	unsigned stale; /* pages in a row with nothing new */
-	rec_t *recs;
+	jira_rec_t *recs;
 	size_t nrec, cap;
 	size_t hand; /* the next record to hand over */
 	/* the chunk handed over and not yet committed */
@@ -179,7 +179,7 @@ static void prepare_chunk(cfl_jira_t *j)
 
 	j->chunk_end = j->hand + j->cfg.chunk < j->nrec ? j->hand + j->cfg.chunk : j->nrec;
 	for (i = j->hand; i < j->chunk_end; i++) {
-		const rec_t *r = &j->recs[i];
+		const jira_rec_t *r = &j->recs[i];
 		if (r->excluded)
 			continue;
 		j->evs[n].json = r->json;
@@ -254,7 +254,7 @@ static char *key_of(cfl_jira_t *j, cfl_span_t item, const char *text, size_t len
 	return cfl_idset_text_key(text, len, klen);
 }
 
-static void time_of(cfl_jira_t *j, cfl_span_t item, rec_t *r)
+static void time_of(cfl_jira_t *j, cfl_span_t item, jira_rec_t *r)
 {
 	char s[64];
 	cfl_span_t v;
@@ -280,7 +280,7 @@ static void time_of(cfl_jira_t *j, cfl_span_t item, rec_t *r)
  * with *rc set). */
 static int take_record(cfl_jira_t *j, cfl_span_t item, cfl_rc_t *rc)
 {
-	rec_t r;
+	jira_rec_t r;
 
 	memset(&r, 0, sizeof(r));
 	if ((r.json = malloc(item.len + 1)) == NULL)
@@ -311,7 +311,7 @@ static int take_record(cfl_jira_t *j, cfl_span_t item, cfl_rc_t *rc)
 	r.excluded = cfl_jscan_type(item) == CFL_JOBJECT && excluded(j, item);
 	if (j->nrec == j->cap) {
 		size_t cap = j->cap ? j->cap * 2 : 256;
-		rec_t *n = realloc(j->recs, cap * sizeof(*n));
+		jira_rec_t *n = realloc(j->recs, cap * sizeof(*n));
 		if (n == NULL)
 			goto oom;
 		j->recs = n;
@@ -340,7 +340,7 @@ static void restart_walk(cfl_jira_t *j)
 /* Oldest first: created, then id (numeric ids by value, as digits). */
 static int rec_cmp(const void *a, const void *b)
 {
-	const rec_t *x = a, *y = b;
+	const jira_rec_t *x = a, *y = b;
 
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
@@ -450,7 +450,7 @@ cfl_rc_t cfl_jira_commit(cfl_jira_t *j, cfl_errbuf_t *err)
 	if (!j->pending)
 		return CFL_OK;
 	for (i = j->hand; i < j->chunk_end; i++) {
-		const rec_t *r = &j->recs[i];
+		const jira_rec_t *r = &j->recs[i];
 		if (cfl_idset_add(j->ids, r->key, r->klen, r->ts) == CFL_ENOMEM)
 			return cfl_err_set(err, CFL_ENOMEM, "out of memory recording delivered record ids");
 		if (r->timed && (!j->has_ckpt || r->ts > j->ckpt_ms)) {
