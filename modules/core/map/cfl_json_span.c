@@ -718,3 +718,14 @@ int cfl_span_equal(cfl_span_t a, cfl_span_t b)
 	default: return 1;
 	}
 }
+
+int cfl_text_int64(const char *s, int64_t *out)
+{
+	char *end;
+
+	if (*s == '\0' || (*s != '-' && (*s < '0' || *s > '9')))
+		return -1;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno != 0 || *end != '\0' ? -1 : 0;
+}

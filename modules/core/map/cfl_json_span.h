@@ -62,6 +62,10 @@ int cfl_span_str_eq(cfl_span_t v, const char *s);
  * *d for a number with a fraction or an exponent, 0 for anything else. */
 int cfl_span_number(cfl_span_t v, int64_t *i, double *d);
 
+/* A whole decimal integer in text ("-12", not "12x", "", "+1" or beyond
+ * int64) into *out: 0, or -1 when it is not one. */
+int cfl_text_int64(const char *s, int64_t *out);
+
 /* The libfastjson value json_tokener made of v (new reference; NULL for JSON
  * null and on allocation failure). */
 struct json_object *cfl_span_json(cfl_span_t v);

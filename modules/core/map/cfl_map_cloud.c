@@ -17,7 +17,6 @@
  *
  * Licensed under the Apache License, Version 2.0.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +33,6 @@
 static int creation_ms(cfl_span_t v, int64_t *ms)
 {
 	char buf[64];
-	const char *s;
-	char *end;
 	double d;
 	long n;
 
@@ -51,12 +48,7 @@ static int creation_ms(cfl_span_t v, int64_t *ms)
 		/* longer than any int64: not epoch ms (strtoll would say ERANGE) */
 		if ((n = cfl_jscan_string(v, buf, sizeof(buf))) < 0)
 			return -1;
-		s = buf;
-		if (*s == '\0' || (*s != '-' && (*s < '0' || *s > '9')))
-			return -1;
-		errno = 0;
-		*ms = strtoll(s, &end, 10);
-		return errno != 0 || *end != '\0' ? -1 : 0;
+		return cfl_text_int64(buf, ms);
 	default: return -1;
 	}
 }

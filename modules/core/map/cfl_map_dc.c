@@ -22,7 +22,6 @@
  *
  * Licensed under the Apache License, Version 2.0.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,8 +38,6 @@ static int get_integer(cfl_span_t obj, const char *key, int64_t *out)
 {
 	char buf[64];
 	cfl_span_t v;
-	const char *s;
-	char *end;
 	double d;
 
 	if (!cfl_span_get(obj, key, &v))
@@ -50,12 +47,7 @@ static int get_integer(cfl_span_t obj, const char *key, int64_t *out)
 	/* longer than any int64: not an integer (strtoll would say ERANGE) */
 	if (cfl_jscan_type(v) != CFL_JSTRING || cfl_jscan_string(v, buf, sizeof(buf)) < 0)
 		return -1;
-	s = buf;
-	if (*s == '\0' || (*s != '-' && (*s < '0' || *s > '9')))
-		return -1;
-	errno = 0;
-	*out = strtoll(s, &end, 10);
-	return errno != 0 || *end != '\0' ? -1 : 0;
+	return cfl_text_int64(buf, out);
 }
 
 /* {epochSecond, nano}: a missing nano means a whole second. */
