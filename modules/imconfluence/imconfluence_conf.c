@@ -97,7 +97,7 @@ static rsRetVal icf_inst_check(instanceConf_t *inst, const char *bounds)
 		            inst->flavorName);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);
 	}
-	if (!cfl_product_parse(inst->productName, &product)) {
+	if ((product = (cfl_product_t)cfl_product_parse(inst->productName)) == (cfl_product_t)-1) {
 		icf_cnf_log(inst, LOG_ERR, RS_RET_PARAM_ERROR,
 		            "product \"%s\" is not one of confluence, jira, bitbucket", inst->productName);
 		ABORT_FINALIZE(RS_RET_PARAM_ERROR);

@@ -284,6 +284,9 @@ static void consecutive_failures_back_off_and_a_success_resets(void **state)
 }
 
 /* The organization flavour: a 404 is a wrong orgId, not a wrong url. */
+/* the body the events-stream sends with its 404 (its length is what the test passes) */
+#define NOT_FOUND "{\"errors\":[{\"title\":\"Not Found\"}]}"
+
 static void an_organization_404_points_at_org_id(void **state)
 {
 	static const cfl_outcome_cfg_t org = { 300000, 60, "organization", 64u << 20 };
@@ -291,8 +294,8 @@ static void an_organization_404_points_at_org_id(void **state)
 		          NULL,
 		          NULL,
 		          404,
-		          "{\"errors\":[{\"title\":\"Not Found\"}]}",
-		          38,
+		          NOT_FOUND,
+		          sizeof(NOT_FOUND) - 1,
 		          NULL,
 		          NULL,
 		          0,

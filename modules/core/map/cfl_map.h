@@ -35,6 +35,7 @@
 #include <json.h> /* libfastjson */
 
 #include "cfl_status.h"
+#include "cfl_product.h"
 
 #define CFL_ECS_VERSION "8.11.0"
 #define CFL_DATASET "atlassian_confluence.audit"
@@ -45,16 +46,7 @@
  * section 1): it chooses the dataset, the audit namespace, the categorization
  * table and the product's field rules. Data Center events of the three
  * products share one format, so the product is resolved per event. */
-typedef enum cfl_product {
-	CFL_PRODUCT_CONFLUENCE = 0,
-	CFL_PRODUCT_JIRA,
-	CFL_PRODUCT_BITBUCKET,
-	CFL_NPRODUCTS
-} cfl_product_t;
-
-/* "confluence", "jira", "bitbucket" -> the product, or -1 (NULL or "": -1). */
-int cfl_product_parse(const char *name);
-const char *cfl_product_name(cfl_product_t p);
+/* cfl_product_t, cfl_product_parse, cfl_product_name: cfl_product.h (base) */
 
 typedef struct cfl_map_opts {
 	const char *rulebase;       /* path of confluence-audit.rulebase (required) */

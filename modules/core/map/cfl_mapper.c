@@ -23,24 +23,6 @@ const struct cfl_product_row cfl_products[CFL_NPRODUCTS] = {
 	                            "bitbucket-categories.json" },
 };
 
-int cfl_product_parse(const char *name)
-{
-	int i;
-
-	if (name == NULL)
-		return -1;
-	for (i = 0; i < CFL_NPRODUCTS; i++) {
-		if (strcmp(name, cfl_products[i].name) == 0)
-			return i;
-	}
-	return -1;
-}
-
-const char *cfl_product_name(cfl_product_t p)
-{
-	return (unsigned)p < CFL_NPRODUCTS ? cfl_products[p].name : "unknown";
-}
-
 static int add_tag(cfl_mapper_t *m, const char *tag)
 {
 	size_t i;

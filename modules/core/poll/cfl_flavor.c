@@ -51,30 +51,6 @@ cfl_flavor_t cfl_flavor_detect(const char *host)
 	return CFL_FLAVOR_DC;
 }
 
-int cfl_product_parse(const char *name, cfl_product_t *out)
-{
-	if (name == NULL)
-		return 0;
-	if (strcasecmp(name, "confluence") == 0)
-		*out = CFL_PRODUCT_CONFLUENCE;
-	else if (strcasecmp(name, "jira") == 0)
-		*out = CFL_PRODUCT_JIRA;
-	else if (strcasecmp(name, "bitbucket") == 0)
-		*out = CFL_PRODUCT_BITBUCKET;
-	else
-		return 0;
-	return 1;
-}
-
-const char *cfl_product_name(cfl_product_t p)
-{
-	switch (p) {
-	case CFL_PRODUCT_JIRA: return "jira";
-	case CFL_PRODUCT_BITBUCKET: return "bitbucket";
-	default: return "confluence";
-	}
-}
-
 cfl_flavor_t cfl_flavor_for_product(cfl_flavor_t resolved, cfl_product_t p)
 {
 	return resolved == CFL_FLAVOR_CLOUD && p == CFL_PRODUCT_JIRA ? CFL_FLAVOR_JIRA_CLOUD : resolved;

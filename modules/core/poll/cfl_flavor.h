@@ -45,6 +45,8 @@
 #ifndef CFL_FLAVOR_H
 #define CFL_FLAVOR_H
 
+#include "cfl_product.h"
+
 typedef enum cfl_flavor {
 	CFL_FLAVOR_AUTO = 0,
 	CFL_FLAVOR_CLOUD,
@@ -53,8 +55,8 @@ typedef enum cfl_flavor {
 	CFL_FLAVOR_JIRA_CLOUD
 } cfl_flavor_t;
 
-/* The Atlassian product an input polls (its `product` parameter). */
-typedef enum cfl_product { CFL_PRODUCT_CONFLUENCE = 0, CFL_PRODUCT_JIRA, CFL_PRODUCT_BITBUCKET } cfl_product_t;
+/* The Atlassian product an input polls (its `product` parameter):
+ * cfl_product_t, in cfl_product.h (base). */
 
 /* auto-detection: these hosts are Cloud, everything else Data Center */
 #define CFL_CLOUD_SITE_SUFFIX ".atlassian.net"
@@ -140,9 +142,6 @@ const char *cfl_flavor_name(cfl_flavor_t f);
  * Center otherwise. */
 cfl_flavor_t cfl_flavor_detect(const char *host);
 
-/* "confluence", "jira", "bitbucket", case-insensitive: 1 and *out, else 0. */
-int cfl_product_parse(const char *name, cfl_product_t *out);
-const char *cfl_product_name(cfl_product_t p);
 
 /* The API a resolved flavour reads for a product: Cloud with Jira is the
  * Jira Cloud records API (one site serves both products); everything else
