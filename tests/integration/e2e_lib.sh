@@ -16,8 +16,10 @@
 #   e2e_wait_url URL PYEXPR [T]
 #                            poll a JSON URL until PYEXPR (d = the decoded body)
 #                            is true
-#   e2e_audit_events N OUT   N distinct Data Center audit-file lines (built from
-#                            the Elastic fixture), one per line, to OUT
+#   e2e_audit_events N OUT [PRODUCT]
+#                            N distinct Data Center audit-file lines (built from
+#                            the Elastic fixture of PRODUCT, default
+#                            confluence; or jira, bitbucket), one per line, to OUT
 #   e2e_queue_budget FILE Q SIZE [DISK]
 #                            the user's disk budget for the queue whose
 #                            queue.filename is Q in FILE: queue.size (and
@@ -62,8 +64,9 @@
 # module(load="mmconfluence"/"imconfluence") -> the build's .so, every
 # mmconfluence action gets the source tree's rulebase and categories, and the
 # system paths /var/spool/rsyslog/, /var/log/confluence/,
-# /var/atlassian/application-data/confluence/log/audit/ and
-# /etc/rsyslog.d/secrets/ move under $H_DIR (work/, out/, audit/, secrets/).
+# /var/atlassian/application-data/confluence/log/audit/ (jira/, bitbucket/:
+# audit-jira/, audit-bitbucket/) and /etc/rsyslog.d/secrets/ move under
+# $H_DIR (work/, out/, audit/, secrets/).
 # global(maxMessageSize) lines are dropped (unless E2E_KEEP_GLOBALS=1): the
 # harness preamble sets it (the files tell users to do the same when their
 # rsyslog.conf already sets it).
@@ -73,7 +76,7 @@ E2E_CONFDIR=${E2E_CONFDIR:-$top_srcdir/contrib/rsyslog.d}
 
 e2e_configs() {
 	local dest=$1 f
-	mkdir -p "$dest" "$H_DIR/out" "$H_DIR/audit" "$H_DIR/secrets"
+	mkdir -p "$dest" "$H_DIR/out" "$H_DIR/audit" "$H_DIR/audit-jira" "$H_DIR/audit-bitbucket" "$H_DIR/secrets"
 	for f in "$E2E_CONFDIR"/*.conf; do
 		sed -e "s|module(load=\"mmconfluence\")|module(load=\"$MMCONFLUENCE_SO\")|" \
 			-e "s|module(load=\"imconfluence\")|module(load=\"$IMCONFLUENCE_SO\")|" \
@@ -81,6 +84,8 @@ e2e_configs() {
 			-e "s|/var/spool/rsyslog/|$H_DIR/work/|g" \
 			-e "s|/var/log/confluence/|$H_DIR/out/|g" \
 			-e "s|/var/atlassian/application-data/confluence/log/audit/|$H_DIR/audit/|g" \
+			-e "s|/var/atlassian/application-data/jira/log/audit/|$H_DIR/audit-jira/|g" \
+			-e "s|/var/atlassian/application-data/bitbucket/log/audit/|$H_DIR/audit-bitbucket/|g" \
 			-e "s|/etc/rsyslog.d/secrets/|$H_DIR/secrets/|g" \
 			-e "${E2E_KEEP_GLOBALS:+#}/^global(maxMessageSize=/d" \
 			"$f" >"$dest/$(basename "$f")" || return 1
@@ -217,7 +222,7 @@ e2e_mock_es() {
 }
 
 e2e_audit_events() {
-	"$PYTHON3" - "$1" "$CFL_FIXTURES/elastic-confluence/test-audit-files.log" >"$2" <<'PY'
+	"$PYTHON3" - "$1" "$CFL_FIXTURES/elastic-${3:-confluence}/test-audit-files.log" >"$2" <<'PY'
 import json, sys
 n, src = int(sys.argv[1]), sys.argv[2]
 base = []
