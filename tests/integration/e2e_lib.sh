@@ -9,6 +9,11 @@
 #   e2e_dispatch FILE OUT..  make confluence_output (in FILE) call exactly the
 #                            given outputs (e.g. files elasticsearch)
 #   e2e_free_port            print a free TCP port on 127.0.0.1
+#   e2e_kafka_cluster        build and start tests/mock/kafka_mock_cluster.c
+#                            (3 brokers, topic confluence-audit, 3 partitions),
+#                            commands on fd 7; sets E2E_KAFKA_BOOT (the
+#                            bootstrap list); on failure a failed check, done
+#   e2e_kmc COMMAND          send the cluster a command, print its answer
 #   e2e_start_rsyslogd NAME CONF
 #                            a second (third..) rsyslogd with its own pid file,
 #                            stderr and stdout in $H_DIR/NAME.*; sets E2E_PID
@@ -134,6 +139,30 @@ for _ in range(200):
 else:
     raise SystemExit("no free port below the ephemeral range")
 PY
+}
+
+e2e_kafka_cluster() {
+	if ! ${CC:-cc} -O1 -o "$H_DIR/kmc" "$top_srcdir/tests/mock/kafka_mock_cluster.c" \
+		$(pkg-config --cflags --libs rdkafka 2>/dev/null) 2>"$H_DIR/kmc.build"; then
+		h_fail "the Kafka mock cluster builds (Debian package librdkafka-dev; contrib/check.sh installs it)"
+		sed 's/^/# /' "$H_DIR/kmc.build" | head -5
+		h_done
+	fi
+	mkfifo "$H_DIR/kmc.in"
+	"$H_DIR/kmc" 3 confluence-audit 3 <"$H_DIR/kmc.in" >"$H_DIR/kmc.out" 2>"$H_DIR/kmc.err" &
+	h_bg $!
+	exec 7>"$H_DIR/kmc.in"
+	e2e_wait_cond 10 grep -q '^bootstrap ' "$H_DIR/kmc.out" || { h_fail "the Kafka mock cluster starts"; h_done; }
+	E2E_KAFKA_BOOT=$(sed -n 's/^bootstrap //p' "$H_DIR/kmc.out")
+}
+
+_kmc_answered() { test "$(grep -c '' "$H_DIR/kmc.out")" -gt "$1"; }
+e2e_kmc() {
+	local n
+	n=$(grep -c '' "$H_DIR/kmc.out")
+	echo "$1" >&7
+	e2e_wait_cond 30 _kmc_answered "$n" || return 1
+	tail -n 1 "$H_DIR/kmc.out"
 }
 
 e2e_start_rsyslogd() {

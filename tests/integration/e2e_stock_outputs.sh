@@ -41,25 +41,11 @@ done
 e2e_mock_es es --index-regex '^logs-atlassian_(confluence|jira|bitbucket|cloud)\.audit-default$' ||
 	{ h_fail "the Elasticsearch mock starts"; h_done; }
 ES=http://127.0.0.1:$E2E_ES_PORT
-if ! ${CC:-cc} -O1 -o "$H_DIR/kmc" "$top_srcdir/tests/mock/kafka_mock_cluster.c" \
-	$(pkg-config --cflags --libs rdkafka 2>/dev/null) 2>"$H_DIR/kmc.build"; then
-	h_fail "the Kafka mock cluster builds (Debian package librdkafka-dev; contrib/check.sh installs it)"
-	h_done
-fi
-mkfifo "$H_DIR/kmc.in"
-"$H_DIR/kmc" 3 confluence-audit 3 <"$H_DIR/kmc.in" >"$H_DIR/kmc.out" 2>"$H_DIR/kmc.err" &
-h_bg $!
-exec 7>"$H_DIR/kmc.in"
-e2e_wait_cond 10 grep -q '^bootstrap ' "$H_DIR/kmc.out" || { h_fail "the Kafka mock cluster starts"; h_done; }
-BOOT=$(sed -n 's/^bootstrap //p' "$H_DIR/kmc.out")
-kmc_answered() { test "$(grep -c '' "$H_DIR/kmc.out")" -gt "$1"; }
+e2e_kafka_cluster
 # consumed N: the topic holds at least N records (read back into topic.jsonl)
 consumed() {
-	local n got
-	n=$(grep -c '' "$H_DIR/kmc.out")
-	echo "consume $H_DIR/topic.jsonl" >&7
-	e2e_wait_cond 30 kmc_answered "$n" || return 1
-	got=$(tail -n 1 "$H_DIR/kmc.out" | sed -n 's/^consumed //p')
+	local got
+	got=$(e2e_kmc "consume $H_DIR/topic.jsonl" | sed -n 's/^consumed //p')
 	[ "${got:--1}" -ge "$1" ]
 }
 SYSLOG_PORT=$(e2e_free_port)
@@ -84,7 +70,7 @@ E2E_KEEP_GLOBALS=1 e2e_configs "$C"
 h_check "every source has its mock, audit file, secret and URL" stock_sources "$C" "$N" || h_done
 e2e_dispatch "$C/atlassian-00-common.conf" files elasticsearch kafka syslog
 sed -i "s|https://elasticsearch.example.com:9200|$ES|" "$C/output-elasticsearch.conf"
-sed -i "s|broker=\\[\"kafka1.example.com:9092\", \"kafka2.example.com:9092\"\\]|broker=[\"$(echo "$BOOT" | sed 's/,/", "/g')\"]|" \
+sed -i "s|broker=\\[\"kafka1.example.com:9092\", \"kafka2.example.com:9092\"\\]|broker=[\"$(echo "$E2E_KAFKA_BOOT" | sed 's/,/", "/g')\"]|" \
 	"$C/output-kafka.conf"
 sed -i "s|target=\"siem.example.com\" port=\"514\"|target=\"127.0.0.1\" port=\"$SYSLOG_PORT\"|" "$C/output-syslog.conf"
 addresses_set() {
