@@ -12,9 +12,6 @@
 # output-files with the packaged modules, rulebase and categories.
 # About 60 s: a full autoreconf + configure + build, then the run.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
-. "$top_srcdir/tests/integration/imconfluence_lib.sh"
-. "$top_srcdir/tests/integration/imconfluence_org_lib.sh"
-. "$top_srcdir/tests/integration/e2e_lib.sh"
 . "$top_srcdir/tests/integration/e2e_stock_lib.sh"
 h_init e2e_deb
 

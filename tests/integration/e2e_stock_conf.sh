@@ -25,9 +25,6 @@
 # tests/integration/e2e_stock_outputs.sh does the same through every output.
 # Licensed under the Apache License, Version 2.0.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
-. "$top_srcdir/tests/integration/imconfluence_lib.sh"
-. "$top_srcdir/tests/integration/imconfluence_org_lib.sh"
-. "$top_srcdir/tests/integration/e2e_lib.sh"
 . "$top_srcdir/tests/integration/e2e_stock_lib.sh"
 h_init e2e_stock_conf
 N=${E2E_STOCK_EVENTS:-20}

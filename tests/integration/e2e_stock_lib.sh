@@ -1,8 +1,8 @@
 # e2e_stock_lib.sh: helpers for the tests that run Debian's stock
 # /etc/rsyslog.conf with the drop-ins installed in an rsyslog.d folder under
-# the names the docs give them (tests/integration/e2e_stock_*.sh). Sourced
-# after tests/lib/harness.sh, imconfluence_lib.sh, imconfluence_org_lib.sh
-# and e2e_lib.sh; not a test itself.
+# the names the docs give them (tests/integration/e2e_stock_*.sh,
+# e2e_deb.sh). Sourced after tests/lib/harness.sh; it sources what it uses
+# (imconfluence_lib.sh, imconfluence_org_lib.sh, e2e_lib.sh). Not a test.
 #
 #   stock_is_packaged        one check: /etc/rsyslog.conf is the rsyslog
 #                            package's own file (the md5 dpkg recorded for the
@@ -38,6 +38,10 @@
 # /var/log; and without imuxsock, imklog and :omusrmsg:, which would take
 # over the system's log socket, read the kernel log and write to terminals.
 # Licensed under the Apache License, Version 2.0.
+
+. "$top_srcdir/tests/integration/imconfluence_lib.sh"
+. "$top_srcdir/tests/integration/imconfluence_org_lib.sh"
+. "$top_srcdir/tests/integration/e2e_lib.sh"
 
 STOCK=/etc/rsyslog.conf
 

@@ -16,9 +16,6 @@
 # broker list and the syslog receiver's address; nothing else.
 # Licensed under the Apache License, Version 2.0.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
-. "$top_srcdir/tests/integration/imconfluence_lib.sh"
-. "$top_srcdir/tests/integration/imconfluence_org_lib.sh"
-. "$top_srcdir/tests/integration/e2e_lib.sh"
 . "$top_srcdir/tests/integration/e2e_stock_lib.sh"
 h_init e2e_stock_outputs
 N=${E2E_STOCK_EVENTS:-20}
