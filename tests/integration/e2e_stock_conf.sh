@@ -7,11 +7,11 @@
 # (output-files.conf), N events each: Confluence Cloud, Confluence Data
 # Center API and audit files, the organization audit log, Jira Cloud, Jira
 # Data Center API and files, Bitbucket Data Center API and files (mocks and
-# audit files), and the relay: a "node" rsyslogd, from a stock rsyslog.conf
-# of its own with confluence-relay-shipper.conf alone in its rsyslog.d,
-# ships its audit file over RELP to confluence-relay-central.conf in the
-# central one. Each source's documents are counted, in its product's data
-# stream, none a pipeline_error.
+# audit files), and the relay: two "node" rsyslogds, each from a stock
+# rsyslog.conf of its own with confluence-relay-shipper.conf alone in its
+# rsyslog.d, ship their audit files over RELP and plain TCP to
+# confluence-relay-central.conf in the central one. Each source's documents
+# are counted, in its product's data stream, none a pipeline_error.
 #
 # And the check that this catches a bad name: the same folder with
 # atlassian-00-common.conf under its old name confluence-00-common.conf
@@ -60,35 +60,47 @@ stock_install "$C" "$R" "${files[@]}"
 h_check "rsyslogd -N1 accepts the stock rsyslog.conf with ${#files[@]} drop-ins in rsyslog.d" \
 	h_rsyslogd -N1 -f "$R/etc/rsyslog.conf"
 
-# --- the node: its own stock rsyslog.conf, the shipper alone in its rsyslog.d
-NODE=$H_DIR/node
-stock_root "$NODE" || h_fail "the node's stock file includes its rsyslog.d by the glob"
-mkdir -p "$NODE/audit"
-sed -e "s|$H_DIR/audit/|$NODE/audit/|g" -e "s|target=\"confluence-central.example.com\"|target=\"127.0.0.1\"|" \
-	-e "s|port=\"2514\"|port=\"$RELP_PORT\"|" -e "s|port=\"10514\"|port=\"$TCP_PORT\"|" \
-	"$C/confluence-relay-shipper.conf" >"$NODE/etc/rsyslog.d/confluence-relay-shipper.conf"
-e2e_audit_events "$N" "$NODE/audit/20260101-00000.audit.log"
-h_check "rsyslogd -N1 accepts the node's stock rsyslog.conf with the shipper" \
-	h_rsyslogd -N1 -f "$NODE/etc/rsyslog.conf"
+# --- two nodes, each with its own stock rsyslog.conf and the shipper alone
+# in its rsyslog.d: node1 ships over RELP (the file's default), node2 over
+# plain TCP (its input's ruleset switched to confluence_ship_tcp, as the file
+# says)
+for node in "node1 confluence_ship_relp" "node2 confluence_ship_tcp"; do
+	set -- $node
+	NODE=$H_DIR/$1
+	stock_root "$NODE" || h_fail "$1's stock file includes its rsyslog.d by the glob"
+	mkdir -p "$NODE/audit"
+	sed -e "s|$H_DIR/audit/|$NODE/audit/|g" -e "s|target=\"confluence-central.example.com\"|target=\"127.0.0.1\"|" \
+		-e "s|port=\"2514\"|port=\"$RELP_PORT\"|" -e "s|port=\"10514\"|port=\"$TCP_PORT\"|" \
+		-e "s|ruleset=\"confluence_ship_relp\")|ruleset=\"$2\")|" \
+		"$C/confluence-relay-shipper.conf" >"$NODE/etc/rsyslog.d/confluence-relay-shipper.conf"
+	e2e_audit_events "$N" "$NODE/audit/20260101-00000.audit.log"
+	h_check "rsyslogd -N1 accepts $1's stock rsyslog.conf with the shipper ($2)" \
+		h_rsyslogd -N1 -f "$NODE/etc/rsyslog.conf"
+done
 
-# --- run both; every source delivers
+# --- run the three; every source delivers
 OUT=$H_DIR/out/audit.ecs.jsonl
-SOURCES="$STOCK_SOURCES confluence_relay_relp"
+SOURCES="$STOCK_SOURCES confluence_relay_relp confluence_relay_tcp"
 want=$((N * $(echo $SOURCES | wc -w)))
 h_start "$R/etc/rsyslog.conf" || { h_fail "the central rsyslogd starts"; h_done; }
-e2e_start_rsyslogd node "$NODE/etc/rsyslog.conf" || h_fail "the node's rsyslogd starts"
-NODE_PID=$E2E_PID
+e2e_start_rsyslogd node1 "$H_DIR/node1/etc/rsyslog.conf" || h_fail "node1's rsyslogd starts"
+P1=$E2E_PID
+e2e_start_rsyslogd node2 "$H_DIR/node2/etc/rsyslog.conf" || h_fail "node2's rsyslogd starts"
+P2=$E2E_PID
 h_check "$want documents written ($N from each of $(echo $SOURCES | wc -w) sources)" \
 	h_wait_lines "$OUT" "$want" 90
 h_check "every API mock served its last page" stock_polls_done
-e2e_stop_pid "$NODE_PID"
-h_check "the node's rsyslogd stops cleanly" test $? -eq 0
+e2e_stop_pid "$P1"
+h_check "node1's rsyslogd stops cleanly" test $? -eq 0
+e2e_stop_pid "$P2"
+h_check "node2's rsyslogd stops cleanly" test $? -eq 0
 h_stop 20
 h_check "the central rsyslogd stops cleanly" test $? -eq 0
-stock_check_counts "every source delivered" "$OUT" "$N" confluence_relay_relp
+stock_check_counts "every source delivered" "$OUT" "$N" confluence_relay_relp confluence_relay_tcp
 h_check "rsyslog's own messages went where the stock file sends them (the sandboxed syslog)" \
 	grep -q "rsyslogd" "$R/var/log/syslog"
-h_check "the node's too" grep -q "rsyslogd" "$NODE/var/log/syslog"
+h_check "node1's too" grep -q "rsyslogd" "$H_DIR/node1/var/log/syslog"
+h_check "node2's too" grep -q "rsyslogd" "$H_DIR/node2/var/log/syslog"
 
 # --- the same folder with the shared file under its old name
 OLD=$H_DIR/oldnames
