@@ -5,8 +5,14 @@
 # rulebases, confluence2ecs and the ready configurations; the packaged
 # modules load into the installed rsyslogd with the packaged configurations
 # (checked from the extracted package, so the machine's rsyslog stays as it
-# is). About 30 s: a full autoreconf + configure + build.
+# is). Then installed as users do: the packaged examples
+# (/usr/share/doc/rsyslog-confluence/examples/rsyslog.d/) copied under their
+# names into the rsyslog.d of a root whose rsyslog.conf is Debian's stock
+# file, and every source but the relay (mocks, audit files) delivers through
+# output-files with the packaged modules, rulebase and categories.
+# About 60 s: a full autoreconf + configure + build, then the run.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
+. "$top_srcdir/tests/integration/e2e_stock_lib.sh"
 h_init e2e_deb
 
 # The configured rsyslog tree this build uses (so build-deb.sh does not run
@@ -77,4 +83,37 @@ include(file="$H_DIR/conf/confluence-datacenter-files.conf")
 include(file="$H_DIR/conf/output-files.conf")
 EOF2
 h_check "the packaged modules and configurations pass rsyslogd -N1" "$RSYSLOGD" -N1 -f "$H_DIR/pkg.conf"
+
+# --- the packaged examples in the rsyslog.d of a stock rsyslog.conf: only
+# what binds them to this machine rewritten (e2e_configs: the extracted
+# package's modules, rulebase and categories, paths), plus the mocks' URLs
+N=${E2E_STOCK_EVENTS:-20}
+stock_is_packaged
+MMCONFLUENCE_SO=$X$moddir/mmconfluence.so
+IMCONFLUENCE_SO=$X$moddir/imconfluence.so
+CFL_RULEBASES=$X/usr/share/rsyslog-confluence
+C=$H_DIR/examples
+E2E_CONFDIR=$EX E2E_KEEP_GLOBALS=1 e2e_configs "$C"
+h_check "every source has its mock, audit file, secret and URL" stock_sources "$C" "$N" || h_done
+R=$H_DIR/root
+stock_root "$R" || h_fail "the sandboxed stock file includes its rsyslog.d by the glob"
+files=()
+for f in "$C"/*.conf; do
+	case $(basename "$f") in
+	confluence-relay-*.conf | output-elasticsearch.conf | output-kafka.conf | output-syslog.conf) ;;
+	*) files+=("$(basename "$f")") ;;
+	esac
+done
+stock_install "$C" "$R" "${files[@]}"
+h_check "the installed examples load the packaged modules" \
+	grep -q "module(load=\"$IMCONFLUENCE_SO\")" "$R/etc/rsyslog.d/atlassian-00-common.conf"
+h_check "rsyslogd -N1 accepts the stock rsyslog.conf with ${#files[@]} packaged examples in rsyslog.d" \
+	h_rsyslogd -N1 -f "$R/etc/rsyslog.conf"
+h_start "$R/etc/rsyslog.conf" || { h_fail "rsyslogd starts"; h_done; }
+want=$((N * $(echo $STOCK_SOURCES | wc -w)))
+h_check "$want documents written" h_wait_lines "$H_DIR/out/audit.ecs.jsonl" "$want" 90
+h_check "every API mock served its last page" stock_polls_done
+h_stop 20
+h_check "rsyslogd stops cleanly" test $? -eq 0
+stock_check_counts "packaged examples" "$H_DIR/out/audit.ecs.jsonl" "$N"
 h_done

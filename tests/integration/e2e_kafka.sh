@@ -24,28 +24,9 @@ if ! compgen -G "/usr/lib/*/rsyslog/omkafka.so" >/dev/null; then
 	h_fail "omkafka is installed (Debian package rsyslog-kafka; contrib/check.sh installs it)"
 	h_done
 fi
-if ! ${CC:-cc} -O1 -o "$H_DIR/kmc" "$top_srcdir/tests/mock/kafka_mock_cluster.c" \
-	$(pkg-config --cflags --libs rdkafka 2>/dev/null) 2>"$H_DIR/kmc.build"; then
-	h_fail "the Kafka mock cluster builds (Debian package librdkafka-dev; contrib/check.sh installs it)"
-	sed 's/^/# /' "$H_DIR/kmc.build" | head -5
-	h_done
-fi
-mkfifo "$H_DIR/kmc.in"
-"$H_DIR/kmc" 3 confluence-audit 3 <"$H_DIR/kmc.in" >"$H_DIR/kmc.out" 2>"$H_DIR/kmc.err" &
-h_bg $!
-exec 7>"$H_DIR/kmc.in"
-e2e_wait_cond 10 grep -q '^bootstrap ' "$H_DIR/kmc.out" || { h_fail "the Kafka mock cluster starts"; h_done; }
-BOOT=$(sed -n 's/^bootstrap //p' "$H_DIR/kmc.out")
-
-# kmc COMMAND: send a command to the cluster, wait for its one-line answer
-kmc_answered() { test "$(grep -c '' "$H_DIR/kmc.out")" -gt "$1"; }
-kmc() {
-	local n
-	n=$(grep -c '' "$H_DIR/kmc.out")
-	echo "$1" >&7
-	e2e_wait_cond 30 kmc_answered "$n" || return 1
-	tail -n 1 "$H_DIR/kmc.out"
-}
+e2e_kafka_cluster
+BOOT=$E2E_KAFKA_BOOT
+kmc() { e2e_kmc "$@"; }
 # consumed N [T]: the topic holds at least N records (read back within T s)
 consumed() {
 	local want=$1 t=${2:-60} i got

@@ -9,6 +9,11 @@
 #   e2e_dispatch FILE OUT..  make confluence_output (in FILE) call exactly the
 #                            given outputs (e.g. files elasticsearch)
 #   e2e_free_port            print a free TCP port on 127.0.0.1
+#   e2e_kafka_cluster        build and start tests/mock/kafka_mock_cluster.c
+#                            (3 brokers, topic confluence-audit, 3 partitions),
+#                            commands on fd 7; sets E2E_KAFKA_BOOT (the
+#                            bootstrap list); on failure a failed check, done
+#   e2e_kmc COMMAND          send the cluster a command, print its answer
 #   e2e_start_rsyslogd NAME CONF
 #                            a second (third..) rsyslogd with its own pid file,
 #                            stderr and stdout in $H_DIR/NAME.*; sets E2E_PID
@@ -16,8 +21,10 @@
 #   e2e_wait_url URL PYEXPR [T]
 #                            poll a JSON URL until PYEXPR (d = the decoded body)
 #                            is true
-#   e2e_audit_events N OUT   N distinct Data Center audit-file lines (built from
-#                            the Elastic fixture), one per line, to OUT
+#   e2e_audit_events N OUT [PRODUCT]
+#                            N distinct Data Center audit-file lines (built from
+#                            the Elastic fixture of PRODUCT, default
+#                            confluence; or jira, bitbucket), one per line, to OUT
 #   e2e_queue_budget FILE Q SIZE [DISK]
 #                            the user's disk budget for the queue whose
 #                            queue.filename is Q in FILE: queue.size (and
@@ -62,8 +69,9 @@
 # module(load="mmconfluence"/"imconfluence") -> the build's .so, every
 # mmconfluence action gets the source tree's rulebase and categories, and the
 # system paths /var/spool/rsyslog/, /var/log/confluence/,
-# /var/atlassian/application-data/confluence/log/audit/ and
-# /etc/rsyslog.d/secrets/ move under $H_DIR (work/, out/, audit/, secrets/).
+# /var/atlassian/application-data/confluence/log/audit/ (jira/, bitbucket/:
+# audit-jira/, audit-bitbucket/) and /etc/rsyslog.d/secrets/ move under
+# $H_DIR (work/, out/, audit/, secrets/).
 # global(maxMessageSize) lines are dropped (unless E2E_KEEP_GLOBALS=1): the
 # harness preamble sets it (the files tell users to do the same when their
 # rsyslog.conf already sets it).
@@ -73,7 +81,7 @@ E2E_CONFDIR=${E2E_CONFDIR:-$top_srcdir/contrib/rsyslog.d}
 
 e2e_configs() {
 	local dest=$1 f
-	mkdir -p "$dest" "$H_DIR/out" "$H_DIR/audit" "$H_DIR/secrets"
+	mkdir -p "$dest" "$H_DIR/out" "$H_DIR/audit" "$H_DIR/audit-jira" "$H_DIR/audit-bitbucket" "$H_DIR/secrets"
 	for f in "$E2E_CONFDIR"/*.conf; do
 		sed -e "s|module(load=\"mmconfluence\")|module(load=\"$MMCONFLUENCE_SO\")|" \
 			-e "s|module(load=\"imconfluence\")|module(load=\"$IMCONFLUENCE_SO\")|" \
@@ -81,6 +89,8 @@ e2e_configs() {
 			-e "s|/var/spool/rsyslog/|$H_DIR/work/|g" \
 			-e "s|/var/log/confluence/|$H_DIR/out/|g" \
 			-e "s|/var/atlassian/application-data/confluence/log/audit/|$H_DIR/audit/|g" \
+			-e "s|/var/atlassian/application-data/jira/log/audit/|$H_DIR/audit-jira/|g" \
+			-e "s|/var/atlassian/application-data/bitbucket/log/audit/|$H_DIR/audit-bitbucket/|g" \
 			-e "s|/etc/rsyslog.d/secrets/|$H_DIR/secrets/|g" \
 			-e "${E2E_KEEP_GLOBALS:+#}/^global(maxMessageSize=/d" \
 			"$f" >"$dest/$(basename "$f")" || return 1
@@ -129,6 +139,30 @@ for _ in range(200):
 else:
     raise SystemExit("no free port below the ephemeral range")
 PY
+}
+
+e2e_kafka_cluster() {
+	if ! ${CC:-cc} -O1 -o "$H_DIR/kmc" "$top_srcdir/tests/mock/kafka_mock_cluster.c" \
+		$(pkg-config --cflags --libs rdkafka 2>/dev/null) 2>"$H_DIR/kmc.build"; then
+		h_fail "the Kafka mock cluster builds (Debian package librdkafka-dev; contrib/check.sh installs it)"
+		sed 's/^/# /' "$H_DIR/kmc.build" | head -5
+		h_done
+	fi
+	mkfifo "$H_DIR/kmc.in"
+	"$H_DIR/kmc" 3 confluence-audit 3 <"$H_DIR/kmc.in" >"$H_DIR/kmc.out" 2>"$H_DIR/kmc.err" &
+	h_bg $!
+	exec 7>"$H_DIR/kmc.in"
+	e2e_wait_cond 10 grep -q '^bootstrap ' "$H_DIR/kmc.out" || { h_fail "the Kafka mock cluster starts"; h_done; }
+	E2E_KAFKA_BOOT=$(sed -n 's/^bootstrap //p' "$H_DIR/kmc.out")
+}
+
+_kmc_answered() { test "$(grep -c '' "$H_DIR/kmc.out")" -gt "$1"; }
+e2e_kmc() {
+	local n
+	n=$(grep -c '' "$H_DIR/kmc.out")
+	echo "$1" >&7
+	e2e_wait_cond 30 _kmc_answered "$n" || return 1
+	tail -n 1 "$H_DIR/kmc.out"
 }
 
 e2e_start_rsyslogd() {
@@ -217,7 +251,7 @@ e2e_mock_es() {
 }
 
 e2e_audit_events() {
-	"$PYTHON3" - "$1" "$CFL_FIXTURES/elastic-confluence/test-audit-files.log" >"$2" <<'PY'
+	"$PYTHON3" - "$1" "$CFL_FIXTURES/elastic-${3:-confluence}/test-audit-files.log" >"$2" <<'PY'
 import json, sys
 n, src = int(sys.argv[1]), sys.argv[2]
 base = []
