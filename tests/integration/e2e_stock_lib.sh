@@ -22,9 +22,7 @@
 #   STOCK_SOURCES            the names stock_count gives those sources
 #   stock_check_counts LABEL FILE N [SOURCE...]
 #                            one check: stock_count of STOCK_SOURCES (and
-#                            SOURCE...) in FILE, where Jira Cloud's documents
-#                            may be pipeline_errors; then a TAP TODO that they
-#                            are mapped (STOCK_JC_WHY), an XPASS once they are
+#                            SOURCE...) in FILE
 #   stock_polls_done         every API mock served its last page
 #   stock_count FILE N SOURCE...
 #                            FILE (one ECS document a line) holds exactly N
@@ -75,7 +73,6 @@ stock_install() {
 
 STOCK_SOURCES="confluence_cloud confluence_dc_api confluence_dc_files organization jira_cloud jira_dc_api jira_dc_files bitbucket_dc_api bitbucket_dc_files"
 # Jira Cloud's records arrive, but mmconfluence does not map them yet
-STOCK_JC_WHY="mmconfluence has no mapping for Jira Cloud records yet (issue 20; docs/jira-bitbucket-mapping.md): they arrive as pipeline_error documents in atlassian_confluence.audit"
 STOCK_API="cl dc org jc jdc bdc"
 
 stock_sources() {
@@ -169,23 +166,9 @@ PY
 }
 
 stock_check_counts() {
-	local label=$1 file=$2 n=$3 jc rc=1 others
+	local label=$1 file=$2 n=$3
 	shift 3
-	others=$(echo " $STOCK_SOURCES " | sed 's/ jira_cloud / /')
-	for jc in jira_cloud jira_cloud:error; do
-		stock_count "$file" "$n" $others "$@" "$jc" >"$H_DIR/count.out" 2>&1 && { rc=0; break; }
-	done
-	if [ "$rc" = 0 ]; then
-		h_ok "$label: $n documents of each source, each in its product's data stream, none an error but Jira Cloud's"
-	else
-		h_fail "$label: $n documents of each source, each in its product's data stream, none an error but Jira Cloud's"
-	fi
-	sed 's/^\([^#]\)/# \1/' "$H_DIR/count.out"
-	H_N=$((H_N + 1))
-	if [ "$rc" = 0 ] && [ "$jc" = jira_cloud ]; then
-		echo "ok $H_N - $label: Jira Cloud's records mapped into atlassian_jira.audit # TODO $STOCK_JC_WHY"
-	else
-		echo "not ok $H_N - $label: Jira Cloud's records mapped into atlassian_jira.audit # TODO $STOCK_JC_WHY"
-	fi
-	return $rc
+	# shellcheck disable=SC2086
+	h_check "$label: $n documents of each source, each in its product's data stream, none an error" \
+		stock_count "$file" "$n" $STOCK_SOURCES "$@"
 }
