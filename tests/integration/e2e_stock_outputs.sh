@@ -106,17 +106,23 @@ h_check "the receiver stops cleanly" test $? -eq 0
 # --- what each output holds, per source
 stock_check_counts files "$H_DIR/out/audit.ecs.jsonl" "$N"
 curl -sf "$ES/__mock/docs" >"$H_DIR/es.json"
-es_docs() {
-	"$PYTHON3" - "$H_DIR/es.json" "$H_DIR/es.jsonl" <<'PY'
-import json, re, sys
-# atlassian-00-common.conf's confluence_doc_key: event.id, but a Jira Cloud
-# record from a site is keyed <hash64 of the site>-<id> (decision 5)
+# the document key both outputs' checks expect (atlassian-00-common.conf's
+# confluence_doc_key: event.id, but a Jira Cloud record from a site is keyed
+# <hash64 of the site>-<id>, decision 5)
+cat >"$H_DIR/stock_keys.py" <<'PY'
+import re
 def key_ok(key, d):
     eid = d["event"]["id"]
     if (d["data_stream"]["dataset"] == "atlassian_jira.audit" and d.get("service", {}).get("address")
             and re.fullmatch(r"[0-9]+", eid)):
         return re.fullmatch(r"-?[0-9]+-" + eid, key) is not None
     return key == eid
+PY
+es_docs() {
+	"$PYTHON3" - "$H_DIR/es.json" "$H_DIR/es.jsonl" <<'PY'
+import json, os, sys
+sys.path.insert(0, os.path.dirname(sys.argv[2]))
+from stock_keys import key_ok
 docs = json.load(open(sys.argv[1]))["docs"]
 with open(sys.argv[2], "w") as out:
     for d in docs:
@@ -133,15 +139,9 @@ stock_check_counts Elasticsearch "$H_DIR/es.jsonl" "$N"
 # mapped one; the pipeline_error ones (no event.id) counted in kafka.nokey
 kafka_docs() {
 	"$PYTHON3" - "$H_DIR/topic.jsonl" "$H_DIR/kafka.jsonl" "$H_DIR/kafka.nokey" <<'PY'
-import json, re, sys
-# atlassian-00-common.conf's confluence_doc_key: event.id, but a Jira Cloud
-# record from a site is keyed <hash64 of the site>-<id> (decision 5)
-def key_ok(key, d):
-    eid = d["event"]["id"]
-    if (d["data_stream"]["dataset"] == "atlassian_jira.audit" and d.get("service", {}).get("address")
-            and re.fullmatch(r"[0-9]+", eid)):
-        return re.fullmatch(r"-?[0-9]+-" + eid, key) is not None
-    return key == eid
+import json, os, sys
+sys.path.insert(0, os.path.dirname(sys.argv[2]))
+from stock_keys import key_ok
 nokey = 0
 with open(sys.argv[2], "w") as out:
     for line in open(sys.argv[1]):
