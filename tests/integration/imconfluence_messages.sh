@@ -268,6 +268,44 @@ case_proxy_407() { proxy407_case proxy-407 "$M_URL_ok" http.4xx; }
 # an https:// url: the proxy refuses the CONNECT tunnel
 case_proxy_connect_407() { proxy407_case proxy-connect-407 "https://127.0.0.1:$M_PORT_ok" curl.errors; }
 
+# a 200 with an SSO login page, again and again
+case_html_page() {
+	m_start sso --flavor datacenter --events 0 --token tok || return 1
+	m_ctl sso POST /__mock/faults "$(jq -nc --arg b '<!DOCTYPE html><html><head><title>Log in - Example SSO</title></head><body></body></html>' \
+		'{kind: "status", status: 200, count: 100000, body: $b, content_type: "text/html;charset=UTF-8"}')" >/dev/null
+	run_case <<EOF || return 1
+input(type="imconfluence" url="$M_URL_sso" token="tok" ruleset="out" $common)
+$(out sso)
+EOF
+	wait_requests sso 4 20
+	end_case html-page
+}
+
+# a 302 to a login page, again and again
+case_redirect() {
+	m_start r302 --flavor datacenter --events 0 --token tok || return 1
+	m_ctl r302 POST /__mock/faults '{"kind":"status","status":302,"count":100000,"headers":{"Location":"https://sso.example/login"}}' >/dev/null
+	run_case <<EOF || return 1
+input(type="imconfluence" url="$M_URL_r302" token="tok" ruleset="out" $common)
+$(out r302)
+EOF
+	wait_requests r302 4 20
+	end_case redirect
+}
+
+# a healthy input: its first poll is announced once, later polls are not
+case_first_poll() {
+	m_start fp --flavor datacenter --events 0 --token tok || return 1
+	m_gen fp 10 600 60
+	run_case <<EOF || return 1
+input(type="imconfluence" url="$M_URL_fp" token="tok" ruleset="out" $common)
+$(out fp)
+EOF
+	h_wait_lines "$H_DIR/out-fp.log" 10 30
+	wait_requests fp 6 30
+	end_case first-poll
+}
+
 # ---- the run
 m_start ok --flavor datacenter --events 0 --token tok || exit 1
 printf '%s\n' "$PW" >"$H_DIR/pw"
@@ -290,7 +328,7 @@ while IFS=$'\t' read -r id logged rx; do
 	f=$H_DIR/case-$id.log
 	n=$(count "$id" "$f")
 	case "$logged" in
-	-N1 | "once per streak" | "once per HUP")
+	-N1 | "once per streak" | "once per HUP" | "once per start")
 		h_check "$id: the message appears once ($n times)" test "$n" = 1 || sed 's/^/#   /' "$f" >&2
 		;;
 	*)
