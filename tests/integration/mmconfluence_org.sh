@@ -90,8 +90,8 @@ for m, case in zip(meta, sys.argv[2:]):
     assert _id == ev["id"], (m, ev["id"])
     assert t.replace("+00:00", "Z") == ev["attributes"]["time"], (t, ev["attributes"]["time"])
 PY
-h_check "broken org event: \$parsesuccess FAIL, pipeline_error in logs-atlassian_cloud.audit-prod" \
-	bash -c "[[ '${META[7]}' == FAIL\|*\|logs-atlassian_cloud.audit-prod\|\|pipeline_error ]]"
+h_check "broken org event: \$parsesuccess FAIL, pipeline_error in logs-atlassian_cloud.audit-prod, keyed pipeline-error-<hash>" \
+	bash -c "[[ '${META[7]}' == FAIL\|*\|logs-atlassian_cloud.audit-prod\|pipeline-error-*\|pipeline_error ]]"
 h_check "empty org page: \$parsesuccess FAIL and nothing mapped" \
 	bash -c "[[ '${META[8]}' == FAIL\|*\|logs--\|\| ]]"
 h_check "the Confluence event beside them: logs-atlassian_confluence.audit-prod" \
