@@ -127,7 +127,8 @@ lane() {
 
 # Every test, the slowest first (they would otherwise start last, and the
 # lane would wait for them alone): the order only, the set is make's.
-SLOW_FIRST=(tests/integration/e2e_deb.sh tests/integration/e2e_kafka.sh tests/integration/e2e_outage_relay.sh
+SLOW_FIRST=(tests/integration/e2e_deb.sh tests/integration/imconfluence_progress.sh tests/integration/e2e_kafka.sh
+	tests/integration/e2e_stock_conf.sh tests/integration/e2e_stock_outputs.sh tests/integration/e2e_outage_relay.sh
 	tests/integration/e2e_outage_elasticsearch.sh tests/integration/e2e_outage_syslog.sh
 	tests/unit/test_map_esmapping.sh tests/mock/selftest.sh tests/integration/imconfluence_org_paging.sh
 	tests/integration/imconfluence_faults.sh tests/integration/imconfluence_hostile.sh)
