@@ -32,8 +32,14 @@ e2e_mock_es es || { h_fail "the Elasticsearch mock starts"; h_done; }
 ES=http://127.0.0.1:$E2E_ES_PORT
 # Faults, taken in this order by the _bulk requests: whole-request errors as
 # Elasticsearch sends them (JSON body), a proxy's HTML 502, per-item bulk
-# rejections, a reset connection.
+# rejections, a reset connection. The first request is answered after 5 s, so
+# the queue holds all the events by then and the faults meet batches of 64: a
+# non-JSON reply reaches action.errorfile only through rsyslog's one-by-one
+# retry of a batch of several messages (the second HTML 502 answers one of
+# them); a batch of one is simply retried. (CI once saw the 502 meet a batch
+# of one, the input having been slower than the queue's worker.)
 curl -sf -XPOST "$ES/__mock/faults" -d '[
+ {"kind":"slow","seconds":5},
  {"kind":"status","status":429,"count":2},
  {"kind":"item_status","status":429,"count":7},
  {"kind":"status","status":503},
