@@ -67,6 +67,14 @@ make_root() {
 	touch "$R/.cfl-root-ready"
 }
 
+# root_hosts: bullseye's debootstrap writes no /etc/hosts (later ones do, as
+# the installer does on every real system); without it "localhost" does not
+# resolve there, for curl 7.74 and Python alike.
+root_hosts() {
+	[ -s "$R/etc/hosts" ] && return 0
+	printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$R/etc/hosts"
+}
+
 # root_apt_config: testing's Release file is valid for a week only; a mirror
 # or snapshot older than that (as on a machine that reaches a frozen copy of
 # deb.debian.org) would stop apt-get update in the root. Signatures are still
@@ -104,6 +112,7 @@ finish() {
 # during a run (it takes minutes) cannot change what the run does
 main() {
 make_root || { echo "not ok - making the $SUITE root (log: $ROOTS/$SUITE.debootstrap.log)"; finish 0 1; }
+root_hosts
 root_apt_config
 [ "$MODE" = prepare ] && { say "$SUITE root ready in $R"; exit 0; }
 

@@ -1,15 +1,16 @@
 #!/bin/bash
-# contrib/check.sh: build (contrib/build.sh), then the whole test suite in
-# three lanes side by side (the phases share nothing but the source):
+# contrib/check.sh: the packages, then the whole test suite in four lanes
+# side by side (the phases share nothing but the source):
+#   fuzz   a time-bounded libFuzzer run of every fuzz target (contrib/fuzz.sh);
+#          it needs no build, so it runs while contrib/build.sh builds;
+# then, once the build is done:
 #   main   unit tests, golden and data-driven mapping cases, fuzz-corpus
 #          replays and integration tests through the real rsyslogd (`make
 #          check`, CFL_CHECK_JOBS jobs);
-#   san    a copy of the tree: its release tarball (`make distcheck`), then
-#          the tree built with ASan + UBSan and its tests (below);
-#   fuzz   a time-bounded libFuzzer run of every fuzz target (contrib/fuzz.sh).
-# The san and fuzz lanes run under nice: the main lane's integration tests
-# keep the CPU they need. Each lane's output is shown in that order once all
-# are done.
+#   san    a copy of the tree built with ASan + UBSan, and its tests (below);
+#   dist   another copy: its release tarball (`make distcheck`).
+# All but main run under nice: the main lane's integration tests keep the
+# CPU they need. Each lane's output is shown once all are done.
 # Ends with one line `N passed, M failed`; exits non-zero on any failure.
 # A skipped test counts as failed: nothing here may skip silently. An
 # expected failure (TAP TODO) is listed apart, not counted as passed.
@@ -63,16 +64,15 @@ summary() {
 	exit $?
 }
 
-"$ROOT/contrib/build.sh" || { fail_with "contrib/build.sh"; summary; }
-apt_install "${TEST_PKGS[@]}" || { fail_with "installing the test dependencies"; summary; }
+# every package first, build and test ones in one go: the fuzz lane needs
+# nothing else, so it can start before the build (below)
+apt_install "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" || { fail_with "installing the build and test dependencies"; summary; }
 
 # the tests' private temp dirs live under the cache: nothing else on the
 # machine can clean them away mid-test, and a failed run leaves them findable
 export TMPDIR=$CACHE/tmp
 rm -rf "$TMPDIR"
 mkdir -p "$TMPDIR"
-
-RSYSLOG_SRC_DIR=$(sed -n 's/.*--with-rsyslog-src=\([^ ]*\).*/\1/p' "$CACHE/configure.args")
 
 # --- make check ------------------------------------------------------------
 # run_check DIR LABEL [TESTS...]: make check in DIR (all TESTS, or those
@@ -106,6 +106,7 @@ run_check() {
 	fi
 }
 if [ "$SMOKE" = 1 ]; then
+	"$ROOT/contrib/build.sh" || { fail_with "contrib/build.sh"; summary; }
 	# every cmocka unit test
 	run_check "$ROOT" smoke $(contrib/registry.sh tests | grep '^tests/unit/') "${SMOKE_TESTS[@]}"
 	summary
@@ -145,30 +146,24 @@ main_lane() {
 	run_check "$ROOT" main "${first[@]}" "${rest[@]}"
 }
 
-# The sanitizer lane works in a copy of the tree (a configured tree cannot
-# host a second, VPATH build; and the release tarball is taken from it before
-# any test writes a log beside the sources), configured with
-# --enable-sanitizers.
+# copy_tree DIR: the sources as git sees them (tracked and untracked, not
+# ignored), copied to DIR -- before any test writes a log beside them, so the
+# release tarball made there holds none
+copy_tree() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	(cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$1"
+}
+
+# The sanitizer lane works in its copy of the tree (a configured tree cannot
+# host a second, VPATH build), configured with --enable-sanitizers.
 san_lane() {
 	local SAN=$CACHE/sanitizers san_tests
-	mkdir -p "$SAN"
-	(cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$SAN"
 	if ! (cd "$SAN" && CFL_CACHE_DIR=$CACHE/sanitizers-cache CFL_RSYSLOG_SRC=$RSYSLOG_SRC_DIR \
 		CFL_CONFIGURE_FLAGS=--enable-sanitizers ./contrib/build.sh >"$CACHE/sanitizers-build.log" 2>&1); then
 		fail_with "the sanitizer build" "$CACHE/sanitizers-build.log"
 		return
 	fi
-	# distcheck: the tarball holds everything to configure, build, install
-	# and uninstall out of tree. Its configure gets AM_DISTCHECK_CONFIGURE_FLAGS
-	# only, so it is the plain build; its tests are the main lane's (TESTS is
-	# empty).
-	if make -C "$SAN" distcheck TESTS= >"$CACHE/distcheck.log" 2>&1; then
-		echo "ok - make distcheck: the release tarball configures, builds, installs and uninstalls"
-		passed=$((passed + 1))
-	else
-		fail_with "make distcheck (log: $CACHE/distcheck.log)" "$CACHE/distcheck.log"
-	fi
-	rm -f "$SAN"/rsyslog-confluence-*.tar.gz
 	# the core and mmconfluence with ASan + UBSan: unit tests, fuzz-corpus
 	# replays, the mmconfluence integration tests and a representative set
 	# of imconfluence's (paging, faults and retries, TLS, state files;
@@ -178,6 +173,26 @@ san_lane() {
 	run_check "$SAN" sanitizers $san_tests tests/integration/mmconfluence_imfile.sh tests/integration/mmconfluence_syslog.sh \
 		tests/integration/imconfluence_basic.sh tests/integration/imconfluence_faults.sh \
 		tests/integration/imconfluence_tls.sh tests/integration/imconfluence_state.sh
+}
+
+# distcheck, in a copy of its own: the tarball holds everything to
+# configure, build, install and uninstall out of tree. Its configure gets
+# AM_DISTCHECK_CONFIGURE_FLAGS only, so it is the plain build; its tests are
+# the main lane's (TESTS is empty). The copy is only configured: distcheck
+# builds from the tarball.
+dist_lane() {
+	local DIST=$CACHE/dist
+	if ! (cd "$DIST" && autoreconf -fi && ./configure --with-rsyslog-src="$RSYSLOG_SRC_DIR") >"$CACHE/dist-configure.log" 2>&1; then
+		fail_with "configuring the copy for make distcheck" "$CACHE/dist-configure.log"
+		return
+	fi
+	if make -C "$DIST" -j"$JOBS" distcheck TESTS= >"$CACHE/distcheck.log" 2>&1; then
+		echo "ok - make distcheck: the release tarball configures, builds, installs and uninstalls"
+		passed=$((passed + 1))
+	else
+		fail_with "make distcheck (log: $CACHE/distcheck.log)" "$CACHE/distcheck.log"
+	fi
+	rm -f "$DIST"/rsyslog-confluence-*.tar.gz
 }
 
 fuzz_lane() {
@@ -193,11 +208,23 @@ fuzz_lane() {
 }
 
 t0=$(date +%s)
+# fuzzing needs the packages only: it runs while build.sh fetches and
+# configures rsyslog's source (one core, about a minute on a fresh clone)
+lane fuzz fuzz_lane 10
+if ! "$ROOT/contrib/build.sh"; then
+	fail_with "contrib/build.sh"
+	wait
+	cat "$CACHE/lane-fuzz.out"
+	summary
+fi
+RSYSLOG_SRC_DIR=$(sed -n 's/.*--with-rsyslog-src=\([^ ]*\).*/\1/p' "$CACHE/configure.args")
+copy_tree "$CACHE/sanitizers"
+copy_tree "$CACHE/dist"
 lane main main_lane
 lane san san_lane 10
-lane fuzz fuzz_lane 10
+lane dist dist_lane 10
 wait
-for name in main san fuzz; do
+for name in main san dist fuzz; do
 	cat "$CACHE/lane-$name.out"
 	if [ -s "$CACHE/lane-$name.counts" ]; then
 		read -r p f x <"$CACHE/lane-$name.counts"

@@ -179,7 +179,7 @@ e2e_start_rsyslogd() {
 			sed 's/^/#   /' "$H_DIR/$name.stderr" | tail -n 20 >&2
 			return 1
 		fi
-		sleep 0.1
+		h_nap 0.1
 	done
 	echo "# rsyslogd $name did not start" >&2
 	return 1
@@ -244,7 +244,7 @@ e2e_mock_es() {
 	h_bg $!
 	for i in $(seq 1 100); do
 		[ -s "$H_DIR/$name.port" ] && break
-		sleep 0.05
+		h_nap 0.05
 	done
 	E2E_ES_PORT=$(cat "$H_DIR/$name.port" 2>/dev/null)
 	[ -n "$E2E_ES_PORT" ]
@@ -351,7 +351,7 @@ e2e_wait_cond() {
 	shift
 	for i in $(seq 1 $((t * 5))); do
 		"$@" && return 0
-		sleep 0.2
+		h_nap 0.2
 	done
 	return 1
 }
@@ -403,7 +403,7 @@ e2e_wait_queue_stat() {
 	for i in $(seq 1 $((${5:-30} * 5))); do
 		v=$(e2e_queue_stat "$1" "$2" "$3")
 		[ -n "$v" ] && [ "$v" -ge "$4" ] && return 0
-		sleep 0.2
+		h_nap 0.2
 	done
 	echo "# timeout: queue $2's $3 in $1.stats is ${v:-unreported}, wanted >= $4" >&2
 	return 1
@@ -425,7 +425,7 @@ for line in sys.stdin:
     if d.get("origin") == "core.queue" and d.get("name") == sys.argv[1]:
         sizes.append(d.get("size"))
 sys.exit(0 if sizes[-2:] == [0, 0] else 1)' "$2" && return 0
-		sleep 0.2
+		h_nap 0.2
 	done
 	echo "# timeout: queue $2 in $1.stats was not reported empty twice" >&2
 	return 1

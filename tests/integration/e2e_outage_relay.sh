@@ -152,7 +152,7 @@ wait_all() { # T WANT SPEC...
 		[ "$n" -ge "$want" ] && central wait "$@" && return 0
 		if [ "$n" != "$last" ]; then last=$n changed=$SECONDS; fi
 		[ $((SECONDS - changed)) -ge 30 ] && break
-		sleep 0.5
+		h_nap 0.5
 	done
 	echo "# gave up: $n documents, none new for the last $((SECONDS - changed)) s" >&2
 	return 1

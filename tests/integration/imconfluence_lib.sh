@@ -29,7 +29,7 @@ m_start() {
 			sed 's/^/#   /' "$H_DIR/mock-$name.err" >&2
 			return 1
 		fi
-		sleep 0.05
+		h_nap 0.05
 	done
 	port=$(cat "$H_DIR/mock-$name.port")
 	[ -n "$port" ] || return 1
@@ -150,7 +150,7 @@ wait_requests() {
 	local name=$1 n=$2 t=${3:-20} sel=${4:-true} i
 	for i in $(seq 1 $((t * 10))); do
 		[ "$(m_requests "$name" | jq "[.[] | select($sel)] | length")" -ge "$n" ] && return 0
-		sleep 0.1
+		h_nap 0.1
 	done
 	echo "# timeout: mock $name served fewer than $n requests matching $sel" >&2
 	return 1
@@ -177,7 +177,7 @@ poll_done() {
 			and .count < (.params.limit | tonumber)) | .seq')
 		[ -n "$last" ] && [ "$last" = "$prev" ] && return 0
 		prev=$last
-		sleep 0.5
+		h_nap 0.5
 	done
 	echo "# timeout: mock $1 is still serving full pages" >&2
 	return 1

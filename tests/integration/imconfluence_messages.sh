@@ -58,7 +58,7 @@ wait_stat() {
 	for i in $(seq 1 200); do
 		v=$(icf_stats "$H_DIR/stats.log" "$1")
 		[ -n "$v" ] && [ "$v" -ge "$2" ] && return 0
-		sleep 0.1
+		h_nap 0.1
 	done
 	echo "# timeout: $1 is ${v:-unset}, wanted $2" >&2
 	return 1
@@ -97,11 +97,13 @@ case_n1_secret_blank() {
 case_n1_tls_file() { n1_case n1-tls-file "tokenFile=\"$H_DIR/pw\" tls.cacert=\"$H_DIR/no-ca.pem\""; }
 case_n1_state_dir() { n1_case n1-state-dir "tokenFile=\"$H_DIR/pw\" stateFile=\"$H_DIR/no-dir/x.state\""; }
 case_n1_privkey_alone() { n1_case n1-privkey-alone "tokenFile=\"$H_DIR/pw\" tls.myprivkey=\"$H_DIR/pw\""; }
-# root may write anywhere; the user rsyslogd drops privileges to may not
+# root may write anywhere; the user rsyslogd drops privileges to may not.
+# The legacy directive (Ubuntu's stock rsyslog.conf uses it): rsyslog 8.2102
+# has no global(privDrop.user...), and both set the same.
 case_n1_state_dir_privdrop() {
 	mkdir -m 0755 "$H_DIR/root-only"
 	n1_case n1-state-dir-privdrop "tokenFile=\"$H_DIR/pw\" stateFile=\"$H_DIR/root-only/x.state\"" \
-		'global(privDrop.user.id="65534")'
+		'$PrivDropToUserID 65534'
 	# the control: once that user owns it, -N1 passes
 	chown 65534 "$H_DIR/root-only"
 	h_check "n1-state-dir-privdrop: with the directory that user's, -N1 passes" \

@@ -30,7 +30,7 @@ wait_fault() {
 	local i
 	for i in $(seq 1 100); do
 		m_requests dc | jq -e "[.[] | select(.fault == \"$1\")] | length > 0" >/dev/null && return 0
-		sleep 0.05
+		h_nap 0.05
 	done
 	return 1
 }
@@ -38,14 +38,14 @@ wait_fault() {
 m_ctl dc POST /__mock/faults '{"kind":"slow","seconds":30}' >/dev/null
 h_start || { h_fail "rsyslogd starts"; h_done; }
 h_check "a slow answer is being waited for" wait_fault slow
-sleep 0.3
+h_nap 0.3
 stop_within "waiting for a slow answer"
 
 m_ctl dc DELETE /__mock/requests >/dev/null
 m_ctl dc POST /__mock/faults '{"kind":"stall_body","seconds":30}' >/dev/null
 h_start || { h_fail "rsyslogd starts"; h_done; }
 h_check "a stalled body is being read" wait_fault stall_body
-sleep 0.3
+h_nap 0.3
 stop_within "reading a stalled body"
 
 m_ctl dc DELETE /__mock/requests >/dev/null
@@ -58,7 +58,7 @@ stop_within "waiting 120 s for Retry-After"
 m_ctl dc DELETE /__mock/faults >/dev/null
 h_start || { h_fail "rsyslogd starts"; h_done; }
 h_check "the history arrives" h_wait_lines "$H_DIR/out.log" 50 20
-sleep 0.5
+h_nap 0.5
 stop_within "waiting out a 3600 s polling interval"
 h_check "nothing was repeated across the interrupted runs" test "$(dup_count "$H_DIR/out.log")" = 0
 h_done
