@@ -344,12 +344,19 @@ BEGINmodExit
 	curl_global_cleanup();
 ENDmodExit
 
+/* a list of statement macros, one per line: clang-format 11 to 19 do not
+ * break it alike */
+/* clang-format off */
 BEGINqueryEtryPt
 	CODESTARTqueryEtryPt;
-	CODEqueryEtryPt_STD_IMOD_QUERIES CODEqueryEtryPt_STD_CONF2_QUERIES CODEqueryEtryPt_STD_CONF2_PREPRIVDROP_QUERIES
-	        CODEqueryEtryPt_STD_CONF2_IMOD_QUERIES CODEqueryEtryPt_IsCompatibleWithFeature_IF_OMOD_QUERIES
-	                CODEqueryEtryPt_doHUP
+	CODEqueryEtryPt_STD_IMOD_QUERIES
+	CODEqueryEtryPt_STD_CONF2_QUERIES
+	CODEqueryEtryPt_STD_CONF2_PREPRIVDROP_QUERIES
+	CODEqueryEtryPt_STD_CONF2_IMOD_QUERIES
+	CODEqueryEtryPt_IsCompatibleWithFeature_IF_OMOD_QUERIES
+	CODEqueryEtryPt_doHUP
 ENDqueryEtryPt
+/* clang-format on */
 
 BEGINmodInit()
 	CODESTARTmodInit;
