@@ -148,9 +148,9 @@ m_gen() {
 # requests (those matching the jq condition SELECT, e.g. '.params.limit == "104"').
 wait_requests() {
 	local name=$1 n=$2 t=${3:-20} sel=${4:-true} i
-	for i in $(seq 1 $((t * 10))); do
+	for i in $(seq 1 $((t * 5))); do
 		[ "$(m_requests "$name" | jq "[.[] | select($sel)] | length")" -ge "$n" ] && return 0
-		h_nap 0.1
+		h_nap 0.2
 	done
 	echo "# timeout: mock $name served fewer than $n requests matching $sel" >&2
 	return 1
