@@ -120,8 +120,10 @@ lane() {
 	rm -f "$CACHE/lane-$name.counts"
 	(
 		passed=0 failed=0 xfail=0
+		local t=$SECONDS
 		[ -z "${3:-}" ] || renice -n "$3" -p "$BASHPID" >/dev/null 2>&1 || true
 		"$2"
+		echo "# lane $name: $((SECONDS - t)) s (from $((t - T0)) s to $((SECONDS - T0)) s)"
 		echo "$passed $failed $xfail" >"$CACHE/lane-$name.counts"
 	) >"$CACHE/lane-$name.out" 2>&1 &
 }
@@ -209,6 +211,7 @@ fuzz_lane() {
 }
 
 t0=$(date +%s)
+T0=$SECONDS
 # fuzzing needs the packages only: it runs while build.sh fetches and
 # configures rsyslog's source (one core, about a minute on a fresh clone)
 lane fuzz fuzz_lane 10
@@ -218,6 +221,7 @@ if ! "$ROOT/contrib/build.sh"; then
 	cat "$CACHE/lane-fuzz.out"
 	summary
 fi
+echo "# build: $((SECONDS - T0)) s"
 RSYSLOG_SRC_DIR=$(sed -n 's/.*--with-rsyslog-src=\([^ ]*\).*/\1/p' "$CACHE/configure.args")
 copy_tree "$CACHE/sanitizers"
 copy_tree "$CACHE/dist"
