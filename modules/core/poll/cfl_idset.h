@@ -63,4 +63,13 @@ char *cfl_idset_text_key(const char *text, size_t len, size_t *klen);
  * whose saved checkpoint lies in the future resumes. */
 int64_t cfl_idset_newest_sane(const cfl_idset_t *s, int64_t now_ms, int64_t *oldest);
 
+/* Where a walk's window starts: overlap_ms before the checkpoint, less one
+ * millisecond so the events of its own millisecond are read again (the set
+ * drops them); without a checkpoint, lookback_ms before the walk's end. */
+static inline int64_t cfl_idset_window_from(int has_ckpt, int64_t ckpt_ms, int64_t overlap_ms, int64_t walk_to_ms,
+                                            int64_t lookback_ms)
+{
+	return has_ckpt ? ckpt_ms - overlap_ms - 1 : walk_to_ms - lookback_ms;
+}
+
 #endif

@@ -120,7 +120,8 @@ void cfl_jira_free(cfl_jira_t *j)
  * `from` loses nothing), or the initial lookback. */
 static int64_t fresh_from(const cfl_jira_t *j)
 {
-	return j->has_ckpt ? j->ckpt_ms - j->cfg.overlap_ms - 1 : j->walk_to_ms - j->cfg.initial_lookback_ms;
+	return cfl_idset_window_from(j->has_ckpt, j->ckpt_ms, j->cfg.overlap_ms, j->walk_to_ms,
+	                             j->cfg.initial_lookback_ms);
 }
 
 cfl_rc_t cfl_jira_restore(cfl_jira_t *j, const cfl_state_t *st, cfl_errbuf_t *err)

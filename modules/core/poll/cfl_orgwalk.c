@@ -114,7 +114,8 @@ void cfl_orgwalk_free(cfl_orgwalk_t *w)
  * exclusive `from` loses nothing), or the initial lookback. */
 static int64_t fresh_from(const cfl_orgwalk_t *w)
 {
-	return w->has_ckpt ? w->ckpt_ms - w->cfg.overlap_ms - 1 : w->walk_to_ms - w->cfg.initial_lookback_ms;
+	return cfl_idset_window_from(w->has_ckpt, w->ckpt_ms, w->cfg.overlap_ms, w->walk_to_ms,
+	                             w->cfg.initial_lookback_ms);
 }
 
 cfl_rc_t cfl_orgwalk_restore(cfl_orgwalk_t *w, const cfl_state_t *st, cfl_errbuf_t *err)
