@@ -127,9 +127,9 @@ h_check "after kill -9 during the outage: no duplicate, nothing lost beyond libr
 lost=$(cat "$H_DIR/topic.jsonl.missing" 2>/dev/null || echo "?")
 H_N=$((H_N + 1))
 if [ "$lost" = 0 ]; then
-	echo "ok $H_N - after kill -9 during the outage: none lost # TODO omkafka 8.2302 hands messages to librdkafka's memory, a kill -9 loses what it holds"
+	echo "ok $H_N - after kill -9 during the outage: none lost # TODO omkafka $(h_rsyslog_version) hands messages to librdkafka's memory, a kill -9 loses what it holds"
 else
-	echo "not ok $H_N - after kill -9 during the outage: none lost # TODO omkafka 8.2302 hands messages to librdkafka's memory, a kill -9 loses what it holds ($lost of $K lost)"
+	echo "not ok $H_N - after kill -9 during the outage: none lost # TODO omkafka $(h_rsyslog_version) hands messages to librdkafka's memory, a kill -9 loses what it holds ($lost of $K lost)"
 fi
 h_stop 30
 echo quit >&7

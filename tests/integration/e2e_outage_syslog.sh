@@ -310,9 +310,9 @@ first_arrived() {
 e2e_wait_cond 20 queue_empty
 H_N=$((H_N + 1))
 if first_arrived; then
-	echo "ok $H_N - a new file's first line survives a kill -9 while the queue is full # TODO imfile 8.2302 saves a new file's position past its first line before handing it over"
+	echo "ok $H_N - a new file's first line survives a kill -9 while the queue is full # TODO imfile $(h_rsyslog_version) saves a new file's position past its first line before handing it over"
 else
-	echo "not ok $H_N - a new file's first line survives a kill -9 while the queue is full # TODO imfile 8.2302 saves a new file's position past its first line before handing it over"
+	echo "not ok $H_N - a new file's first line survives a kill -9 while the queue is full # TODO imfile $(h_rsyslog_version) saves a new file's position past its first line before handing it over"
 fi
 
 h_stop 30

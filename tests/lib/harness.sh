@@ -282,6 +282,12 @@ h_case_args() {
 exec {H_NAP_FD}<> <(:)
 h_nap() { read -r -t "$1" -u "$H_NAP_FD" _ || :; }
 
+# h_rsyslog_version: the rsyslogd's version (8.2302.0); the expected
+# failures name it
+h_rsyslog_version() {
+	"$RSYSLOGD" -v 2>/dev/null | sed -n '1s/^rsyslogd  *\([0-9.]*\).*/\1/p'
+}
+
 # h_rsyslog_minor: the running rsyslogd's release number (2102 for 8.2102.0)
 h_rsyslog_minor() {
 	"$RSYSLOGD" -v 2>/dev/null | sed -n '1s/^rsyslogd  *8\.\([0-9]*\).*/\1/p'
