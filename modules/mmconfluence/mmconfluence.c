@@ -480,39 +480,44 @@ BEGINnewActInst
 	pData->pm = pm;
 	pData->opts = opts;
 	memset(&pm, 0, sizeof(pm));
-	CODE_STD_FINALIZERnewActInst cfl_params_free(cfl_params, CFL_NPARAMS, &pm);
+	/* rsyslog's statement macros without a semicolon, from here to ENDdoHUP,
+	 * throw clang-format off: this part stays as written */
+	/* clang-format off */
+CODE_STD_FINALIZERnewActInst
+	cfl_params_free(cfl_params, CFL_NPARAMS, &pm);
 	if (pvals != NULL)
 		cnfparamvalsDestruct(pvals, &cfl_rs_blk);
 ENDnewActInst
 
 NO_LEGACY_CONF_parseSelectorAct
 
-        /* HUP: the rulebase, categorization tables and GeoIP databases are read
+/* HUP: the rulebase, categorization tables and GeoIP databases are read
  * again (geoipupdate replaces the databases weekly; operators edit the
  * tables). All or nothing: a file that no longer loads keeps the old data. */
-        BEGINdoHUP cfl_mapper_t *fresh = NULL,
-                                *old;
-cfl_errbuf_t err = { CFL_OK, "" };
+BEGINdoHUP
+	cfl_mapper_t *fresh = NULL, *old;
+	cfl_errbuf_t err = { CFL_OK, "" };
 CODESTARTdoHUP;
-if (cfl_mapper_new(&pData->opts, &fresh, &err) != CFL_OK) {
-	LogError(0, RS_RET_CONFIG_ERROR,
-	         "mmconfluence: HUP: %s; the rulebase, categories and GeoIP "
-	         "databases loaded before stay in use",
-	         err.msg[0] ? err.msg : "cannot set up the mapping");
-	FINALIZE;
-}
-pthread_rwlock_wrlock(&pData->lock);
-old = pData->mapper;
-pData->mapper = fresh;
-pthread_rwlock_unlock(&pData->lock);
-cfl_mapper_free(old);
-LogMsg(0, RS_RET_OK, LOG_INFO, "mmconfluence: HUP: rulebase, categories%s re-read",
-       (pData->opts.geoip_city != NULL && *pData->opts.geoip_city) ||
-                       (pData->opts.geoip_asn != NULL && *pData->opts.geoip_asn)
-               ? " and GeoIP databases"
-               : "");
+	if (cfl_mapper_new(&pData->opts, &fresh, &err) != CFL_OK) {
+		LogError(0, RS_RET_CONFIG_ERROR,
+		         "mmconfluence: HUP: %s; the rulebase, categories and GeoIP "
+		         "databases loaded before stay in use",
+		         err.msg[0] ? err.msg : "cannot set up the mapping");
+		FINALIZE;
+	}
+	pthread_rwlock_wrlock(&pData->lock);
+	old = pData->mapper;
+	pData->mapper = fresh;
+	pthread_rwlock_unlock(&pData->lock);
+	cfl_mapper_free(old);
+	LogMsg(0, RS_RET_OK, LOG_INFO, "mmconfluence: HUP: rulebase, categories%s re-read",
+	       (pData->opts.geoip_city != NULL && *pData->opts.geoip_city) ||
+	                       (pData->opts.geoip_asn != NULL && *pData->opts.geoip_asn)
+	               ? " and GeoIP databases"
+	               : "");
 finalize_it:
 ENDdoHUP
+/* clang-format on */
 
 BEGINmodExit
 	CODESTARTmodExit;
