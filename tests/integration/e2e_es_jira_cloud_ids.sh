@@ -16,11 +16,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 . "$top_srcdir/tests/integration/e2e_lib.sh"
 h_init e2e_es_jira_cloud_ids
-if es_too_old; then
-	echo "not ok 1 - Jira Cloud records of two sites both reach Elasticsearch # TODO $ES_TOO_OLD_WHY"
-	echo "1..1"
-	exit 0
-fi
+es_too_old_todo "Jira Cloud records of two sites both reach Elasticsearch"
 if ! compgen -G "/usr/lib/*/rsyslog/omelasticsearch.so" >/dev/null; then
 	h_fail "omelasticsearch is installed (Debian package rsyslog-elasticsearch; contrib/check.sh installs it)"
 	h_done

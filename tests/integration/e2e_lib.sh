@@ -414,19 +414,21 @@ e2e_wait_queue_stat() {
 	return 1
 }
 
+# _e2e_reported_empty NAME QUEUE FROM: the last two reports of QUEUE after
+# line FROM of $H_DIR/NAME.stats show size 0
+_e2e_reported_empty() {
+	awk -v q="$2" -v from="$3" '
+	NR > from && index($0, "\"origin\": \"core.queue\"") && index($0, "\"name\": \"" q "\",") {
+		i = index($0, "\"size\": ")
+		if (i) { prev = last; last = substr($0, i + 8) + 0; n++ }
+	}
+	END { exit !(n >= 2 && prev == 0 && last == 0) }' "$H_DIR/$1.stats" 2>/dev/null
+}
+
 e2e_queue_drained() {
-	local from i
+	local from
 	from=$(grep -c '' "$H_DIR/$1.stats" 2>/dev/null)
-	for i in $(seq 1 $((${3:-30} * 5))); do
-		# the last two reports of queue $2 after line $from show size 0
-		awk -v q="$2" -v from="${from:-0}" '
-		NR > from && index($0, "\"origin\": \"core.queue\"") && index($0, "\"name\": \"" q "\",") {
-			i = index($0, "\"size\": ")
-			if (i) { prev = last; last = substr($0, i + 8) + 0; n++ }
-		}
-		END { exit !(n >= 2 && prev == 0 && last == 0) }' "$H_DIR/$1.stats" 2>/dev/null && return 0
-		h_nap 0.2
-	done
+	e2e_wait_cond "${3:-30}" _e2e_reported_empty "$1" "$2" "${from:-0}" && return 0
 	echo "# timeout: queue $2 in $1.stats was not reported empty twice" >&2
 	return 1
 }
@@ -459,4 +461,14 @@ es_too_old() {
 	local so
 	so=$(ls /usr/lib/*/rsyslog/omelasticsearch.so 2>/dev/null | head -n1)
 	[ -n "$so" ] && ! grep -aq 'esversion.major' "$so"
+}
+
+# es_too_old_todo [DESC]: where es_too_old, ends the test with one more check,
+# an expected failure naming why (DESC: what it would have shown)
+es_too_old_todo() {
+	es_too_old || return 0
+	H_N=$((H_N + 1))
+	echo "not ok $H_N - ${1:-omelasticsearch delivers to Elasticsearch 8 data streams} # TODO $ES_TOO_OLD_WHY"
+	echo "1..$H_N"
+	exit 0
 }

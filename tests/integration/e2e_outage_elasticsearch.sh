@@ -24,11 +24,7 @@
 . "$top_srcdir/tests/integration/imconfluence_lib.sh"
 . "$top_srcdir/tests/integration/e2e_lib.sh"
 h_init e2e_outage_elasticsearch
-if es_too_old; then
-	echo "not ok 1 - omelasticsearch delivers to Elasticsearch 8 data streams # TODO $ES_TOO_OLD_WHY"
-	echo "1..1"
-	exit 0
-fi
+es_too_old_todo
 # By hand, the shipped sizes unchanged (E2E_OUTAGE_QUEUE=shipped):
 #   E2E_OUTAGE_QUEUE=shipped E2E_OUTAGE_EVENTS=90000 E2E_OUTAGE_SECONDS=120 \
 #   E2E_OUTAGE_KILL_EVENTS=1000 tests/integration/e2e_outage_elasticsearch.sh

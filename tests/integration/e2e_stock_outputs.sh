@@ -23,11 +23,7 @@ N=${E2E_STOCK_EVENTS:-20}
 start=$(date +%s)
 
 stock_is_packaged
-if es_too_old; then
-	echo "not ok 2 - the four outputs under the stock rsyslog.conf # TODO $ES_TOO_OLD_WHY"
-	echo "1..2"
-	exit 0
-fi
+es_too_old_todo "the four outputs under the stock rsyslog.conf"
 for m in omelasticsearch:rsyslog-elasticsearch omkafka:rsyslog-kafka; do
 	if ! compgen -G "/usr/lib/*/rsyslog/${m%%:*}.so" >/dev/null; then
 		h_fail "${m%%:*} is installed (Debian package ${m#*:}; contrib/check.sh installs it)"

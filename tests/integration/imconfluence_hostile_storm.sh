@@ -37,16 +37,7 @@ storm() {
 	# the next storm starts from a fresh backoff: one request answered 200
 	# first (else the backoff left by this storm, up to maxBackoff, can leave
 	# a single request in the next 5 s)
-	h_check "$1: a request succeeds after it" served_200_after "$after" 10
-}
-# served_200_after N SECS: a request after the first N of the log got 200
-served_200_after() {
-	local i
-	for i in $(seq 1 $(($2 * 4))); do
-		[ "$(m_requests dc | jq --argjson n "$1" '.[$n:] | map(select(.status == 200)) | length')" -ge 1 ] && return 0
-		h_nap 0.25
-	done
-	return 1
+	h_check "$1: a request succeeds after it" wait_requests dc 1 10 ".seq > $after and .status == 200"
 }
 # bare: Retry-After alone, no X-RateLimit-* headers (a proxy's 429)
 storm "429 with Retry-After: 0" '{"kind":"retry_after","status":429,"value":"0","bare":true,"count":1000000}'

@@ -290,7 +290,10 @@ h_rsyslog_version() {
 
 # h_rsyslog_minor: the running rsyslogd's release number (2102 for 8.2102.0)
 h_rsyslog_minor() {
-	"$RSYSLOGD" -v 2>/dev/null | sed -n '1s/^rsyslogd  *8\.\([0-9]*\).*/\1/p'
+	local v
+	v=$(h_rsyslog_version)
+	v=${v#8.}
+	echo "${v%%.*}"
 }
 
 # h_wait_internal RE [SECS]: an internal message matching RE appears in
