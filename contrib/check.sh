@@ -112,6 +112,16 @@ if [ "$SMOKE" = 1 ]; then
 	summary
 fi
 # --- the lanes ----------------------------------------------------------------
+# cpu_seconds VAR: user + system CPU seconds of this shell's finished
+# children into VAR (the figure to compare between runs on a shared machine,
+# where wall time swings). `times` in this shell: a $(...) subshell would
+# count its own children only.
+cpu_seconds() {
+	local f=$CACHE/times.$BASHPID
+	times >"$f"
+	printf -v "$1" '%s' "$(awk 'END { t = 0; for (i = 1; i <= NF; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.0f", t }' "$f")"
+	rm -f "$f"
+}
 # lane NAME FUNCTION [NICE]: FUNCTION in the background (at niceness NICE),
 # its output to $CACHE/lane-NAME.out, its counts ("passed failed xfail") to
 # $CACHE/lane-NAME.counts
@@ -120,10 +130,11 @@ lane() {
 	rm -f "$CACHE/lane-$name.counts"
 	(
 		passed=0 failed=0 xfail=0
-		local t=$SECONDS
+		local t=$SECONDS cpu
 		[ -z "${3:-}" ] || renice -n "$3" -p "$BASHPID" >/dev/null 2>&1 || true
 		"$2"
-		echo "# lane $name: $((SECONDS - t)) s (from $((t - T0)) s to $((SECONDS - T0)) s)"
+		cpu_seconds cpu
+		echo "# lane $name: $((SECONDS - t)) s (from $((t - T0)) s to $((SECONDS - T0)) s; CPU $cpu s)"
 		echo "$passed $failed $xfail" >"$CACHE/lane-$name.counts"
 	) >"$CACHE/lane-$name.out" 2>&1 &
 }
@@ -221,7 +232,8 @@ if ! "$ROOT/contrib/build.sh"; then
 	cat "$CACHE/lane-fuzz.out"
 	summary
 fi
-echo "# build: $((SECONDS - T0)) s"
+cpu_seconds build_cpu
+echo "# build: $((SECONDS - T0)) s (CPU $build_cpu s)"
 RSYSLOG_SRC_DIR=$(sed -n 's/.*--with-rsyslog-src=\([^ ]*\).*/\1/p' "$CACHE/configure.args")
 copy_tree "$CACHE/sanitizers"
 copy_tree "$CACHE/dist"
