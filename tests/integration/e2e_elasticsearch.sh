@@ -137,7 +137,7 @@ state_at_end() {
 	grep -l '20231115-00000\.audit\.log' "$H_DIR"/work/imfile-state:* 2>/dev/null |
 		xargs -r grep -q "\"curr_offs\": $size,"
 }
-h_check "imfile read the $K new events and saved its position at the end" e2e_wait_cond 60 state_at_end
+h_check "imfile read the $K new events and saved its position at the end" h_until 60 state_at_end
 h_check "Elasticsearch was unreachable meanwhile" e2e_wait_url "$ES/__mock/faults" "d['faults'][0]['count'] <= 99998" 10
 h_kill9
 h_check "nothing of them reached Elasticsearch before the kill" e2e_wait_url "$ES/__mock/health" "d['docs'] == $N" 2

@@ -151,6 +151,6 @@ for line in open(sys.argv[1]):
 assert n >= 1, n
 ' "$H_DIR/es.stats" 2>/dev/null
 }
-h_check "... and counted (omelasticsearch response.badargument)" e2e_wait_cond 30 counted_bad
+h_check "... and counted (omelasticsearch response.badargument)" h_until 30 counted_bad
 h_stop 30
 h_done

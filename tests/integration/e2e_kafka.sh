@@ -93,7 +93,7 @@ sed -n "$((N + 1)),$((N + K))p" "$H_DIR/all.log" >"$H_DIR/audit/20231115-00000.a
 # the outage outlasts the queue: it fills, then impstats shows it full for
 # E2E_OUTAGE_DEFAULT_S more (rsyslog's timeoutEnqueue three times over)
 queue_full() { [ "$(e2e_queue_stat kafka confluence_output_kafka size last)" -ge 45 ] 2>/dev/null; }
-h_check "during the outage of all brokers the queue (50) fills up" e2e_wait_cond 60 queue_full
+h_check "during the outage of all brokers the queue (50) fills up" h_until 60 queue_full
 h_check "... and stays full for ${E2E_OUTAGE_DEFAULT_S}s more" \
 	e2e_wait_queue_full_for kafka confluence_output_kafka 45 "$E2E_OUTAGE_DEFAULT_S"
 kmc up >/dev/null
@@ -106,7 +106,7 @@ kmc down >/dev/null
 h_start || { h_fail "rsyslogd restarts"; h_done; }
 sed -n "$((N + K + 1)),$((N + 2 * K))p" "$H_DIR/all.log" >"$H_DIR/audit/20231116-00000.audit.log"
 # the queue (50) fills up while the brokers are down; the input then waits
-h_check "during the outage the queue fills up with the new events" e2e_wait_cond 60 queue_full
+h_check "during the outage the queue fills up with the new events" h_until 60 queue_full
 sleep 3
 cp "$H_DIR/kafka.stats" "$H_DIR/kafka.before-kill.stats"
 h_kill9

@@ -41,7 +41,6 @@
 #   e2e_no_discards NAME Q   queue Q never reported a discarded message
 #                            (discarded.full, discarded.nf) in NAME.stats;
 #                            prints its full/maxqsize/discard counters
-#   e2e_wait_cond T CMD...   run CMD every 0.2 s until it succeeds (T seconds)
 #   e2e_relay_central        needs rsyslog-relp (else a failed test, done); free
 #                            RELP_PORT/TCP_PORT; the harness's rsyslogd
 #                            becomes the central: $C = its drop-ins
@@ -152,7 +151,7 @@ e2e_kafka_cluster() {
 	"$H_DIR/kmc" 3 confluence-audit 3 <"$H_DIR/kmc.in" >"$H_DIR/kmc.out" 2>"$H_DIR/kmc.err" &
 	h_bg $!
 	exec 7>"$H_DIR/kmc.in"
-	e2e_wait_cond 10 grep -q '^bootstrap ' "$H_DIR/kmc.out" || { h_fail "the Kafka mock cluster starts"; h_done; }
+	h_until 10 grep -q '^bootstrap ' "$H_DIR/kmc.out" || { h_fail "the Kafka mock cluster starts"; h_done; }
 	E2E_KAFKA_BOOT=$(sed -n 's/^bootstrap //p' "$H_DIR/kmc.out")
 }
 
@@ -161,7 +160,7 @@ e2e_kmc() {
 	local n
 	n=$(grep -c '' "$H_DIR/kmc.out")
 	echo "$1" >&7
-	e2e_wait_cond 30 _kmc_answered "$n" || return 1
+	h_until 30 _kmc_answered "$n" || return 1
 	tail -n 1 "$H_DIR/kmc.out"
 }
 
@@ -348,17 +347,7 @@ E2E_OUTAGE_DEFAULT_S=$((2 * 3))
 # size, queue.fullDelaymark: callers pass about 9/10 of it).
 e2e_wait_queue_full_for() {
 	_full_enough() { [ "$(e2e_queue_stat "$1" "$2" size "atleast:$3")" -ge "$4" ]; }
-	e2e_wait_cond $(($4 + 30)) _full_enough "$1" "$2" "$3" $(($4 + 1))
-}
-
-e2e_wait_cond() {
-	local t=$1 i
-	shift
-	for i in $(seq 1 $((t * 5))); do
-		"$@" && return 0
-		h_nap 0.2
-	done
-	return 1
+	h_until $(($4 + 30)) _full_enough "$1" "$2" "$3" $(($4 + 1))
 }
 
 e2e_make_shipper() {
@@ -403,14 +392,14 @@ e2e_relay_central() {
 	e2e_combine atlassian-00-common.conf confluence-relay-central.conf output-files.conf
 }
 
+_e2e_stat_atleast() {
+	local v
+	v=$(e2e_queue_stat "$1" "$2" "$3")
+	[ -n "$v" ] && [ "$v" -ge "$4" ]
+}
 e2e_wait_queue_stat() {
-	local i v
-	for i in $(seq 1 $((${5:-30} * 5))); do
-		v=$(e2e_queue_stat "$1" "$2" "$3")
-		[ -n "$v" ] && [ "$v" -ge "$4" ] && return 0
-		h_nap 0.2
-	done
-	echo "# timeout: queue $2's $3 in $1.stats is ${v:-unreported}, wanted >= $4" >&2
+	h_until "${5:-30}" _e2e_stat_atleast "$1" "$2" "$3" "$4" && return 0
+	echo "# timeout: queue $2's $3 in $1.stats is $(e2e_queue_stat "$1" "$2" "$3"), wanted >= $4" >&2
 	return 1
 }
 
@@ -428,7 +417,7 @@ _e2e_reported_empty() {
 e2e_queue_drained() {
 	local from
 	from=$(grep -c '' "$H_DIR/$1.stats" 2>/dev/null)
-	e2e_wait_cond "${3:-30}" _e2e_reported_empty "$1" "$2" "${from:-0}" && return 0
+	h_until "${3:-30}" _e2e_reported_empty "$1" "$2" "${from:-0}" && return 0
 	echo "# timeout: queue $2 in $1.stats was not reported empty twice" >&2
 	return 1
 }

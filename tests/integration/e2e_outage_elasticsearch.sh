@@ -113,7 +113,7 @@ PY
 # --- 1. backfill during an outage: 4x the queue's size -----------------------
 es_down
 h_start || { h_fail "rsyslogd starts"; h_done; }
-h_check "the queue fills while Elasticsearch is unreachable" e2e_wait_cond 60 queue_full
+h_check "the queue fills while Elasticsearch is unreachable" h_until 60 queue_full
 [ "$Q" = shipped ] ||
 	h_check "the queue held up to its size ($Q)" test "$(qstat maxqsize)" -ge $((Q * 9 / 10))
 t_full=$(date +%s)
@@ -145,7 +145,7 @@ m_gen cl "$M" 40 2
 es_down
 new_run 2
 h_start || { h_fail "rsyslogd restarts"; h_done; }
-h_check "the queue fills again (kill -9 run)" e2e_wait_cond 60 queue_full
+h_check "the queue fills again (kill -9 run)" h_until 60 queue_full
 h_check "no message discarded by a queue before the kill" no_discards
 h_kill9
 es_up
@@ -166,7 +166,7 @@ m_gen cl "$K" 40 2
 es_down
 new_run 4
 h_start || { h_fail "rsyslogd restarts"; h_done; }
-h_check "the queue fills again (stop run)" e2e_wait_cond 60 queue_full
+h_check "the queue fills again (stop run)" h_until 60 queue_full
 h_stop 5
 h_check "rsyslogd does not stop while its input waits on the full queue (killed after 5 s)" test $? -eq 124
 es_up

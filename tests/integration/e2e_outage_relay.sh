@@ -163,8 +163,8 @@ e2e_start_rsyslogd node1 "$H_DIR/node1/rsyslog.conf" || { h_fail "RELP shipper s
 P1=$E2E_PID
 e2e_start_rsyslogd node2 "$H_DIR/node2/rsyslog.conf" || { h_fail "TCP shipper starts"; h_done; }
 P2=$E2E_PID
-h_check "node1 (RELP): the queue fills while the central is down" e2e_wait_cond 60 queue_filled node1 confluence_ship_relp
-h_check "node2 (TCP): the queue fills while the central is down" e2e_wait_cond 60 queue_filled node2 confluence_ship_tcp
+h_check "node1 (RELP): the queue fills while the central is down" h_until 60 queue_filled node1 confluence_ship_relp
+h_check "node2 (TCP): the queue fills while the central is down" h_until 60 queue_filled node2 confluence_ship_tcp
 t_full=$(date +%s)
 # the outage goes on well past rsyslog's default queue.timeoutEnqueue (2 s):
 # until impstats has shown each queue full for OUTAGE more seconds
@@ -194,7 +194,7 @@ h_check "node2: no message discarded by its queue" no_discards node2 confluence_
 h_stop 20
 h_check "central stops cleanly" test $? -eq 0
 sed -n "$((2 * N + 1)),$((2 * N + M))p" "$H_DIR/all.audit.log" >"$F1K"
-h_check "node1: the queue fills again (kill -9 run)" e2e_wait_cond 60 queue_filled node1 confluence_ship_relp
+h_check "node1: the queue fills again (kill -9 run)" h_until 60 queue_filled node1 confluence_ship_relp
 h_check "node1: imfile waits before the end of the new file" imfile_waits node1 "$F1K"
 echo "# node1: kill -9 with $(qnow node1 confluence_ship_relp size) messages in its queue"
 kill -KILL "$P1" 2>/dev/null

@@ -235,12 +235,12 @@ sed -n "1,${N}p" "$H_DIR/all.log" >"$F1"
 # --- 1. the receiver is down; the audit file holds more than 3x the queue ---
 want_file "$F1" >"$H_DIR/want.txt"
 h_start || { h_fail "rsyslogd starts"; h_done; }
-h_check "the queue fills while the receiver is down" e2e_wait_cond 60 queue_full_since 0
+h_check "the queue fills while the receiver is down" h_until 60 queue_full_since 0
 h_check "the queue held up to its size ($Q)" test "$(qs 0 max:maxqsize)" -ge "$Q"
 t_full=$(date +%s)
 # the outage goes on: the queue reported full for OUTAGE more seconds
 h_check "the queue stays full for $OUTAGE s while the receiver is down" \
-	e2e_wait_cond $((OUTAGE + 20)) queue_full_since 0 $((OUTAGE + 1))
+	h_until $((OUTAGE + 20)) queue_full_since 0 $((OUTAGE + 1))
 enq=$(qs 0 last:enqueued)
 echo "# after $(($(date +%s) - t_full)) s of full queue: ${enq:-?} of $N events handed to the queue (discarded.full=$(qs 0 max:discarded.full))"
 h_check "back-pressure: the input has not handed over everything while the queue is full" \
@@ -259,7 +259,7 @@ h_check "the receiver stops cleanly" test $? -eq 0
 from=$(stats_lines)
 sed -n "$((N + 1)),$((N + M))p" "$H_DIR/all.log" >"$F2"
 want_file "$F1" "$F2" >"$H_DIR/want.txt"
-h_check "the queue fills again (kill -9 run)" e2e_wait_cond 60 queue_full_since "$from"
+h_check "the queue fills again (kill -9 run)" h_until 60 queue_full_since "$from"
 enq=$(qs "$from" last:enqueued)
 echo "# at the kill: $((${enq:-0} - N)) of $M new events handed to the queue"
 h_kill9
@@ -275,7 +275,7 @@ h_check "after kill -9: every event arrived, at most $DUP_MAX repeat (same event
 # --- 3. a new file appears while the queue is full; kill -9 -----------------
 # F3 fills the queue exactly (imfile hands it all over and saves its position
 # at its end); F4 then blocks on its first line.
-e2e_wait_cond 20 queue_empty
+h_until 20 queue_empty
 base=$(qs 0 last:enqueued)
 receiver_down
 h_check "the receiver stops cleanly (third outage)" test $? -eq 0
@@ -285,15 +285,15 @@ f3_saved() {
 	grep -l "${F3##*/}" "$H_DIR"/work/imfile-state:* 2>/dev/null |
 		xargs -r grep -q "\"curr_offs\": $(stat -c %s "$F3"),"
 }
-h_check "the queue fills with the $Q events of a third file" e2e_wait_cond 60 queue_full_since "$from"
-h_check "imfile saved the third file's position at its end" e2e_wait_cond 20 f3_saved
+h_check "the queue fills with the $Q events of a third file" h_until 60 queue_full_since "$from"
+h_check "imfile saved the third file's position at its end" h_until 20 f3_saved
 sed -n "$((N + M + Q + 1)),$((N + M + P))p" "$H_DIR/all.log" >"$F4"
 want_file "$F1" "$F2" "$F3" "$F4" >"$H_DIR/want_all.txt"
 head -n 1 "$F4" >"$H_DIR/f4_line1.log"
 want_file "$H_DIR/f4_line1.log" >"$H_DIR/first_f4.txt"
 grep -v -x -f "$H_DIR/first_f4.txt" "$H_DIR/want_all.txt" >"$H_DIR/want.txt"
 f4_blocked() { [ "$(qs "$from" last:enqueued)" -ge $((${base:-0} + Q + 1)) ]; }
-h_check "the input waits on the fourth file's first line" e2e_wait_cond 30 f4_blocked
+h_check "the input waits on the fourth file's first line" h_until 30 f4_blocked
 h_kill9
 h_start || { h_fail "rsyslogd restarts after the second kill -9"; h_done; }
 receiver_up || h_fail "the receiver starts a third time"
@@ -307,7 +307,7 @@ first_arrived() {
 	mv "$H_DIR/want_rest.txt" "$H_DIR/want.txt"
 	return $rc
 }
-e2e_wait_cond 20 queue_empty
+h_until 20 queue_empty
 H_N=$((H_N + 1))
 if first_arrived; then
 	echo "ok $H_N - a new file's first line survives a kill -9 while the queue is full # TODO imfile $(h_rsyslog_version) saves a new file's position past its first line before handing it over"

@@ -146,13 +146,10 @@ m_gen() {
 
 # wait_requests NAME N [T] [SELECT]: until the mock has served >= N API
 # requests (those matching the jq condition SELECT, e.g. '.params.limit == "104"').
+_served_at_least() { [ "$(m_requests "$1" | jq "[.[] | select($3)] | length")" -ge "$2" ]; }
 wait_requests() {
-	local name=$1 n=$2 t=${3:-20} sel=${4:-true} i
-	for i in $(seq 1 $((t * 5))); do
-		[ "$(m_requests "$name" | jq "[.[] | select($sel)] | length")" -ge "$n" ] && return 0
-		h_nap 0.2
-	done
-	echo "# timeout: mock $name served fewer than $n requests matching $sel" >&2
+	h_until "${3:-20}" _served_at_least "$1" "$2" "${4:-true}" && return 0
+	echo "# timeout: mock $1 served fewer than $2 requests matching ${4:-true}" >&2
 	return 1
 }
 

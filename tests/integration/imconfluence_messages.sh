@@ -53,14 +53,14 @@ free_port() {
 }
 
 # wait_stat COUNTER N: until the input's impstats counter reaches N
+_stat_atleast() {
+	local v
+	v=$(icf_stats "$H_DIR/stats.log" "$1")
+	[ -n "$v" ] && [ "$v" -ge "$2" ]
+}
 wait_stat() {
-	local i v
-	for i in $(seq 1 200); do
-		v=$(icf_stats "$H_DIR/stats.log" "$1")
-		[ -n "$v" ] && [ "$v" -ge "$2" ] && return 0
-		h_nap 0.1
-	done
-	echo "# timeout: $1 is ${v:-unset}, wanted $2" >&2
+	h_until 20 _stat_atleast "$1" "$2" && return 0
+	echo "# timeout: $1 is $(icf_stats "$H_DIR/stats.log" "$1"), wanted $2" >&2
 	return 1
 }
 

@@ -12,6 +12,8 @@
 #   h_rsyslogd ARGS...         run rsyslogd once (e.g. -N1 -f CONF) like h_start would
 #   h_stop [T]                 SIGTERM, wait (bounded); h_kill9: SIGKILL
 #   h_stop_pid PID [T]         the same for another child (a second rsyslogd, a mock)
+#   h_until T CMD...           run CMD until it succeeds (T seconds; looks 50 ms
+#                              apart, then sparser as the wait grows, 0.5 s at most)
 #   h_wait_lines FILE N [T]    wait until FILE has >= N lines (T seconds, default 20)
 #   h_wait_file FILE [T]       wait until FILE exists and is not empty
 #   h_case_args DIR DOCASN     a mapping case's confluence2ecs options
@@ -233,34 +235,50 @@ h_kill9() {
 	H_PID=""
 }
 
-h_wait_lines() {
-	local f=$1 n=$2 t=${3:-20} i
-	for i in $(seq 1 $((t * 20))); do
-		if [ -f "$f" ] && [ "$(wc -l <"$f")" -ge "$n" ]; then return 0; fi
-		h_nap 0.05
+# h_until T CMD...: run CMD until it succeeds, for at most T seconds (one
+# last look at the deadline). The looks come 50 ms apart at first, then an
+# eighth of the time waited so far apart, 0.5 s at most: a short wait stays
+# short, and a two-minute wait costs about 250 looks instead of 2,400 (each
+# look forks a grep or a wc, ~5 ms of system time on the 2-core VMs the
+# suite runs on; most of a long test's CPU time was these looks).
+h_until() {
+	local t=$1 frac=000000 limit start el nap s
+	shift
+	# T in microseconds, without a fork (T may have a fraction: 2.5)
+	[[ $t != *.* ]] || { frac=${t#*.}000000; t=${t%%.*}; }
+	limit=$((10#${t:-0} * 1000000 + 10#${frac:0:6}))
+	start=${EPOCHREALTIME/./}
+	while :; do
+		"$@" && return 0
+		el=$((${EPOCHREALTIME/./} - start))
+		[ "$el" -lt "$limit" ] || return 1
+		nap=$((el / 8))
+		[ "$nap" -ge 50000 ] || nap=50000
+		[ "$nap" -le 500000 ] || nap=500000
+		[ $((el + nap)) -le "$limit" ] || nap=$((limit - el + 1000))
+		printf -v s '%d.%06d' $((nap / 1000000)) $((nap % 1000000))
+		h_nap "$s"
 	done
-	echo "# timeout: $f has $( [ -f "$f" ] && wc -l <"$f" || echo no) lines, wanted $n" >&2
+}
+
+_h_has_lines() { [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]; }
+h_wait_lines() {
+	h_until "${3:-20}" _h_has_lines "$1" "$2" && return 0
+	echo "# timeout: $1 has $( [ -f "$1" ] && wc -l <"$1" || echo no) lines, wanted $2" >&2
 	return 1
 }
 
 h_wait_file() {
-	local f=$1 t=${2:-20} i
-	for i in $(seq 1 $((t * 20))); do
-		[ -s "$f" ] && return 0
-		h_nap 0.05
-	done
-	echo "# timeout: $f is still missing or empty" >&2
+	h_until "${2:-20}" test -s "$1" && return 0
+	echo "# timeout: $1 is still missing or empty" >&2
 	return 1
 }
 
 # h_wait_grep_count FILE RE N [T]: until N lines of FILE match the regex RE.
+_h_has_matches() { [ -f "$1" ] && [ "$(grep -Ec -- "$2" "$1")" -ge "$3" ]; }
 h_wait_grep_count() {
-	local f=$1 re=$2 n=$3 t=${4:-20} i
-	for i in $(seq 1 $((t * 20))); do
-		if [ -f "$f" ] && [ "$(grep -Ec -- "$re" "$f")" -ge "$n" ]; then return 0; fi
-		h_nap 0.05
-	done
-	echo "# timeout: fewer than $n lines match /$re/ in $f" >&2
+	h_until "${4:-20}" _h_has_matches "$1" "$2" "$3" && return 0
+	echo "# timeout: fewer than $3 lines match /$2/ in $1" >&2
 	return 1
 }
 
@@ -276,9 +294,9 @@ h_case_args() {
 }
 
 # h_nap SECS: a pause without a process -- read -t on a pipe nobody writes
-# to. The poll loops below look 10-20 times a second; forking `sleep` for
-# each look was a good part of the suite's CPU time (a fork and exec cost
-# ~4 ms of system time on the 2-core VMs it runs on).
+# to. Forking `sleep` for each look of a poll loop was a good part of the
+# suite's CPU time (a fork and exec cost ~4 ms of system time on the 2-core
+# VMs it runs on).
 exec {H_NAP_FD}<> <(:)
 h_nap() { read -r -t "$1" -u "$H_NAP_FD" _ || :; }
 
@@ -301,24 +319,22 @@ h_rsyslog_minor() {
 # a HUP handler logs only when its main loop wakes next (a signal, or the
 # janitor: minutes) -- so on those this pokes rsyslogd with SIGCHLD, which
 # only wakes that loop, until the line is there.
+_h_internal_poked() {
+	_h_matches "$H_INTERNAL" "$1" && return 0
+	[ "$2" = 0 ] || kill -CHLD "$H_PID" 2>/dev/null
+	return 1
+}
 h_wait_internal() {
-	local re=$1 t=${2:-20} i poke=0
+	local poke=0
 	[ "$(h_rsyslog_minor)" -lt 2302 ] 2>/dev/null && poke=1
-	for i in $(seq 1 $((t * 4))); do
-		if [ -f "$H_INTERNAL" ] && grep -Eq -- "$re" "$H_INTERNAL"; then return 0; fi
-		[ "$poke" = 0 ] || kill -CHLD "$H_PID" 2>/dev/null
-		h_nap 0.25
-	done
-	echo "# timeout: no /$re/ in $H_INTERNAL" >&2
+	h_until "${2:-20}" _h_internal_poked "$1" "$poke" && return 0
+	echo "# timeout: no /$1/ in $H_INTERNAL" >&2
 	return 1
 }
 
+_h_matches() { [ -f "$1" ] && grep -Eq -- "$2" "$1"; }
 h_wait_grep() {
-	local f=$1 re=$2 t=${3:-20} i
-	for i in $(seq 1 $((t * 20))); do
-		if [ -f "$f" ] && grep -Eq -- "$re" "$f"; then return 0; fi
-		h_nap 0.05
-	done
-	echo "# timeout: no /$re/ in $f" >&2
+	h_until "${3:-20}" _h_matches "$1" "$2" && return 0
+	echo "# timeout: no /$2/ in $1" >&2
 	return 1
 }
