@@ -106,17 +106,25 @@ prepare_rsyslog_src() {
 }
 
 main() {
+	local autoreconf_pid=""
 	mkdir -p "$CACHE"
 	apt_install "${BUILD_PKGS[@]}"
+	cd "$ROOT"
+	# autoreconf needs nothing of rsyslog's: it runs while rsyslog's source
+	# is fetched and configured (a minute, on one core, on a fresh clone)
+	if [ ! -x configure ]; then
+		say "autoreconf"
+		autoreconf -fi >"$CACHE/autoreconf.log" 2>&1 &
+		autoreconf_pid=$!
+	fi
 	if [ -n "${CFL_RSYSLOG_SRC:-}" ]; then
 		RSYSLOG_SRC=$CFL_RSYSLOG_SRC
 	else
 		prepare_rsyslog_src
 	fi
-	cd "$ROOT"
-	if [ ! -x configure ]; then
-		say "autoreconf"
-		autoreconf -fi >"$CACHE/autoreconf.log" 2>&1 || { cat "$CACHE/autoreconf.log" >&2; die "autoreconf failed"; }
+	if [ -n "$autoreconf_pid" ] && ! wait "$autoreconf_pid"; then
+		cat "$CACHE/autoreconf.log" >&2
+		die "autoreconf failed"
 	fi
 	local multiarch args
 	multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)

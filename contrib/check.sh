@@ -161,11 +161,23 @@ main_lane() {
 
 # copy_tree DIR: the sources as git sees them (tracked and untracked, not
 # ignored), copied to DIR -- before any test writes a log beside them, so the
-# release tarball made there holds none
+# release tarball made there holds none -- plus what autoreconf made of them
+# in the main build (configure, the Makefile.in, libtool's m4 and helpers):
+# the copies start at configure, not at autoreconf again.
 copy_tree() {
 	rm -rf "$1"
 	mkdir -p "$1"
 	(cd "$ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$1"
+	(cd "$ROOT" && tar -cf - configure aclocal.m4 Makefile.in build-aux m4) | tar -xf - -C "$1"
+}
+
+# conf_cache NAME: a copy of the main build's configure cache for one lane's
+# configure runs (each lane writes to its own). The checks it answers are the
+# same compiler and library probes on the same machine; what configure
+# decides from the options (--enable-sanitizers, the rsyslog tree) is not cached.
+conf_cache() {
+	cp "$CACHE/config.cache" "$CACHE/config-$1.cache" 2>/dev/null || : >"$CACHE/config-$1.cache"
+	echo "$CACHE/config-$1.cache"
 }
 
 # The sanitizer lane works in its copy of the tree (a configured tree cannot
@@ -173,7 +185,8 @@ copy_tree() {
 san_lane() {
 	local SAN=$CACHE/sanitizers san_tests
 	if ! (cd "$SAN" && CFL_CACHE_DIR=$CACHE/sanitizers-cache CFL_RSYSLOG_SRC=$RSYSLOG_SRC_DIR \
-		CFL_CONFIGURE_FLAGS=--enable-sanitizers ./contrib/build.sh >"$CACHE/sanitizers-build.log" 2>&1); then
+		CFL_CONFIGURE_FLAGS="--enable-sanitizers --cache-file=$(conf_cache san)" \
+		./contrib/build.sh >"$CACHE/sanitizers-build.log" 2>&1); then
 		fail_with "the sanitizer build" "$CACHE/sanitizers-build.log"
 		return
 	fi
@@ -194,13 +207,17 @@ san_lane() {
 # their programs are the other lanes' (TESTS and check_PROGRAMS are empty:
 # automake ships a program's sources whatever the variable holds at make
 # time). The copy is only configured: distcheck builds from the tarball.
+# Both configure runs (the copy's, the tarball's) read the main build's
+# configure cache.
 dist_lane() {
-	local DIST=$CACHE/dist
-	if ! (cd "$DIST" && autoreconf -fi && ./configure --with-rsyslog-src="$RSYSLOG_SRC_DIR") >"$CACHE/dist-configure.log" 2>&1; then
+	local DIST=$CACHE/dist cache
+	cache=$(conf_cache dist)
+	if ! (cd "$DIST" && ./configure --with-rsyslog-src="$RSYSLOG_SRC_DIR" --cache-file="$cache") >"$CACHE/dist-configure.log" 2>&1; then
 		fail_with "configuring the copy for make distcheck" "$CACHE/dist-configure.log"
 		return
 	fi
-	if make -C "$DIST" -j"$JOBS" distcheck TESTS= check_PROGRAMS= >"$CACHE/distcheck.log" 2>&1; then
+	if make -C "$DIST" -j"$JOBS" distcheck TESTS= check_PROGRAMS= DISTCHECK_CONFIGURE_FLAGS="--cache-file=$cache" \
+		>"$CACHE/distcheck.log" 2>&1; then
 		echo "ok - make distcheck: the release tarball configures, builds, installs and uninstalls"
 		passed=$((passed + 1))
 	else
@@ -226,7 +243,8 @@ T0=$SECONDS
 # fuzzing needs the packages only: it runs while build.sh fetches and
 # configures rsyslog's source (one core, about a minute on a fresh clone)
 lane fuzz fuzz_lane 10
-if ! "$ROOT/contrib/build.sh"; then
+# the main build's configure keeps its cache for the lanes' (conf_cache)
+if ! CFL_CONFIGURE_FLAGS="${CFL_CONFIGURE_FLAGS:-} --cache-file=$CACHE/config.cache" "$ROOT/contrib/build.sh"; then
 	fail_with "contrib/build.sh"
 	wait
 	cat "$CACHE/lane-fuzz.out"

@@ -339,26 +339,36 @@ class BadText:
         self.why = why
 
 
+def _whole(f):
+    """The file as one JSON text (a document, or an array of them)."""
+    f.seek(0)
+    v = json.loads(f.read().decode("utf-8"))
+    return [(1, d) for d in v] if isinstance(v, list) else [(1, v)]
+
+
 def read_docs(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    if not raw.strip():
-        return []
-    try:
-        v = json.loads(raw.decode("utf-8"))
-        return [(1, d) for d in v] if isinstance(v, list) else [(1, v)]
-    except ValueError:
-        pass
+    """JSON lines, one document each; or one JSON text (a pretty-printed
+    document, an array), found when the first line is not a document. Line by
+    line, not the file split in memory: the hostile sets are 100 MB files."""
     docs = []
-    for i, line in enumerate(raw.split(b"\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            docs.append((i, json.loads(line.decode("utf-8"))))
-        except UnicodeDecodeError as e:
-            docs.append((i, BadText("Invalid UTF-8 in the document at byte %d" % e.start)))
-        except ValueError as e:
-            docs.append((i, BadText("not JSON: %s" % e)))
+    with open(path, "rb") as f:
+        for i, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line.decode("utf-8"))
+                if not docs and not isinstance(d, dict):
+                    return _whole(f)
+                docs.append((i, d))
+            except UnicodeDecodeError as e:
+                docs.append((i, BadText("Invalid UTF-8 in the document at byte %d" % e.start)))
+            except ValueError as e:
+                if not docs:
+                    try:
+                        return _whole(f)
+                    except ValueError:
+                        pass
+                docs.append((i, BadText("not JSON: %s" % e)))
     return docs
 
 
