@@ -7,6 +7,16 @@ CFL_SELF=$(basename "$0")
 mkdir -p "$CACHE"
 
 say() { echo "$CFL_SELF: $*" >&2; }
+
+# configure scripts (rsyslog's, ours) and the libtool and make recipes they
+# write run under dash where there is one (Debian and Ubuntu: /bin/sh):
+# autoconf otherwise re-runs them under bash, and on the 2-core VMs the suite
+# runs on a bash fork costs several times a dash one (measured with 8.2302:
+# rsyslog's configure 56 s under bash, 34 s under dash, config.h compared
+# equal; our make -j2 30 s, 15 s). CONFIG_SHELL set by the caller wins.
+if [ -z "${CONFIG_SHELL:-}" ] && [ -x /bin/dash ]; then
+	export CONFIG_SHELL=/bin/dash
+fi
 die() { echo "$CFL_SELF: error: $*" >&2; exit 1; }
 
 BUILD_PKGS=(rsyslog build-essential pkg-config dpkg-dev autoconf automake libtool
