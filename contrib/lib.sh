@@ -7,6 +7,7 @@ CFL_SELF=$(basename "$0")
 mkdir -p "$CACHE"
 
 say() { echo "$CFL_SELF: $*" >&2; }
+die() { echo "$CFL_SELF: error: $*" >&2; exit 1; }
 
 # configure scripts (rsyslog's, ours) and the libtool and make recipes they
 # write run under dash where there is one (Debian and Ubuntu: /bin/sh):
@@ -17,7 +18,6 @@ say() { echo "$CFL_SELF: $*" >&2; }
 if [ -z "${CONFIG_SHELL:-}" ] && [ -x /bin/dash ]; then
 	export CONFIG_SHELL=/bin/dash
 fi
-die() { echo "$CFL_SELF: error: $*" >&2; exit 1; }
 
 BUILD_PKGS=(rsyslog build-essential pkg-config dpkg-dev autoconf automake libtool
 	libestr-dev libfastjson-dev zlib1g-dev liblognorm-dev libcurl4-openssl-dev
