@@ -194,11 +194,13 @@ san_lane() {
 	# replays, the mmconfluence integration tests and a representative set
 	# of imconfluence's (paging, faults and retries, TLS, state files;
 	# rsyslogd runs with the runtimes preloaded)
+	# (the integration tests first, the slowest first: they would otherwise
+	# start last, and the lane would wait for them alone)
 	san_tests=$("$SAN/contrib/registry.sh" tests | tr '\n' ' ')
 	# shellcheck disable=SC2086
-	run_check "$SAN" sanitizers $san_tests tests/integration/mmconfluence_imfile.sh tests/integration/mmconfluence_syslog.sh \
-		tests/integration/imconfluence_basic.sh tests/integration/imconfluence_faults.sh \
-		tests/integration/imconfluence_tls.sh tests/integration/imconfluence_state.sh
+	run_check "$SAN" sanitizers tests/integration/imconfluence_faults.sh tests/integration/imconfluence_basic.sh \
+		tests/integration/imconfluence_tls.sh tests/integration/imconfluence_state.sh \
+		tests/integration/mmconfluence_imfile.sh tests/integration/mmconfluence_syslog.sh $san_tests
 }
 
 # distcheck, in a copy of its own: the tarball holds everything to
