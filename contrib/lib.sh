@@ -44,11 +44,12 @@ clang_rt_pkg() {
 	echo libclang-rt-dev
 }
 
+# missing_packages PKG...: those not installed, in one dpkg-query (a query
+# per package cost two processes each, twice a run)
 missing_packages() {
-	local p
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
-	done
+	local installed
+	installed=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null | awk '/ install ok installed$/ { print $1 }')
+	printf '%s\n' "$@" | grep -vxF -f <(printf '%s\n' "$installed") || true
 }
 
 # apt_install PKG...: install what is missing. Package maintainer scripts may
