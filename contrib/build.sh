@@ -111,7 +111,7 @@ main() {
 	apt_install "${BUILD_PKGS[@]}"
 	cd "$ROOT"
 	# autoreconf needs nothing of rsyslog's: it runs while rsyslog's source
-	# is fetched and configured (a minute, on one core, on a fresh clone)
+	# is fetched and configured (half a minute on one core, on a fresh clone)
 	if [ ! -x configure ]; then
 		say "autoreconf"
 		autoreconf -fi >"$CACHE/autoreconf.log" 2>&1 &

@@ -243,7 +243,7 @@ fuzz_lane() {
 t0=$(date +%s)
 T0=$SECONDS
 # fuzzing needs the packages only: it runs while build.sh fetches and
-# configures rsyslog's source (one core, about a minute on a fresh clone)
+# configures rsyslog's source (one core, half a minute on a fresh clone)
 lane fuzz fuzz_lane 10
 # the main build's configure keeps its cache for the lanes' (conf_cache)
 if ! CFL_CONFIGURE_FLAGS="${CFL_CONFIGURE_FLAGS:-} --cache-file=$CACHE/config.cache" "$ROOT/contrib/build.sh"; then
