@@ -402,8 +402,10 @@ _e2e_stat_atleast() {
 	[ -n "$v" ] && [ "$v" -ge "$4" ]
 }
 e2e_wait_queue_stat() {
+	local v
 	h_until "${5:-30}" _e2e_stat_atleast "$1" "$2" "$3" "$4" && return 0
-	echo "# timeout: queue $2's $3 in $1.stats is $(e2e_queue_stat "$1" "$2" "$3"), wanted >= $4" >&2
+	v=$(e2e_queue_stat "$1" "$2" "$3")
+	echo "# timeout: queue $2's $3 in $1.stats is ${v:-unreported}, wanted >= $4" >&2
 	return 1
 }
 

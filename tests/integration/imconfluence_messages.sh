@@ -59,8 +59,10 @@ _stat_atleast() {
 	[ -n "$v" ] && [ "$v" -ge "$2" ]
 }
 wait_stat() {
+	local v
 	h_until 20 _stat_atleast "$1" "$2" && return 0
-	echo "# timeout: $1 is $(icf_stats "$H_DIR/stats.log" "$1"), wanted $2" >&2
+	v=$(icf_stats "$H_DIR/stats.log" "$1")
+	echo "# timeout: $1 is ${v:-unset}, wanted $2" >&2
 	return 1
 }
 
