@@ -247,10 +247,11 @@ h_until() {
 	# T in microseconds, without a fork (T may have a fraction: 2.5)
 	[[ $t != *.* ]] || { frac=${t#*.}000000; t=${t%%.*}; }
 	limit=$((10#${t:-0} * 1000000 + 10#${frac:0:6}))
-	start=${EPOCHREALTIME/./}
+	# microseconds: EPOCHREALTIME's digits (its separator is the locale's)
+	start=${EPOCHREALTIME//[!0-9]/}
 	while :; do
 		"$@" && return 0
-		el=$((${EPOCHREALTIME/./} - start))
+		el=$((${EPOCHREALTIME//[!0-9]/} - start))
 		[ "$el" -lt "$limit" ] || return 1
 		nap=$((el / 8))
 		[ "$nap" -ge 50000 ] || nap=50000
