@@ -32,12 +32,15 @@
 #                            queue.size gets one (for before/after runs)
 #   e2e_impstats NAME        config lines: impstats every second, JSON, to
 #                            $H_DIR/NAME.stats
-#   e2e_queue_stat NAME Q C [last]
+#   e2e_queue_stat NAME Q C [MODE [FROM]]
 #                            the largest value counter C of queue Q reached in
 #                            $H_DIR/NAME.stats, over every rsyslogd run that
-#                            wrote it, or with "last" its latest value (empty
-#                            if never reported; a queue of an action is also
-#                            found under its impstats name "Q queue")
+#                            wrote it (after its line FROM), or with "last"
+#                            its latest value, "atleast:N" how many reports
+#                            show it at N or more, "tailmax:N" the largest in
+#                            the latest N reports (empty if never reported, or
+#                            fewer than N; a queue of an action is also found
+#                            under its impstats name "Q queue")
 #   e2e_no_discards NAME Q   queue Q never reported a discarded message
 #                            (discarded.full, discarded.nf) in NAME.stats;
 #                            prints its full/maxqsize/discard counters
@@ -305,24 +308,27 @@ module(load="impstats" interval="1" format="json" log.syslog="off" log.file="$H_
 EOF2
 }
 
-# e2e_queue_stat NAME QUEUE COUNTER [MODE]: over the impstats reports of
-# QUEUE in $H_DIR/NAME.stats, the largest COUNTER (max, the default), the
-# latest (last), or how many reports show it at N or more (atleast:N)
+# e2e_queue_stat NAME QUEUE COUNTER [MODE [FROM]]: over the impstats reports
+# of QUEUE in $H_DIR/NAME.stats after its line FROM (default 0), the largest
+# COUNTER (max, the default), the latest (last), how many reports show it at N
+# or more (atleast:N), or the largest in the latest N reports (tailmax:N;
+# empty while there are fewer)
 e2e_queue_stat() {
-	# awk, not Python: the waits call this 5 times a second, and a Python
-	# start cost ~30 ms of CPU each time
+	# awk, not Python: the waits call this several times a second, and a
+	# Python start cost ~30 ms of CPU each time
 	local mode=${4:-max}
 	if [ ! -f "$H_DIR/$1.stats" ]; then
 		case $mode in atleast:*) echo 0 ;; *) echo ;; esac
 		return 0
 	fi
-	awk -v q="$2" -v c="$3" -v mode="$mode" '
+	awk -v q="$2" -v c="$3" -v mode="$mode" -v from="${5:-0}" '
 	BEGIN {
 		atleast = (substr(mode, 1, 8) == "atleast:") ? substr(mode, 9) + 0 : -1
+		tail = (substr(mode, 1, 8) == "tailmax:") ? substr(mode, 9) + 0 : 0
 		val = (atleast >= 0) ? 0 : ""
 		key = "\"" c "\": "
 	}
-	index($0, "\"origin\": \"core.queue\"") &&
+	NR > from && index($0, "\"origin\": \"core.queue\"") &&
 	    (index($0, "\"name\": \"" q "\",") || index($0, "\"name\": \"" q " queue\",")) {
 		i = index($0, key)
 		if (!i)
@@ -330,12 +336,19 @@ e2e_queue_stat() {
 		v = substr($0, i + length(key)) + 0
 		if (atleast >= 0)
 			val += (v >= atleast)
+		else if (tail)
+			vals[n++] = v
 		else if (mode == "max" && val != "")
 			val = (v > val) ? v : val
 		else
 			val = v
 	}
-	END { print val }' "$H_DIR/$1.stats"
+	END {
+		if (tail && n >= tail)
+			for (k = n - tail; k < n; k++)
+				val = (val == "" || vals[k] > val) ? vals[k] : val
+		print val
+	}' "$H_DIR/$1.stats"
 }
 
 # How long an outage test keeps its receiver down once the queue is full,
@@ -411,14 +424,7 @@ e2e_wait_queue_stat() {
 
 # _e2e_reported_empty NAME QUEUE FROM: the last two reports of QUEUE after
 # line FROM of $H_DIR/NAME.stats show size 0
-_e2e_reported_empty() {
-	awk -v q="$2" -v from="$3" '
-	NR > from && index($0, "\"origin\": \"core.queue\"") && index($0, "\"name\": \"" q "\",") {
-		i = index($0, "\"size\": ")
-		if (i) { prev = last; last = substr($0, i + 8) + 0; n++ }
-	}
-	END { exit !(n >= 2 && prev == 0 && last == 0) }' "$H_DIR/$1.stats" 2>/dev/null
-}
+_e2e_reported_empty() { [ "$(e2e_queue_stat "$1" "$2" size tailmax:2 "$3")" = 0 ]; }
 
 e2e_queue_drained() {
 	local from

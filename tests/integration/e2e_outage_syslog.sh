@@ -95,37 +95,17 @@ receiver_down() {
 
 # --- helpers -----------------------------------------------------------------
 stats_lines() { [ -f "$STATS" ] && wc -l <"$STATS" || echo 0; }
-# qs FROM MODE: over the impstats reports of queue confluence_output_syslog
-# after line FROM of the stats file: MODE "max:COUNTER" (largest value),
+# qs FROM MODE: e2e_queue_stat over the reports of queue confluence_output_syslog
+# after line FROM of $STATS: MODE "max:COUNTER" (largest value),
 # "last:COUNTER" (value in the latest report), "fullreports" (how many reports
 # show the queue at its size), "emptytail" (the latest 3 reports show it empty)
 qs() {
-	"$PYTHON3" - "$STATS" "$1" "$2" "$Q" <<'PY'
-import json, sys
-path, frm, mode, q = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-reps = []
-try:
-    for n, line in enumerate(open(path)):
-        i = line.find("{")
-        if n < frm or i < 0:
-            continue
-        try:
-            d = json.loads(line[i:])
-        except ValueError:
-            continue
-        if d.get("origin") == "core.queue" and d.get("name") == "confluence_output_syslog":
-            reps.append(d)
-except OSError:
-    pass
-if mode == "fullreports":
-    print(sum(1 for d in reps if d.get("size", 0) >= q))
-elif mode == "emptytail":
-    print(1 if len(reps) >= 3 and all(d.get("size") == 0 for d in reps[-3:]) else 0)
-else:
-    how, c = mode.split(":", 1)
-    vals = [d[c] for d in reps if c in d]
-    print((max(vals) if how == "max" else vals[-1]) if vals else "")
-PY
+	local q=confluence_output_syslog
+	case $2 in
+	fullreports) e2e_queue_stat sender $q size "atleast:$Q" "$1" ;;
+	emptytail) [ "$(e2e_queue_stat sender $q size tailmax:3 "$1")" = 0 ] && echo 1 || echo 0 ;;
+	*) e2e_queue_stat sender $q "${2#*:}" "${2%%:*}" "$1" ;;
+	esac
 }
 queue_empty() { [ "$(qs 0 emptytail)" = 1 ]; }
 queue_full_since() { [ "$(qs "$1" fullreports)" -ge "${2:-1}" ]; }

@@ -26,14 +26,8 @@ stop_within() {
 }
 
 # wait_fault KIND: until the mock has started answering a request with it
-wait_fault() {
-	local i
-	for i in $(seq 1 100); do
-		m_requests dc | jq -e "[.[] | select(.fault == \"$1\")] | length > 0" >/dev/null && return 0
-		h_nap 0.05
-	done
-	return 1
-}
+_fault_served() { m_requests dc | jq -e "[.[] | select(.fault == \"$1\")] | length > 0" >/dev/null; }
+wait_fault() { h_until 5 _fault_served "$1"; }
 
 m_ctl dc POST /__mock/faults '{"kind":"slow","seconds":30}' >/dev/null
 h_start || { h_fail "rsyslogd starts"; h_done; }
